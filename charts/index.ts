@@ -1,0 +1,30 @@
+import { App } from 'cdk8s';
+import { Platform } from '../lib';
+import { AccountsContext } from './accounts';
+import { CatalogContext } from './catalog';
+import { OrdersContext } from './orders';
+
+export { AccountsContext } from './accounts';
+export { CatalogContext } from './catalog';
+export { OrdersContext } from './orders';
+
+/**
+ * The reference platform: the sales system, one bounded context per namespace.
+ */
+export interface SalesPlatform {
+  readonly platform: Platform;
+  readonly accounts: AccountsContext;
+  readonly catalog: CatalogContext;
+  readonly orders: OrdersContext;
+}
+
+/**
+ * Builds the reference sales platform into an app.
+ */
+export function buildSalesPlatform(app: App): SalesPlatform {
+  const platform = new Platform(app, 'sales');
+  const accounts = new AccountsContext(app, platform);
+  const catalog = new CatalogContext(app, platform, accounts);
+  const orders = new OrdersContext(app, platform, accounts, catalog);
+  return { platform, accounts, catalog, orders };
+}

@@ -1,0 +1,84 @@
+import { Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe } from '../lib';
+import { AccountsContext } from './accounts';
+import { CatalogContext } from './catalog';
+
+/**
+ * The orders context: placing orders, taking payments and telling customers.
+ */
+export class OrdersContext extends BoundedContext {
+  /** Places and tracks orders. */
+  public readonly orders: Microservice;
+  /** Charges customers through the payment provider (gRPC). */
+  public readonly payments: Microservice;
+  /** Sends order confirmations and shipping notices. */
+  public readonly notifications: Microservice;
+
+  constructor(scope: Construct, platform: Platform, accounts: AccountsContext, catalog: CatalogContext) {
+    super(scope, 'orders', {
+      platform,
+      team: 'orders-team',
+      quota: { cpuRequests: Cpu.units(6), cpuLimits: Cpu.units(24), memoryRequests: Size.gibibytes(12), memoryLimits: Size.gibibytes(24), pods: 40 },
+    });
+
+    this.orders = new Microservice(this, 'orders', {
+      image: Image.fromTag('ghcr.io/acme-sales/orders', '4.0.3'),
+      ports: [Port.http(8080)],
+      readiness: Probe.http('/ready'),
+      liveness: Probe.http('/live'),
+      minReplicas: 3,
+      maxReplicas: 10,
+      resources: {
+        cpu: { request: Cpu.millis(250), limit: Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
+      },
+      env: {
+        DATABASE_URL: 'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full',
+        LOG_FORMAT: 'json',
+      },
+    });
+
+    this.payments = new Microservice(this, 'payments', {
+      image: Image.fromTag('ghcr.io/acme-sales/payments', '2.11.0'),
+      ports: [Port.grpc(9090), Port.http(8081, { name: 'http-admin' })],
+      readiness: Probe.grpc(),
+      liveness: Probe.http('/live', { port: 'http-admin' }),
+      priority: PriorityTier.CRITICAL,
+      minReplicas: 3,
+      maxReplicas: 6,
+      terminationGracePeriod: Duration.seconds(60),
+      preStopDelay: Duration.seconds(10),
+      resources: {
+        cpu: { request: Cpu.millis(250), limit: Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(384), limit: Size.mebibytes(384) },
+      },
+      env: {
+        DATABASE_URL: 'postgresql://payments-db.orders.sales.internal:5432/payments?sslmode=verify-full',
+        PAYMENT_PROVIDER_URL: 'https://api.payments-provider.example/v2',
+        LOG_FORMAT: 'json',
+      },
+    });
+
+    this.notifications = new Microservice(this, 'notifications', {
+      image: Image.fromTag('ghcr.io/acme-sales/notifications', '1.5.4'),
+      ports: [Port.http(8080)],
+      readiness: Probe.http('/ready'),
+      liveness: Probe.tcp(),
+      priority: PriorityTier.BATCH,
+      env: {
+        DATABASE_URL: 'postgresql://notifications-db.orders.sales.internal:5432/notifications?sslmode=verify-full',
+        LOG_FORMAT: 'json',
+      },
+    });
+
+    this.orders.connectTo(catalog.products);
+    this.orders.connectTo(this.payments);
+    this.orders.connectTo(this.notifications);
+    this.orders.connectTo(accounts.accounts);
+    this.orders.connectTo(accounts.auth, { port: 'grpc' });
+    this.payments.connectTo(accounts.auth, { port: 'grpc' });
+    this.notifications.connectTo(accounts.accounts);
+  }
+}

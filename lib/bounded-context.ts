@@ -1,0 +1,384 @@
+import { Chart, Size } from 'cdk8s';
+import { Cpu, k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _message } from './_errors';
+import { LABEL, MANAGED_BY } from './_labels';
+import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
+import type { Microservice } from './microservice';
+import { Platform } from './platform';
+
+/**
+ * The ResourceQuota of a bounded context: what all its pods together may ask for,
+ * so that no context starves another.
+ *
+ * `services.nodeports` and `services.loadbalancers` are always 0: traffic from
+ * outside the cluster enters only through the platform's gateway.
+ *
+ * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/
+ */
+export interface ContextQuota {
+  /** Sum of CPU requests. @default Cpu.units(8) */
+  readonly cpuRequests?: Cpu;
+  /** Sum of CPU limits. @default Cpu.units(16) */
+  readonly cpuLimits?: Cpu;
+  /** Sum of memory requests. @default Size.gibibytes(16) */
+  readonly memoryRequests?: Size;
+  /** Sum of memory limits. @default Size.gibibytes(32) */
+  readonly memoryLimits?: Size;
+  /** Sum of ephemeral storage requests. @default Size.gibibytes(16) */
+  readonly ephemeralStorageRequests?: Size;
+  /** Sum of ephemeral storage limits. @default Size.gibibytes(32) */
+  readonly ephemeralStorageLimits?: Size;
+  /** Number of pods. @default 50 */
+  readonly pods?: number;
+  /** Number of Services. @default 20 */
+  readonly services?: number;
+  /** Number of PersistentVolumeClaims. @default 10 */
+  readonly persistentVolumeClaims?: number;
+  /** Sum of storage requested by PersistentVolumeClaims. @default Size.gibibytes(100) */
+  readonly storage?: Size;
+  /** Number of ConfigMaps. @default 50 */
+  readonly configMaps?: number;
+  /** Number of Secrets. @default 50 */
+  readonly secrets?: number;
+}
+
+/**
+ * The LimitRange of a bounded context: the requests and limits a container gets
+ * when it declares none, and the most one container may have. The defaults are
+ * also the defaults of every Microservice in the context.
+ *
+ * @see https://kubernetes.io/docs/concepts/policy/limit-range/
+ */
+export interface ContainerLimits {
+  /** CPU request of a container that sets none. @default Cpu.millis(100) */
+  readonly defaultCpuRequest?: Cpu;
+  /** CPU limit of a container that sets none. @default Cpu.millis(500) */
+  readonly defaultCpuLimit?: Cpu;
+  /** Memory request of a container that sets none. @default Size.mebibytes(256) */
+  readonly defaultMemoryRequest?: Size;
+  /** Memory limit of a container that sets none. @default Size.mebibytes(256) */
+  readonly defaultMemoryLimit?: Size;
+  /** Ephemeral storage request of a container that sets none. @default Size.mebibytes(128) */
+  readonly defaultEphemeralStorageRequest?: Size;
+  /** Ephemeral storage limit of a container that sets none. @default Size.mebibytes(512) */
+  readonly defaultEphemeralStorageLimit?: Size;
+  /** The most CPU one container may be limited to. @default Cpu.units(2) */
+  readonly maxCpu?: Cpu;
+  /** The most memory one container may be limited to. @default Size.gibibytes(4) */
+  readonly maxMemory?: Size;
+  /** The most ephemeral storage one container may be limited to. @default Size.gibibytes(2) */
+  readonly maxEphemeralStorage?: Size;
+}
+
+/**
+ * Properties of a bounded context.
+ */
+export interface BoundedContextProps {
+  /** The platform the context belongs to. */
+  readonly platform: Platform;
+
+  /**
+   * The team that owns the context, as a label value (for example `catalog-team`).
+   * It labels the namespace; access grants for the team build on it.
+   */
+  readonly team: string;
+
+  /**
+   * The namespace, which is also the context's name in URLs and errors.
+   *
+   * @default - the construct id
+   */
+  readonly namespace?: string;
+
+  /**
+   * The ResourceQuota of the namespace.
+   *
+   * @default - the defaults of each ContextQuota field
+   */
+  readonly quota?: ContextQuota;
+
+  /**
+   * The LimitRange of the namespace: per-container defaults and maximums.
+   *
+   * @default - the defaults of each ContainerLimits field
+   */
+  readonly containerLimits?: ContainerLimits;
+}
+
+/**
+ * Resource amounts in plain numbers: millicores and bytes.
+ * @internal
+ */
+export interface _Resources {
+  readonly cpuRequest: number;
+  readonly cpuLimit: number;
+  readonly memoryRequest: number;
+  readonly memoryLimit: number;
+  readonly ephemeralStorageRequest: number;
+  readonly ephemeralStorageLimit: number;
+}
+
+/** Resolved quota, in plain numbers. */
+interface ResolvedQuota {
+  readonly cpuRequests: number;
+  readonly cpuLimits: number;
+  readonly memoryRequests: number;
+  readonly memoryLimits: number;
+  readonly ephemeralStorageRequests: number;
+  readonly ephemeralStorageLimits: number;
+  readonly pods: number;
+  readonly services: number;
+  readonly persistentVolumeClaims: number;
+  readonly storage: number;
+  readonly configMaps: number;
+  readonly secrets: number;
+}
+
+/** Names of the objects a context renders; microservices may not take them. */
+const RESERVED_NAMES = ['default-deny', 'allow-dns'];
+
+/**
+ * A bounded context: one namespace owned by one team, rendered as one chart.
+ *
+ * It renders the Namespace (Pod Security `restricted` enforced, audited and warned),
+ * a ResourceQuota and a LimitRange, a default-deny NetworkPolicy for ingress and
+ * egress, and a policy that lets every pod resolve names through the cluster DNS.
+ * Nothing else talks until a microservice declares it.
+ *
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ */
+export class BoundedContext extends Chart {
+  /** The platform the context belongs to. */
+  public readonly platform: Platform;
+  /** The namespace, the context's name. */
+  public readonly namespaceName: string;
+  /** The owning team. */
+  public readonly team: string;
+  /** Per-container defaults and maximums, resolved (millicores and bytes). @internal */
+  public readonly _defaults: _Resources;
+  /** @internal */
+  public readonly _max: { cpu: number; memory: number; ephemeralStorage: number };
+  private readonly _quota: ResolvedQuota;
+  private readonly _services: Microservice[] = [];
+
+  constructor(scope: Construct, id: string, props: BoundedContextProps) {
+    const namespace = props.namespace ?? id;
+    super(scope, id, {
+      labels: {
+        [LABEL.PART_OF]: props.platform.platformName,
+        [LABEL.MANAGED_BY]: MANAGED_BY,
+        [LABEL.CONTEXT]: namespace,
+      },
+    });
+    _assertDns1123Label(this, props.namespace !== undefined ? 'namespace' : 'id', namespace);
+    _assertLabelValue(this, 'team', props.team);
+    if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace)) {
+      throw _invalid(this, 'namespace', namespace, 'must not be a namespace Kubernetes reserves or creates itself',
+        'name the namespace after the bounded context, for example \'catalog\'');
+    }
+    this.platform = props.platform;
+    this.namespaceName = namespace;
+    this.team = props.team;
+    this.addDependency(props.platform);
+    props.platform._registerContext(this);
+
+    const l = props.containerLimits ?? {};
+    this._defaults = {
+      cpuRequest: _cpuMillis(l.defaultCpuRequest ?? Cpu.millis(100)),
+      cpuLimit: _cpuMillis(l.defaultCpuLimit ?? Cpu.millis(500)),
+      memoryRequest: _bytes(l.defaultMemoryRequest ?? Size.mebibytes(256)),
+      memoryLimit: _bytes(l.defaultMemoryLimit ?? Size.mebibytes(256)),
+      ephemeralStorageRequest: _bytes(l.defaultEphemeralStorageRequest ?? Size.mebibytes(128)),
+      ephemeralStorageLimit: _bytes(l.defaultEphemeralStorageLimit ?? Size.mebibytes(512)),
+    };
+    this._max = {
+      cpu: _cpuMillis(l.maxCpu ?? Cpu.units(2)),
+      memory: _bytes(l.maxMemory ?? Size.gibibytes(4)),
+      ephemeralStorage: _bytes(l.maxEphemeralStorage ?? Size.gibibytes(2)),
+    };
+    this.checkLimits();
+
+    const q = props.quota ?? {};
+    this._quota = {
+      cpuRequests: _cpuMillis(q.cpuRequests ?? Cpu.units(8)),
+      cpuLimits: _cpuMillis(q.cpuLimits ?? Cpu.units(16)),
+      memoryRequests: _bytes(q.memoryRequests ?? Size.gibibytes(16)),
+      memoryLimits: _bytes(q.memoryLimits ?? Size.gibibytes(32)),
+      ephemeralStorageRequests: _bytes(q.ephemeralStorageRequests ?? Size.gibibytes(16)),
+      ephemeralStorageLimits: _bytes(q.ephemeralStorageLimits ?? Size.gibibytes(32)),
+      pods: q.pods ?? 50,
+      services: q.services ?? 20,
+      persistentVolumeClaims: q.persistentVolumeClaims ?? 10,
+      storage: _bytes(q.storage ?? Size.gibibytes(100)),
+      configMaps: q.configMaps ?? 50,
+      secrets: q.secrets ?? 50,
+    };
+    for (const key of ['pods', 'services', 'persistentVolumeClaims', 'configMaps', 'secrets'] as const) {
+      _assertInteger(this, `quota.${key}`, this._quota[key], 0, Number.MAX_SAFE_INTEGER, `set quota.${key} to 0 or more`);
+    }
+
+    this.renderNamespace();
+    this.renderQuota();
+    this.renderLimitRange();
+    this.renderNetworkBaseline();
+    this.node.addValidation({ validate: () => this.validateQuota() });
+  }
+
+  /** The microservices of the context, in the order they were created (a copy). */
+  public get services(): Microservice[] {
+    return [...this._services];
+  }
+
+  /**
+   * The resolved quota, as Kubernetes quantities (a copy).
+   */
+  public get quota(): { [resource: string]: string } {
+    return this.quotaHard();
+  }
+
+  /** @internal */
+  public _registerService(service: Microservice): void {
+    if (RESERVED_NAMES.includes(service.name)) {
+      throw _invalid(service, 'id', service.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
+        'rename the microservice');
+    }
+    this._services.push(service);
+  }
+
+  private checkLimits(): void {
+    const d = this._defaults;
+    const m = this._max;
+    const pairs: Array<[string, number, string, number, (n: number) => string]> = [
+      ['defaultCpuRequest', d.cpuRequest, 'defaultCpuLimit', d.cpuLimit, _formatMillis],
+      ['defaultMemoryRequest', d.memoryRequest, 'defaultMemoryLimit', d.memoryLimit, _formatBytes],
+      ['defaultEphemeralStorageRequest', d.ephemeralStorageRequest, 'defaultEphemeralStorageLimit', d.ephemeralStorageLimit, _formatBytes],
+      ['defaultCpuLimit', d.cpuLimit, 'maxCpu', m.cpu, _formatMillis],
+      ['defaultMemoryLimit', d.memoryLimit, 'maxMemory', m.memory, _formatBytes],
+      ['defaultEphemeralStorageLimit', d.ephemeralStorageLimit, 'maxEphemeralStorage', m.ephemeralStorage, _formatBytes],
+    ];
+    for (const [lowName, low, highName, high, fmt] of pairs) {
+      if (low > high) {
+        throw _invalid(this, `containerLimits.${lowName}`, fmt(low), `must not exceed containerLimits.${highName} (${fmt(high)})`,
+          `lower ${lowName} or raise ${highName}`);
+      }
+    }
+  }
+
+  private quotaHard(): { [resource: string]: string } {
+    const q = this._quota;
+    return {
+      'requests.cpu': _formatMillis(q.cpuRequests),
+      'limits.cpu': _formatMillis(q.cpuLimits),
+      'requests.memory': _formatBytes(q.memoryRequests),
+      'limits.memory': _formatBytes(q.memoryLimits),
+      'requests.ephemeral-storage': _formatBytes(q.ephemeralStorageRequests),
+      'limits.ephemeral-storage': _formatBytes(q.ephemeralStorageLimits),
+      'pods': `${q.pods}`,
+      'services': `${q.services}`,
+      'services.loadbalancers': '0',
+      'services.nodeports': '0',
+      'persistentvolumeclaims': `${q.persistentVolumeClaims}`,
+      'requests.storage': _formatBytes(q.storage),
+      'configmaps': `${q.configMaps}`,
+      'secrets': `${q.secrets}`,
+    };
+  }
+
+  private meta(name: string, labels: { [key: string]: string } = {}): k8s.ObjectMeta {
+    return { name, namespace: this.namespaceName, labels };
+  }
+
+  private renderNamespace(): void {
+    new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: this.namespaceName,
+        labels: {
+          [LABEL.NAME]: this.namespaceName,
+          [LABEL.TEAM]: this.team,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': 'latest',
+        },
+      },
+    });
+  }
+
+  private renderQuota(): void {
+    new k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: this.meta('context-quota'),
+      spec: { hard: Object.fromEntries(Object.entries(this.quotaHard()).map(([k, v]) => [k, k8s.Quantity.fromString(v)])) },
+    });
+  }
+
+  private renderLimitRange(): void {
+    const d = this._defaults;
+    const m = this._max;
+    const q = (s: string) => k8s.Quantity.fromString(s);
+    new k8s.KubeLimitRange(this, 'Limits', {
+      metadata: this.meta('container-limits'),
+      spec: {
+        limits: [{
+          type: 'Container',
+          default: { 'cpu': q(_formatMillis(d.cpuLimit)), 'memory': q(_formatBytes(d.memoryLimit)), 'ephemeral-storage': q(_formatBytes(d.ephemeralStorageLimit)) },
+          defaultRequest: { 'cpu': q(_formatMillis(d.cpuRequest)), 'memory': q(_formatBytes(d.memoryRequest)), 'ephemeral-storage': q(_formatBytes(d.ephemeralStorageRequest)) },
+          max: { 'cpu': q(_formatMillis(m.cpu)), 'memory': q(_formatBytes(m.memory)), 'ephemeral-storage': q(_formatBytes(m.ephemeralStorage)) },
+        }],
+      },
+    });
+  }
+
+  private renderNetworkBaseline(): void {
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: this.meta('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    const dns = this.platform;
+    const port = (protocol: string) => ({ protocol, port: k8s.IntOrString.fromNumber(53) });
+    new k8s.KubeNetworkPolicy(this, 'AllowDns', {
+      metadata: this.meta('allow-dns'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{
+            namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: dns.dnsNamespace } },
+            podSelector: { matchLabels: dns.dnsPodLabels },
+          }],
+          ports: [port('UDP'), port('TCP')],
+        }],
+      },
+    });
+  }
+
+  private validateQuota(): string[] {
+    const errors: string[] = [];
+    const footprints = this._services.map(s => ({ name: s.name, ...s._footprint() }));
+    const check = (prop: keyof ResolvedQuota, resource: string, perPod: (r: _Resources) => number, fmt: (n: number) => string) => {
+      const need = footprints.reduce((sum, f) => sum + f.peakPods * perPod(f.perPod), 0);
+      const have = this._quota[prop];
+      if (need > have) {
+        const parts = footprints.map(f => `${f.name} ${f.peakPods} pods x ${fmt(perPod(f.perPod))}`).join(' + ');
+        errors.push(_message(this.node.path, `quota.${prop}`, fmt(have),
+          `is below the ${resource} the context's services need at maximum scale during a rolling update (${parts} = ${fmt(need)})`,
+          `raise quota.${prop} to at least ${fmt(need)}, or lower maxReplicas, maxSurge or the services' ${resource}`));
+      }
+    };
+    check('cpuRequests', 'CPU requests', r => r.cpuRequest, _formatMillis);
+    check('cpuLimits', 'CPU limits', r => r.cpuLimit, _formatMillis);
+    check('memoryRequests', 'memory requests', r => r.memoryRequest, _formatBytes);
+    check('memoryLimits', 'memory limits', r => r.memoryLimit, _formatBytes);
+    check('ephemeralStorageRequests', 'ephemeral storage requests', r => r.ephemeralStorageRequest, _formatBytes);
+    check('ephemeralStorageLimits', 'ephemeral storage limits', r => r.ephemeralStorageLimit, _formatBytes);
+    check('pods', 'pods', () => 1, n => `${n}`);
+    const services = footprints.filter(f => f.hasService).length;
+    if (services > this._quota.services) {
+      errors.push(_message(this.node.path, 'quota.services', this._quota.services,
+        `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`));
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,787 @@
+import { Duration, Lazy, Size } from 'cdk8s';
+import { ContainerResources, k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { _assertDns1035Label, _assertInteger, _assertLabelValue, _invalid } from './_errors';
+import { LABEL, MANAGED_BY } from './_labels';
+import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
+import { BoundedContext, _Resources } from './bounded-context';
+import { DisruptionBudget } from './disruption-budget';
+import { Image } from './image';
+import { Port, PortProtocol } from './port';
+import { PriorityTier } from './priority-tier';
+import { Probe, ProbeRole } from './probe';
+
+/**
+ * Properties of a microservice.
+ */
+export interface MicroserviceProps {
+  /** The container image, pinned by tag or digest. */
+  readonly image: Image;
+
+  /**
+   * The ports the container listens on and the Service exposes. A microservice
+   * without ports (a queue worker, say) gets no Service and cannot be called.
+   *
+   * @default - no ports and no Service
+   */
+  readonly ports?: Port[];
+
+  /**
+   * The readiness probe: may this pod receive traffic now? Required unless
+   * `withoutProbes` gives a reason.
+   *
+   * @default - none; an error unless `withoutProbes` is set
+   */
+  readonly readiness?: Probe;
+
+  /**
+   * The liveness probe: is the process stuck and must be restarted? It must check
+   * something other than the readiness probe. Required unless `withoutProbes`
+   * gives a reason.
+   *
+   * @default - none; an error unless `withoutProbes` is set
+   */
+  readonly liveness?: Probe;
+
+  /**
+   * The startup probe, for services that start slowly; the other probes wait for it.
+   *
+   * @default - no startup probe
+   */
+  readonly startup?: Probe;
+
+  /**
+   * Opts out of readiness and liveness probes, with the reason why (kept as an
+   * annotation for reviewers and policy tools).
+   *
+   * @default - probes are required
+   */
+  readonly withoutProbes?: string;
+
+  /**
+   * Requests and limits for CPU, memory and ephemeral storage. A missing request
+   * defaults to the context's default request (capped at the limit given); a
+   * missing limit to the context's default limit (raised to the request given).
+   *
+   * @default - the bounded context's container defaults
+   */
+  readonly resources?: ContainerResources;
+
+  /**
+   * The fewest replicas, kept by the HorizontalPodAutoscaler.
+   *
+   * @default 2
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * The most replicas the HorizontalPodAutoscaler may scale to.
+   *
+   * @default - twice minReplicas
+   */
+  readonly maxReplicas?: number;
+
+  /**
+   * The average CPU utilization, in percent of the request, the autoscaler aims for.
+   *
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+
+  /**
+   * How many extra pods a rolling update may start above the desired count. Pods
+   * are never taken below the desired count (maxUnavailable is 0).
+   *
+   * @default 1
+   */
+  readonly maxSurge?: number;
+
+  /**
+   * How many pods voluntary disruptions may take at once.
+   *
+   * @default DisruptionBudget.maxUnavailable(1)
+   */
+  readonly disruptionBudget?: DisruptionBudget;
+
+  /**
+   * The scheduling tier.
+   *
+   * @default PriorityTier.STANDARD
+   */
+  readonly priority?: PriorityTier;
+
+  /**
+   * Configuration as environment variables (12-factor). Names are C identifiers.
+   *
+   * @default - none besides the URLs of the services it calls
+   */
+  readonly env?: { [name: string]: string };
+
+  /**
+   * The container's entrypoint.
+   *
+   * @default - the image's ENTRYPOINT
+   */
+  readonly command?: string[];
+
+  /**
+   * Arguments to the entrypoint.
+   *
+   * @default - the image's CMD
+   */
+  readonly args?: string[];
+
+  /**
+   * The role in the architecture, as `app.kubernetes.io/component`.
+   *
+   * @default 'backend'
+   */
+  readonly component?: string;
+
+  /**
+   * The version, as `app.kubernetes.io/version`.
+   *
+   * @default - the image tag, or the first 12 hex digits of its digest
+   */
+  readonly version?: string;
+
+  /**
+   * The user id the container runs as; at least 10000, clear of host users.
+   *
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * The group id the container runs as (also the fsGroup); at least 10000.
+   *
+   * @default 10001
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * How long a pod has to shut down after SIGTERM before it is killed.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * How long the pod waits before SIGTERM, so that endpoints and load balancers stop
+   * sending it new requests first. Runs `sleep` in the container; the image must
+   * have it. `Duration.seconds(0)` turns the hook off.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly preStopDelay?: Duration;
+
+  /**
+   * The size of the writable emptyDir mounted at /tmp (the root filesystem is
+   * read-only). Counts against the ephemeral storage limit.
+   *
+   * @default Size.mebibytes(64)
+   */
+  readonly tmpSize?: Size;
+}
+
+/**
+ * Options for a declared call.
+ */
+export interface ConnectOptions {
+  /**
+   * The name of the callee's port.
+   *
+   * @default - the callee's first port
+   */
+  readonly port?: string;
+
+  /**
+   * The environment variable that hands the callee's URL to the caller.
+   *
+   * @default - `<CALLEE>_URL`, the callee's name in upper case with '-' as '_'
+   */
+  readonly envVar?: string;
+}
+
+/**
+ * A declared call from one microservice to another.
+ */
+export interface Connection {
+  /** The calling service. */
+  readonly caller: Microservice;
+  /** The called service. */
+  readonly callee: Microservice;
+  /** The callee's port. */
+  readonly port: Port;
+  /** The environment variable on the caller that holds the URL. */
+  readonly envVar: string;
+  /** The in-cluster URL of the callee's port. */
+  readonly url: string;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/**
+ * A microservice in a bounded context: a Deployment, its Service (the stable DNS
+ * name `<name>.<context>.svc.<cluster-domain>` that callers use), its own
+ * ServiceAccount, a HorizontalPodAutoscaler, a PodDisruptionBudget and a
+ * NetworkPolicy holding exactly the calls declared to and from it.
+ *
+ * Pods run as a non-root user with a read-only root filesystem, no privilege
+ * escalation, all capabilities dropped and the RuntimeDefault seccomp profile;
+ * they spread over zones and nodes, shut down gracefully and are never fewer than
+ * the desired count during a rolling update.
+ *
+ * @example
+ * const products = new Microservice(catalog, 'products', {
+ *   image: Image.fromTag('ghcr.io/acme/products', '1.8.2'),
+ *   ports: [Port.http(8080)],
+ *   readiness: Probe.http('/ready'),
+ *   liveness: Probe.http('/live'),
+ * });
+ * orders.connectTo(products);
+ */
+export class Microservice extends Construct {
+  /** The name: Deployment, Service, ServiceAccount and container name. */
+  public readonly name: string;
+  /** The bounded context it runs in. */
+  public readonly context: BoundedContext;
+  /** The container image. */
+  public readonly image: Image;
+  /** The fewest replicas. */
+  public readonly minReplicas: number;
+  /** The most replicas. */
+  public readonly maxReplicas: number;
+  /** The autoscaler's CPU utilization target, in percent. */
+  public readonly targetCpuUtilization: number;
+  /** Extra pods during a rolling update. */
+  public readonly maxSurge: number;
+  /** The disruption budget. */
+  public readonly disruptionBudget: DisruptionBudget;
+  /** The scheduling tier. */
+  public readonly priority: PriorityTier;
+  /** The `app.kubernetes.io/component` label. */
+  public readonly component: string;
+  /** The `app.kubernetes.io/version` label. */
+  public readonly version: string;
+  /** The container's user id. */
+  public readonly runAsUser: number;
+  /** The container's group id. */
+  public readonly runAsGroup: number;
+  /** The grace period after SIGTERM. */
+  public readonly terminationGracePeriod: Duration;
+  /** The delay before SIGTERM. */
+  public readonly preStopDelay: Duration;
+  /** The size of /tmp. */
+  public readonly tmpSize: Size;
+  /** The reason for running without probes, if any. */
+  public readonly withoutProbes?: string;
+
+  private readonly _ports: Port[];
+  private readonly _resources: _Resources;
+  private readonly _env = new Map<string, string>();
+  private readonly _calls: Connection[] = [];
+  private readonly _callers: Connection[] = [];
+
+  constructor(scope: BoundedContext, id: string, props: MicroserviceProps) {
+    super(scope, Microservice.uniqueId(scope, id));
+    _assertDns1035Label(this, 'id', id);
+    this.name = id;
+    this.context = scope;
+    this.image = props.image;
+    this._ports = [...(props.ports ?? [])];
+    this.minReplicas = props.minReplicas ?? 2;
+    this.maxReplicas = props.maxReplicas ?? this.minReplicas * 2;
+    this.targetCpuUtilization = props.targetCpuUtilization ?? 70;
+    this.maxSurge = props.maxSurge ?? 1;
+    this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
+    this.priority = props.priority ?? PriorityTier.STANDARD;
+    this.component = props.component ?? 'backend';
+    this.version = props.version ?? props.image.version;
+    this.runAsUser = props.runAsUser ?? 10001;
+    this.runAsGroup = props.runAsGroup ?? 10001;
+    this.terminationGracePeriod = props.terminationGracePeriod ?? Duration.seconds(30);
+    this.preStopDelay = props.preStopDelay ?? Duration.seconds(5);
+    this.tmpSize = props.tmpSize ?? Size.mebibytes(64);
+    this.withoutProbes = props.withoutProbes;
+
+    this.checkImage();
+    this.checkPorts();
+    this.checkScaling();
+    this.checkIdentity();
+    this._resources = this.resolveResources(props.resources ?? {});
+    const probes = this.renderProbes(props);
+    for (const [name, value] of Object.entries(props.env ?? {})) {
+      this.addEnv(name, value);
+    }
+    scope._registerService(this);
+
+    const priorityClassName = scope.platform.priorityClassName(this.priority);
+    this.renderServiceAccount();
+    this.renderDeployment(props, probes, priorityClassName);
+    if (this._ports.length > 0) {
+      this.renderService();
+    }
+    this.renderAutoscaler();
+    this.renderDisruptionBudget();
+    this.renderNetworkPolicy();
+  }
+
+  /** The namespace (the bounded context's). */
+  public get namespace(): string {
+    return this.context.namespaceName;
+  }
+
+  /** The ports (a copy). */
+  public get ports(): Port[] {
+    return [...this._ports];
+  }
+
+  /** The stable in-cluster DNS name of the Service. */
+  public get host(): string {
+    return `${this.name}.${this.namespace}.svc.${this.context.platform.clusterDomain}`;
+  }
+
+  /** The labels that select this service's pods. */
+  public get selectorLabels(): { [key: string]: string } {
+    return { [LABEL.NAME]: this.name, [LABEL.INSTANCE]: this.instance };
+  }
+
+  /** The environment variables, sorted by name (a copy). */
+  public get env(): { [name: string]: string } {
+    return Object.fromEntries([...this._env.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** The calls this service declared (a copy). */
+  public get calls(): Connection[] {
+    return [...this._calls];
+  }
+
+  /** The calls declared to this service (a copy). */
+  public get callers(): Connection[] {
+    return [...this._callers];
+  }
+
+  /** The URL of one of this service's ports, as callers get it. */
+  public url(portName?: string): string {
+    const port = this.findPort(portName, 'url(port)');
+    return port.protocol === PortProtocol.GRPC
+      ? `dns:///${this.host}:${port.servicePort}`
+      : `${port.protocol.scheme}://${this.host}:${port.servicePort}`;
+  }
+
+  /**
+   * Adds an environment variable (12-factor configuration).
+   *
+   * @param name a C identifier, unique in this service
+   * @param value the value
+   */
+  public addEnv(name: string, value: string): void {
+    if (!ENV_NAME.test(name)) {
+      throw _invalid(this, 'env', name, 'must be a C identifier: letters, digits and \'_\', not starting with a digit',
+        `rename it, for example '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1').toUpperCase()}'`);
+    }
+    if (this._env.has(name)) {
+      throw _invalid(this, 'env', name, 'must be set once, but is set twice', 'remove one of the two, or rename one (for a call, use connectTo\'s envVar option)');
+    }
+    this._env.set(name, value);
+  }
+
+  /**
+   * Declares that this service calls `callee` on one of its ports. The caller gets
+   * an egress rule and the callee's URL as an environment variable; the callee
+   * gets an ingress rule for exactly that port.
+   */
+  public connectTo(callee: Microservice, options: ConnectOptions = {}): Connection {
+    if (!(callee instanceof Microservice)) {
+      throw _invalid(this, 'connectTo(callee)', String(callee), 'must be a Microservice', 'pass the Microservice object, or look it up with platform.service(context, name)');
+    }
+    if (callee === this) {
+      throw _invalid(this, 'connectTo(callee)', callee.node.path, 'must be another service; calls within a service need no rule',
+        'remove this call');
+    }
+    if (callee.context.platform !== this.context.platform) {
+      throw _invalid(this, 'connectTo(callee)', callee.node.path,
+        `must be a service of platform '${this.context.platform.platformName}', but it belongs to '${callee.context.platform.platformName}'`,
+        'declare the callee in the same platform, or model the other platform as an external endpoint');
+    }
+    if (callee._ports.length === 0) {
+      throw _invalid(this, 'connectTo(callee)', callee.node.path, 'must expose a port, but the callee has none',
+        `add a Port to ${callee.node.path}, or remove the call`);
+    }
+    const port = callee.findPort(options.port, 'connectTo(port)', this);
+    const existing = this._calls.find(c => c.callee === callee && c.port === port);
+    if (existing) {
+      return existing;
+    }
+    const envVar = options.envVar ?? `${callee.name.toUpperCase().replace(/-/g, '_')}${port === callee._ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}_URL`;
+    const url = callee.url(port.name);
+    this.addEnv(envVar, url);
+    const connection: Connection = { caller: this, callee, port, envVar, url };
+    this._calls.push(connection);
+    callee._callers.push(connection);
+    return connection;
+  }
+
+  /**
+   * Declares that `caller` calls this service: the same as `caller.connectTo(this)`.
+   */
+  public allowFrom(caller: Microservice, options: ConnectOptions = {}): Connection {
+    return caller.connectTo(this, options);
+  }
+
+  /**
+   * What this service needs from the quota at its peak: pods at maximum scale
+   * during a rolling update, and per-pod resources.
+   * @internal
+   */
+  public _footprint(): { peakPods: number; perPod: _Resources; hasService: boolean } {
+    return { peakPods: this.maxReplicas + this.maxSurge, perPod: this._resources, hasService: this._ports.length > 0 };
+  }
+
+  private static uniqueId(scope: BoundedContext, id: string): string {
+    if (scope.node.tryFindChild(id)) {
+      throw new Error(`${scope.node.path}/${id}: 'id' ('${id}') must be unique in bounded context '${scope.namespaceName}', but a service of that name exists already; rename one of the two`);
+    }
+    return id;
+  }
+
+  private get instance(): string {
+    return `${this.namespace}-${this.name}`;
+  }
+
+  private get labels(): { [key: string]: string } {
+    return {
+      ...this.selectorLabels,
+      [LABEL.VERSION]: this.version,
+      [LABEL.COMPONENT]: this.component,
+      [LABEL.PART_OF]: this.context.platform.platformName,
+      [LABEL.MANAGED_BY]: MANAGED_BY,
+    };
+  }
+
+  private meta(extraLabels: { [key: string]: string } = {}): k8s.ObjectMeta {
+    return { name: this.name, namespace: this.namespace, labels: { ...this.labels, ...extraLabels } };
+  }
+
+  private findPort(name: string | undefined, prop: string, scope: Construct = this): Port {
+    const port = name === undefined ? this._ports[0] : this._ports.find(p => p.name === name);
+    if (!port) {
+      throw _invalid(scope, prop, name ?? '(first port)',
+        `must name a port that ${this.node.path} exposes (${this._ports.map(p => `'${p.name}'`).join(', ') || 'none'})`,
+        'use one of those port names, or add the port to the callee');
+    }
+    return port;
+  }
+
+  private checkImage(): void {
+    const problem = this.image._problem();
+    if (problem) {
+      throw _invalid(this, 'image', this.image.reference, problem.expected, problem.fix);
+    }
+    _assertLabelValue(this, 'version', this.version);
+    _assertLabelValue(this, 'component', this.component);
+    if (this.instance.length > 63) {
+      throw _invalid(this, 'id', this.name, `must be short enough that '<context>-<name>' ('${this.instance}') fits a 63-character label`,
+        'shorten the service or context name');
+    }
+  }
+
+  private checkPorts(): void {
+    const seen = { name: new Map<string, Port>(), containerPort: new Map<number, Port>(), servicePort: new Map<number, Port>() };
+    for (const port of this._ports) {
+      if (port.name.length > 15 || !PORT_NAME.test(port.name) || !/[a-z]/.test(port.name) || port.name.includes('--')) {
+        throw _invalid(this, 'ports[].name', port.name,
+          'must be an IANA service name: at most 15 lower-case letters, digits and \'-\', with at least one letter, no \'--\' and no \'-\' at either end',
+          'rename the port, for example \'http\' or \'grpc-api\'');
+      }
+      _assertInteger(this, `ports[${port.name}].containerPort`, port.containerPort, 1, 65535, 'use a port from 1 to 65535 (above 1024: the container runs as non-root)');
+      _assertInteger(this, `ports[${port.name}].servicePort`, port.servicePort, 1, 65535, 'use a port from 1 to 65535');
+      for (const key of ['name', 'containerPort', 'servicePort'] as const) {
+        const map = seen[key] as Map<string | number, Port>;
+        const other = map.get(port[key]);
+        if (other) {
+          throw _invalid(this, `ports[].${key}`, port[key], `must be unique, but ports '${other.name}' and '${port.name}' share it`,
+            `give each port its own ${key}`);
+        }
+        map.set(port[key], port);
+      }
+    }
+  }
+
+  private checkScaling(): void {
+    _assertInteger(this, 'minReplicas', this.minReplicas, 1, 10000, 'run at least 1 replica (2 or more for availability)');
+    _assertInteger(this, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number above minReplicas');
+    if (this.maxReplicas <= this.minReplicas) {
+      throw _invalid(this, 'maxReplicas', this.maxReplicas, `must be greater than 'minReplicas' (${this.minReplicas})`,
+        'raise maxReplicas or lower minReplicas');
+    }
+    _assertInteger(this, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
+    _assertInteger(this, 'maxSurge', this.maxSurge, 1, 10000, 'allow at least 1 extra pod, since pods are never taken below the desired count');
+    const b = this.disruptionBudget;
+    if (b.field === 'minAvailable') {
+      _assertInteger(this, 'disruptionBudget.minAvailable', b.count, 0, 10000, 'use a whole number of pods');
+      if (b.count >= this.minReplicas) {
+        throw _invalid(this, 'disruptionBudget.minAvailable', b.count,
+          `must be below 'minReplicas' (${this.minReplicas}), or the budget blocks every eviction at minimum scale and node drains hang`,
+          `use DisruptionBudget.minAvailable(${Math.max(this.minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`);
+      }
+    } else {
+      _assertInteger(this, 'disruptionBudget.maxUnavailable', b.count, 0, 10000, 'use a whole number of pods');
+      if (b.count < 1) {
+        throw _invalid(this, 'disruptionBudget.maxUnavailable', b.count, 'must be at least 1, or the budget blocks every eviction and node drains hang',
+          'use DisruptionBudget.maxUnavailable(1)');
+      }
+      if (this.minReplicas > 1 && b.count >= this.minReplicas) {
+        throw _invalid(this, 'disruptionBudget.maxUnavailable', b.count,
+          `must be below 'minReplicas' (${this.minReplicas}), or a drain may take every pod at once`,
+          `use DisruptionBudget.maxUnavailable(${this.minReplicas - 1}) or raise minReplicas`);
+      }
+    }
+  }
+
+  private checkIdentity(): void {
+    _assertInteger(this, 'runAsUser', this.runAsUser, 10000, 2147483647, 'use a user id of 10000 or more, clear of the host\'s users (10001 is the default)');
+    _assertInteger(this, 'runAsGroup', this.runAsGroup, 10000, 2147483647, 'use a group id of 10000 or more (10001 is the default)');
+    const grace = this.terminationGracePeriod.toSeconds();
+    const delay = this.preStopDelay.toSeconds();
+    if (!Number.isInteger(grace) || grace < 1) {
+      throw _invalid(this, 'terminationGracePeriod', `${grace}s`, 'must be a whole number of seconds, at least 1', 'use Duration.seconds(30)');
+    }
+    if (!Number.isInteger(delay) || delay < 0 || delay >= grace) {
+      throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
+        'shorten preStopDelay or lengthen terminationGracePeriod');
+    }
+  }
+
+  private resolveResources(r: ContainerResources): _Resources {
+    const d = this.context._defaults;
+    const pair = (request: number | undefined, limit: number | undefined, defRequest: number, defLimit: number) => {
+      const req = request ?? (limit !== undefined ? Math.min(defRequest, limit) : defRequest);
+      const lim = limit ?? Math.max(defLimit, req);
+      return [req, lim] as const;
+    };
+    const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request), r.cpu?.limit && _cpuMillis(r.cpu.limit), d.cpuRequest, d.cpuLimit);
+    const mem = pair(r.memory?.request && _bytes(r.memory.request), r.memory?.limit && _bytes(r.memory.limit), d.memoryRequest, d.memoryLimit);
+    const eph = pair(r.ephemeralStorage?.request && _bytes(r.ephemeralStorage.request), r.ephemeralStorage?.limit && _bytes(r.ephemeralStorage.limit),
+      d.ephemeralStorageRequest, d.ephemeralStorageLimit);
+    const max = this.context._max;
+    const rows: Array<[string, readonly [number, number], number, string, (n: number) => string]> = [
+      ['cpu', cpu, max.cpu, 'maxCpu', _formatMillis],
+      ['memory', mem, max.memory, 'maxMemory', _formatBytes],
+      ['ephemeralStorage', eph, max.ephemeralStorage, 'maxEphemeralStorage', _formatBytes],
+    ];
+    for (const [name, [req, lim], most, maxProp, fmt] of rows) {
+      if (!(req > 0)) {
+        throw _invalid(this, `resources.${name}.request`, fmt(req), 'must be greater than zero', 'request what the service needs at rest');
+      }
+      if (req > lim) {
+        throw _invalid(this, `resources.${name}.request`, fmt(req), `must not exceed resources.${name}.limit (${fmt(lim)})`,
+          `lower the request or raise the limit to at least ${fmt(req)}`);
+      }
+      if (lim > most) {
+        throw _invalid(this, `resources.${name}.limit`, fmt(lim),
+          `must not exceed the bounded context's containerLimits.${maxProp} (${fmt(most)}), or admission rejects the pods`,
+          `lower the limit, or raise containerLimits.${maxProp} of ${this.context.node.path}`);
+      }
+    }
+    const tmp = _bytes(this.tmpSize);
+    if (tmp > eph[1]) {
+      throw _invalid(this, 'tmpSize', _formatBytes(tmp), `must fit in resources.ephemeralStorage.limit (${_formatBytes(eph[1])})`,
+        'shrink tmpSize or raise the ephemeral storage limit');
+    }
+    return {
+      cpuRequest: cpu[0], cpuLimit: cpu[1],
+      memoryRequest: mem[0], memoryLimit: mem[1],
+      ephemeralStorageRequest: eph[0], ephemeralStorageLimit: eph[1],
+    };
+  }
+
+  private renderProbes(props: MicroserviceProps): { readiness?: k8s.Probe; liveness?: k8s.Probe; startup?: k8s.Probe } {
+    if (props.withoutProbes !== undefined) {
+      if (props.withoutProbes.trim().length === 0) {
+        throw _invalid(this, 'withoutProbes', props.withoutProbes, 'must give the reason this service runs without probes',
+          'write the reason, or add readiness and liveness probes');
+      }
+      if (props.readiness || props.liveness) {
+        throw _invalid(this, 'withoutProbes', props.withoutProbes, 'must not be set together with readiness or liveness probes',
+          'remove withoutProbes, or remove the probes');
+      }
+    } else if (!props.readiness || !props.liveness) {
+      const missing = [!props.readiness ? 'readiness' : undefined, !props.liveness ? 'liveness' : undefined].filter(Boolean).join(' and ');
+      throw _invalid(this, missing.split(' and ')[0], undefined,
+        `must be set: a service needs ${missing} probes so that Kubernetes routes traffic only to ready pods and restarts stuck ones`,
+        'add readiness and liveness (for example Probe.http(\'/ready\') and Probe.http(\'/live\')), or set withoutProbes to the reason');
+    }
+    const readiness = props.readiness?._render(this, ProbeRole.READINESS, this._ports);
+    const liveness = props.liveness?._render(this, ProbeRole.LIVENESS, this._ports);
+    const startup = props.startup?._render(this, ProbeRole.STARTUP, this._ports);
+    if (props.readiness && props.liveness
+      && props.readiness._fingerprint(this, ProbeRole.READINESS, this._ports) === props.liveness._fingerprint(this, ProbeRole.LIVENESS, this._ports)) {
+      throw _invalid(this, 'liveness', props.liveness.kind,
+        'must check something other than the readiness probe; when both check the same thing, a slow dependency restarts healthy pods',
+        'point liveness at a cheap endpoint that only proves the process is alive (for example /live) and readiness at one that checks dependencies');
+    }
+    return { readiness, liveness, startup };
+  }
+
+  private renderServiceAccount(): void {
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: this.meta(),
+      automountServiceAccountToken: false,
+    });
+  }
+
+  private renderDeployment(props: MicroserviceProps, probes: { readiness?: k8s.Probe; liveness?: k8s.Probe; startup?: k8s.Probe }, priorityClassName: string): void {
+    const q = (s: string) => k8s.Quantity.fromString(s);
+    const r = this._resources;
+    const selector = { matchLabels: this.selectorLabels };
+    const podLabels = { ...this.labels, [LABEL.CONTEXT]: this.namespace, [LABEL.TIER]: this.priority.name };
+    const delay = this.preStopDelay.toSeconds();
+    const annotations: { [key: string]: string } = {};
+    if (this.withoutProbes !== undefined) {
+      annotations['cdk8s-microservices.io/without-probes'] = this.withoutProbes;
+    }
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { ...this.meta(), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      spec: {
+        selector,
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(this.maxSurge), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
+        template: {
+          metadata: { labels: podLabels },
+          spec: {
+            serviceAccountName: this.name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            priorityClassName,
+            terminationGracePeriodSeconds: this.terminationGracePeriod.toSeconds(),
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: this.runAsUser,
+              runAsGroup: this.runAsGroup,
+              fsGroup: this.runAsGroup,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector, matchLabelKeys: ['pod-template-hash'] },
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: selector, matchLabelKeys: ['pod-template-hash'] },
+            ],
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [{
+                  weight: 100,
+                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: selector },
+                }],
+              },
+            },
+            containers: [{
+              name: this.name,
+              image: this.image.reference,
+              imagePullPolicy: 'Always',
+              ...(props.command ? { command: [...props.command] } : {}),
+              ...(props.args ? { args: [...props.args] } : {}),
+              ports: this._ports.length > 0 ? this._ports.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
+              env: Lazy.any({ produce: () => Object.entries(this.env).map(([name, value]) => ({ name, value })) }),
+              resources: {
+                requests: { 'cpu': q(_formatMillis(r.cpuRequest)), 'memory': q(_formatBytes(r.memoryRequest)), 'ephemeral-storage': q(_formatBytes(r.ephemeralStorageRequest)) },
+                limits: { 'cpu': q(_formatMillis(r.cpuLimit)), 'memory': q(_formatBytes(r.memoryLimit)), 'ephemeral-storage': q(_formatBytes(r.ephemeralStorageLimit)) },
+              },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: this.runAsUser,
+                runAsGroup: this.runAsGroup,
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              ...(probes.readiness ? { readinessProbe: probes.readiness } : {}),
+              ...(probes.liveness ? { livenessProbe: probes.liveness } : {}),
+              ...(probes.startup ? { startupProbe: probes.startup } : {}),
+              ...(delay > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', `${delay}`] } } } } : {}),
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: q(_formatBytes(_bytes(this.tmpSize))) } }],
+          },
+        },
+      },
+    });
+  }
+
+  private renderService(): void {
+    new k8s.KubeService(this, 'Service', {
+      metadata: this.meta(),
+      spec: {
+        type: 'ClusterIP',
+        selector: this.selectorLabels,
+        ports: this._ports.map(p => ({
+          name: p.name,
+          port: p.servicePort,
+          targetPort: k8s.IntOrString.fromString(p.name),
+          protocol: 'TCP',
+          appProtocol: p.protocol.name,
+        })),
+      },
+    });
+  }
+
+  private renderAutoscaler(): void {
+    new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      metadata: this.meta(),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        metrics: [{
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: this.targetCpuUtilization } },
+        }],
+      },
+    });
+  }
+
+  private renderDisruptionBudget(): void {
+    const b = this.disruptionBudget;
+    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: this.meta(),
+      spec: {
+        selector: { matchLabels: this.selectorLabels },
+        [b.field]: k8s.IntOrString.fromNumber(b.count),
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+  }
+
+  private renderNetworkPolicy(): void {
+    const peer = (s: Microservice): k8s.NetworkPolicyPeer => ({
+      namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: s.namespace } },
+      podSelector: { matchLabels: s.selectorLabels },
+    });
+    const byPath = (a: Connection, b: Connection, side: 'caller' | 'callee') =>
+      a[side].node.path.localeCompare(b[side].node.path) || a.port.containerPort - b.port.containerPort;
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: this.meta(),
+      spec: {
+        podSelector: { matchLabels: this.selectorLabels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: Lazy.any({
+          produce: () => [...this._callers].sort((a, b) => byPath(a, b, 'caller')).map(c => ({
+            from: [peer(c.caller)],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
+          })),
+        }),
+        egress: Lazy.any({
+          produce: () => [...this._calls].sort((a, b) => byPath(a, b, 'callee')).map(c => ({
+            to: [peer(c.callee)],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
+          })),
+        }),
+      },
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { _assertDns1123Label, _assertInteger, _invalid } from './_errors';
+import { LABEL, MANAGED_BY } from './_labels';
+import type { BoundedContext } from './bounded-context';
+import type { Microservice } from './microservice';
+import { PriorityTier, PriorityTierOptions } from './priority-tier';
+
+/**
+ * Properties of a platform.
+ */
+export interface PlatformProps {
+  /**
+   * The cluster's DNS domain, used in the service URLs handed to callers.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * The namespace of the cluster DNS pods, which every pod may reach on port 53.
+   *
+   * @default 'kube-system'
+   */
+  readonly dnsNamespace?: string;
+
+  /**
+   * Labels selecting the cluster DNS pods in `dnsNamespace`.
+   *
+   * @default { 'k8s-app': 'kube-dns' } (CoreDNS and kube-dns both carry it)
+   */
+  readonly dnsPodLabels?: { [key: string]: string };
+}
+
+/**
+ * The platform: a set of bounded contexts that run in one cluster and call each
+ * other. It renders what exists once per cluster (the PriorityClass of every tier)
+ * and is where contexts and services find each other.
+ *
+ * Its id is the platform's name: it becomes `app.kubernetes.io/part-of` on every
+ * object and the prefix of the PriorityClass names, and it is the first file of
+ * the synthesized output, so that one `kubectl apply` creates cluster-scoped
+ * objects before the namespaced ones.
+ *
+ * @example
+ * const app = new App();
+ * const platform = new Platform(app, 'sales');
+ * const catalog = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });
+ */
+export class Platform extends Chart {
+  /** The platform name (the construct id). */
+  public readonly platformName: string;
+  /** The cluster's DNS domain. */
+  public readonly clusterDomain: string;
+  /** The namespace of the cluster DNS pods. */
+  public readonly dnsNamespace: string;
+  private readonly _dnsPodLabels: { [key: string]: string };
+  private readonly _contexts: BoundedContext[] = [];
+  private readonly _tiers = new Map<string, PriorityTier>();
+
+  constructor(scope: Construct, id: string, props: PlatformProps = {}) {
+    super(scope, id, { labels: { [LABEL.PART_OF]: id, [LABEL.MANAGED_BY]: MANAGED_BY } });
+    _assertDns1123Label(this, 'id', id);
+    this.platformName = id;
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.dnsNamespace = props.dnsNamespace ?? 'kube-system';
+    this._dnsPodLabels = { ...(props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' }) };
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
+      throw _invalid(this, 'clusterDomain', this.clusterDomain, 'must be a DNS domain such as \'cluster.local\'', 'use the domain your cluster DNS serves');
+    }
+    _assertDns1123Label(this, 'dnsNamespace', this.dnsNamespace);
+    if (Object.keys(this._dnsPodLabels).length === 0) {
+      throw _invalid(this, 'dnsPodLabels', this._dnsPodLabels, 'must select the DNS pods with at least one label',
+        'pass the labels of your cluster DNS pods, for example { \'k8s-app\': \'kube-dns\' }');
+    }
+    for (const tier of PriorityTier.BUILT_IN) {
+      this.registerTier(tier);
+    }
+  }
+
+  /** Labels selecting the cluster DNS pods (a copy). */
+  public get dnsPodLabels(): { [key: string]: string } {
+    return { ...this._dnsPodLabels };
+  }
+
+  /** The bounded contexts of the platform, in the order they were created (a copy). */
+  public get contexts(): BoundedContext[] {
+    return [...this._contexts];
+  }
+
+  /** The priority tiers the platform renders (a copy). */
+  public get priorityTiers(): PriorityTier[] {
+    return [...this._tiers.values()];
+  }
+
+  /**
+   * Adds a priority tier of your own and renders its PriorityClass.
+   *
+   * @param name the tier name, a DNS label
+   */
+  public addPriorityTier(name: string, options: PriorityTierOptions): PriorityTier {
+    _assertDns1123Label(this, 'addPriorityTier(name)', name);
+    if (this._tiers.has(name)) {
+      throw _invalid(this, 'addPriorityTier(name)', name, 'must not repeat a tier the platform has already',
+        `use PriorityTier.${name.toUpperCase()} or the tier returned the first time, or pick another name`);
+    }
+    _assertInteger(this, `addPriorityTier(${name}).value`, options.value, -2147483648, 1000000000,
+      'user-defined priorities must be at most 1000000000 (higher values are reserved for system pods)');
+    const tier = PriorityTier._custom(name, options);
+    this.registerTier(tier);
+    return tier;
+  }
+
+  /**
+   * The PriorityClass name of a tier; throws when the tier is not one of this platform's.
+   */
+  public priorityClassName(tier: PriorityTier): string {
+    if (this._tiers.get(tier.name) !== tier) {
+      throw _invalid(this, 'priority', tier.name, `must be a tier of platform '${this.platformName}' (${[...this._tiers.keys()].join(', ')})`,
+        'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
+    }
+    return `${this.platformName}-${tier.name}`;
+  }
+
+  /**
+   * Finds a microservice by context and name; throws with the list of known
+   * services when there is none.
+   *
+   * @param context the bounded context's name (its namespace)
+   * @param name the microservice's name
+   */
+  public service(context: string, name: string): Microservice {
+    const ctx = this._contexts.find(c => c.namespaceName === context);
+    const svc = ctx?.services.find(s => s.name === name);
+    if (!svc) {
+      const known = this._contexts.flatMap(c => c.services.map(s => `${c.namespaceName}/${s.name}`));
+      throw _invalid(this, 'service', `${context}/${name}`, `must name a microservice of the platform (known: ${known.join(', ') || 'none'})`,
+        'create the microservice first, or correct the context or service name');
+    }
+    return svc;
+  }
+
+  /** @internal */
+  public _registerContext(context: BoundedContext): void {
+    const clash = this._contexts.find(c => c.namespaceName === context.namespaceName);
+    if (clash) {
+      throw _invalid(context, 'namespace', context.namespaceName, `must be unique in the platform, but ${clash.node.path} uses it too`,
+        'give each bounded context its own namespace');
+    }
+    this._contexts.push(context);
+  }
+
+  private registerTier(tier: PriorityTier): void {
+    this._tiers.set(tier.name, tier);
+    new k8s.KubePriorityClass(this, `priority-${tier.name}`, {
+      metadata: { name: `${this.platformName}-${tier.name}`, labels: { [LABEL.TIER]: tier.name } },
+      value: tier.value,
+      globalDefault: false,
+      preemptionPolicy: tier.preempting ? 'PreemptLowerPriority' : 'Never',
+      description: tier.description,
+    });
+  }
+}

@@ -1,0 +1,218 @@
+import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { _invalid } from './_errors';
+import { Port, PortProtocol } from './port';
+
+/**
+ * Timing options shared by every kind of probe.
+ */
+export interface ProbeOptions {
+  /**
+   * How long after the container starts before the first probe.
+   *
+   * @default Duration.seconds(0)
+   */
+  readonly initialDelay?: Duration;
+
+  /**
+   * How often to probe.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly period?: Duration;
+
+  /**
+   * How long one probe may take.
+   *
+   * @default Duration.seconds(2)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Consecutive failures before the probe counts as failed.
+   *
+   * @default 3 (30 for a startup probe: five minutes to start at the default period)
+   */
+  readonly failureThreshold?: number;
+
+  /**
+   * Consecutive successes before the probe counts as passed again. Kubernetes
+   * requires 1 for liveness and startup probes.
+   *
+   * @default 1
+   */
+  readonly successThreshold?: number;
+}
+
+/**
+ * Options for probes that connect to one of the microservice's ports.
+ */
+export interface PortProbeOptions extends ProbeOptions {
+  /**
+   * The name of the port to probe.
+   *
+   * @default - the first port whose protocol matches the probe (HTTP for HTTP
+   * probes, gRPC for gRPC probes), else the first port
+   */
+  readonly port?: string;
+}
+
+/**
+ * Options for gRPC probes.
+ */
+export interface GrpcProbeOptions extends PortProbeOptions {
+  /**
+   * The service name sent in the gRPC health check request.
+   *
+   * @default - the server's overall health (empty service name)
+   * @see https://github.com/grpc/grpc/blob/master/doc/health-checking.md
+   */
+  readonly service?: string;
+}
+
+/** What a probe tells Kubernetes. */
+export enum ProbeRole {
+  /** Ready to receive traffic. */
+  READINESS = 'readiness',
+  /** Alive; restarted when it fails. */
+  LIVENESS = 'liveness',
+  /** Started; the other probes wait for it. */
+  STARTUP = 'startup',
+}
+
+type Handler =
+  | { kind: 'http'; path: string; port?: string }
+  | { kind: 'grpc'; port?: string; service?: string }
+  | { kind: 'tcp'; port?: string }
+  | { kind: 'exec'; command: string[] };
+
+/**
+ * A health probe: HTTP GET, gRPC health check, TCP connect or a command.
+ *
+ * @example
+ * Probe.http('/healthz/ready')
+ * Probe.grpc({ port: 'grpc' })
+ * Probe.tcp({ port: 'amqp', period: Duration.seconds(20) })
+ * Probe.exec(['/app/healthcheck'])
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+ */
+export class Probe {
+  /** An HTTP GET of `path`; any status from 200 to 399 passes. */
+  public static http(path: string, options: PortProbeOptions = {}): Probe {
+    return new Probe({ kind: 'http', path, port: options.port }, options);
+  }
+
+  /** A gRPC health check (grpc.health.v1). */
+  public static grpc(options: GrpcProbeOptions = {}): Probe {
+    return new Probe({ kind: 'grpc', port: options.port, service: options.service }, options);
+  }
+
+  /** A TCP connect to a port. */
+  public static tcp(options: PortProbeOptions = {}): Probe {
+    return new Probe({ kind: 'tcp', port: options.port }, options);
+  }
+
+  /** A command run in the container; exit code 0 passes. */
+  public static exec(command: string[], options: ProbeOptions = {}): Probe {
+    return new Probe({ kind: 'exec', command: [...command] }, options);
+  }
+
+  private constructor(private readonly handler: Handler, private readonly options: ProbeOptions) {}
+
+  /**
+   * The kind of probe: `http`, `grpc`, `tcp` or `exec`.
+   */
+  public get kind(): string {
+    return this.handler.kind;
+  }
+
+  /**
+   * Renders the probe for a container with the given ports.
+   * @internal
+   */
+  public _render(scope: IConstruct, role: ProbeRole, ports: Port[]): k8s.Probe {
+    const prop = `${role}`;
+    const o = this.options;
+    const successThreshold = o.successThreshold ?? 1;
+    const failureThreshold = o.failureThreshold ?? (role === ProbeRole.STARTUP ? 30 : 3);
+    if (role !== ProbeRole.READINESS && successThreshold !== 1) {
+      throw _invalid(scope, `${prop}.successThreshold`, successThreshold,
+        `must be 1 for a ${role} probe (Kubernetes rejects anything else)`, 'remove successThreshold or set it to 1');
+    }
+    for (const [name, value] of [['successThreshold', successThreshold], ['failureThreshold', failureThreshold]] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw _invalid(scope, `${prop}.${name}`, value, 'must be a whole number of at least 1', `set ${name} to 1 or more`);
+      }
+    }
+    const timeoutSeconds = (o.timeout ?? Duration.seconds(2)).toSeconds();
+    const periodSeconds = (o.period ?? Duration.seconds(10)).toSeconds();
+    if (timeoutSeconds < 1 || periodSeconds < 1) {
+      throw _invalid(scope, `${prop}.period/timeout`, `${periodSeconds}s/${timeoutSeconds}s`,
+        'must both be at least one second', 'use Duration.seconds(1) or more');
+    }
+    if (timeoutSeconds > periodSeconds) {
+      throw _invalid(scope, `${prop}.timeout`, `${timeoutSeconds}s`,
+        `must not be longer than the period (${periodSeconds}s), or probes overlap`, 'shorten the timeout or lengthen the period');
+    }
+    const timing = {
+      initialDelaySeconds: (o.initialDelay ?? Duration.seconds(0)).toSeconds(),
+      periodSeconds,
+      timeoutSeconds,
+      failureThreshold,
+      successThreshold,
+    };
+    const h = this.handler;
+    switch (h.kind) {
+      case 'http': {
+        if (!h.path.startsWith('/')) {
+          throw _invalid(scope, `${prop}.path`, h.path, 'must be an absolute path starting with \'/\'', `use '/${h.path}'`);
+        }
+        const port = this.resolvePort(scope, prop, ports, h.port, PortProtocol.HTTP);
+        return { ...timing, httpGet: { path: h.path, port: k8s.IntOrString.fromString(port.name), scheme: 'HTTP' } };
+      }
+      case 'grpc': {
+        const port = this.resolvePort(scope, prop, ports, h.port, PortProtocol.GRPC);
+        return { ...timing, grpc: { port: port.containerPort, ...(h.service !== undefined ? { service: h.service } : {}) } };
+      }
+      case 'tcp': {
+        const port = this.resolvePort(scope, prop, ports, h.port, PortProtocol.TCP);
+        return { ...timing, tcpSocket: { port: k8s.IntOrString.fromString(port.name) } };
+      }
+      case 'exec': {
+        if (h.command.length === 0 || h.command[0].length === 0) {
+          throw _invalid(scope, `${prop}.command`, h.command, 'must name a program to run', 'pass the command as an array, for example [\'/app/healthcheck\']');
+        }
+        return { ...timing, exec: { command: h.command } };
+      }
+    }
+  }
+
+  /**
+   * What the probe checks, without its timing: readiness and liveness must check
+   * different things, or a slow dependency restarts healthy pods.
+   * @internal
+   */
+  public _fingerprint(scope: IConstruct, role: ProbeRole, ports: Port[]): string {
+    const { httpGet, grpc, tcpSocket, exec } = this._render(scope, role, ports);
+    return JSON.stringify({ httpGet, grpc, tcpSocket, exec });
+  }
+
+  private resolvePort(scope: IConstruct, prop: string, ports: Port[], name: string | undefined, preferred: PortProtocol): Port {
+    if (name !== undefined) {
+      const port = ports.find(p => p.name === name);
+      if (!port) {
+        throw _invalid(scope, `${prop}.port`, name, `must name one of the service's ports (${ports.map(p => `'${p.name}'`).join(', ') || 'it has none'})`,
+          'use an existing port name or add the port to \'ports\'');
+      }
+      return port;
+    }
+    const port = ports.find(p => p.protocol === preferred) ?? (preferred === PortProtocol.GRPC ? undefined : ports[0]);
+    if (!port) {
+      throw _invalid(scope, `${prop}.port`, undefined,
+        `must name a port, and the service has no ${preferred === PortProtocol.GRPC ? 'gRPC port' : 'port'} to default to`,
+        preferred === PortProtocol.GRPC ? 'add Port.grpc(...) to \'ports\' or name a port' : 'add a port to \'ports\' or use Probe.exec');
+    }
+    return port;
+  }
+}
