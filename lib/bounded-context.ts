@@ -361,7 +361,9 @@ export class BoundedContext extends Chart {
       const need = footprints.reduce((sum, f) => sum + f.peakPods * perPod(f.perPod), 0);
       const have = this._quota[prop];
       if (need > have) {
-        const parts = footprints.map(f => `${f.name} ${f.peakPods} pods x ${fmt(perPod(f.perPod))}`).join(' + ');
+        const largest = [...footprints].sort((a, b) => b.peakPods * perPod(b.perPod) - a.peakPods * perPod(a.perPod));
+        const shown = largest.slice(0, 5).map(f => `${f.name} ${f.peakPods} pods x ${fmt(perPod(f.perPod))}`);
+        const parts = shown.join(' + ') + (largest.length > shown.length ? ` + ${largest.length - shown.length} more services` : '');
         errors.push(_message(this.node.path, `quota.${prop}`, fmt(have),
           `is below the ${resource} the context's services need at maximum scale during a rolling update (${parts} = ${fmt(need)})`,
           `raise quota.${prop} to at least ${fmt(need)}, or lower maxReplicas, maxSurge or the services' ${resource}`));

@@ -1,0 +1,29 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { BoundedContext, BoundedContextProps, Platform } from '../lib';
+
+/** A rendered Kubernetes object, as a plain JSON tree. */
+export type Manifest = { [key: string]: any };
+
+/**
+ * A test app with a platform 'shop' and one bounded context 'catalog'.
+ */
+export function setup(contextProps: Partial<BoundedContextProps> = {}): { app: App; platform: Platform; context: BoundedContext } {
+  const app = Testing.app();
+  const platform = new Platform(app, 'shop');
+  const context = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team', ...contextProps });
+  return { app, platform, context };
+}
+
+/** The objects a chart renders, validated as at synth. */
+export function objects(chart: Chart): Manifest[] {
+  return Testing.synth(chart);
+}
+
+/** The one object of a kind and name; fails the test when there is none. */
+export function find(manifests: Manifest[], kind: string, name: string): Manifest {
+  const found = manifests.filter(m => m.kind === kind && m.metadata?.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind} '${name}', found ${found.length} among: ${manifests.map(m => `${m.kind}/${m.metadata?.name}`).join(', ')}`);
+  }
+  return found[0];
+}

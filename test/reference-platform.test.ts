@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Testing, Yaml } from 'cdk8s';
+import { buildSalesPlatform } from '../charts';
+import { Manifest } from './_helpers';
+
+const DIST = path.join(__dirname, '..', 'dist');
+
+let loaded: Manifest[] | undefined;
+
+/** Every object in the committed dist/, in file order (read once). */
+function distObjects(): Manifest[] {
+  loaded ??= fs.readdirSync(DIST).filter(f => f.endsWith('.yaml')).sort()
+    .flatMap(f => Yaml.load(path.join(DIST, f)) as Manifest[]);
+  return loaded;
+}
+
+const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+describe('reference platform', () => {
+  test('dist/ is what a fresh synth writes, byte for byte (regenerate with npm run synth)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-'));
+    try {
+      const app = new App({ outdir });
+      buildSalesPlatform(app);
+      app.synth();
+      const fresh = fs.readdirSync(outdir).sort();
+      expect(fs.readdirSync(DIST).sort()).toEqual(fresh);
+      for (const f of fresh) {
+        expect(`${f}:\n${fs.readFileSync(path.join(DIST, f), 'utf8')}`).toEqual(`${f}:\n${fs.readFileSync(path.join(outdir, f), 'utf8')}`);
+      }
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test('snapshot of every manifest of the reference platform', () => {
+    const app = Testing.app();
+    const { platform, accounts, catalog, orders } = buildSalesPlatform(app);
+    const rendered = Object.fromEntries([platform, accounts, catalog, orders].map(c => [c.node.id, Testing.synth(c)]));
+    expect(rendered).toMatchSnapshot();
+  });
+
+  test('dist/ files are ordered so that one apply creates cluster-scoped objects and namespaces first', () => {
+    expect(fs.readdirSync(DIST).sort()).toEqual(['0000-sales.k8s.yaml', '0001-accounts.k8s.yaml', '0002-catalog.k8s.yaml', '0003-orders.k8s.yaml']);
+    const all = distObjects();
+    const seen = new Set<string>();
+    for (const o of all) {
+      if (o.metadata.namespace) {
+        expect(seen.has(`Namespace/${o.metadata.namespace}`)).toBe(true);
+      }
+      seen.add(`${o.kind}/${o.metadata.name}`);
+    }
+    expect(all.filter(o => o.kind === 'PriorityClass').map(o => all.indexOf(o))).toEqual([0, 1, 2]);
+  });
+
+  test('every context namespace has a quota, a limit range and a default-deny policy, and enforces restricted', () => {
+    const all = distObjects();
+    const namespaces = all.filter(o => o.kind === 'Namespace');
+    expect(namespaces.map(n => n.metadata.name)).toEqual(['accounts', 'catalog', 'orders']);
+    for (const ns of namespaces) {
+      const name = ns.metadata.name;
+      const inNs = all.filter(o => o.metadata.namespace === name);
+      expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      expect(inNs.filter(o => o.kind === 'ResourceQuota')).toHaveLength(1);
+      expect(inNs.filter(o => o.kind === 'LimitRange')).toHaveLength(1);
+      expect(inNs.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny')?.spec)
+        .toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    }
+  });
+
+  test('every Deployment has probes, requests and limits, the security settings, its own account, a PDB, an HPA and spread', () => {
+    const all = distObjects();
+    const byKey = new Map(all.map(o => [key(o), o]));
+    const deployments = all.filter(o => o.kind === 'Deployment');
+    expect(deployments.map(d => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual([
+      'accounts/auth', 'accounts/accounts', 'catalog/products', 'catalog/reviews', 'orders/orders', 'orders/payments', 'orders/notifications',
+    ]);
+    for (const d of deployments) {
+      const { name, namespace } = d.metadata;
+      const pod = d.spec.template.spec;
+      expect(d.spec.replicas).toBeUndefined();
+      expect(d.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(10000);
+      expect(pod.securityContext.runAsGroup).toBeGreaterThanOrEqual(10000);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.serviceAccountName).toBe(name);
+      expect(byKey.get(`ServiceAccount/${namespace}/${name}`)?.automountServiceAccountToken).toBe(false);
+      expect(pod.priorityClassName).toMatch(/^sales-(critical|standard|batch)$/);
+      expect(pod.topologySpreadConstraints.map((t: Manifest) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(0);
+      for (const c of pod.containers) {
+        expect(c.readinessProbe).toBeDefined();
+        expect(c.livenessProbe).toBeDefined();
+        expect(c.readinessProbe).not.toEqual(c.livenessProbe);
+        for (const kind of ['requests', 'limits']) {
+          expect(Object.keys(c.resources[kind]).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+        }
+        expect(c.securityContext).toEqual({
+          runAsNonRoot: true, runAsUser: pod.securityContext.runAsUser, runAsGroup: pod.securityContext.runAsGroup,
+          allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect(c.image).not.toMatch(/:latest$/);
+        expect(c.image).toMatch(/:[\w.-]+$|@sha256:[a-f0-9]{64}$/);
+        expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+        expect(c.lifecycle.preStop.exec.command[0]).toBe('sleep');
+      }
+      const hpa = byKey.get(`HorizontalPodAutoscaler/${namespace}/${name}`);
+      expect(hpa?.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+      expect(hpa?.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      expect(hpa?.spec.maxReplicas).toBeGreaterThan(hpa?.spec.minReplicas);
+      const pdb = byKey.get(`PodDisruptionBudget/${namespace}/${name}`);
+      expect(pdb?.spec.selector).toEqual(d.spec.selector);
+      expect(pdb?.spec.maxUnavailable ?? 0).toBeGreaterThanOrEqual(1);
+      expect(pdb?.spec.maxUnavailable).toBeLessThan(hpa?.spec.minReplicas);
+      expect(byKey.get(`NetworkPolicy/${namespace}/${name}`)?.spec.podSelector).toEqual(d.spec.selector);
+    }
+  });
+
+  test('declared calls become network policy on both sides, and nothing else is allowed', () => {
+    const all = distObjects();
+    const policy = (ns: string, name: string) => all.find(o => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns && o.metadata.name === name)!;
+    const sources = (ns: string, name: string) => policy(ns, name).spec.ingress.map((r: Manifest) =>
+      `${r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${r.from[0].podSelector.matchLabels['app.kubernetes.io/name']}:${r.ports[0].port}`);
+    const targets = (ns: string, name: string) => policy(ns, name).spec.egress.map((r: Manifest) =>
+      `${r.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${r.to[0].podSelector.matchLabels['app.kubernetes.io/name']}:${r.ports[0].port}`);
+    expect(sources('accounts', 'auth')).toEqual(['accounts/accounts:9090', 'catalog/products:9090', 'catalog/reviews:9090', 'orders/orders:9090', 'orders/payments:9090']);
+    expect(targets('orders', 'orders')).toEqual(['accounts/accounts:8080', 'accounts/auth:9090', 'catalog/products:8080', 'orders/notifications:8080', 'orders/payments:9090']);
+    expect(sources('catalog', 'products')).toEqual(['orders/orders:8080']);
+    expect(targets('accounts', 'auth')).toEqual([]);
+  });
+
+  test('callers get the URLs of the services they call', () => {
+    const orders = distObjects().find(o => o.kind === 'Deployment' && o.metadata.name === 'orders')!;
+    const env = Object.fromEntries(orders.spec.template.spec.containers[0].env.map((e: Manifest) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      PRODUCTS_URL: 'http://products.catalog.svc.cluster.local:8080',
+      PAYMENTS_URL: 'dns:///payments.orders.svc.cluster.local:9090',
+      AUTH_GRPC_URL: 'dns:///auth.accounts.svc.cluster.local:9090',
+      DATABASE_URL: 'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full',
+    });
+  });
+});
