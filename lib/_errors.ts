@@ -84,3 +84,11 @@ function _suggestName(value: string): string {
   const s = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 63).replace(/-+$/, '');
   return s.length > 0 ? s : 'my-name';
 }
+
+/**
+ * Orders strings by UTF-16 code units, the same on every machine and locale (unlike
+ * `localeCompare`), so that rendered YAML does not depend on where it is synthesized.
+ */
+export function _compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

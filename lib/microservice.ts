@@ -1,7 +1,7 @@
 import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _assertDns1035Label, _assertInteger, _assertLabelValue, _invalid } from './_errors';
+import { _assertDns1035Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import { BoundedContext, _Resources } from './bounded-context';
@@ -198,7 +198,8 @@ export interface ConnectOptions {
   /**
    * The environment variable that hands the callee's URL to the caller.
    *
-   * @default - `<CALLEE>_URL`, the callee's name in upper case with '-' as '_'
+   * @default - `<CALLEE>_URL` for the callee's first port and `<CALLEE>_<PORT>_URL`
+   * for another port: names in upper case with '-' as '_'
    */
   readonly envVar?: string;
 }
@@ -315,6 +316,11 @@ export class Microservice extends Construct {
     for (const [name, value] of Object.entries(props.env ?? {})) {
       this.addEnv(name, value);
     }
+    if (!scope.platform.priorityTiers.includes(this.priority)) {
+      throw _invalid(this, 'priority', this.priority.name,
+        `must be a tier of platform '${scope.platform.platformName}' (${scope.platform.priorityTiers.map(t => t.name).join(', ')})`,
+        'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
+    }
     scope._registerService(this);
 
     const priorityClassName = scope.platform.priorityClassName(this.priority);
@@ -350,7 +356,7 @@ export class Microservice extends Construct {
 
   /** The environment variables, sorted by name (a copy). */
   public get env(): { [name: string]: string } {
-    return Object.fromEntries([...this._env.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries([...this._env.entries()].sort(([a], [b]) => _compare(a, b)));
   }
 
   /** The calls this service declared (a copy). */
@@ -413,6 +419,11 @@ export class Microservice extends Construct {
     const port = callee.findPort(options.port, 'connectTo(port)', this);
     const existing = this._calls.find(c => c.callee === callee && c.port === port);
     if (existing) {
+      if (options.envVar !== undefined && options.envVar !== existing.envVar) {
+        throw _invalid(this, 'connectTo(envVar)', options.envVar,
+          `must match the call to ${callee.node.path} port '${port.name}' declared before, which uses '${existing.envVar}'`,
+          'declare each call once, with the envVar you want');
+      }
       return existing;
     }
     const envVar = options.envVar ?? `${callee.name.toUpperCase().replace(/-/g, '_')}${port === callee._ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}_URL`;
@@ -441,7 +452,12 @@ export class Microservice extends Construct {
   }
 
   private static uniqueId(scope: BoundedContext, id: string): string {
-    if (scope.node.tryFindChild(id)) {
+    const existing = scope.node.tryFindChild(id);
+    if (existing && !(existing instanceof Microservice)) {
+      throw new Error(_message(`${scope.node.path}/${id}`, 'id', id, 'must not be the id of an object the bounded context renders itself',
+        'rename the microservice'));
+    }
+    if (existing) {
       throw new Error(`${scope.node.path}/${id}: 'id' ('${id}') must be unique in bounded context '${scope.namespaceName}', but a service of that name exists already; rename one of the two`);
     }
     return id;
@@ -763,7 +779,7 @@ export class Microservice extends Construct {
       podSelector: { matchLabels: s.selectorLabels },
     });
     const byPath = (a: Connection, b: Connection, side: 'caller' | 'callee') =>
-      a[side].node.path.localeCompare(b[side].node.path) || a.port.containerPort - b.port.containerPort;
+      _compare(a[side].node.path, b[side].node.path) || a.port.containerPort - b.port.containerPort;
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: this.meta(),
       spec: {

@@ -53,7 +53,8 @@ export interface PortProbeOptions extends ProbeOptions {
    * The name of the port to probe.
    *
    * @default - the first port whose protocol matches the probe (HTTP for HTTP
-   * probes, gRPC for gRPC probes), else the first port
+   * probes, gRPC for gRPC probes, TCP for TCP probes), else the first port; a
+   * gRPC probe without a gRPC port is an error
    */
   readonly port?: string;
 }

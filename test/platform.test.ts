@@ -110,7 +110,8 @@ describe('Platform', () => {
       expect(() => new Microservice(catalog, 'products', {
         image: Image.fromTag('ghcr.io/acme/products', '1.0.0'), ports: [Port.http(8080)],
         readiness: Probe.http('/ready'), liveness: Probe.http('/live'), priority: tier,
-      })).toThrow(/shop: 'priority' \('reporting'\) must be a tier of platform 'shop' \(critical, standard, batch\)/);
+      })).toThrow(/^catalog\/products: 'priority' \('reporting'\) must be a tier of platform 'shop' \(critical, standard, batch\); use a built-in PriorityTier/);
+      expect(catalog.services).toEqual([]);
     });
 
     test('fails when a service is looked up that does not exist, listing the known ones', () => {
