@@ -1,7 +1,16 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe } from '../lib';
+import { BoundedContext, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource } from '../lib';
+
+/**
+ * The auth service's token signing key (an EC P-256 private key in PEM), sealed with
+ * kubeseal's hybrid encryption (RSA-OAEP + AES-GCM, strict scope accounts/auth-signing-key)
+ * for the reference cluster's sealing key. Reseal it for your cluster:
+ * `kubeseal --raw --namespace accounts --name auth-signing-key --from-file=signing-key.pem`.
+ */
+const SEALED_SIGNING_KEY =
+  'AgBqNFX43/31aidCdw2Vi0TTLMEVx1wSxyeWX9O4TkOMmd6BScvHZoiIe0wAZQsmpKFQ8pPGoQ0w0C6Jg++hkUmmY9Tk/E6c3wcpIsxX5Cr9SuTGiSjqIEVTwZBwtv9XFpUTTJzHCX0ljq/NRN+kDToVpxQStUpR+RCakV71H7AaDXyBA08FBxiQJ1SqxYwQhpZZJKdc2VpYbtuJWrN3rqaguKSMRg92H/dwYIzfWiJVP0igQcvRFH+uBTWx1vAP/QWNKLlKL3gqJ1FiVnD9t6of+MmngVFVIvu6rdbtIIPT3/lJzNb4C28bih175pzMJg3VsZDPNFtSLRntnt18rHiuDAI5khwa946ZxovZ9Dupbq72qJhH5umrWhRdwafn37AFciWnwXbh/TpxDDkdPEJnYI7MUW2Frloeo6cP2ztJTOq4cU6j/IKLArBMjRk6c4gdBLtfBqwT7w10k8FmsFd98QMdMCXgP/C/oH72MryO8IOdVO//rQQziXnUMVorIj146M2nF/+eKM+MWoRC/J39T1drKexK8aOK3gioZcAOEBBNcOfiS0Wr60t7lZGH8PuQ4K7k1WOBpC2rMXoFMLWhrtzgzJ/SAT07ls1rjacuT3AIY0AsdlDaZ7gmB9ewgmkhsDb53UnkP8ehZgYg2Bv1LhMNZqZKD8VfjII45TVDg9q8/6R9YN0xslNbZWzbrlgQTQp2kcoOR1rOFTrfEI+f87EaCcR/dqorjqvbhBC1+Yg7VJFkO+Td/uCAXKOxgIfqC4cGtqa5MQhweL86OTf/QavqsmlE/X2gZnUOgNkBo0vYxwhsWNNX71m9Qkw6w7KJ9Aatn5HQLrnPWYDLL0wVwHjN92WOJfsOwCz+pcHw2zYJKbRIelYGgaGZBzERLAymXVtcSaqL0wAKV0OV+VoKpJx3zWdx4o24oep4eFm9rfGYjFBB7emdJYw2K/cGxqP+c0Po9DqiGb5OW8x6wry6nOiDpKiTWuLjIjgsM5z09fYQ3StpIp56qwjJCaJzRWQ6';
 
 /**
  * The accounts context: customer accounts, and the auth service every other
@@ -37,10 +46,15 @@ export class AccountsContext extends BoundedContext {
       disruptionBudget: DisruptionBudget.maxUnavailable(1),
       env: {
         DATABASE_URL: 'postgresql://auth-db.accounts.sales.internal:5432/auth?sslmode=verify-full',
-        TOKEN_TTL: '15m',
+        SESSION_TTL: '15m',
+        SIGNING_KEY_FILE: '/var/run/secrets/signing-key/signing-key.pem',
         LOG_FORMAT: 'json',
       },
     });
+
+    this.auth.addSecret('signing-key', SecretSource.fromSealedSecret({
+      encryptedData: { 'signing-key.pem': SEALED_SIGNING_KEY },
+    }));
 
     this.accounts = new Microservice(this, 'accounts', {
       image: Image.fromTag('ghcr.io/acme-sales/accounts', '2.4.1'),

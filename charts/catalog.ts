@@ -38,6 +38,17 @@ export class CatalogContext extends BoundedContext {
         CACHE_TTL_SECONDS: '60',
         LOG_FORMAT: 'json',
       },
+      configFiles: {
+        'catalog.yaml': [
+          'search:',
+          '  pageSize: 50',
+          '  maxPageSize: 200',
+          'images:',
+          '  cdn: https://img.sales.example.com',
+          '  sizes: [160, 480, 1200]',
+          '',
+        ].join('\n'),
+      },
     });
 
     this.reviews = new Microservice(this, 'reviews', {

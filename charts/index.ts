@@ -2,10 +2,12 @@ import { App } from 'cdk8s';
 import { Platform } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
+import { SalesGateway } from './gateway';
 import { OrdersContext } from './orders';
 
 export { AccountsContext } from './accounts';
 export { CatalogContext } from './catalog';
+export { SalesGateway } from './gateway';
 export { OrdersContext } from './orders';
 
 /**
@@ -16,6 +18,7 @@ export interface SalesPlatform {
   readonly accounts: AccountsContext;
   readonly catalog: CatalogContext;
   readonly orders: OrdersContext;
+  readonly gateway: SalesGateway;
 }
 
 /**
@@ -26,5 +29,6 @@ export function buildSalesPlatform(app: App): SalesPlatform {
   const accounts = new AccountsContext(app, platform);
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);
-  return { platform, accounts, catalog, orders };
+  const gateway = new SalesGateway(app, platform, accounts, catalog, orders);
+  return { platform, accounts, catalog, orders, gateway };
 }

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe } from '../lib';
+import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 
@@ -36,9 +36,19 @@ export class OrdersContext extends BoundedContext {
       },
       env: {
         DATABASE_URL: 'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full',
+        DATABASE_CREDENTIALS_DIR: '/var/run/secrets/db',
         LOG_FORMAT: 'json',
       },
     });
+    // database credentials rotate in Vault; mounted files pick up new values without a restart
+    this.orders.addSecret('db', SecretSource.fromExternalSecret({
+      store: SecretStore.cluster('vault'),
+      data: {
+        username: RemoteRef.of('sales/orders/database', { property: 'username' }),
+        password: RemoteRef.of('sales/orders/database', { property: 'password' }),
+      },
+      refreshInterval: Duration.minutes(15),
+    }));
 
     this.payments = new Microservice(this, 'payments', {
       image: Image.fromTag('ghcr.io/acme-sales/payments', '2.11.0'),
@@ -57,9 +67,16 @@ export class OrdersContext extends BoundedContext {
       env: {
         DATABASE_URL: 'postgresql://payments-db.orders.sales.internal:5432/payments?sslmode=verify-full',
         PAYMENT_PROVIDER_URL: 'https://api.payments-provider.example/v2',
+        PAYMENT_PROVIDER_KEY_FILE: '/var/run/secrets/provider/api-key',
         LOG_FORMAT: 'json',
       },
     });
+    // the payment provider's API key lives in Vault; external-secrets syncs it hourly
+    this.payments.addSecret('provider', SecretSource.fromExternalSecret({
+      store: SecretStore.cluster('vault'),
+      data: { 'api-key': RemoteRef.of('sales/payments/provider', { property: 'api_key' }) },
+      refreshInterval: Duration.hours(1),
+    }));
 
     this.notifications = new Microservice(this, 'notifications', {
       image: Image.fromTag('ghcr.io/acme-sales/notifications', '1.5.4'),

@@ -381,6 +381,14 @@ export class BoundedContext extends Chart {
       errors.push(_message(this.node.path, 'quota.services', this._quota.services,
         `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`));
     }
+    const count = (prop: 'secrets' | 'configMaps', what: string, n: number, fix: string) => {
+      if (n > this._quota[prop]) {
+        errors.push(_message(this.node.path, `quota.${prop}`, this._quota[prop], `is below the number of ${what} (${n})`, `raise quota.${prop} to at least ${n}${fix}`));
+      }
+    };
+    count('secrets', 'Secrets the context\'s services use', footprints.reduce((n, f) => n + f.secrets, 0), '');
+    count('configMaps', 'ConfigMaps the context\'s services render', footprints.reduce((n, f) => n + f.configMaps, 0),
+      ', with room for the old, hash-named ConfigMaps that stay until they are pruned');
     return errors;
   }
 }

@@ -6,3 +6,8 @@ export * from './port';
 export * from './probe';
 export * from './priority-tier';
 export * from './disruption-budget';
+export * from './gateway';
+export * from './ingress-controller';
+export * from './secret-source';
+export * as externalsecrets from './imports/external-secrets.io';
+export * as sealedsecrets from './imports/bitnami.com';

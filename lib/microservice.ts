@@ -1,7 +1,9 @@
-import { Duration, Lazy, Size } from 'cdk8s';
+import { createHash } from 'crypto';
+import { ApiObject, Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _assertDns1035Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
+import { _credentialKind } from './_credentials';
+import { _assertDns1035Label, _assertDns1123Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import { BoundedContext, _Resources } from './bounded-context';
@@ -10,6 +12,7 @@ import { Image } from './image';
 import { Port, PortProtocol } from './port';
 import { PriorityTier } from './priority-tier';
 import { Probe, ProbeRole } from './probe';
+import { SecretSource } from './secret-source';
 
 /**
  * Properties of a microservice.
@@ -112,10 +115,27 @@ export interface MicroserviceProps {
 
   /**
    * Configuration as environment variables (12-factor). Names are C identifiers.
+   * The values live in the service's immutable ConfigMap; values that look like
+   * credentials are refused (use `addSecret`).
    *
    * @default - none besides the URLs of the services it calls
    */
   readonly env?: { [name: string]: string };
+
+  /**
+   * Configuration files, by file name, mounted read-only in `configDir`. They live
+   * in the service's immutable ConfigMap, next to the environment values.
+   *
+   * @default - no configuration files
+   */
+  readonly configFiles?: { [fileName: string]: string };
+
+  /**
+   * The directory the configuration files are mounted in.
+   *
+   * @default '/etc/config'
+   */
+  readonly configDir?: string;
 
   /**
    * The container's entrypoint.
@@ -220,7 +240,47 @@ export interface Connection {
   readonly url: string;
 }
 
+/**
+ * How a microservice uses a secret: as files (preferred: not inherited by child
+ * processes, not printed by crash dumps, rotated without a restart) and/or as
+ * environment variables.
+ */
+export interface AddSecretOptions {
+  /**
+   * Environment variables to set from the secret, mapped to the key each reads.
+   *
+   * @default - no environment variables
+   */
+  readonly env?: { [envVar: string]: string };
+
+  /**
+   * Where to mount the secret's keys as files (one file per key, mode 0440).
+   *
+   * @default - `/var/run/secrets/<id>` unless `env` is given, in which case the
+   * secret is not mounted
+   */
+  readonly mountPath?: string;
+}
+
+/**
+ * A secret a microservice uses.
+ */
+export interface ServiceSecret {
+  /** The id given to `addSecret`. */
+  readonly id: string;
+  /** The name of the Kubernetes Secret holding the values. */
+  readonly secretName: string;
+  /** The keys it provides. */
+  readonly keys: string[];
+  /** Where its keys are mounted as files, if they are. */
+  readonly mountPath?: string;
+}
+
+type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /**
@@ -278,10 +338,15 @@ export class Microservice extends Construct {
   public readonly tmpSize: Size;
   /** The reason for running without probes, if any. */
   public readonly withoutProbes?: string;
+  /** The directory the configuration files are mounted in. */
+  public readonly configDir: string;
 
   private readonly _ports: Port[];
   private readonly _resources: _Resources;
-  private readonly _env = new Map<string, string>();
+  private readonly _env = new Map<string, EnvSource>();
+  private readonly _configFiles = new Map<string, string>();
+  private readonly _secrets: ServiceSecret[] = [];
+  private _configMap?: ApiObject;
   private readonly _calls: Connection[] = [];
   private readonly _callers: Connection[] = [];
 
@@ -306,6 +371,7 @@ export class Microservice extends Construct {
     this.preStopDelay = props.preStopDelay ?? Duration.seconds(5);
     this.tmpSize = props.tmpSize ?? Size.mebibytes(64);
     this.withoutProbes = props.withoutProbes;
+    this.configDir = props.configDir ?? '/etc/config';
 
     this.checkImage();
     this.checkPorts();
@@ -313,9 +379,14 @@ export class Microservice extends Construct {
     this.checkIdentity();
     this._resources = this.resolveResources(props.resources ?? {});
     const probes = this.renderProbes(props);
+    this.checkMountPath('configDir', this.configDir);
     for (const [name, value] of Object.entries(props.env ?? {})) {
       this.addEnv(name, value);
     }
+    for (const [fileName, content] of Object.entries(props.configFiles ?? {})) {
+      this.addConfigFile(fileName, content);
+    }
+    this.node.addValidation({ validate: () => this.validateConfigSize() });
     if (!scope.platform.priorityTiers.includes(this.priority)) {
       throw _invalid(this, 'priority', this.priority.name,
         `must be a tier of platform '${scope.platform.platformName}' (${scope.platform.priorityTiers.map(t => t.name).join(', ')})`,
@@ -354,9 +425,22 @@ export class Microservice extends Construct {
     return { [LABEL.NAME]: this.name, [LABEL.INSTANCE]: this.instance };
   }
 
-  /** The environment variables, sorted by name (a copy). */
+  /** The configuration environment variables (not those from secrets), sorted by name (a copy). */
   public get env(): { [name: string]: string } {
-    return Object.fromEntries([...this._env.entries()].sort(([a], [b]) => _compare(a, b)));
+    return Object.fromEntries([...this._env.entries()]
+      .filter((e): e is [string, { value: string }] => 'value' in e[1])
+      .map(([name, source]) => [name, source.value])
+      .sort(([a], [b]) => _compare(a, b)));
+  }
+
+  /** The configuration files, by file name (a copy). */
+  public get configFiles(): { [fileName: string]: string } {
+    return Object.fromEntries(this._configFiles);
+  }
+
+  /** The secrets this service uses (a copy). */
+  public get secrets(): ServiceSecret[] {
+    return [...this._secrets];
   }
 
   /** The calls this service declared (a copy). */
@@ -384,6 +468,76 @@ export class Microservice extends Construct {
    * @param value the value
    */
   public addEnv(name: string, value: string): void {
+    this.reserveEnv(name);
+    const looksLike = _credentialKind(value);
+    if (looksLike) {
+      throw _invalid(this, `env.${name}`, '(value not shown)', `looks like ${looksLike}, which must not be stored in plaintext in a ConfigMap or the pod spec`,
+        'put it in a secret manager and use addSecret(id, SecretSource.fromExternalSecret(...), { env: { ... } }), or remove the credential from the value');
+    }
+    this._env.set(name, { value });
+    this.ensureConfigMap();
+  }
+
+  /**
+   * Adds a configuration file, mounted read-only at `<configDir>/<fileName>`.
+   *
+   * @param fileName a ConfigMap key: letters, digits, '-', '_' and '.'
+   * @param content the file's content
+   */
+  public addConfigFile(fileName: string, content: string): void {
+    if (!CONFIG_KEY.test(fileName) || fileName === '.' || fileName === '..' || fileName.length > 253) {
+      throw _invalid(this, 'configFiles', fileName, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'rename the file, for example \'app.yaml\'');
+    }
+    if (this._configFiles.has(fileName) || this._env.has(fileName)) {
+      throw _invalid(this, 'configFiles', fileName, 'must be unique among the service\'s configuration files and environment values', 'rename the file');
+    }
+    const looksLike = _credentialKind(content);
+    if (looksLike) {
+      throw _invalid(this, `configFiles.${fileName}`, '(content not shown)', `contains ${looksLike}, which must not be stored in plaintext in a ConfigMap`,
+        'move the credential into a secret and mount it with addSecret(id, source, { mountPath })');
+    }
+    this._configFiles.set(fileName, content);
+    this.ensureConfigMap();
+  }
+
+  /**
+   * Uses a secret: renders its source in the service's namespace (an ExternalSecret,
+   * a SealedSecret, nothing for an existing Secret) and mounts its keys as files
+   * or sets environment variables from them.
+   *
+   * @param id a DNS label, unique in this service; the Secret is named `<service>-<id>`
+   */
+  public addSecret(id: string, source: SecretSource, options: AddSecretOptions = {}): ServiceSecret {
+    _assertDns1123Label(this, 'addSecret(id)', id);
+    if (this._secrets.some(s => s.id === id)) {
+      throw _invalid(this, 'addSecret(id)', id, 'must be unique in the service', 'give each secret its own id');
+    }
+    const env = options.env ?? {};
+    for (const [envVar, key] of Object.entries(env)) {
+      if (!source.keys.includes(key)) {
+        throw _invalid(this, `addSecret(${id}).env.${envVar}`, key, `must be a key the secret provides (${source.keys.map(k => `'${k}'`).join(', ')})`,
+          'use one of those keys, or add the key to the secret source');
+      }
+    }
+    const mountPath = options.mountPath ?? (Object.keys(env).length === 0 ? `/var/run/secrets/${id}` : undefined);
+    if (mountPath !== undefined) {
+      this.checkMountPath(`addSecret(${id}).mountPath`, mountPath);
+    }
+    for (const envVar of Object.keys(env)) {
+      this.reserveEnv(envVar);
+    }
+    const holder = new Construct(this, `Secret-${id}`);
+    const secretName = source._bind(holder, `addSecret(${id})`, `${this.name}-${id}`, this.namespace,
+      { ...this.labels }, this.context.platform.allowLiteralSecrets);
+    for (const [envVar, key] of Object.entries(env)) {
+      this._env.set(envVar, { secretName, key });
+    }
+    const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath };
+    this._secrets.push(secret);
+    return secret;
+  }
+
+  private reserveEnv(name: string): void {
     if (!ENV_NAME.test(name)) {
       throw _invalid(this, 'env', name, 'must be a C identifier: letters, digits and \'_\', not starting with a digit',
         `rename it, for example '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1').toUpperCase()}'`);
@@ -391,7 +545,57 @@ export class Microservice extends Construct {
     if (this._env.has(name)) {
       throw _invalid(this, 'env', name, 'must be set once, but is set twice', 'remove one of the two, or rename one (for a call, use connectTo\'s envVar option)');
     }
-    this._env.set(name, value);
+    if (this._configFiles.has(name)) {
+      throw _invalid(this, 'env', name, 'must not repeat the name of a configuration file (they share the ConfigMap)', 'rename the variable or the file');
+    }
+  }
+
+  private checkMountPath(prop: string, path: string): void {
+    if (!/^\/[^\s]*[^/\s]$/.test(path) || path.split('/').includes('..')) {
+      throw _invalid(this, prop, path, 'must be an absolute directory path without spaces or \'..\'', 'use a path such as \'/var/run/secrets/db\'');
+    }
+    const taken = ['/tmp', ...(prop === 'configDir' ? [] : [this.configDir]), ...this._secrets.flatMap(s => s.mountPath ?? [])];
+    const clash = taken.find(p => p === path || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
+    if (clash) {
+      throw _invalid(this, prop, path, `must not overlap another mount of the container ('${clash}')`, 'choose a separate directory');
+    }
+  }
+
+  private ensureConfigMap(): void {
+    if (this._configMap) {
+      return;
+    }
+    this._configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { ...this.meta(), name: Lazy.any({ produce: () => this.configMapName() }) },
+      immutable: true,
+      data: Lazy.any({ produce: () => this.configData() }),
+    });
+  }
+
+  private configData(): { [key: string]: string } {
+    const entries: Array<[string, string]> = [...this._configFiles.entries()];
+    for (const [name, source] of this._env) {
+      if ('value' in source) {
+        entries.push([name, source.value]);
+      }
+    }
+    return Object.fromEntries(entries.sort(([a], [b]) => _compare(a, b)));
+  }
+
+  private configMapName(): string {
+    const hash = createHash('sha256').update(JSON.stringify(this.configData())).digest('hex').slice(0, 10);
+    return `${this.name}-config-${hash}`;
+  }
+
+  private validateConfigSize(): string[] {
+    if (!this._configMap) {
+      return [];
+    }
+    const bytes = Object.entries(this.configData()).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    return bytes > CONFIGMAP_MAX_BYTES
+      ? [_message(this.node.path, 'configFiles', `${bytes} bytes`, `must fit the 1 MiB limit of a ConfigMap (${CONFIGMAP_MAX_BYTES} bytes) together with the environment values`,
+        'move large files into the image or a volume, or split the configuration')]
+      : [];
   }
 
   /**
@@ -447,8 +651,14 @@ export class Microservice extends Construct {
    * during a rolling update, and per-pod resources.
    * @internal
    */
-  public _footprint(): { peakPods: number; perPod: _Resources; hasService: boolean } {
-    return { peakPods: this.maxReplicas + this.maxSurge, perPod: this._resources, hasService: this._ports.length > 0 };
+  public _footprint(): { peakPods: number; perPod: _Resources; hasService: boolean; configMaps: number; secrets: number } {
+    return {
+      peakPods: this.maxReplicas + this.maxSurge,
+      perPod: this._resources,
+      hasService: this._ports.length > 0,
+      configMaps: this._configMap ? 1 : 0,
+      secrets: this._secrets.length,
+    };
   }
 
   private static uniqueId(scope: BoundedContext, id: string): string {
@@ -701,7 +911,7 @@ export class Microservice extends Construct {
               ...(props.command ? { command: [...props.command] } : {}),
               ...(props.args ? { args: [...props.args] } : {}),
               ports: this._ports.length > 0 ? this._ports.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
-              env: Lazy.any({ produce: () => Object.entries(this.env).map(([name, value]) => ({ name, value })) }),
+              env: Lazy.any({ produce: () => this.renderEnv() }),
               resources: {
                 requests: { 'cpu': q(_formatMillis(r.cpuRequest)), 'memory': q(_formatBytes(r.memoryRequest)), 'ephemeral-storage': q(_formatBytes(r.ephemeralStorageRequest)) },
                 limits: { 'cpu': q(_formatMillis(r.cpuLimit)), 'memory': q(_formatBytes(r.memoryLimit)), 'ephemeral-storage': q(_formatBytes(r.ephemeralStorageLimit)) },
@@ -720,13 +930,37 @@ export class Microservice extends Construct {
               ...(probes.liveness ? { livenessProbe: probes.liveness } : {}),
               ...(probes.startup ? { startupProbe: probes.startup } : {}),
               ...(delay > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', `${delay}`] } } } } : {}),
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: Lazy.any({ produce: () => this.renderVolumes().mounts }),
             }],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: q(_formatBytes(_bytes(this.tmpSize))) } }],
+            volumes: Lazy.any({ produce: () => this.renderVolumes().volumes }),
           },
         },
       },
     });
+  }
+
+  private renderEnv(): k8s.EnvVar[] {
+    const configMap = this.configMapName();
+    return [...this._env.entries()].sort(([a], [b]) => _compare(a, b)).map(([name, source]) => ('value' in source
+      ? { name, valueFrom: { configMapKeyRef: { name: configMap, key: name } } }
+      : { name, valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } } }));
+  }
+
+  private renderVolumes(): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+    const volumes: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(_formatBytes(_bytes(this.tmpSize))) } }];
+    const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+    if (this._configFiles.size > 0) {
+      const items = [...this._configFiles.keys()].sort(_compare).map(key => ({ key, path: key }));
+      volumes.push({ name: 'config', configMap: { name: this.configMapName(), items } });
+      mounts.push({ name: 'config', mountPath: this.configDir, readOnly: true });
+    }
+    for (const secret of this._secrets) {
+      if (secret.mountPath !== undefined) {
+        volumes.push({ name: `secret-${secret.id}`, secret: { secretName: secret.secretName, defaultMode: 0o440 } });
+        mounts.push({ name: `secret-${secret.id}`, mountPath: secret.mountPath, readOnly: true });
+      }
+    }
+    return { volumes, mounts };
   }
 
   private renderService(): void {

@@ -1,7 +1,7 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _assertDns1123Label, _assertInteger, _invalid } from './_errors';
+import { _assertDns1123Label, _assertInteger, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import type { BoundedContext } from './bounded-context';
 import type { Microservice } from './microservice';
@@ -31,6 +31,14 @@ export interface PlatformProps {
    * @default { 'k8s-app': 'kube-dns' } (CoreDNS and kube-dns both carry it)
    */
   readonly dnsPodLabels?: { [key: string]: string };
+
+  /**
+   * Accepts `SecretSource.fromLiterals` and Secrets with plaintext data, for a
+   * local development cluster only: the values land in the synthesized YAML.
+   *
+   * @default false
+   */
+  readonly allowLiteralSecrets?: boolean;
 }
 
 /**
@@ -55,6 +63,8 @@ export class Platform extends Chart {
   public readonly clusterDomain: string;
   /** The namespace of the cluster DNS pods. */
   public readonly dnsNamespace: string;
+  /** Whether plaintext secret values are accepted (local development only). */
+  public readonly allowLiteralSecrets: boolean;
   private readonly _dnsPodLabels: { [key: string]: string };
   private readonly _contexts: BoundedContext[] = [];
   private readonly _tiers = new Map<string, PriorityTier>();
@@ -66,6 +76,7 @@ export class Platform extends Chart {
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.dnsNamespace = props.dnsNamespace ?? 'kube-system';
     this._dnsPodLabels = { ...(props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' }) };
+    this.allowLiteralSecrets = props.allowLiteralSecrets ?? false;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
       throw _invalid(this, 'clusterDomain', this.clusterDomain, 'must be a DNS domain such as \'cluster.local\'', 'use the domain your cluster DNS serves');
     }
@@ -77,6 +88,7 @@ export class Platform extends Chart {
     for (const tier of PriorityTier.BUILT_IN) {
       this.registerTier(tier);
     }
+    this.node.addValidation({ validate: () => this.findPlaintextSecrets() });
   }
 
   /** Labels selecting the cluster DNS pods (a copy). */
@@ -149,6 +161,26 @@ export class Platform extends Chart {
         'give each bounded context its own namespace');
     }
     this._contexts.push(context);
+  }
+
+  /**
+   * Every Secret in the app that carries plaintext `data` or `stringData`, as an
+   * error, unless literal secrets were allowed. Catches Secrets added through
+   * escape hatches too.
+   */
+  private findPlaintextSecrets(): string[] {
+    if (this.allowLiteralSecrets) {
+      return [];
+    }
+    return this.node.root.node.findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.apiVersion === 'v1')
+      .filter(o => {
+        const json = o.toJson();
+        return Object.keys(json.data ?? {}).length > 0 || Object.keys(json.stringData ?? {}).length > 0;
+      })
+      .map(o => _message(o.node.path, 'data', `Secret ${o.name}`,
+        'holds plaintext values, which would be committed with the synthesized YAML',
+        'use SecretSource.fromExternalSecret or fromSealedSecret; for a local development cluster only, set allowLiteralSecrets on the Platform'));
   }
 
   private registerTier(tier: PriorityTier): void {

@@ -27,3 +27,21 @@ export function find(manifests: Manifest[], kind: string, name: string): Manifes
   }
   return found[0];
 }
+
+/**
+ * The environment of a Deployment's first container with ConfigMap references
+ * resolved against the ConfigMaps in `manifests` (as the kubelet would), and secret
+ * references shown as `secret:<name>/<key>`.
+ */
+export function resolvedEnv(manifests: Manifest[], deployment: Manifest): Array<{ name: string; value: string }> {
+  const env: Manifest[] = deployment.spec.template.spec.containers[0].env ?? [];
+  return env.map(e => {
+    const ref = e.valueFrom?.configMapKeyRef;
+    if (ref) {
+      const cm = find(manifests, 'ConfigMap', ref.name);
+      return { name: e.name, value: cm.data[ref.key] };
+    }
+    const secret = e.valueFrom?.secretKeyRef;
+    return { name: e.name, value: secret ? `secret:${secret.name}/${secret.key}` : e.value };
+  });
+}

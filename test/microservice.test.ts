@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { BoundedContext, DisruptionBudget, Image, Microservice, MicroserviceProps, Platform, Port, PriorityTier, Probe } from '../lib';
-import { find, Manifest, objects, setup } from './_helpers';
+import { find, Manifest, objects, resolvedEnv, setup } from './_helpers';
 
 const DIGEST = 'sha256:0f3c5a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab';
 
@@ -619,7 +619,8 @@ describe('Microservice', () => {
       expect(checkout.calls).toEqual([connection]);
       expect(products.callers).toEqual([connection]);
       expect(checkout.env).toEqual({ PRODUCTS_URL: 'http://products.catalog.svc.cluster.local:80' });
-      expect(find(objects(orders), 'Deployment', 'checkout').spec.template.spec.containers[0].env)
+      const out = objects(orders);
+      expect(resolvedEnv(out, find(out, 'Deployment', 'checkout')))
         .toEqual([{ name: 'PRODUCTS_URL', value: 'http://products.catalog.svc.cluster.local:80' }]);
     });
 
@@ -825,7 +826,8 @@ describe('Microservice', () => {
       };
       expect(products.env).toEqual(expected);
       expect(Object.keys(products.env)).toEqual(Object.keys(expected));
-      expect(container(context, 'products').env).toEqual(Object.entries(expected).map(([name, value]) => ({ name, value })));
+      const out = objects(context);
+      expect(resolvedEnv(out, find(out, 'Deployment', 'products'))).toEqual(Object.entries(expected).map(([name, value]) => ({ name, value })));
     });
 
     test('getters return copies', () => {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing, Yaml } from 'cdk8s';
 import { buildSalesPlatform } from '../charts';
-import { Manifest } from './_helpers';
+import { Manifest, resolvedEnv } from './_helpers';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
@@ -37,13 +37,13 @@ describe('reference platform', () => {
 
   test('snapshot of every manifest of the reference platform', () => {
     const app = Testing.app();
-    const { platform, accounts, catalog, orders } = buildSalesPlatform(app);
-    const rendered = Object.fromEntries([platform, accounts, catalog, orders].map(c => [c.node.id, Testing.synth(c)]));
+    const { platform, accounts, catalog, orders, gateway } = buildSalesPlatform(app);
+    const rendered = Object.fromEntries([platform, accounts, catalog, orders, gateway].map(c => [c.node.id, Testing.synth(c)]));
     expect(rendered).toMatchSnapshot();
   });
 
   test('dist/ files are ordered so that one apply creates cluster-scoped objects and namespaces first', () => {
-    expect(fs.readdirSync(DIST).sort()).toEqual(['0000-sales.k8s.yaml', '0001-accounts.k8s.yaml', '0002-catalog.k8s.yaml', '0003-orders.k8s.yaml']);
+    expect(fs.readdirSync(DIST).sort()).toEqual(['0000-sales.k8s.yaml', '0001-accounts.k8s.yaml', '0002-catalog.k8s.yaml', '0003-orders.k8s.yaml', '0004-gateway.k8s.yaml']);
     const all = distObjects();
     const seen = new Set<string>();
     for (const o of all) {
@@ -133,9 +133,61 @@ describe('reference platform', () => {
     expect(targets('accounts', 'auth')).toEqual([]);
   });
 
+  test('the gateway exposes the public APIs over TLS, each Ingress targets a Service and port in its namespace', () => {
+    const all = distObjects();
+    const ingresses = all.filter(o => o.kind === 'Ingress');
+    expect(ingresses.map(i => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual(['catalog/gateway-products', 'accounts/gateway-accounts', 'orders/gateway-orders']);
+    const routes = ingresses.flatMap(i => i.spec.rules.flatMap((r: Manifest) => r.http.paths.map((p: Manifest) =>
+      `${r.host}${p.path} -> ${i.metadata.namespace}/${p.backend.service.name}:${p.backend.service.port.number}`)));
+    expect(routes).toEqual([
+      'api.sales.example.com/catalog -> catalog/products:8080',
+      'api.sales.example.com/accounts -> accounts/accounts:8080',
+      'api.sales.example.com/orders -> orders/orders:8080',
+    ]);
+    for (const i of ingresses) {
+      expect(i.spec.ingressClassName).toBe('nginx');
+      expect(i.metadata.annotations).toMatchObject({
+        'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+      });
+      const hosts = i.spec.rules.map((r: Manifest) => r.host);
+      expect(i.spec.tls).toEqual([{ hosts, secretName: 'gateway-tls' }]);
+      for (const p of i.spec.rules.flatMap((r: Manifest) => r.http.paths)) {
+        const svc = all.find(o => o.kind === 'Service' && o.metadata.namespace === i.metadata.namespace && o.metadata.name === p.backend.service.name);
+        expect(svc?.spec.ports.map((sp: Manifest) => sp.port)).toContain(p.backend.service.port.number);
+      }
+    }
+  });
+
+  test('only the routed services accept traffic from the ingress controller, on their routed ports', () => {
+    const all = distObjects();
+    const fromController = all.filter(o => o.kind === 'NetworkPolicy' && JSON.stringify(o.spec.ingress ?? []).includes('ingress-nginx'));
+    expect(fromController.map(p => `${p.metadata.namespace}/${p.metadata.name} ${p.spec.podSelector.matchLabels['app.kubernetes.io/name']}:${p.spec.ingress[0].ports.map((x: Manifest) => x.port).join(',')}`))
+      .toEqual(['catalog/products-from-gateway products:8080', 'accounts/accounts-from-gateway accounts:8080', 'orders/orders-from-gateway orders:8080']);
+  });
+
+  test('no secret is in plaintext: no Secret with data, no literal env values, secrets from Vault and sealed-secrets', () => {
+    const all = distObjects();
+    expect(all.filter(o => o.kind === 'Secret' && (o.data || o.stringData))).toEqual([]);
+    for (const d of all.filter(o => o.kind === 'Deployment')) {
+      for (const e of d.spec.template.spec.containers[0].env ?? []) {
+        expect(e.value).toBeUndefined();
+      }
+    }
+    expect(all.filter(o => o.kind === 'ExternalSecret').map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['orders/orders-db', 'orders/payments-provider']);
+    expect(all.filter(o => o.kind === 'SealedSecret').map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['accounts/auth-signing-key']);
+    const payments = all.find(o => o.kind === 'Deployment' && o.metadata.name === 'payments')!;
+    expect(payments.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'secret-provider', mountPath: '/var/run/secrets/provider', readOnly: true });
+    for (const cm of all.filter(o => o.kind === 'ConfigMap')) {
+      expect(cm.immutable).toBe(true);
+      expect(cm.metadata.name).toMatch(/-config-[0-9a-f]{10}$/);
+    }
+  });
+
   test('callers get the URLs of the services they call', () => {
-    const orders = distObjects().find(o => o.kind === 'Deployment' && o.metadata.name === 'orders')!;
-    const env = Object.fromEntries(orders.spec.template.spec.containers[0].env.map((e: Manifest) => [e.name, e.value]));
+    const all = distObjects();
+    const orders = all.find(o => o.kind === 'Deployment' && o.metadata.name === 'orders')!;
+    const env = Object.fromEntries(resolvedEnv(all, orders).map(e => [e.name, e.value]));
     expect(env).toMatchObject({
       PRODUCTS_URL: 'http://products.catalog.svc.cluster.local:8080',
       PAYMENTS_URL: 'dns:///payments.orders.svc.cluster.local:9090',

@@ -1,0 +1,107 @@
+/**
+ * Gate self-test (issue 3): a gate that cannot fail proves nothing. Each broken
+ * fixture under fixtures/broken/ must be reported by the gate(s) named below, and
+ * the good sample under fixtures/good/ must pass every gate that ran.
+ *
+ *   npx tsx test/conformance/gates.ts        (or: npm run conformance -- --gates)
+ *
+ * Ends with the line 'gates: N passed, N failed' and exits non-zero on a failure.
+ */
+import * as path from 'path';
+import {
+  clusterGates, ControlPlane, ensureTools, finalize, GateName, GateResult, linterGates, loadObjects, manifestFiles,
+  printReport, progress, startControlPlane, Tools,
+} from './harness';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+
+interface Expectation { gate: GateName; check?: string; message?: RegExp }
+
+/** fixture file -> what must be reported (every entry must match at least one finding) */
+export const EXPECTED: Record<string, Expectation[]> = {
+  'unknown-field.yaml': [
+    // server-side apply words it: ".metadata.lables: field not declared in schema"
+    { gate: 'apply', check: 'error', message: /lables/ },
+    { gate: 'dry-run', check: 'error', message: /lables/ },
+  ],
+  'privileged-pod.yaml': [
+    { gate: 'apply', check: 'warning', message: /PodSecurity "restricted:latest".*privileged/ },
+    { gate: 'kube-score', check: 'container-security-context-privileged' },
+    { gate: 'kube-linter', check: 'no-readiness-probe' },
+  ],
+  'missing-probe.yaml': [
+    { gate: 'kube-score', check: 'pod-probes' },
+    { gate: 'kube-linter', check: 'no-readiness-probe' },
+    { gate: 'kube-linter', check: 'no-liveness-probe' },
+  ],
+  'wildcard-role.yaml': [
+    { gate: 'kube-linter', check: 'wildcard-in-rules' },
+    { gate: 'kube-linter', check: 'access-to-create-pods' },
+  ],
+  'service-without-pods.yaml': [{ gate: 'kube-score', check: 'service-targets-pod' }],
+  'latest-tag.yaml': [{ gate: 'kube-score', check: 'container-image-tag' }],
+  'duplicate-object.yaml': [{ gate: 'idempotent', check: 'duplicate-object' }],
+  'undocumented-suppression.yaml': [
+    { gate: 'suppressions', check: 'suppression-without-reason' },
+    { gate: 'suppressions', check: 'native-suppression' },
+  ],
+};
+
+export interface SelfTestSummary { passed: number; failed: number; lines: string[] }
+
+async function check(tools: Tools, plane: ControlPlane, target: string): Promise<GateResult[]> {
+  const files = manifestFiles(target);
+  const objects = loadObjects(files);
+  const results = [...await clusterGates(plane, objects, path.basename(target)), ...await linterGates(tools, target, files, objects)];
+  return finalize(results, objects);
+}
+
+export async function runGateSelfTest(tools: Tools, plane: ControlPlane): Promise<SelfTestSummary> {
+  const lines: string[] = ['', `== gate self-test (fixtures in ${path.relative(process.cwd(), FIXTURES)}, control plane ${plane.version})`];
+  let passed = 0;
+  let failed = 0;
+  const verdict = (ok: boolean, what: string): void => {
+    if (ok) passed++; else failed++;
+    lines.push(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  };
+
+  // the good sample passes every gate that ran: the harness can pass
+  progress('self-test: good sample');
+  const good = await check(tools, plane, path.join(FIXTURES, 'good'));
+  for (const r of good) {
+    if (!r.ran) { lines.push(`skip good: ${r.gate} did not run (${r.note})`); continue; }
+    verdict(r.findings.length === 0, `good: ${r.gate}${r.context ? ` ${r.context}` : ''} reports nothing`
+      + (r.findings.length ? ` -- but reported: ${r.findings.map((f) => `${f.object?.name} [${f.check}] ${f.message}`).join('; ')}` : ''));
+  }
+
+  // every broken fixture is reported by the gate that should catch it: the harness can fail
+  for (const [fixture, expectations] of Object.entries(EXPECTED)) {
+    progress(`self-test: broken/${fixture}`);
+    const results = await check(tools, plane, path.join(FIXTURES, 'broken', fixture));
+    for (const e of expectations) {
+      const gate = results.filter((r) => r.gate === e.gate);
+      if (gate.length && gate.every((r) => !r.ran)) { lines.push(`skip ${fixture}: ${e.gate} did not run (${gate[0].note})`); continue; }
+      const hit = gate.flatMap((r) => r.findings).find((f) => (!e.check || f.check === e.check) && (!e.message || e.message.test(f.message)));
+      const what = `${fixture}: ${e.gate}${e.check ? ` [${e.check}]` : ''}${e.message ? ` ${e.message}` : ''}`;
+      verdict(!!hit, hit ? `${what} -> ${hit.object ? `${hit.object.kind}/${hit.object.name}: ` : ''}${hit.message.slice(0, 120)}`
+        : `${what} was NOT reported; that gate cannot fail. It reported: ${gate.flatMap((r) => r.findings).map((f) => `[${f.check}] ${f.message.slice(0, 100)}`).join('; ') || 'nothing'}`);
+    }
+  }
+  return { passed, failed, lines };
+}
+
+// standalone: tsx test/conformance/gates.ts [--verbose]
+if (require.main === module) {
+  (async () => {
+    const tools = ensureTools();
+    const plane = await startControlPlane(tools, tools.kubernetesVersions[0]);
+    let summary: SelfTestSummary;
+    try { summary = await runGateSelfTest(tools, plane); } finally { await plane.stop(); }
+    if (process.argv.includes('--verbose')) {
+      const good = path.join(FIXTURES, 'good');
+      printReport('good sample (linters only)', finalize(await linterGates(tools, good, manifestFiles(good), loadObjects(manifestFiles(good))), loadObjects(manifestFiles(good))));
+    }
+    process.stdout.write(`${summary.lines.join('\n')}\ngates: ${summary.passed} passed, ${summary.failed} failed\n`);
+    process.exit(summary.failed ? 1 : 0);
+  })().catch((err: Error) => { process.stderr.write(`gates: ${err.message}\n`); process.exit(2); });
+}

@@ -1,0 +1,103 @@
+/**
+ * The harness's own implementation of the nine kube-linter checks issue 3 adds to
+ * kube-linter's defaults. It runs only when kube-linter itself cannot be built (the
+ * module proxy here refuses golang.stackrox.io/kube-linter), and the report says so.
+ * Check ids are kube-linter's, so a suppression written for kube-linter applies to both.
+ */
+import type { Finding, K8sObject, LoadedObject, ObjectRef } from './harness';
+
+export const STAND_IN_CHECKS = ['no-liveness-probe', 'no-readiness-probe', 'default-service-account', 'non-isolated-pod',
+  'wildcard-in-rules', 'cluster-admin-role-binding', 'access-to-create-pods', 'exposed-services', 'priority-class-name'];
+
+interface Container { name?: string; livenessProbe?: unknown; readinessProbe?: unknown }
+interface PodSpec {
+  containers?: Container[]; serviceAccountName?: string; serviceAccount?: string; priorityClassName?: string;
+}
+interface LabelSelector { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> }
+interface PolicyRule { apiGroups?: string[]; resources?: string[]; verbs?: string[] }
+
+/** The pod template of a workload, with its labels; undefined for other kinds. */
+export function podTemplate(obj: K8sObject): { spec: PodSpec; labels: Record<string, string> } | undefined {
+  const spec = obj.spec as Record<string, unknown> | undefined;
+  switch (obj.kind) {
+    case 'Pod':
+      return { spec: (spec ?? {}) as PodSpec, labels: obj.metadata?.labels ?? {} };
+    case 'Deployment': case 'StatefulSet': case 'DaemonSet': case 'ReplicaSet': case 'Job': case 'ReplicationController': {
+      const t = (spec?.template ?? {}) as { metadata?: { labels?: Record<string, string> }; spec?: PodSpec };
+      return { spec: t.spec ?? {}, labels: t.metadata?.labels ?? {} };
+    }
+    case 'CronJob': {
+      const t = (((spec?.jobTemplate as Record<string, unknown> | undefined)?.spec as Record<string, unknown> | undefined)?.template ?? {}) as
+        { metadata?: { labels?: Record<string, string> }; spec?: PodSpec };
+      return { spec: t.spec ?? {}, labels: t.metadata?.labels ?? {} };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function selects(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  if (!sel) return false;
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const inValues = has && (e.values ?? []).includes(labels[e.key]);
+    if (e.operator === 'In' && !inValues) return false;
+    if (e.operator === 'NotIn' && inValues) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+const WORKLOAD_RESOURCES = ['pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'replicationcontrollers'];
+
+export function standInKubeLinter(objects: LoadedObject[]): Finding[] {
+  const findings: Finding[] = [];
+  const add = (o: LoadedObject, check: string, message: string): void => {
+    findings.push({ gate: 'kube-linter', context: '', object: o.ref as ObjectRef, check, message, file: o.file });
+  };
+  const policies = objects.filter((o) => o.obj.kind === 'NetworkPolicy');
+
+  for (const o of objects) {
+    const obj = o.obj;
+    const pod = podTemplate(obj);
+    if (pod) {
+      const longRunning = !['Job', 'CronJob'].includes(String(obj.kind));
+      for (const c of pod.spec.containers ?? []) {
+        if (longRunning && !c.livenessProbe) add(o, 'no-liveness-probe', `container "${c.name}" does not specify a liveness probe`);
+        if (longRunning && !c.readinessProbe) add(o, 'no-readiness-probe', `container "${c.name}" does not specify a readiness probe`);
+      }
+      const sa = pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? '';
+      if (sa === '' || sa === 'default') add(o, 'default-service-account', 'the pods run as the namespace\'s default service account; give them their own');
+      if (!pod.spec.priorityClassName) add(o, 'priority-class-name', 'the pods set no priorityClassName');
+      const ns = obj.metadata?.namespace ?? '';
+      const isolated = policies.some((p) => (p.obj.metadata?.namespace ?? '') === ns
+        && selects(((p.obj.spec ?? {}) as { podSelector?: LabelSelector }).podSelector ?? {}, pod.labels));
+      if (!isolated) add(o, 'non-isolated-pod', 'no NetworkPolicy in its namespace selects these pods');
+    }
+    if (obj.kind === 'Role' || obj.kind === 'ClusterRole') {
+      for (const rule of (obj.rules ?? []) as PolicyRule[]) {
+        const verbs = rule.verbs ?? [];
+        const resources = rule.resources ?? [];
+        if (verbs.includes('*') || resources.includes('*')) {
+          add(o, 'wildcard-in-rules', `rule ${JSON.stringify(rule)} uses '*'; list the verbs and resources it needs`);
+        }
+        const groups = rule.apiGroups ?? [];
+        const canCreate = verbs.includes('create') || verbs.includes('*');
+        const workloadGroup = groups.some((g) => ['', 'apps', 'batch', 'extensions', '*'].includes(g));
+        const workload = resources.some((r) => r === '*' || WORKLOAD_RESOURCES.includes(r));
+        if (canCreate && workloadGroup && workload) add(o, 'access-to-create-pods', `rule ${JSON.stringify(rule)} lets its subjects create pods or workloads`);
+      }
+    }
+    if (obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') {
+      const ref = (obj.roleRef ?? {}) as { kind?: string; name?: string };
+      if (ref.kind === 'ClusterRole' && ref.name === 'cluster-admin') add(o, 'cluster-admin-role-binding', 'binds the cluster-admin role');
+    }
+    if (obj.kind === 'Service') {
+      const type = ((obj.spec ?? {}) as { type?: string }).type ?? 'ClusterIP';
+      if (type === 'NodePort' || type === 'LoadBalancer') add(o, 'exposed-services', `Service type ${type} exposes it outside the cluster; use ClusterIP behind the gateway`);
+    }
+  }
+  return findings;
+}

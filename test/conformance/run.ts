@@ -1,0 +1,94 @@
+/**
+ * `npm run conformance` (issue 3): proves that the YAML in dist/ is accepted by a
+ * real kube-apiserver (every Kubernetes version in tools/versions.env) and passes
+ * kube-linter, kube-score and Polaris; then proves that each gate can fail, with
+ * the broken fixtures (gates.ts). See test/conformance/README.md.
+ *
+ *   npm run conformance                      dist/ on every version, then the gate self-test
+ *   npm run conformance -- --gates           only the gate self-test
+ *   npm run conformance -- --no-gates        only dist/
+ *   npm run conformance -- --dir DIR         check DIR instead of dist/
+ *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
+ *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  REPO, clusterGates, ControlPlane, ensureTools, externalControlPlane, finalize, GateResult, linterGates, loadObjects,
+  manifestFiles, printReport, progress, rel, startControlPlane, Tools,
+} from './harness';
+import { runGateSelfTest, SelfTestSummary } from './gates';
+
+interface Options { dir: string; gates: boolean; dist: boolean; versions?: string[] }
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
+    else if (a === '--dir') o.dir = path.resolve(argv[++i]);
+    else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0] + '*/\n');
+      process.exit(0);
+    } else { throw new Error(`unknown argument '${a}' (see --help)`); }
+  }
+  return o;
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const tools: Tools = ensureTools(opts.versions);
+  const versions = opts.versions ?? tools.kubernetesVersions;
+  const external = process.env.KUBECONFIG;
+  let distFindings = 0;
+  let selfTest: SelfTestSummary | undefined;
+
+  if (opts.dist) {
+    if (!fs.existsSync(opts.dir)) {
+      process.stderr.write(`conformance: ${rel(opts.dir)} does not exist; synthesize the platform first (npm run synth), or pass --dir DIR\n`);
+      return 2;
+    }
+    const files = manifestFiles(opts.dir);
+    const objects = loadObjects(files);
+    if (!objects.length) {
+      process.stderr.write(`conformance: no Kubernetes objects in ${rel(opts.dir)}\n`);
+      return 2;
+    }
+    progress(`${objects.length} objects in ${files.length} files under ${rel(opts.dir)}`);
+    const results: GateResult[] = [];
+    if (external) {
+      const kubectl = tools.byName.get(`kubectl-v${versions[0]}`)?.path ?? 'kubectl';
+      progress(`KUBECONFIG is set: applying ${rel(opts.dir)} for real to that cluster (once); nothing is started or removed`);
+      results.push(...await clusterGates(externalControlPlane(external, kubectl), objects, rel(opts.dir)));
+    } else {
+      for (const [i, v] of versions.entries()) {
+        const plane: ControlPlane = await startControlPlane(tools, v);
+        try {
+          results.push(...await clusterGates(plane, objects, rel(opts.dir)));
+          // the gate self-test shares the newest version's control plane (its fixtures use their own namespaces)
+          if (i === 0 && opts.gates) selfTest = await runGateSelfTest(tools, plane);
+        } finally {
+          await plane.stop();
+        }
+      }
+    }
+    results.push(...await linterGates(tools, opts.dir, files, objects));
+    distFindings = printReport(`${rel(opts.dir)} (${objects.length} objects)`, finalize(results, objects));
+  }
+
+  if (opts.gates && !selfTest) {
+    const plane = await startControlPlane(tools, versions[0]);
+    try { selfTest = await runGateSelfTest(tools, plane); } finally { await plane.stop(); }
+  }
+  if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
+  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+  if (selfTest) process.stdout.write(`gates: ${selfTest.passed} passed, ${selfTest.failed} failed\n`);
+  return distFindings || (selfTest && selfTest.failed) ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err: Error) => {
+  process.stderr.write(`conformance: ${err.message}\n`);
+  process.exit(2);
+});
