@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
+import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore, Subject, TeamRole } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 
@@ -22,6 +22,13 @@ export class OrdersContext extends BoundedContext {
       team: 'orders-team',
       quota: { cpuRequests: Cpu.units(6), cpuLimits: Cpu.units(24), memoryRequests: Size.gibibytes(12), memoryLimits: Size.gibibytes(24), pods: 40 },
     });
+
+    // who may do what in the namespace: developers and on-call operators of the
+    // owning team, read-only for everyone in sales, and the CI/CD deployer
+    this.grantTeam(Subject.group('oidc:orders-developers'), TeamRole.DEVELOPER);
+    this.grantTeam(Subject.group('oidc:orders-operators'), TeamRole.OPERATOR);
+    this.grantTeam(Subject.group('oidc:sales-readers'), TeamRole.VIEWER);
+    this.addDeployer();
 
     this.orders = new Microservice(this, 'orders', {
       image: Image.fromTag('ghcr.io/acme-sales/orders', '4.0.3'),
@@ -89,6 +96,9 @@ export class OrdersContext extends BoundedContext {
         LOG_FORMAT: 'json',
       },
     });
+
+    // one notifications replica dispatches at a time; the others stand by
+    this.notifications.grantLeaderElection();
 
     this.orders.connectTo(catalog.products);
     this.orders.connectTo(this.payments);

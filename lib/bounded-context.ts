@@ -1,6 +1,7 @@
-import { Chart, Size } from 'cdk8s';
+import { Chart, Lazy, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE, _FORBIDDEN_CLUSTER_ROLES } from './access';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
@@ -136,7 +137,31 @@ interface ResolvedQuota {
 }
 
 /** Names of the objects a context renders; microservices may not take them. */
-const RESERVED_NAMES = ['default-deny', 'allow-dns'];
+const RESERVED_NAMES = ['default-deny', 'allow-dns', 'deployer'];
+
+/**
+ * A team's grant in a bounded context.
+ */
+export interface TeamGrant {
+  /** Who is granted. */
+  readonly subject: Subject;
+  /** The role. */
+  readonly role: TeamRole;
+  /** Whether a developer may exec into pods. */
+  readonly allowExec: boolean;
+  /** The Role and RoleBinding name. */
+  readonly roleName: string;
+}
+
+/**
+ * The CI/CD identity of a bounded context.
+ */
+export interface Deployer {
+  /** The ServiceAccount's name. */
+  readonly serviceAccountName: string;
+  /** The ServiceAccount as a subject (`system:serviceaccount:<ns>:<name>`). */
+  readonly subject: Subject;
+}
 
 /**
  * A bounded context: one namespace owned by one team, rendered as one chart.
@@ -161,6 +186,9 @@ export class BoundedContext extends Chart {
   public readonly _max: { cpu: number; memory: number; ephemeralStorage: number };
   private readonly _quota: ResolvedQuota;
   private readonly _services: Microservice[] = [];
+  private readonly _teamGrants: TeamGrant[] = [];
+  private readonly _grantNames = new Set<string>();
+  private _deployer?: Deployer;
 
   constructor(scope: Construct, id: string, props: BoundedContextProps) {
     const namespace = props.namespace ?? id;
@@ -235,6 +263,118 @@ export class BoundedContext extends Chart {
    */
   public get quota(): { [resource: string]: string } {
     return this.quotaHard();
+  }
+
+  /** The team grants (a copy). */
+  public get teamGrants(): TeamGrant[] {
+    return [...this._teamGrants];
+  }
+
+  /** The deployer identity, if one was added. */
+  public get deployer(): Deployer | undefined {
+    return this._deployer;
+  }
+
+  /**
+   * Grants a team (a group or user of the identity provider) one of the team roles
+   * in this context's namespace. Subjects of one role share one Role and RoleBinding.
+   */
+  public grantTeam(subject: Subject, role: TeamRole, options: TeamGrantOptions = {}): TeamGrant {
+    subject._check(this, `grantTeam(${role.name}).subject`);
+    const allowExec = options.allowExec ?? false;
+    if (allowExec && role !== TeamRole.DEVELOPER) {
+      throw _invalid(this, `grantTeam(${role.name}).allowExec`, true, 'only applies to TeamRole.DEVELOPER (operators may exec, viewers may not)',
+        'remove allowExec, or grant TeamRole.DEVELOPER');
+    }
+    const roleName = `team-${role.name}${allowExec ? '-exec' : ''}`;
+    if (this._teamGrants.some(g => g.roleName === roleName && g.subject.kind === subject.kind && g.subject.name === subject.name)) {
+      throw _invalid(this, `grantTeam(${role.name}).subject`, subject.name, 'must be granted a role once', 'remove the repeated grant');
+    }
+    if (!this._teamGrants.some(g => g.roleName === roleName)) {
+      this.claimGrantName(`grantTeam(${role.name})`, roleName);
+      const rules = allowExec ? [...role.rules, _EXEC_RULE] : role.rules;
+      this.renderRoleAndBinding(`Team-${roleName}`, roleName, rules, () => this._teamGrants.filter(g => g.roleName === roleName).map(g => g.subject),
+        { 'cdk8s-microservices.io/team-role': role.name });
+    }
+    const grant: TeamGrant = { subject, role, allowExec, roleName };
+    this._teamGrants.push(grant);
+    return grant;
+  }
+
+  /**
+   * Grants custom rules, or an existing ClusterRole, in this context's namespace.
+   * Wildcards, `escalate`, `bind`, `impersonate`, shells in pods and
+   * `cluster-admin` are refused.
+   */
+  public grant(subject: Subject, options: GrantOptions): void {
+    _assertDns1123Label(this, 'grant(name)', options.name);
+    const prop = `grant(${options.name})`;
+    subject._check(this, `${prop}.subject`);
+    if (options.namespace !== undefined && options.namespace !== this.namespaceName) {
+      throw _invalid(this, `${prop}.namespace`, options.namespace, `must be the context's own namespace ('${this.namespaceName}'); a context grants nothing outside it`,
+        `grant it in the context that owns '${options.namespace}', or use ClusterAccess with a reason for a platform-wide need`);
+    }
+    if ((options.rules === undefined) === (options.clusterRole === undefined)) {
+      throw _invalid(this, prop, Object.keys(options).join(', '), 'must give exactly one of rules and clusterRole', "pass rules: [AccessRule...] or clusterRole: 'view'");
+    }
+    if (options.clusterRole !== undefined && _FORBIDDEN_CLUSTER_ROLES.includes(options.clusterRole)) {
+      throw _invalid(this, `${prop}.clusterRole`, options.clusterRole, 'must not be bound: it grants full control, RBAC included',
+        'grant a TeamRole, or list the exact rules needed');
+    }
+    (options.rules ?? []).forEach((rule, i) => rule._check(this, `${prop}.rules[${i}]`, false));
+    if (options.rules !== undefined && options.rules.length === 0) {
+      throw _invalid(this, `${prop}.rules`, [], 'must hold at least one rule', 'list the rules to grant');
+    }
+    this.claimGrantName(prop, options.name);
+    if (options.clusterRole !== undefined) {
+      new k8s.KubeRoleBinding(this, `Grant-${options.name}`, {
+        metadata: this.meta(options.name),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: options.clusterRole },
+        subjects: [subject._render()],
+      });
+    } else {
+      this.renderRoleAndBinding(`Grant-${options.name}`, options.name, options.rules!, () => [subject]);
+    }
+  }
+
+  /**
+   * Adds the CI/CD identity of this context: a ServiceAccount `deployer` that may
+   * apply the context's own objects in its namespace, and nothing else: no RBAC, no
+   * Namespace, quota or limit range, no other namespace, no cluster-scoped object.
+   * Those stay with the platform pipeline.
+   */
+  public addDeployer(): Deployer {
+    if (this._deployer) {
+      throw _invalid(this, 'addDeployer()', 'deployer', 'must be called once per context', 'use context.deployer');
+    }
+    const name = 'deployer';
+    this.claimGrantName('addDeployer()', name);
+    new k8s.KubeServiceAccount(this, 'Deployer', { metadata: this.meta(name), automountServiceAccountToken: false });
+    const subject = Subject.serviceAccount(this.namespaceName, name);
+    this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
+    this._deployer = { serviceAccountName: name, subject };
+    return this._deployer;
+  }
+
+  /** @internal */
+  public _claimGrantName(prop: string, name: string): void {
+    this.claimGrantName(prop, name);
+  }
+
+  private claimGrantName(prop: string, name: string): void {
+    if (this._grantNames.has(name)) {
+      throw _invalid(this, prop, name, 'must be a Role name not used in the context yet', 'pick another name');
+    }
+    this._grantNames.add(name);
+  }
+
+  private renderRoleAndBinding(id: string, name: string, rules: AccessRule[], subjects: () => Subject[], labels: { [key: string]: string } = {}): void {
+    new k8s.KubeRole(this, id, { metadata: this.meta(name, labels), rules: rules.map(r => r._render()) });
+    new k8s.KubeRoleBinding(this, `${id}Binding`, {
+      metadata: this.meta(name, labels),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: Lazy.any({ produce: () => subjects().map(s => s._render()) }),
+    });
   }
 
   /** @internal */

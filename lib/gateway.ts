@@ -176,14 +176,18 @@ export class GatewayTls {
     return new GatewayTls(options.secretName, issuerName, options.clusterIssuer ?? true);
   }
 
-  private constructor(
-    /** The Secret name given, if any. */
-    public readonly secretName: string | undefined,
-    /** The cert-manager issuer, if cert-manager issues the certificate. */
-    public readonly issuerName: string | undefined,
-    /** Whether `issuerName` is a ClusterIssuer. */
-    public readonly clusterIssuer: boolean,
-  ) {}
+  /** The Secret that holds the certificate, when given; otherwise the gateway names it `<gateway>-tls`. */
+  public readonly secretName?: string;
+  /** The cert-manager issuer, when cert-manager issues the certificate. */
+  public readonly issuerName?: string;
+  /** Whether `issuerName` names a ClusterIssuer. */
+  public readonly clusterIssuer: boolean;
+
+  private constructor(secretName: string | undefined, issuerName: string | undefined, clusterIssuer: boolean) {
+    this.secretName = secretName;
+    this.issuerName = issuerName;
+    this.clusterIssuer = clusterIssuer;
+  }
 
   /**
    * The annotations that make cert-manager issue the certificate, if it does.

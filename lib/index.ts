@@ -11,3 +11,5 @@ export * from './ingress-controller';
 export * from './secret-source';
 export * as externalsecrets from './imports/external-secrets.io';
 export * as sealedsecrets from './imports/bitnami.com';
+export * from './access';
+export * from './cluster-access';

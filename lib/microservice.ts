@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { AccessRule, Subject } from './access';
 import { _credentialKind } from './_credentials';
 import { _assertDns1035Label, _assertDns1123Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
@@ -347,6 +348,7 @@ export class Microservice extends Construct {
   private readonly _configFiles = new Map<string, string>();
   private readonly _secrets: ServiceSecret[] = [];
   private _configMap?: ApiObject;
+  private readonly _grants: AccessRule[] = [];
   private readonly _calls: Connection[] = [];
   private readonly _callers: Connection[] = [];
 
@@ -537,6 +539,60 @@ export class Microservice extends Construct {
     return secret;
   }
 
+  /** The API access granted to this service's identity (a copy). */
+  public get grants(): AccessRule[] {
+    return [...this._grants];
+  }
+
+  /** The service's identity, as an RBAC subject. */
+  public get subject(): Subject {
+    return Subject.serviceAccount(this.namespace, this.name);
+  }
+
+  /**
+   * Grants this service's ServiceAccount access to the Kubernetes API in its own
+   * namespace: a least-privilege Role named after the service. Name the exact
+   * objects (`resourceNames`) wherever Kubernetes allows it. The pod then gets a
+   * short-lived projected token (the service account token is otherwise never
+   * mounted).
+   */
+  public grantAccess(rule: AccessRule): void {
+    rule._check(this, 'grantAccess(rule)', false);
+    if (this._grants.length === 0) {
+      this.context._claimGrantName(`${this.node.path} grantAccess`, this.name);
+      new k8s.KubeRole(this, 'Role', { metadata: this.meta(), rules: Lazy.any({ produce: () => this._grants.map(r => r._render()) }) });
+      new k8s.KubeRoleBinding(this, 'RoleBinding', {
+        metadata: this.meta(),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
+        subjects: [this.subject._render()],
+      });
+    }
+    this._grants.push(rule);
+  }
+
+  /**
+   * Grants what leader election needs: get, update and patch on one Lease (named
+   * after the service unless told otherwise), and create on Leases (which
+   * Kubernetes cannot restrict by name).
+   */
+  public grantLeaderElection(leaseName: string = this.name): void {
+    _assertDns1123Label(this, 'grantLeaderElection(leaseName)', leaseName);
+    this.grantAccess(AccessRule.of('coordination.k8s.io', ['leases'], ['get', 'update', 'patch'], [leaseName]));
+    this.grantAccess(AccessRule.of('coordination.k8s.io', ['leases'], ['create']));
+  }
+
+  /**
+   * Grants `get` on this service's own ConfigMap, by its exact (hash-named) name,
+   * for services that read their configuration through the API.
+   */
+  public grantReadOwnConfig(): void {
+    if (!this._configMap) {
+      throw _invalid(this, 'grantReadOwnConfig()', this.name, 'needs configuration to read, but the service has no env values or config files',
+        'add configuration first, or remove the grant');
+    }
+    this.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [Lazy.any({ produce: () => this.configMapName() }) as string]));
+  }
+
   private reserveEnv(name: string): void {
     if (!ENV_NAME.test(name)) {
       throw _invalid(this, 'env', name, 'must be a C identifier: letters, digits and \'_\', not starting with a digit',
@@ -554,7 +610,7 @@ export class Microservice extends Construct {
     if (!/^\/[^\s]*[^/\s]$/.test(path) || path.split('/').includes('..')) {
       throw _invalid(this, prop, path, 'must be an absolute directory path without spaces or \'..\'', 'use a path such as \'/var/run/secrets/db\'');
     }
-    const taken = ['/tmp', ...(prop === 'configDir' ? [] : [this.configDir]), ...this._secrets.flatMap(s => s.mountPath ?? [])];
+    const taken = ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]), ...this._secrets.flatMap(s => s.mountPath ?? [])];
     const clash = taken.find(p => p === path || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
     if (clash) {
       throw _invalid(this, prop, path, `must not overlap another mount of the container ('${clash}')`, 'choose a separate directory');
@@ -911,7 +967,7 @@ export class Microservice extends Construct {
               ...(props.command ? { command: [...props.command] } : {}),
               ...(props.args ? { args: [...props.args] } : {}),
               ports: this._ports.length > 0 ? this._ports.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
-              env: Lazy.any({ produce: () => this.renderEnv() }),
+              env: Lazy.any({ produce: () => nonEmpty(this.renderEnv()) }),
               resources: {
                 requests: { 'cpu': q(_formatMillis(r.cpuRequest)), 'memory': q(_formatBytes(r.memoryRequest)), 'ephemeral-storage': q(_formatBytes(r.ephemeralStorageRequest)) },
                 limits: { 'cpu': q(_formatMillis(r.cpuLimit)), 'memory': q(_formatBytes(r.memoryLimit)), 'ephemeral-storage': q(_formatBytes(r.ephemeralStorageLimit)) },
@@ -953,6 +1009,22 @@ export class Microservice extends Construct {
       const items = [...this._configFiles.keys()].sort(_compare).map(key => ({ key, path: key }));
       volumes.push({ name: 'config', configMap: { name: this.configMapName(), items } });
       mounts.push({ name: 'config', mountPath: this.configDir, readOnly: true });
+    }
+    if (this._grants.length > 0) {
+      // what automountServiceAccountToken would mount, made explicit: a short-lived,
+      // audience-bound token only for services that were granted API access
+      volumes.push({
+        name: 'kube-api-access',
+        projected: {
+          defaultMode: 0o444,
+          sources: [
+            { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+        },
+      });
+      mounts.push({ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
     }
     for (const secret of this._secrets) {
       if (secret.mountPath !== undefined) {
@@ -1019,19 +1091,26 @@ export class Microservice extends Construct {
       spec: {
         podSelector: { matchLabels: this.selectorLabels },
         policyTypes: ['Ingress', 'Egress'],
+        // an empty list is left out rather than rendered as []: the API server drops
+        // empty lists, and a rendered [] would show as a change on every apply
         ingress: Lazy.any({
-          produce: () => [...this._callers].sort((a, b) => byPath(a, b, 'caller')).map(c => ({
+          produce: () => nonEmpty([...this._callers].sort((a, b) => byPath(a, b, 'caller')).map(c => ({
             from: [peer(c.caller)],
             ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
-          })),
+          }))),
         }),
         egress: Lazy.any({
-          produce: () => [...this._calls].sort((a, b) => byPath(a, b, 'callee')).map(c => ({
+          produce: () => nonEmpty([...this._calls].sort((a, b) => byPath(a, b, 'callee')).map(c => ({
             to: [peer(c.callee)],
             ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
-          })),
+          }))),
         }),
       },
     });
   }
+}
+
+/** The list, or undefined when it is empty (so that it is left out of the YAML). */
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
 }

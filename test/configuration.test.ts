@@ -59,7 +59,7 @@ describe('configuration', () => {
     const out = objects(context);
     expect(configMaps(out)).toEqual([]);
     const pod = find(out, 'Deployment', 'products').spec.template.spec;
-    expect(pod.containers[0].env).toEqual([]);
+    expect(pod.containers[0].env).toBeUndefined();
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
   });
 

@@ -273,7 +273,7 @@ describe('ApiGateway', () => {
     });
 
     test('body size and timeouts render in nginx units', () => {
-      const cases: Array<[Size, string]> = [[Size.mebibytes(8), '8m'], [Size.kibibytes(512), '512k'], [Size.gibibytes(1), '1024m']];
+      const cases: Array<[Size, string]> = [[Size.mebibytes(8), '8m'], [Size.kibibytes(512), '512k'], [Size.gibibytes(1), '1024m'], [Size.kibibytes(1.5), '1536']];
       for (const [size, rendered] of cases) {
         const { gateway, products } = build({ maxRequestBodySize: size, connectTimeout: Duration.seconds(2), readTimeout: Duration.minutes(5), sendTimeout: Duration.seconds(30) });
         gateway.addRoute({ host: 'api.example.com', service: products });

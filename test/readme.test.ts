@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
+import { Manifest, resolvedEnv } from './_helpers';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -23,8 +24,8 @@ test('the README example type-checks and synthesizes', () => {
       throw new Error(`the README example does not type-check:\n${(err as { stdout?: string }).stdout}`);
     }
     execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: dir, stdio: 'pipe', env: { ...process.env, CDK8S_OUTDIR: path.join(dir, 'dist') } });
-    const orders = Yaml.load(path.join(dir, 'dist', '0002-orders.k8s.yaml')) as Array<{ kind: string; spec?: any }>;
-    const env = orders.find(o => o.kind === 'Deployment')!.spec.template.spec.containers[0].env;
+    const orders = Yaml.load(path.join(dir, 'dist', '0002-orders.k8s.yaml')) as Manifest[];
+    const env = resolvedEnv(orders, orders.find(o => o.kind === 'Deployment')!);
     expect(env).toContainEqual({ name: 'AUTH_GRPC_URL', value: 'dns:///auth.accounts.svc.cluster.local:9090' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

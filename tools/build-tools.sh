@@ -40,6 +40,14 @@ TOOLS_DIR="${CDK8S_MS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-microserv
 mkdir -p "$TOOLS_DIR"
 [ -n "$manifest" ] && : > "$manifest"
 
+# One build at a time: two go builds of kube-apiserver on 2 cores take longer than one
+# after the other, and both would write the same binary.
+exec 9> "$TOOLS_DIR/.build-tools.lock"
+if ! flock -n 9; then
+  echo "[tools] another tools/build-tools.sh is running; waiting for it (it may be a cold build) ..." >&2
+  flock 9
+fi
+
 command -v go >/dev/null || { echo "[tools] 'go' is not on PATH; install Go (>= 1.26) and run again" >&2; exit 1; }
 # Build with the Go on this machine unless the caller chose otherwise.
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"

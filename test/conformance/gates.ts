@@ -10,7 +10,7 @@
 import * as path from 'path';
 import {
   clusterGates, ControlPlane, ensureTools, finalize, GateName, GateResult, linterGates, loadObjects, manifestFiles,
-  printReport, progress, startControlPlane, Tools,
+  printReport, progress, readVersionsEnv, startControlPlane, Tools,
 } from './harness';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -93,8 +93,10 @@ export async function runGateSelfTest(tools: Tools, plane: ControlPlane): Promis
 // standalone: tsx test/conformance/gates.ts [--verbose]
 if (require.main === module) {
   (async () => {
-    const tools = ensureTools();
-    const plane = await startControlPlane(tools, tools.kubernetesVersions[0]);
+    // the self-test needs only the newest Kubernetes version
+    const newest = (readVersionsEnv().KUBERNETES_VERSIONS ?? '').split(/\s+/)[0];
+    const tools = ensureTools([newest]);
+    const plane = await startControlPlane(tools, newest);
     let summary: SelfTestSummary;
     try { summary = await runGateSelfTest(tools, plane); } finally { await plane.stop(); }
     if (process.argv.includes('--verbose')) {

@@ -1,0 +1,275 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { AccessRule, BoundedContext, ClusterAccess, Image, Microservice, MicroserviceProps, Platform, Port, Probe, Subject, TeamRole } from '../lib';
+import { find, Manifest, objects, setup } from './_helpers';
+
+function service(context: BoundedContext, extra: Partial<MicroserviceProps> = {}, id = 'notifications'): Microservice {
+  return new Microservice(context, id, {
+    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
+    ports: [Port.http(8080)],
+    readiness: Probe.http('/ready'),
+    liveness: Probe.http('/live'),
+    ...extra,
+  });
+}
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+
+/** Every (group, resource, verb) a set of rules allows, as `group/resource:verb`. */
+function permissions(rules: Rule[]): string[] {
+  return rules.flatMap(r => r.apiGroups.flatMap(g => r.resources.flatMap(res => r.verbs.map(v => `${g || 'core'}/${res}:${v}`)))).sort();
+}
+
+const developers = Subject.group('oidc:catalog-developers');
+
+describe('team roles', () => {
+  test('the README role table is what the rendered Roles grant', () => {
+    const { context } = setup();
+    for (const role of TeamRole.ALL) {
+      context.grantTeam(Subject.group(`g-${role.name}`), role);
+    }
+    const out = objects(context);
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| (viewer|developer|operator) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/gm)];
+    expect(rows.length).toBeGreaterThan(10);
+    const cumulative: Rule[] = [];
+    for (const role of TeamRole.ALL) {
+      for (const [, name, group, resources, verbs] of rows) {
+        if (name === role.name) {
+          cumulative.push({ apiGroups: [group.trim() === 'core' ? '' : group.trim()], resources: resources.trim().split(', '), verbs: verbs.trim().split(', ') });
+        }
+      }
+      expect(permissions(find(out, 'Role', `team-${role.name}`).rules)).toEqual(permissions(cumulative));
+    }
+  });
+
+  test('viewers read but never Secrets; developers restart, scale and port-forward but neither exec nor read Secrets', () => {
+    const viewer = permissions(TeamRole.VIEWER.rules.map(r => r._render()));
+    const developer = permissions(TeamRole.DEVELOPER.rules.map(r => r._render()));
+    expect(viewer).toContain('core/pods/log:get');
+    expect(viewer.filter(p => p.includes('secrets:') && !p.startsWith('external-secrets') && !p.startsWith('bitnami'))).toEqual([]);
+    expect(viewer.filter(p => !/:(get|list|watch)$/.test(p))).toEqual([]);
+    expect(developer).toEqual(expect.arrayContaining(['apps/deployments:patch', 'apps/deployments/scale:update', 'core/pods/portforward:create']));
+    expect(developer.filter(p => p.startsWith('core/secrets') || p.startsWith('core/pods/exec'))).toEqual([]);
+  });
+
+  test('operators exec and read Secrets; no role touches RBAC or anything cluster-scoped', () => {
+    const operator = permissions(TeamRole.OPERATOR.rules.map(r => r._render()));
+    expect(operator).toEqual(expect.arrayContaining(['core/pods/exec:create', 'core/secrets:get', 'apps/deployments:create']));
+    for (const role of TeamRole.ALL) {
+      const all = permissions(role.rules.map(r => r._render()));
+      expect(all.filter(p => p.startsWith('rbac.authorization.k8s.io') || /\/(namespaces|nodes|resourcequotas|limitranges):(create|update|patch|delete)/.test(p))).toEqual([]);
+    }
+  });
+
+  test('subjects of one role share one Role and RoleBinding in the namespace', () => {
+    const { context } = setup();
+    const a = context.grantTeam(developers, TeamRole.DEVELOPER);
+    context.grantTeam(Subject.user('jane@example.com'), TeamRole.DEVELOPER);
+    expect(a).toEqual({ subject: developers, role: TeamRole.DEVELOPER, allowExec: false, roleName: 'team-developer' });
+    expect(context.teamGrants).toHaveLength(2);
+    const out = objects(context);
+    expect(out.filter(o => o.kind === 'Role')).toHaveLength(1);
+    const binding = find(out, 'RoleBinding', 'team-developer');
+    expect(binding.metadata.namespace).toBe('catalog');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'team-developer' });
+    expect(binding.subjects).toEqual([
+      { kind: 'Group', name: 'oidc:catalog-developers', apiGroup: 'rbac.authorization.k8s.io' },
+      { kind: 'User', name: 'jane@example.com', apiGroup: 'rbac.authorization.k8s.io' },
+    ]);
+  });
+
+  test('allowExec gives developers exec in a separate role, and defaults to false', () => {
+    const { context } = setup();
+    expect(context.grantTeam(developers, TeamRole.DEVELOPER).allowExec).toBe(false);
+    context.grantTeam(Subject.group('oidc:catalog-leads'), TeamRole.DEVELOPER, { allowExec: true });
+    const out = objects(context);
+    expect(permissions(find(out, 'Role', 'team-developer-exec').rules)).toContain('core/pods/exec:create');
+    expect(permissions(find(out, 'Role', 'team-developer').rules)).not.toContain('core/pods/exec:create');
+  });
+
+  test('fails when allowExec is given to a role other than developer', () => {
+    const { context } = setup();
+    expect(() => context.grantTeam(developers, TeamRole.VIEWER, { allowExec: true }))
+      .toThrow(/^catalog: 'grantTeam\(viewer\).allowExec' \(true\) only applies to TeamRole.DEVELOPER/);
+  });
+
+  test('fails when the subject is empty, padded, a system identity, or granted twice', () => {
+    const { context } = setup();
+    expect(() => context.grantTeam(Subject.group(''), TeamRole.VIEWER)).toThrow(/^catalog: 'grantTeam\(viewer\).subject' \(''\) must name a group/);
+    expect(() => context.grantTeam(Subject.user(' bob'), TeamRole.VIEWER)).toThrow(/must name a user/);
+    expect(() => context.grantTeam(Subject.group('system:masters'), TeamRole.VIEWER)).toThrow(/'system:masters'\) must not be a Kubernetes system identity/);
+    context.grantTeam(developers, TeamRole.DEVELOPER);
+    expect(() => context.grantTeam(developers, TeamRole.DEVELOPER)).toThrow(/must be granted a role once/);
+  });
+});
+
+describe('custom grants', () => {
+  test('rules render a Role and RoleBinding named as given', () => {
+    const { context } = setup();
+    context.grant(Subject.group('oidc:auditors'), { name: 'auditors', rules: [AccessRule.read('', ['events'])] });
+    const out = objects(context);
+    expect(find(out, 'Role', 'auditors').rules).toEqual([{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] }]);
+    expect(find(out, 'RoleBinding', 'auditors').subjects).toEqual([{ kind: 'Group', name: 'oidc:auditors', apiGroup: 'rbac.authorization.k8s.io' }]);
+  });
+
+  test('a ClusterRole is bound in the namespace only, with a RoleBinding', () => {
+    const { context } = setup();
+    context.grant(Subject.group('oidc:support'), { name: 'support', clusterRole: 'view', namespace: 'catalog' });
+    const binding = find(objects(context), 'RoleBinding', 'support');
+    expect(binding.metadata.namespace).toBe('catalog');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' });
+  });
+
+  test.each([
+    ['a wildcard verb', AccessRule.of('apps', ['deployments'], ['*']), "'\\*'\\) must not be a wildcard"],
+    ['a wildcard resource', AccessRule.of('apps', ['*'], ['get']), "'\\*'\\) must not be a wildcard"],
+    ['a wildcard API group', AccessRule.of('*', ['deployments'], ['get']), "'\\*'\\) must not be a wildcard"],
+    ['escalate', AccessRule.of('rbac.authorization.k8s.io', ['roles'], ['escalate']), "'escalate'\\) must not be granted"],
+    ['bind', AccessRule.of('rbac.authorization.k8s.io', ['roles'], ['bind']), "'bind'\\) must not be granted"],
+    ['impersonate', AccessRule.of('', ['users'], ['impersonate']), "'impersonate'\\) must not be granted"],
+    ['pods/exec', AccessRule.of('', ['pods/exec'], ['create']), "'pods/exec'\\) must not be granted by a custom rule.*TeamRole.OPERATOR"],
+    ['reading every Secret', AccessRule.read('', ['secrets']), "'secrets'\\) must not be readable by every name.*resourceNames"],
+    ['a rule with no verbs', AccessRule.of('', ['pods'], []), 'must list at least one resource and one verb'],
+  ])('fails when a rule grants %s', (_what, rule, message) => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'custom', rules: [rule] }))
+      .toThrow(new RegExp(`^catalog: 'grant\\(custom\\).rules\\[0\\]' \\(.*${message}`));
+  });
+
+  test('reading named Secrets is allowed', () => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'tls-reader', rules: [AccessRule.of('', ['secrets'], ['get'], ['catalog-tls'])] })).not.toThrow();
+  });
+
+  test('fails when binding cluster-admin or admin', () => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'root', clusterRole: 'cluster-admin' }))
+      .toThrow(/^catalog: 'grant\(root\).clusterRole' \('cluster-admin'\) must not be bound: it grants full control, RBAC included/);
+    expect(() => context.grant(developers, { name: 'admin', clusterRole: 'admin' })).toThrow(/'admin'\) must not be bound/);
+  });
+
+  test('fails when a grant names a namespace outside the context', () => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'x', rules: [AccessRule.read('', ['pods'])], namespace: 'orders' }))
+      .toThrow(/^catalog: 'grant\(x\).namespace' \('orders'\) must be the context's own namespace \('catalog'\)/);
+  });
+
+  test('fails when rules and clusterRole are both or neither given, rules are empty, or the name repeats', () => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'x' })).toThrow(/must give exactly one of rules and clusterRole/);
+    expect(() => context.grant(developers, { name: 'y', clusterRole: 'view', rules: [] })).toThrow(/must give exactly one of rules and clusterRole/);
+    expect(() => context.grant(developers, { name: 'z', rules: [] })).toThrow(/'grant\(z\).rules' \(\[\]\) must hold at least one rule/);
+    context.grant(developers, { name: 'dup', clusterRole: 'view' });
+    expect(() => context.grant(developers, { name: 'dup', clusterRole: 'view' })).toThrow(/'grant\(dup\)' \('dup'\) must be a Role name not used in the context yet/);
+    expect(() => context.grant(Subject.user(''), { name: 'e', clusterRole: 'view' })).toThrow(/'grant\(e\).subject' \(''\) must name a user/);
+  });
+});
+
+describe('deployer', () => {
+  test('a ServiceAccount that may apply the context objects and nothing else', () => {
+    const { context } = setup();
+    const deployer = context.addDeployer();
+    expect(deployer.serviceAccountName).toBe('deployer');
+    expect(deployer.subject.username).toBe('system:serviceaccount:catalog:deployer');
+    expect(context.deployer).toBe(deployer);
+    const out = objects(context);
+    expect(find(out, 'ServiceAccount', 'deployer').automountServiceAccountToken).toBe(false);
+    const granted = permissions(find(out, 'Role', 'deployer').rules);
+    expect(granted).toEqual(expect.arrayContaining(['apps/deployments:create', 'core/configmaps:patch', 'networking.k8s.io/networkpolicies:update']));
+    expect(granted.filter(p => p.startsWith('rbac') || p.includes('/namespaces') || p.includes('resourcequotas') || p.includes('limitranges') || p.includes('core/secrets'))).toEqual([]);
+    expect(find(out, 'RoleBinding', 'deployer').subjects).toEqual([{ kind: 'ServiceAccount', name: 'deployer', namespace: 'catalog' }]);
+  });
+
+  test('context.deployer is undefined until added, and fails when added twice', () => {
+    const { context } = setup();
+    expect(context.deployer).toBeUndefined();
+    context.addDeployer();
+    expect(() => context.addDeployer()).toThrow(/^catalog: 'addDeployer\(\)' \('deployer'\) must be called once per context; use context.deployer$/);
+  });
+});
+
+describe('service identities', () => {
+  test('services have no API token and no Role by default', () => {
+    const { context } = setup();
+    const svc = service(context);
+    expect(svc.grants).toEqual([]);
+    const out = objects(context);
+    expect(out.filter(o => o.kind === 'Role' || o.kind === 'RoleBinding')).toEqual([]);
+    const pod = find(out, 'Deployment', 'notifications').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.volumes.map((v: Manifest) => v.name)).toEqual(['tmp']);
+  });
+
+  test('leader election names the exact Lease and mounts a short-lived projected token', () => {
+    const { context } = setup();
+    const svc = service(context);
+    svc.grantLeaderElection();
+    const out = objects(context);
+    expect(find(out, 'Role', 'notifications').rules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update', 'patch'], resourceNames: ['notifications'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    ]);
+    expect(find(out, 'RoleBinding', 'notifications').subjects).toEqual([{ kind: 'ServiceAccount', name: 'notifications', namespace: 'catalog' }]);
+    const pod = find(out, 'Deployment', 'notifications').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.volumes).toContainEqual(expect.objectContaining({
+      name: 'kube-api-access',
+      projected: expect.objectContaining({ sources: expect.arrayContaining([{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }]) }),
+    }));
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+  });
+
+  test('grantReadOwnConfig names the hash-named ConfigMap', () => {
+    const { context } = setup();
+    const svc = service(context, { env: { MODE: 'a' } });
+    svc.grantReadOwnConfig();
+    const out = objects(context);
+    const cm = out.find(o => o.kind === 'ConfigMap')!;
+    expect(find(out, 'Role', 'notifications').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [cm.metadata.name] }]);
+  });
+
+  test('fails when a service without configuration reads its own config, or a grant is too wide', () => {
+    const { context } = setup();
+    const svc = service(context);
+    expect(() => svc.grantReadOwnConfig()).toThrow(/^catalog\/notifications: 'grantReadOwnConfig\(\)' \('notifications'\) needs configuration to read/);
+    expect(() => svc.grantAccess(AccessRule.read('', ['secrets']))).toThrow(/^catalog\/notifications: 'grantAccess\(rule\)' \('secrets'\) must not be readable by every name/);
+    expect(() => svc.grantAccess(AccessRule.of('', ['pods'], ['*']))).toThrow(/must not be a wildcard/);
+    expect(() => svc.grantLeaderElection('Bad')).toThrow(/'grantLeaderElection\(leaseName\)' \('Bad'\) must be a DNS-1123 label/);
+  });
+
+  test('fails when a service grant would reuse a Role name of the context', () => {
+    const { context } = setup();
+    context.grant(developers, { name: 'notifications', clusterRole: 'view' });
+    expect(() => service(context).grantLeaderElection()).toThrow(/'notifications'\) must be a Role name not used in the context yet/);
+  });
+});
+
+describe('ClusterAccess', () => {
+  test('renders a ClusterRole and ClusterRoleBinding with the reason, in the platform chart', () => {
+    const app = Testing.app();
+    const platform = new Platform(app, 'shop');
+    const access = new ClusterAccess(platform, 'node-readers', {
+      subjects: [Subject.group('oidc:sre')],
+      rules: [AccessRule.read('', ['nodes'])],
+      reason: 'SREs read node conditions during incidents',
+    });
+    expect(access.roleName).toBe('shop-node-readers');
+    const out = objects(platform);
+    const role = find(out, 'ClusterRole', 'shop-node-readers');
+    expect(role.metadata.annotations).toEqual({ 'cdk8s-microservices.io/reason': 'SREs read node conditions during incidents' });
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
+    expect(find(out, 'ClusterRoleBinding', 'shop-node-readers').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'shop-node-readers' });
+  });
+
+  test('fails without a reason, subjects or rules, or with a wildcard', () => {
+    const platform = new Platform(Testing.app(), 'shop');
+    const ok = { subjects: [Subject.group('oidc:sre')], rules: [AccessRule.read('', ['nodes'])], reason: 'SREs read node conditions' };
+    expect(() => new ClusterAccess(platform, 'a', { ...ok, reason: ' ' })).toThrow(/^shop\/a: 'reason' \(' '\) must say why the access has to be cluster-wide/);
+    expect(() => new ClusterAccess(platform, 'b', { ...ok, subjects: [] })).toThrow(/^shop\/b: 'subjects' \(\[\]\) must name at least one subject/);
+    expect(() => new ClusterAccess(platform, 'c', { ...ok, rules: [] })).toThrow(/^shop\/c: 'rules' \(\[\]\) must hold at least one rule/);
+    expect(() => new ClusterAccess(platform, 'd', { ...ok, rules: [AccessRule.of('', ['*'], ['get'])] })).toThrow(/^shop\/d: 'rules\[0\]' \('\*'\) must not be a wildcard/);
+    expect(() => new ClusterAccess(platform, 'e', { ...ok, subjects: [Subject.user('')] })).toThrow(/'subjects\[0\]' \(''\) must name a user/);
+  });
+});
