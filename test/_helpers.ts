@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { BoundedContext, BoundedContextProps, Platform } from '../lib';
+import { BoundedContext, BoundedContextProps, Image, Microservice, MicroserviceProps, Platform, Port, Probe } from '../lib';
 
 /** A rendered Kubernetes object, as a plain JSON tree. */
 export type Manifest = { [key: string]: any };
@@ -43,5 +43,19 @@ export function resolvedEnv(manifests: Manifest[], deployment: Manifest): Array<
     }
     const secret = e.valueFrom?.secretKeyRef;
     return { name: e.name, value: secret ? `secret:${secret.name}/${secret.key}` : e.value };
+  });
+}
+
+/**
+ * A microservice with the least a valid one needs (pinned image, an HTTP port,
+ * distinct readiness and liveness probes), plus `extra` props.
+ */
+export function microservice(context: BoundedContext, id: string, extra: Partial<MicroserviceProps> = {}): Microservice {
+  return new Microservice(context, id, {
+    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
+    ports: [Port.http(8080)],
+    readiness: Probe.http('/ready'),
+    liveness: Probe.http('/live'),
+    ...extra,
   });
 }

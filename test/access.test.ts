@@ -1,17 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { AccessRule, BoundedContext, ClusterAccess, Image, Microservice, MicroserviceProps, Platform, Port, Probe, Subject, TeamRole } from '../lib';
-import { find, Manifest, objects, setup } from './_helpers';
+import { AccessRule, BoundedContext, ClusterAccess, Microservice, MicroserviceProps, Platform, Subject, TeamRole } from '../lib';
+import { find, Manifest, microservice, objects, setup } from './_helpers';
 
 function service(context: BoundedContext, extra: Partial<MicroserviceProps> = {}, id = 'notifications'): Microservice {
-  return new Microservice(context, id, {
-    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
-    ports: [Port.http(8080)],
-    readiness: Probe.http('/ready'),
-    liveness: Probe.http('/live'),
-    ...extra,
-  });
+  return microservice(context, id, extra);
 }
 
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };

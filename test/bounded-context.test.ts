@@ -1,16 +1,10 @@
 import { Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { BoundedContext, Image, Microservice, Platform, Port, Probe } from '../lib';
-import { find, objects, setup } from './_helpers';
+import { BoundedContext, Microservice, Platform, Probe } from '../lib';
+import { find, microservice, objects, setup } from './_helpers';
 
 function service(context: BoundedContext, id: string, extra: Partial<ConstructorParameters<typeof Microservice>[2]> = {}): Microservice {
-  return new Microservice(context, id, {
-    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
-    ports: [Port.http(8080)],
-    readiness: Probe.http('/ready'),
-    liveness: Probe.http('/live'),
-    ...extra,
-  });
+  return microservice(context, id, extra);
 }
 
 describe('BoundedContext', () => {

@@ -1,14 +1,8 @@
-import { BoundedContext, Image, Microservice, MicroserviceProps, Port, Probe } from '../lib';
-import { find, Manifest, objects, resolvedEnv, setup } from './_helpers';
+import { BoundedContext, Microservice, MicroserviceProps } from '../lib';
+import { find, Manifest, microservice, objects, resolvedEnv, setup } from './_helpers';
 
 function service(context: BoundedContext, extra: Partial<MicroserviceProps> = {}, id = 'products'): Microservice {
-  return new Microservice(context, id, {
-    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
-    ports: [Port.http(8080)],
-    readiness: Probe.http('/ready'),
-    liveness: Probe.http('/live'),
-    ...extra,
-  });
+  return microservice(context, id, extra);
 }
 
 const configMaps = (out: Manifest[]) => out.filter(o => o.kind === 'ConfigMap');

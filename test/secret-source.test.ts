@@ -1,17 +1,12 @@
 import { ApiObject, Duration, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { BoundedContext, Image, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
-import { find, objects, resolvedEnv, setup } from './_helpers';
+import { BoundedContext, Microservice, Platform, RemoteRef, SecretSource, SecretStore } from '../lib';
+import { find, microservice, objects, resolvedEnv, setup } from './_helpers';
 
 const SEALED = 'AgB' + 'x'.repeat(61) + 'Q9yZWFsbHlTZWFsZWQ=';
 
 function service(context: BoundedContext, id = 'payments'): Microservice {
-  return new Microservice(context, id, {
-    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
-    ports: [Port.http(8080)],
-    readiness: Probe.http('/ready'),
-    liveness: Probe.http('/live'),
-  });
+  return microservice(context, id);
 }
 
 const vault = () => SecretSource.fromExternalSecret({
