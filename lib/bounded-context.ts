@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE, _FORBIDDEN_CLUSTER_ROLES } from './access';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
+import { _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import type { Microservice } from './microservice';
 import { Platform } from './platform';
@@ -293,8 +294,12 @@ export class BoundedContext extends Chart {
     if (!this._teamGrants.some(g => g.roleName === roleName)) {
       this.claimGrantName(`grantTeam(${role.name})`, roleName);
       const rules = allowExec ? [...role.rules, _EXEC_RULE] : role.rules;
-      this.renderRoleAndBinding(`Team-${roleName}`, roleName, rules, () => this._teamGrants.filter(g => g.roleName === roleName).map(g => g.subject),
+      const binding = this.renderRoleAndBinding(`Team-${roleName}`, roleName, rules, () => this._teamGrants.filter(g => g.roleName === roleName).map(g => g.subject),
         { 'cdk8s-microservices.io/team-role': role.name });
+      if (role.operator) {
+        _suppress(binding, 'kube-linter', 'access-to-create-pods',
+          'operators manage the context\'s workloads by design (the operator role); the pods they start are held to Pod Security restricted and the namespace quota');
+      }
     }
     const grant: TeamGrant = { subject, role, allowExec, roleName };
     this._teamGrants.push(grant);
@@ -351,7 +356,9 @@ export class BoundedContext extends Chart {
     this.claimGrantName('addDeployer()', name);
     new k8s.KubeServiceAccount(this, 'Deployer', { metadata: this.meta(name), automountServiceAccountToken: false });
     const subject = Subject.serviceAccount(this.namespaceName, name);
-    this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
+    const binding = this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
+    _suppress(binding, 'kube-linter', 'access-to-create-pods',
+      'the CI/CD deployer applies the context\'s own Deployments, confined to its namespace; their pods are held to Pod Security restricted and the namespace quota');
     this._deployer = { serviceAccountName: name, subject };
     return this._deployer;
   }
@@ -368,9 +375,9 @@ export class BoundedContext extends Chart {
     this._grantNames.add(name);
   }
 
-  private renderRoleAndBinding(id: string, name: string, rules: AccessRule[], subjects: () => Subject[], labels: { [key: string]: string } = {}): void {
+  private renderRoleAndBinding(id: string, name: string, rules: AccessRule[], subjects: () => Subject[], labels: { [key: string]: string } = {}): k8s.KubeRoleBinding {
     new k8s.KubeRole(this, id, { metadata: this.meta(name, labels), rules: rules.map(r => r._render()) });
-    new k8s.KubeRoleBinding(this, `${id}Binding`, {
+    return new k8s.KubeRoleBinding(this, `${id}Binding`, {
       metadata: this.meta(name, labels),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: Lazy.any({ produce: () => subjects().map(s => s._render()) }),

@@ -91,7 +91,8 @@ build_kubernetes() {
     dir="$TOOLS_DIR/$cmd-v$v"; bin="$dir/$cmd"
     if [ "$cmd" = kubectl ]; then set -- version --client; else set -- --version; fi
     if usable "$bin" "v$v" "$@"; then log "$cmd v$v: cached ($bin)"; record "$cmd" "v$v" ok "$bin"; continue; fi
-    local est="~12 min"; [ "$cmd" = kubectl ] && est="~4 min"
+    # measured cold on 2 cores (tools/BUILD-TIMES.md): kube-apiserver 7-10 min; kubectl ~1 min after it
+    local est="~10 min"; [ "$cmd" = kubectl ] && est="~1 min after kube-apiserver, ~5 min alone"
     log "building $cmd v$v (cold build, $est on 2 cores) ..."
     mkdir -p "$dir"; start=$(now)
     if ! out=$(cd "$mod" && go build -trimpath -ldflags="$ldflags" -o "$bin.tmp" "k8s.io/kubernetes/cmd/$cmd" 2>&1); then

@@ -74,6 +74,17 @@ export async function runGateSelfTest(tools: Tools, plane: ControlPlane): Promis
       + (r.findings.length ? ` -- but reported: ${r.findings.map((f) => `${f.object?.name} [${f.check}] ${f.message}`).join('; ')}` : ''));
   }
 
+  // a suppression with a reason is honoured, and printed with that reason
+  progress('self-test: suppressed/deployer.yaml');
+  const sup = await check(tools, plane, path.join(FIXTURES, 'suppressed'));
+  const linter = sup.find((r) => r.gate === 'kube-linter');
+  const honoured = linter?.suppressed.find((x) => x.check === 'access-to-create-pods' && x.object.name === 'deployer');
+  verdict(!!linter && linter.findings.length === 0 && !!honoured && /roll out Deployments/.test(honoured.reason),
+    `suppressed/deployer.yaml: kube-linter [access-to-create-pods] suppressed with its reason`
+    + (honoured ? ` -> ${honoured.reason.slice(0, 80)}` : ` -- but findings: ${linter?.findings.map((f) => f.check).join(', ') || 'none'}`));
+  verdict(sup.every((r) => r.findings.length === 0), 'suppressed/deployer.yaml: no other gate reports anything'
+    + sup.filter((r) => r.findings.length).map((r) => ` -- ${r.gate}: ${r.findings.map((f) => f.message.slice(0, 80)).join('; ')}`).join(''));
+
   // every broken fixture is reported by the gate that should catch it: the harness can fail
   for (const [fixture, expectations] of Object.entries(EXPECTED)) {
     progress(`self-test: broken/${fixture}`);

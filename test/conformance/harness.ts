@@ -23,7 +23,7 @@ export const SUPPRESS_ANNOTATION = 'conformance.cdk8s-microservices.io/suppress'
 
 /** A gate is one check the harness runs; its name is what the table shows. */
 export type GateName =
-  | 'apply' | 'dry-run' | 'idempotent' | 'kube-linter' | 'kube-score' | 'polaris' | 'suppressions';
+  | 'apply' | 'dry-run' | 'idempotent' | 'access' | 'kube-linter' | 'kube-score' | 'polaris' | 'suppressions';
 
 export interface ObjectRef { kind: string; namespace?: string; name: string }
 
@@ -335,12 +335,14 @@ export interface ControlPlane {
   kubeconfig: string;
   kubectl: string;
   external: boolean;
+  /** facts about this control plane the report shows (e.g. how CRDs were installed) */
+  notes: string[];
   stop(): Promise<void>;
 }
 
 /** The cluster in $KUBECONFIG, used as it is; the harness starts and stops nothing. */
 export function externalControlPlane(kubeconfig: string, kubectl: string): ControlPlane {
-  return { version: `KUBECONFIG=${kubeconfig}`, kubeconfig, kubectl, external: true, stop: async () => undefined };
+  return { version: `KUBECONFIG=${kubeconfig}`, kubeconfig, kubectl, external: true, notes: [], stop: async () => undefined };
 }
 
 export async function startControlPlane(tools: Tools, version: string): Promise<ControlPlane> {
@@ -400,7 +402,7 @@ export async function startControlPlane(tools: Tools, version: string): Promise<
   ].join('\n'));
 
   const plane: ControlPlane = {
-    version: `v${version}`, kubeconfig, kubectl, external: false,
+    version: `v${version}`, kubeconfig, kubectl, external: false, notes: [],
     stop: async () => {
       await stopDaemon(apiProc);
       await stopDaemon(etcdProc);
@@ -431,7 +433,18 @@ export async function startControlPlane(tools: Tools, version: string): Promise<
   if (tools.crds.length) {
     // prerequisites, not part of what is checked: their output is shown, never a finding
     const kc = ['--kubeconfig', kubeconfig];
-    const a = await run(kubectl, [...kc, 'apply', '--server-side', ...tools.crds.flatMap((f) => ['-f', f])]);
+    const files = tools.crds.flatMap((f) => ['-f', f]);
+    let a = await run(kubectl, [...kc, 'apply', '--server-side', ...files]);
+    if (a.code !== 0) {
+      // An older API server may not know a field of a newer CRD (external-secrets' CRDs use
+      // spec.versions[].selectableFields, Kubernetes 1.30+). Install what this server
+      // understands, dropping the rest, and say so: these are prerequisites, not dist/.
+      const unknown = [...new Set([...a.out.matchAll(/\.(spec[^:]*): field not declared in schema/g)].map((m) => m[1]))];
+      // (not a client-side apply: these CRDs are too big for its last-applied annotation)
+      a = await run(kubectl, [...kc, 'create', '--validate=false', ...files]);
+      if (a.code !== 0 && a.out.split('\n').filter((l) => /^Error/.test(l)).every((l) => /AlreadyExists|already exists/.test(l))) a.code = 0;
+      plane.notes.push(`CRDs of tools/fetch-crds.sh installed with --validate=false on ${plane.version}: this API server drops ${unknown.join(', ') || 'fields it does not know'}`);
+    }
     const w = a.code === 0 ? await run(kubectl, [...kc, 'wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']) : a;
     if (a.code !== 0 || w.code !== 0) {
       await plane.stop();
@@ -540,7 +553,8 @@ export async function clusterGates(plane: ControlPlane, objects: LoadedObject[],
     let r = await run(plane.kubectl, [...kc, 'apply', '--server-side', fm, '--validate=strict', '-R', '-f', dir]);
     let f = kubectlFindings('apply', ctx, r.out, objects, fileToObject);
     if (r.code !== 0 && !f.some((x) => x.check === 'error')) f.push({ gate: 'apply', context: ctx, check: 'error', message: `kubectl exited ${r.code}: ${r.out.slice(-500)}` });
-    results.push({ gate: 'apply', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], ran: true, seconds: r.seconds });
+    results.push({ gate: 'apply', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], ran: true, seconds: r.seconds,
+      ...(plane.notes.length ? { note: plane.notes.join('; ') } : {}) });
 
     // 2. dry-run with strict field validation, now that the namespaces exist (see README: why after the apply)
     progress(`${ctx}: kubectl apply --server-side --dry-run=server --validate=strict`);
@@ -594,10 +608,13 @@ export async function kubeScore(tools: Tools, files: string[], objects: LoadedOb
   if (!bin) return notRun('kube-score', `kube-score ${version} unavailable: ${tools.byName.get('kube-score')?.path ?? 'not built'}`);
   progress(`kube-score score (${files.length} files)`);
   // --disable-ignore-checks-annotations: a 'kube-score/ignore' annotation must not hide a finding (no reason is given)
-  const r = await run(bin, ['score', '--output-format', 'json', '--disable-ignore-checks-annotations', ...files]);
+  // --kubernetes-version: judge deprecated apiVersions against the newest tested release
+  const k8s = `v${(tools.kubernetesVersions[0] ?? '1.37').split('.').slice(0, 2).join('.')}`;
+  const r = await run(bin, ['score', '--output-format', 'json', '--disable-ignore-checks-annotations', '--kubernetes-version', k8s, ...files]);
   const findings: Finding[] = [];
   let parsed: unknown;
-  try { parsed = JSON.parse(r.out.slice(r.out.indexOf('['))); } catch {
+  // kube-score prints `null` when nothing in the files is a kind it scores (e.g. only RBAC)
+  try { parsed = r.out.trim() === 'null' ? [] : JSON.parse(r.out.slice(r.out.indexOf('['))); } catch {
     return { gate: 'kube-score', context: '', tool: `kube-score ${version}`, objects: 0, ran: true, suppressed: [], seconds: r.seconds,
       findings: [{ gate: 'kube-score', context: '', check: 'error', message: `kube-score failed (exit ${r.code}): ${r.out.slice(-1500)}` }] };
   }
@@ -721,6 +738,7 @@ const HINTS: Record<GateName, string> = {
   'apply': 'the API server rejected or warned about this object: fix the construct that emits it (a Pod Security warning means the pod template breaks the namespace\'s level)',
   'dry-run': 'the API server rejects this object with strict field validation: fix the field named in the message in the construct that emits it',
   'idempotent': 'applying dist/ twice changes this object: two constructs emit it, or a field is not stable between syntheses',
+  'access': 'the API server\'s authorizer answered differently from the access matrix (access-matrix.ts): fix the grant, or the matrix if the change is intended',
   'kube-linter': 'see the kube-linter check of that name; fix the construct, or suppress per object with a reason (test/conformance/README.md)',
   'kube-score': 'see the kube-score check of that id; fix the construct, or suppress per object with a reason (test/conformance/README.md)',
   'polaris': 'see the Polaris check of that id; fix the construct, or suppress per object with a reason (test/conformance/README.md)',

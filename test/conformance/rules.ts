@@ -50,7 +50,8 @@ export function selects(sel: LabelSelector | undefined, labels: Record<string, s
   return true;
 }
 
-const WORKLOAD_RESOURCES = ['pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'replicationcontrollers'];
+/** kube-linter's access-to-create-pods parameters, as it ships them ('cronjob', singular, included) */
+const CREATE_PODS_RESOURCES = ['pods', 'deployments', 'statefulsets', 'replicasets', 'cronjob', 'jobs', 'daemonsets'];
 
 export function standInKubeLinter(objects: LoadedObject[]): Finding[] {
   const findings: Finding[] = [];
@@ -83,16 +84,21 @@ export function standInKubeLinter(objects: LoadedObject[]): Finding[] {
         if (verbs.includes('*') || resources.includes('*')) {
           add(o, 'wildcard-in-rules', `rule ${JSON.stringify(rule)} uses '*'; list the verbs and resources it needs`);
         }
-        const groups = rule.apiGroups ?? [];
-        const canCreate = verbs.includes('create') || verbs.includes('*');
-        const workloadGroup = groups.some((g) => ['', 'apps', 'batch', 'extensions', '*'].includes(g));
-        const workload = resources.some((r) => r === '*' || WORKLOAD_RESOURCES.includes(r));
-        if (canCreate && workloadGroup && workload) add(o, 'access-to-create-pods', `rule ${JSON.stringify(rule)} lets its subjects create pods or workloads`);
       }
     }
     if (obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') {
       const ref = (obj.roleRef ?? {}) as { kind?: string; name?: string };
       if (ref.kind === 'ClusterRole' && ref.name === 'cluster-admin') add(o, 'cluster-admin-role-binding', 'binds the cluster-admin role');
+      // like kube-linter's access-to-resources template: the finding is on the binding
+      const role = objects.find((r) => r.obj.kind === ref.kind && r.obj.metadata?.name === ref.name
+        && (ref.kind === 'ClusterRole' || (r.obj.metadata?.namespace ?? '') === (obj.metadata?.namespace ?? '')));
+      for (const rule of ((role?.obj.rules ?? []) as PolicyRule[])) {
+        const verbs = rule.verbs ?? [];
+        const granted = (rule.resources ?? []).filter((r) => r === '*' || CREATE_PODS_RESOURCES.includes(r));
+        if ((verbs.includes('create') || verbs.includes('*')) && granted.length) {
+          add(o, 'access-to-create-pods', `binds ${ref.kind} ${ref.name}, which may create ${granted.join(', ')}: its subjects can start pods`);
+        }
+      }
     }
     if (obj.kind === 'Service') {
       const type = ((obj.spec ?? {}) as { type?: string }).type ?? 'ClusterIP';

@@ -18,6 +18,7 @@ import {
   manifestFiles, printReport, progress, rel, startControlPlane, Tools,
 } from './harness';
 import { runGateSelfTest, SelfTestSummary } from './gates';
+import { accessMatrix } from './access-matrix';
 
 interface Options { dir: string; gates: boolean; dist: boolean; versions?: string[] }
 
@@ -57,16 +58,21 @@ async function main(): Promise<number> {
       return 2;
     }
     progress(`${objects.length} objects in ${files.length} files under ${rel(opts.dir)}`);
+    // the access matrix (issue 5) asks about the reference platform's identities: dist/ only
+    const isDist = path.resolve(opts.dir) === path.join(REPO, 'dist');
     const results: GateResult[] = [];
     if (external) {
       const kubectl = tools.byName.get(`kubectl-v${versions[0]}`)?.path ?? 'kubectl';
       progress(`KUBECONFIG is set: applying ${rel(opts.dir)} for real to that cluster (once); nothing is started or removed`);
-      results.push(...await clusterGates(externalControlPlane(external, kubectl), objects, rel(opts.dir)));
+      const plane = externalControlPlane(external, kubectl);
+      results.push(...await clusterGates(plane, objects, rel(opts.dir)));
+      if (isDist) results.push(await accessMatrix(plane));
     } else {
       for (const [i, v] of versions.entries()) {
         const plane: ControlPlane = await startControlPlane(tools, v);
         try {
           results.push(...await clusterGates(plane, objects, rel(opts.dir)));
+          if (isDist) results.push(await accessMatrix(plane));
           // the gate self-test shares the newest version's control plane (its fixtures use their own namespaces)
           if (i === 0 && opts.gates) selfTest = await runGateSelfTest(tools, plane);
         } finally {
