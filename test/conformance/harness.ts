@@ -445,7 +445,13 @@ export async function startControlPlane(tools: Tools, version: string): Promise<
       if (a.code !== 0 && a.out.split('\n').filter((l) => /^Error/.test(l)).every((l) => /AlreadyExists|already exists/.test(l))) a.code = 0;
       plane.notes.push(`CRDs of tools/fetch-crds.sh installed with --validate=false on ${plane.version}: this API server drops ${unknown.join(', ') || 'fields it does not know'}`);
     }
-    const w = a.code === 0 ? await run(kubectl, [...kc, 'wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']) : a;
+    // a CRD created a moment ago may have no status yet ("accessor error"): ask again
+    let w = a;
+    for (let i = 0; a.code === 0 && i < 20; i++) {
+      w = await run(kubectl, [...kc, 'wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+      if (w.code === 0) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
     if (a.code !== 0 || w.code !== 0) {
       await plane.stop();
       throw new Error(`v${version}: installing the CRDs of tools/fetch-crds.sh failed:\n${a.out}\n${w.out}`);
