@@ -99,6 +99,24 @@ describe('team roles', () => {
   });
 });
 
+describe('conformance suppressions', () => {
+  test('operator and deployer bindings carry their access-to-create-pods suppression with a reason; others carry none', () => {
+    const { context } = setup();
+    context.grantTeam(developers, TeamRole.DEVELOPER);
+    context.grantTeam(Subject.group('oidc:ops'), TeamRole.OPERATOR);
+    context.addDeployer();
+    const out = objects(context);
+    const suppressed = (name: string) => {
+      const raw = find(out, 'RoleBinding', name).metadata.annotations?.['conformance.cdk8s-microservices.io/suppress'];
+      return raw === undefined ? [] : JSON.parse(raw);
+    };
+    expect(suppressed('team-developer')).toEqual([]);
+    for (const name of ['team-operator', 'deployer']) {
+      expect(suppressed(name)).toEqual([{ tool: 'kube-linter', check: 'access-to-create-pods', reason: expect.stringMatching(/Pod Security restricted and the namespace quota$/) }]);
+    }
+  });
+});
+
 describe('custom grants', () => {
   test('rules render a Role and RoleBinding named as given', () => {
     const { context } = setup();
