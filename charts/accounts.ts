@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource, Subject, TeamRole } from '../lib';
+import { BoundedContext, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource } from '../lib';
 
 /**
  * The auth service's token signing key (an EC P-256 private key in PEM), sealed with
@@ -29,12 +29,6 @@ export class AccountsContext extends BoundedContext {
       quota: { cpuRequests: Cpu.units(4), cpuLimits: Cpu.units(12), memoryRequests: Size.gibibytes(8), memoryLimits: Size.gibibytes(16), pods: 30 },
     });
 
-    // who may do what in the namespace: developers and on-call operators of the
-    // owning team, read-only for everyone in sales, and the CI/CD deployer
-    this.grantTeam(Subject.group('oidc:accounts-developers'), TeamRole.DEVELOPER);
-    this.grantTeam(Subject.group('oidc:accounts-operators'), TeamRole.OPERATOR);
-    this.grantTeam(Subject.group('oidc:sales-readers'), TeamRole.VIEWER);
-    this.addDeployer();
 
     this.auth = new Microservice(this, 'auth', {
       image: Image.fromDigest('ghcr.io/acme-sales/auth', 'sha256:3b0a8c1f9e2d4c5b6a7f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b'),

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, Image, Microservice, Platform, Port, Probe, Subject, TeamRole } from '../lib';
+import { BoundedContext, Image, Microservice, Platform, Port, Probe } from '../lib';
 import { AccountsContext } from './accounts';
 
 /**
@@ -20,12 +20,6 @@ export class CatalogContext extends BoundedContext {
       quota: { cpuRequests: Cpu.units(6), cpuLimits: Cpu.units(20), memoryRequests: Size.gibibytes(12), memoryLimits: Size.gibibytes(24), pods: 40 },
     });
 
-    // who may do what in the namespace: developers and on-call operators of the
-    // owning team, read-only for everyone in sales, and the CI/CD deployer
-    this.grantTeam(Subject.group('oidc:catalog-developers'), TeamRole.DEVELOPER);
-    this.grantTeam(Subject.group('oidc:catalog-operators'), TeamRole.OPERATOR);
-    this.grantTeam(Subject.group('oidc:sales-readers'), TeamRole.VIEWER);
-    this.addDeployer();
 
     this.products = new Microservice(this, 'products', {
       image: Image.fromTag('ghcr.io/acme-sales/products', '1.8.2'),

@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { Platform } from '../lib';
+import { Platform, Subject, TeamRole } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 import { SalesGateway } from './gateway';
@@ -30,5 +30,14 @@ export function buildSalesPlatform(app: App): SalesPlatform {
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);
   const gateway = new SalesGateway(app, platform, accounts, catalog, orders);
+
+  // who may do what in each namespace: the owning team's developers and on-call
+  // operators, read-only for everyone in sales, and a CI/CD deployer per context
+  for (const context of [accounts, catalog, orders]) {
+    context.grantTeam(Subject.group(`oidc:${context.namespaceName}-developers`), TeamRole.DEVELOPER);
+    context.grantTeam(Subject.group(`oidc:${context.namespaceName}-operators`), TeamRole.OPERATOR);
+    context.grantTeam(Subject.group('oidc:sales-readers'), TeamRole.VIEWER);
+    context.addDeployer();
+  }
   return { platform, accounts, catalog, orders, gateway };
 }

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore, Subject, TeamRole } from '../lib';
+import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 
@@ -23,12 +23,6 @@ export class OrdersContext extends BoundedContext {
       quota: { cpuRequests: Cpu.units(6), cpuLimits: Cpu.units(24), memoryRequests: Size.gibibytes(12), memoryLimits: Size.gibibytes(24), pods: 40 },
     });
 
-    // who may do what in the namespace: developers and on-call operators of the
-    // owning team, read-only for everyone in sales, and the CI/CD deployer
-    this.grantTeam(Subject.group('oidc:orders-developers'), TeamRole.DEVELOPER);
-    this.grantTeam(Subject.group('oidc:orders-operators'), TeamRole.OPERATOR);
-    this.grantTeam(Subject.group('oidc:sales-readers'), TeamRole.VIEWER);
-    this.addDeployer();
 
     this.orders = new Microservice(this, 'orders', {
       image: Image.fromTag('ghcr.io/acme-sales/orders', '4.0.3'),
