@@ -1,7 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource } from '../lib';
+import { BackingService, BoundedContext, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource } from '../lib';
+
+/** The private subnet of the accounts context's managed databases. */
+const DATABASE_SUBNET = '10.20.1.0/24';
 
 /**
  * The auth service's token signing key (an EC P-256 private key in PEM), sealed with
@@ -46,12 +49,13 @@ export class AccountsContext extends BoundedContext {
       },
       disruptionBudget: DisruptionBudget.maxUnavailable(1),
       env: {
-        DATABASE_URL: 'postgresql://auth-db.accounts.sales.internal:5432/auth?sslmode=verify-full',
         SESSION_TTL: '15m',
         SIGNING_KEY_FILE: '/var/run/secrets/signing-key/signing-key.pem',
         LOG_FORMAT: 'json',
       },
     });
+    this.auth.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://auth-db.accounts.sales.internal:5432/auth?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
 
     this.auth.addSecret('signing-key', SecretSource.fromSealedSecret({
       encryptedData: { 'signing-key.pem': SEALED_SIGNING_KEY },
@@ -63,10 +67,11 @@ export class AccountsContext extends BoundedContext {
       readiness: Probe.http('/ready'),
       liveness: Probe.http('/live'),
       env: {
-        DATABASE_URL: 'postgresql://accounts-db.accounts.sales.internal:5432/accounts?sslmode=verify-full',
         LOG_FORMAT: 'json',
       },
     });
+    this.accounts.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://accounts-db.accounts.sales.internal:5432/accounts?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
     this.accounts.connectTo(this.auth, { port: 'grpc' });
   }
 }

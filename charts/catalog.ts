@@ -1,8 +1,11 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, Image, Microservice, Platform, Port, Probe } from '../lib';
+import { BackingService, BoundedContext, Image, Microservice, Platform, Port, Probe } from '../lib';
 import { AccountsContext } from './accounts';
+
+/** The private subnet of the catalog context's managed databases. */
+const DATABASE_SUBNET = '10.20.2.0/24';
 
 /**
  * The catalog context: the products on sale and their reviews.
@@ -35,7 +38,6 @@ export class CatalogContext extends BoundedContext {
         memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
       },
       env: {
-        DATABASE_URL: 'postgresql://products-db.catalog.sales.internal:5432/products?sslmode=verify-full',
         CACHE_TTL_SECONDS: '60',
         LOG_FORMAT: 'json',
       },
@@ -51,6 +53,8 @@ export class CatalogContext extends BoundedContext {
         ].join('\n'),
       },
     });
+    this.products.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://products-db.catalog.sales.internal:5432/products?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
 
     this.reviews = new Microservice(this, 'reviews', {
       image: Image.fromTag('ghcr.io/acme-sales/reviews', '1.3.0'),
@@ -58,10 +62,11 @@ export class CatalogContext extends BoundedContext {
       readiness: Probe.http('/ready'),
       liveness: Probe.http('/live'),
       env: {
-        DATABASE_URL: 'postgresql://reviews-db.catalog.sales.internal:5432/reviews?sslmode=verify-full',
         LOG_FORMAT: 'json',
       },
     });
+    this.reviews.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://reviews-db.catalog.sales.internal:5432/reviews?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
 
     this.products.connectTo(this.reviews);
     this.products.connectTo(accounts.auth, { port: 'grpc' });

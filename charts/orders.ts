@@ -1,9 +1,12 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
+import { BackingService, BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
+
+/** The private subnet of the orders context's managed databases. */
+const DATABASE_SUBNET = '10.20.3.0/24';
 
 /**
  * The orders context: placing orders, taking payments and telling customers.
@@ -36,11 +39,12 @@ export class OrdersContext extends BoundedContext {
         memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
       },
       env: {
-        DATABASE_URL: 'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full',
         DATABASE_CREDENTIALS_DIR: '/var/run/secrets/db',
         LOG_FORMAT: 'json',
       },
     });
+    this.orders.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
     // database credentials rotate in Vault; mounted files pick up new values without a restart
     this.orders.addSecret('db', SecretSource.fromExternalSecret({
       store: SecretStore.cluster('vault'),
@@ -66,12 +70,15 @@ export class OrdersContext extends BoundedContext {
         memory: { request: Size.mebibytes(384), limit: Size.mebibytes(384) },
       },
       env: {
-        DATABASE_URL: 'postgresql://payments-db.orders.sales.internal:5432/payments?sslmode=verify-full',
-        PAYMENT_PROVIDER_URL: 'https://api.payments-provider.example/v2',
         PAYMENT_PROVIDER_KEY_FILE: '/var/run/secrets/provider/api-key',
         LOG_FORMAT: 'json',
       },
     });
+    // the payment provider's published API address range
+    this.payments.addBackingService('PAYMENT_PROVIDER_URL', BackingService.fromUrl(
+      'https://api.payments-provider.example/v2', { cidrs: ['203.0.113.0/24'] }));
+    this.payments.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://payments-db.orders.sales.internal:5432/payments?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
     // the payment provider's API key lives in Vault; external-secrets syncs it hourly
     this.payments.addSecret('provider', SecretSource.fromExternalSecret({
       store: SecretStore.cluster('vault'),
@@ -86,10 +93,11 @@ export class OrdersContext extends BoundedContext {
       liveness: Probe.tcp(),
       priority: PriorityTier.BATCH,
       env: {
-        DATABASE_URL: 'postgresql://notifications-db.orders.sales.internal:5432/notifications?sslmode=verify-full',
         LOG_FORMAT: 'json',
       },
     });
+    this.notifications.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://notifications-db.orders.sales.internal:5432/notifications?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
 
     // one notifications replica dispatches at a time; the others stand by
     this.notifications.grantLeaderElection();

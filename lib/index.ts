@@ -13,3 +13,4 @@ export * as externalsecrets from './imports/external-secrets.io';
 export * as sealedsecrets from './imports/bitnami.com';
 export * from './access';
 export * from './cluster-access';
+export * from './backing-service';

@@ -3,6 +3,7 @@ import { ApiObject, Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, Subject } from './access';
+import { BackingService } from './backing-service';
 import { _credentialKind } from './_credentials';
 import { _assertDns1035Label, _assertDns1123Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
@@ -349,6 +350,7 @@ export class Microservice extends Construct {
   private readonly _secrets: ServiceSecret[] = [];
   private _configMap?: ApiObject;
   private readonly _grants: AccessRule[] = [];
+  private readonly _backing: Array<{ envVar: string; backing: BackingService; port: number }> = [];
   private readonly _calls: Connection[] = [];
   private readonly _callers: Connection[] = [];
 
@@ -537,6 +539,23 @@ export class Microservice extends Construct {
     const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath };
     this._secrets.push(secret);
     return secret;
+  }
+
+  /**
+   * Attaches a backing service outside the cluster by URL: the URL goes into the
+   * configuration as `envVar`, and the service's NetworkPolicy lets its pods reach
+   * the backing service's networks on the URL's port (beyond the context's
+   * default deny). For a backing service inside the platform, use `connectTo`.
+   */
+  public addBackingService(envVar: string, backing: BackingService): void {
+    const port = backing._port(this, `addBackingService(${envVar})`);
+    this.addEnv(envVar, backing.url);
+    this._backing.push({ envVar, backing, port });
+  }
+
+  /** The backing services attached by URL (a copy). */
+  public get backingServices(): { [envVar: string]: BackingService } {
+    return Object.fromEntries(this._backing.map(b => [b.envVar, b.backing]));
   }
 
   /** The API access granted to this service's identity (a copy). */
@@ -1100,10 +1119,16 @@ export class Microservice extends Construct {
           }))),
         }),
         egress: Lazy.any({
-          produce: () => nonEmpty([...this._calls].sort((a, b) => byPath(a, b, 'callee')).map(c => ({
-            to: [peer(c.callee)],
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
-          }))),
+          produce: () => nonEmpty([
+            ...[...this._calls].sort((a, b) => byPath(a, b, 'callee')).map(c => ({
+              to: [peer(c.callee)],
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
+            })),
+            ...[...this._backing].sort((a, b) => _compare(a.envVar, b.envVar)).map(b => ({
+              to: b.backing.cidrs.map(cidr => ({ ipBlock: { cidr } })),
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(b.port) }],
+            })),
+          ]),
         }),
       },
     });

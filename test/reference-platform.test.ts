@@ -125,12 +125,16 @@ describe('reference platform', () => {
     const policy = (ns: string, name: string) => all.find(o => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns && o.metadata.name === name)!;
     const sources = (ns: string, name: string) => policy(ns, name).spec.ingress.map((r: Manifest) =>
       `${r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${r.from[0].podSelector.matchLabels['app.kubernetes.io/name']}:${r.ports[0].port}`);
-    const targets = (ns: string, name: string) => policy(ns, name).spec.egress.map((r: Manifest) =>
-      `${r.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${r.to[0].podSelector.matchLabels['app.kubernetes.io/name']}:${r.ports[0].port}`);
+    const targets = (ns: string, name: string) => policy(ns, name).spec.egress.map((r: Manifest) => (r.to[0].ipBlock
+      ? `${r.to.map((t: Manifest) => t.ipBlock.cidr).join(',')}:${r.ports[0].port}`
+      : `${r.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${r.to[0].podSelector.matchLabels['app.kubernetes.io/name']}:${r.ports[0].port}`));
     expect(sources('accounts', 'auth')).toEqual(['accounts/accounts:9090', 'catalog/products:9090', 'catalog/reviews:9090', 'orders/orders:9090', 'orders/payments:9090']);
-    expect(targets('orders', 'orders')).toEqual(['accounts/accounts:8080', 'accounts/auth:9090', 'catalog/products:8080', 'orders/notifications:8080', 'orders/payments:9090']);
+    expect(targets('orders', 'orders')).toEqual([
+      'accounts/accounts:8080', 'accounts/auth:9090', 'catalog/products:8080', 'orders/notifications:8080', 'orders/payments:9090', '10.20.3.0/24:5432',
+    ]);
+    expect(targets('orders', 'payments')).toEqual(['accounts/auth:9090', '10.20.3.0/24:5432', '203.0.113.0/24:443']);
     expect(sources('catalog', 'products')).toEqual(['orders/orders:8080']);
-    expect(policy('accounts', 'auth').spec.egress).toBeUndefined();
+    expect(targets('accounts', 'auth')).toEqual(['10.20.1.0/24:5432']);
   });
 
   test('the gateway exposes the public APIs over TLS, each Ingress targets a Service and port in its namespace', () => {
