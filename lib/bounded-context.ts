@@ -294,11 +294,18 @@ export class BoundedContext extends Chart {
     if (!this._teamGrants.some(g => g.roleName === roleName)) {
       this.claimGrantName(`grantTeam(${role.name})`, roleName);
       const rules = allowExec ? [...role.rules, _EXEC_RULE] : role.rules;
-      const binding = this.renderRoleAndBinding(`Team-${roleName}`, roleName, rules, () => this._teamGrants.filter(g => g.roleName === roleName).map(g => g.subject),
+      const rendered = this.renderRoleAndBinding(`Team-${roleName}`, roleName, rules, () => this._teamGrants.filter(g => g.roleName === roleName).map(g => g.subject),
         { 'cdk8s-microservices.io/team-role': role.name });
       if (role.operator) {
-        _suppress(binding, 'kube-linter', 'access-to-create-pods',
+        _suppress(rendered.binding, 'kube-linter', 'access-to-create-pods',
           'operators manage the context\'s workloads by design (the operator role); the pods they start are held to Pod Security restricted and the namespace quota');
+      }
+      if (role.operator || allowExec) {
+        const why = role.operator
+          ? 'exec into the context\'s own pods is what the operator role is for (issue 5), confined to this namespace'
+          : 'this developer role was granted exec explicitly (allowExec), confined to this namespace';
+        _suppress(rendered.role, 'polaris', 'rolePodExecAttach', why);
+        _suppress(rendered.binding, 'polaris', 'rolebindingRolePodExecAttach', why);
       }
     }
     const grant: TeamGrant = { subject, role, allowExec, roleName };
@@ -356,7 +363,7 @@ export class BoundedContext extends Chart {
     this.claimGrantName('addDeployer()', name);
     new k8s.KubeServiceAccount(this, 'Deployer', { metadata: this.meta(name), automountServiceAccountToken: false });
     const subject = Subject.serviceAccount(this.namespaceName, name);
-    const binding = this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
+    const { binding } = this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
     _suppress(binding, 'kube-linter', 'access-to-create-pods',
       'the CI/CD deployer applies the context\'s own Deployments, confined to its namespace; their pods are held to Pod Security restricted and the namespace quota');
     this._deployer = { serviceAccountName: name, subject };
@@ -375,13 +382,15 @@ export class BoundedContext extends Chart {
     this._grantNames.add(name);
   }
 
-  private renderRoleAndBinding(id: string, name: string, rules: AccessRule[], subjects: () => Subject[], labels: { [key: string]: string } = {}): k8s.KubeRoleBinding {
-    new k8s.KubeRole(this, id, { metadata: this.meta(name, labels), rules: rules.map(r => r._render()) });
-    return new k8s.KubeRoleBinding(this, `${id}Binding`, {
+  private renderRoleAndBinding(id: string, name: string, rules: AccessRule[], subjects: () => Subject[], labels: { [key: string]: string } = {}):
+  { role: k8s.KubeRole; binding: k8s.KubeRoleBinding } {
+    const role = new k8s.KubeRole(this, id, { metadata: this.meta(name, labels), rules: rules.map(r => r._render()) });
+    const binding = new k8s.KubeRoleBinding(this, `${id}Binding`, {
       metadata: this.meta(name, labels),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: Lazy.any({ produce: () => subjects().map(s => s._render()) }),
     });
+    return { role, binding };
   }
 
   /** @internal */

@@ -7,6 +7,7 @@ import { BackingService } from './backing-service';
 import { _credentialKind } from './_credentials';
 import { _assertDns1035Label, _assertDns1123Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
+import { _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import { BoundedContext, _Resources } from './bounded-context';
 import { DisruptionBudget } from './disruption-budget';
@@ -426,7 +427,9 @@ export class Microservice extends Construct {
 
   /** The labels that select this service's pods. */
   public get selectorLabels(): { [key: string]: string } {
-    return { [LABEL.NAME]: this.name, [LABEL.INSTANCE]: this.instance };
+    // instance = the object name, unique in the namespace (and what Polaris'
+    // metadataAndInstanceMismatched expects)
+    return { [LABEL.NAME]: this.name, [LABEL.INSTANCE]: this.name };
   }
 
   /** The configuration environment variables (not those from secrets), sorted by name (a copy). */
@@ -748,10 +751,6 @@ export class Microservice extends Construct {
     return id;
   }
 
-  private get instance(): string {
-    return `${this.namespace}-${this.name}`;
-  }
-
   private get labels(): { [key: string]: string } {
     return {
       ...this.selectorLabels,
@@ -783,10 +782,6 @@ export class Microservice extends Construct {
     }
     _assertLabelValue(this, 'version', this.version);
     _assertLabelValue(this, 'component', this.component);
-    if (this.instance.length > 63) {
-      throw _invalid(this, 'id', this.name, `must be short enough that '<context>-<name>' ('${this.instance}') fits a 63-character label`,
-        'shorten the service or context name');
-    }
   }
 
   private checkPorts(): void {
@@ -944,7 +939,7 @@ export class Microservice extends Construct {
     if (this.withoutProbes !== undefined) {
       annotations['cdk8s-microservices.io/without-probes'] = this.withoutProbes;
     }
-    new k8s.KubeDeployment(this, 'Resource', {
+    const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { ...this.meta(), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
       spec: {
         selector,
@@ -1012,6 +1007,15 @@ export class Microservice extends Construct {
         },
       },
     });
+    if (this.withoutProbes !== undefined) {
+      // the explicit opt-out, with its reason, is what the linters' probe checks ask for
+      for (const [tool, check] of [['kube-linter', 'no-readiness-probe'], ['kube-linter', 'no-liveness-probe'], ['kube-score', 'pod-probes'],
+        ['polaris', 'readinessProbeMissing'], ['polaris', 'livenessProbeMissing']]) {
+        _suppress(deployment, tool, check, `runs without probes: ${this.withoutProbes}`);
+      }
+    }
+    _suppress(deployment, 'polaris', 'deploymentMissingReplicas',
+      'the HorizontalPodAutoscaler owns the replica count (minReplicas ' + this.minReplicas + '); spec.replicas is left out so that an apply never resets a scaled Deployment');
   }
 
   private renderEnv(): k8s.EnvVar[] {

@@ -110,10 +110,24 @@ describe('conformance suppressions', () => {
       const raw = find(out, 'RoleBinding', name).metadata.annotations?.['conformance.cdk8s-microservices.io/suppress'];
       return raw === undefined ? [] : JSON.parse(raw);
     };
+    const createPods = { tool: 'kube-linter', check: 'access-to-create-pods', reason: expect.stringMatching(/Pod Security restricted and the namespace quota$/) };
     expect(suppressed('team-developer')).toEqual([]);
-    for (const name of ['team-operator', 'deployer']) {
-      expect(suppressed(name)).toEqual([{ tool: 'kube-linter', check: 'access-to-create-pods', reason: expect.stringMatching(/Pod Security restricted and the namespace quota$/) }]);
-    }
+    expect(suppressed('deployer')).toEqual([createPods]);
+    expect(suppressed('team-operator')).toEqual([
+      createPods,
+      { tool: 'polaris', check: 'rolebindingRolePodExecAttach', reason: expect.stringMatching(/what the operator role is for/) },
+    ]);
+    expect(JSON.parse(find(out, 'Role', 'team-operator').metadata.annotations['conformance.cdk8s-microservices.io/suppress']))
+      .toEqual([{ tool: 'polaris', check: 'rolePodExecAttach', reason: expect.stringMatching(/confined to this namespace$/) }]);
+    expect(find(out, 'Role', 'team-developer').metadata.annotations).toBeUndefined();
+  });
+
+  test('a developer role with allowExec carries the Polaris exec suppressions with its own reason', () => {
+    const { context } = setup();
+    context.grantTeam(developers, TeamRole.DEVELOPER, { allowExec: true });
+    const role = find(objects(context), 'Role', 'team-developer-exec');
+    expect(JSON.parse(role.metadata.annotations['conformance.cdk8s-microservices.io/suppress']))
+      .toEqual([{ tool: 'polaris', check: 'rolePodExecAttach', reason: expect.stringMatching(/granted exec explicitly \(allowExec\)/) }]);
   });
 });
 

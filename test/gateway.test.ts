@@ -174,7 +174,7 @@ describe('ApiGateway', () => {
       gateway.addRoute({ host: 'api.example.com', path: '/v1', service: api });
       gateway.addRoute({ host: 'api.example.com', path: '/v2', service: api });
       expect(find(objects(gateway), 'NetworkPolicy', 'api-from-public').spec).toEqual({
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'catalog-api' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'api' } },
         policyTypes: ['Ingress'],
         ingress: [{
           from: [{

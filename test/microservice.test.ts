@@ -83,7 +83,7 @@ describe('Microservice', () => {
 
       expect(products.disruptionBudget).toEqual(DisruptionBudget.maxUnavailable(1));
       expect(find(objects(context), 'PodDisruptionBudget', 'products').spec).toEqual({
-        selector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'catalog-products' } },
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' } },
         maxUnavailable: 1,
         unhealthyPodEvictionPolicy: 'AlwaysAllow',
       });
@@ -423,7 +423,7 @@ describe('Microservice', () => {
     })],
     ['a worker without ports or probes', 'indexer', props({ ports: [], readiness: undefined, liveness: undefined, withoutProbes: 'consumes a queue and serves nothing' })],
   ])('security and scheduling of %s', (_label, name, serviceProps) => {
-    const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': `catalog-${name}` };
+    const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     let manifests: Manifest[];
     let d: Manifest;
     let pod: Manifest;
@@ -470,6 +470,10 @@ describe('Microservice', () => {
     test('leaves the replica count to the autoscaler', () => {
       expect(d.spec).not.toHaveProperty('replicas');
       expect(find(manifests, 'HorizontalPodAutoscaler', name).spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+      // and says why to Polaris, which wants spec.replicas set
+      expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
+        tool: 'polaris', check: 'deploymentMissingReplicas', reason: expect.stringMatching(/^the HorizontalPodAutoscaler owns the replica count/),
+      });
     });
 
     test('spreads over zones (best effort) and nodes (strictly), and prefers distinct nodes', () => {
@@ -522,7 +526,7 @@ describe('Microservice', () => {
 
       expect(find(objects(context), 'Service', 'products').spec).toEqual({
         type: 'ClusterIP',
-        selector: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'catalog-products' },
+        selector: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' },
         ports: [
           { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
           { name: 'grpc', port: 9090, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
@@ -552,7 +556,7 @@ describe('Microservice', () => {
       const products = new Microservice(context, 'products', props());
 
       expect(products.url()).toEqual('http://products.catalog-prod.svc.k8s.acme.internal:8080');
-      expect(find(objects(context), 'Deployment', 'products').spec.selector.matchLabels['app.kubernetes.io/instance']).toEqual('catalog-prod-products');
+      expect(find(objects(context), 'Deployment', 'products').spec.selector.matchLabels['app.kubernetes.io/instance']).toEqual('products');
     });
 
     test('fails when url() names a port the service does not expose', () => {
@@ -579,23 +583,23 @@ describe('Microservice', () => {
       checkout.connectTo(products);
 
       expect(find(objects(orders), 'NetworkPolicy', 'checkout').spec).toEqual({
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'orders-checkout' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'checkout' } },
         policyTypes: ['Ingress', 'Egress'],
         egress: [{
           to: [{
             namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'catalog' } },
-            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'catalog-products' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' } },
           }],
           ports: [{ protocol: 'TCP', port: 8080 }],
         }],
       });
       expect(find(objects(catalog), 'NetworkPolicy', 'products').spec).toEqual({
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'catalog-products' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{
           from: [{
             namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'orders' } },
-            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'orders-checkout' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'checkout' } },
           }],
           ports: [{ protocol: 'TCP', port: 8080 }],
         }],
@@ -724,7 +728,7 @@ describe('Microservice', () => {
       new Microservice(context, 'products', props());
 
       expect(find(objects(context), 'NetworkPolicy', 'products').spec).toEqual({
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'catalog-products' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' } },
         policyTypes: ['Ingress', 'Egress'],
       });
     });
@@ -871,7 +875,11 @@ describe('Microservice', () => {
 
       expect(worker.withoutProbes).toEqual('batch indexer; progress is monitored by the queue');
       const d = deployment(context, 'indexer');
-      expect(d.metadata.annotations).toEqual({ 'cdk8s-microservices.io/without-probes': 'batch indexer; progress is monitored by the queue' });
+      expect(d.metadata.annotations).toMatchObject({ 'cdk8s-microservices.io/without-probes': 'batch indexer; progress is monitored by the queue' });
+      const suppressed = JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress']);
+      expect(suppressed.filter((x: Manifest) => x.check !== 'deploymentMissingReplicas')).toEqual(
+        [['kube-linter', 'no-readiness-probe'], ['kube-linter', 'no-liveness-probe'], ['kube-score', 'pod-probes'], ['polaris', 'readinessProbeMissing'], ['polaris', 'livenessProbeMissing']]
+          .map(([tool, check]) => ({ tool, check, reason: 'runs without probes: batch indexer; progress is monitored by the queue' })));
       const c = d.spec.template.spec.containers[0];
       expect(c).not.toHaveProperty('readinessProbe');
       expect(c).not.toHaveProperty('livenessProbe');
@@ -884,7 +892,9 @@ describe('Microservice', () => {
       const products = new Microservice(context, 'products', props());
 
       expect(products.withoutProbes).toBeUndefined();
-      expect(deployment(context, 'products').metadata).not.toHaveProperty('annotations');
+      const annotations = deployment(context, 'products').metadata.annotations;
+      expect(annotations).not.toHaveProperty('cdk8s-microservices.io/without-probes');
+      expect(JSON.parse(annotations['conformance.cdk8s-microservices.io/suppress']).map((x: Manifest) => x.check)).toEqual(['deploymentMissingReplicas']);
     });
 
     test('fails when readiness and liveness are both missing', () => {
@@ -968,14 +978,6 @@ describe('Microservice', () => {
 
       expect(() => new Microservice(context, 'default-deny', props()))
         .toThrow(/^catalog\/default-deny: 'id' \('default-deny'\) must not be one of the names the context uses itself \(default-deny, allow-dns, deployer\); rename the microservice$/);
-    });
-
-    test('fails when <context>-<name> does not fit a label value', () => {
-      const { context } = setup();
-      const name = 'p'.repeat(60);
-
-      expect(() => new Microservice(context, name, props()))
-        .toThrow(new RegExp(`^catalog/${name}: 'id' \\('${name}'\\) must be short enough that '<context>-<name>' \\('catalog-${name}'\\) fits a 63-character label; shorten the service or context name$`));
     });
 
     test('fails when the component is not a label value', () => {
