@@ -1069,7 +1069,7 @@ export class Microservice extends Construct {
           port: p.servicePort,
           targetPort: k8s.IntOrString.fromString(p.name),
           protocol: 'TCP',
-          appProtocol: p.protocol.name,
+          ...(p.protocol.appProtocol !== undefined ? { appProtocol: p.protocol.appProtocol } : {}),
         })),
       },
     });

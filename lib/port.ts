@@ -1,20 +1,23 @@
 /**
  * The application protocol a port speaks. It selects the URL scheme handed to
- * callers and is rendered as the Service port's `appProtocol`.
+ * callers and, for HTTP and gRPC, the Service port's `appProtocol` (meshes and
+ * gateways read it); a plain TCP port gets none.
  */
 export class PortProtocol {
   /** Plain HTTP/1.1 or HTTP/2 cleartext. URLs are `http://host:port`. */
-  public static readonly HTTP = new PortProtocol('http', 'http');
+  public static readonly HTTP = new PortProtocol('http', 'http', 'http');
   /** gRPC. Targets are `dns:///host:port`, the gRPC name-resolution syntax. */
-  public static readonly GRPC = new PortProtocol('grpc', 'grpc');
+  public static readonly GRPC = new PortProtocol('grpc', 'grpc', 'grpc');
   /** Any other TCP protocol. URLs are `tcp://host:port`. */
-  public static readonly TCP = new PortProtocol('tcp', 'tcp');
+  public static readonly TCP = new PortProtocol('tcp', 'tcp', undefined);
 
   private constructor(
-    /** The name used for `appProtocol` and in messages. */
+    /** The protocol's name, the default port name. */
     public readonly name: string,
     /** The URL scheme callers get. */
     public readonly scheme: string,
+    /** The Service port's `appProtocol`, if the protocol has a well-known one. */
+    public readonly appProtocol: string | undefined,
   ) {}
 }
 

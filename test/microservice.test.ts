@@ -530,7 +530,7 @@ describe('Microservice', () => {
         ports: [
           { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
           { name: 'grpc', port: 9090, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
-          { name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP', appProtocol: 'tcp' },
+          { name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' },
         ],
       });
     });

@@ -31,8 +31,8 @@ describe('Port', () => {
   });
 
   test('protocols name the appProtocol and the URL scheme', () => {
-    expect([PortProtocol.HTTP, PortProtocol.GRPC, PortProtocol.TCP].map(p => [p.name, p.scheme]))
-      .toEqual([['http', 'http'], ['grpc', 'grpc'], ['tcp', 'tcp']]);
+    expect([PortProtocol.HTTP, PortProtocol.GRPC, PortProtocol.TCP].map(p => [p.name, p.scheme, p.appProtocol]))
+      .toEqual([['http', 'http', 'http'], ['grpc', 'grpc', 'grpc'], ['tcp', 'tcp', undefined]]);
   });
 
   test('renders container ports and Service ports', () => {
@@ -46,7 +46,7 @@ describe('Port', () => {
     ]);
     expect(find(manifests, 'Service', 'products').spec.ports).toEqual([
       { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
-      { name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP', appProtocol: 'tcp' },
+      { name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' },
     ]);
   });
 
