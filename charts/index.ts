@@ -25,7 +25,8 @@ export interface SalesPlatform {
  * Builds the reference sales platform into an app.
  */
 export function buildSalesPlatform(app: App): SalesPlatform {
-  const platform = new Platform(app, 'sales');
+  // the control plane's endpoints, for the services granted API access
+  const platform = new Platform(app, 'sales', { apiServerCidrs: ['10.10.0.0/28'] });
   const accounts = new AccountsContext(app, platform);
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);

@@ -15,8 +15,22 @@ const DETECTORS: Array<[RegExp, string]> = [
   [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key'],
   [/\bBearer\s{1,8}[A-Za-z0-9._~+/-]{16}/, 'a bearer token'],
   // bounded repetitions keep every pattern linear on large inputs (1 MiB config files)
-  [/\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:[^\s/@]{1,256}@/i, 'a URL with a password'],
+  [/\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:[^\s@]{1,256}@/i, 'a URL with a password'],
+  [/\b(password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?[^\s"',}{]{4}/i, 'a password, secret or token assignment'],
 ];
+
+/**
+ * Environment variable names that security scanners (Polaris'
+ * sensitiveContainerEnvVar) treat as credentials whatever their value.
+ */
+const CREDENTIAL_NAME = /password|token|bearer|secret/i;
+
+/**
+ * Whether an environment variable name reads as a credential's.
+ */
+export function _isCredentialName(name: string): boolean {
+  return CREDENTIAL_NAME.test(name);
+}
 
 /**
  * What `value` looks like, when it looks like a credential; otherwise undefined.

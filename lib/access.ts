@@ -110,10 +110,14 @@ export class AccessRule {
       throw _invalid(scope, prop, dangerous, 'must not be granted: it lets the holder gain permissions it was not given',
         'grant the permissions themselves, or use ClusterAccess with a written reason for a platform-wide need');
     }
-    const shell = this.resources.find(r => r === 'pods/exec' || r === 'pods/attach');
+    const shell = this.resources.find(r => ['pods/exec', 'pods/attach', 'pods/ephemeralcontainers'].includes(r));
     if (shell !== undefined && !operator) {
       throw _invalid(scope, prop, shell, 'must not be granted by a custom rule: a shell in a pod reaches its secrets and network',
         'grant TeamRole.OPERATOR, or TeamRole.DEVELOPER with { allowExec: true }');
+    }
+    if (this.resources.includes('serviceaccounts/token') && this.verbs.includes('create')) {
+      throw _invalid(scope, prop, 'serviceaccounts/token', 'must not be granted: minting a ServiceAccount\'s token acts with all of its permissions',
+        'grant the permissions themselves to the subject');
     }
     if (this.resources.some(r => r === 'secrets') && this.verbs.some(v => ['get', 'list', 'watch'].includes(v)) && !operator && this.resourceNames === undefined) {
       throw _invalid(scope, prop, 'secrets', 'must not be readable by every name: that reads every credential of the namespace',
@@ -223,8 +227,8 @@ export interface GrantOptions {
 
   /**
    * An existing ClusterRole bound in the context's namespace only (for example
-   * `view`). `cluster-admin` and `admin` are refused. Exactly one of `rules` and
-   * `clusterRole`.
+   * `view`). `cluster-admin`, `admin` and `edit` are refused. Exactly one of `rules`
+   * and `clusterRole`.
    *
    * @default - none; `rules` must be given
    */
@@ -252,8 +256,11 @@ export interface TeamGrantOptions {
   readonly allowExec?: boolean;
 }
 
-/** ClusterRoles that must never be bound by a context grant. */
-export const _FORBIDDEN_CLUSTER_ROLES = ['cluster-admin', 'admin'];
+/**
+ * Built-in ClusterRoles that must never be bound by a context grant: each reaches
+ * Secrets, exec or RBAC.
+ */
+export const _FORBIDDEN_CLUSTER_ROLES = ['cluster-admin', 'admin', 'edit'];
 
 /** Rules a deployer needs to apply a context's own objects. @internal */
 export const _DEPLOYER_RULES: AccessRule[] = [
@@ -261,7 +268,8 @@ export const _DEPLOYER_RULES: AccessRule[] = [
   AccessRule.of('apps', ['deployments'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('autoscaling', ['horizontalpodautoscalers'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('policy', ['poddisruptionbudgets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
-  AccessRule.of('networking.k8s.io', ['networkpolicies', 'ingresses'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+  // NetworkPolicies and Ingresses are security boundaries: the platform pipeline applies them
+  AccessRule.of('networking.k8s.io', ['networkpolicies', 'ingresses'], ['get', 'list', 'watch']),
   AccessRule.of('external-secrets.io', ['externalsecrets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('bitnami.com', ['sealedsecrets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
 ];

@@ -53,7 +53,7 @@ export class BackingService {
     try {
       parsed = new URL(this.url);
     } catch {
-      throw _invalid(scope, `${prop}.url`, this.url, 'must be an absolute URL such as \'postgresql://orders-db.internal:5432/orders\'',
+      throw _invalid(scope, `${prop}.url`, redact(this.url), 'must be an absolute URL such as \'postgresql://orders-db.internal:5432/orders\'',
         'write the URL with its scheme and host');
     }
     if (parsed.password !== '') {
@@ -63,14 +63,14 @@ export class BackingService {
     const scheme = parsed.protocol.replace(/:$/, '');
     const port = parsed.port !== '' ? Number(parsed.port) : DEFAULT_PORTS[scheme];
     if (port === undefined) {
-      throw _invalid(scope, `${prop}.url`, this.url, `must name its port: the scheme '${scheme}' has no default this library knows`,
+      throw _invalid(scope, `${prop}.url`, redact(this.url), `must name its port: the scheme '${scheme}' has no default this library knows`,
         'add the port to the URL, for example \'' + scheme + '://host:1234\'');
     }
     if (this.cidrs.length === 0) {
       throw _invalid(scope, `${prop}.cidrs`, [], 'must name at least one network the backing service lives in', 'pass its subnet, for example [\'10.20.0.0/16\']');
     }
     for (const cidr of this.cidrs) {
-      if (!isCidr(cidr)) {
+      if (!_isCidr(cidr)) {
         throw _invalid(scope, `${prop}.cidrs`, cidr, 'must be an IPv4 or IPv6 network in CIDR notation', 'write it as address/prefix, for example \'10.20.0.0/16\' or \'10.20.3.4/32\'');
       }
       if (/\/0$/.test(cidr)) {
@@ -81,7 +81,16 @@ export class BackingService {
   }
 }
 
-function isCidr(value: string): boolean {
+/** The URL with any user information hidden, for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/[^/?#]*@/, '//***@');
+}
+
+/**
+ * Whether `value` is an IPv4 or IPv6 network in CIDR notation.
+ * @internal
+ */
+export function _isCidr(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');
   if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) {
     return false;

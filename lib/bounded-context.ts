@@ -330,7 +330,7 @@ export class BoundedContext extends Chart {
       throw _invalid(this, prop, Object.keys(options).join(', '), 'must give exactly one of rules and clusterRole', "pass rules: [AccessRule...] or clusterRole: 'view'");
     }
     if (options.clusterRole !== undefined && _FORBIDDEN_CLUSTER_ROLES.includes(options.clusterRole)) {
-      throw _invalid(this, `${prop}.clusterRole`, options.clusterRole, 'must not be bound: it grants full control, RBAC included',
+      throw _invalid(this, `${prop}.clusterRole`, options.clusterRole, 'must not be bound: it reaches Secrets, exec or RBAC',
         'grant a TeamRole, or list the exact rules needed');
     }
     (options.rules ?? []).forEach((rule, i) => rule._check(this, `${prop}.rules[${i}]`, false));
@@ -351,9 +351,10 @@ export class BoundedContext extends Chart {
 
   /**
    * Adds the CI/CD identity of this context: a ServiceAccount `deployer` that may
-   * apply the context's own objects in its namespace, and nothing else: no RBAC, no
-   * Namespace, quota or limit range, no other namespace, no cluster-scoped object.
-   * Those stay with the platform pipeline.
+   * apply the context's workloads and their configuration in its namespace, and
+   * nothing else: no RBAC, no Namespace, quota or limit range, no NetworkPolicy or
+   * Ingress (it may read them), no other namespace, no cluster-scoped object. Those
+   * stay with the platform pipeline.
    */
   public addDeployer(): Deployer {
     if (this._deployer) {

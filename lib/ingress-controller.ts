@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { _assertDns1123Label, _assertLabelValue, _invalid } from './_errors';
+import { _assertDns1123Label, _assertLabelValue, _compare, _invalid } from './_errors';
 import { LABEL } from './_labels';
 
 /**
@@ -156,7 +156,7 @@ export class IngressController {
    */
   public _annotations(scope: IConstruct, settings: _GatewaySettings): { [key: string]: string } {
     const annotations = this.render(scope, settings);
-    return Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => _compare(a, b)));
   }
 }
 

@@ -4,7 +4,7 @@ import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, Subject } from './access';
 import { BackingService } from './backing-service';
-import { _credentialKind } from './_credentials';
+import { _credentialKind, _isCredentialName } from './_credentials';
 import { _assertDns1035Label, _assertDns1123Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _suppress } from './_suppressions';
@@ -351,6 +351,7 @@ export class Microservice extends Construct {
   private readonly _secrets: ServiceSecret[] = [];
   private _configMap?: ApiObject;
   private readonly _grants: AccessRule[] = [];
+  private _deployment!: k8s.KubeDeployment;
   private readonly _backing: Array<{ envVar: string; backing: BackingService; port: number }> = [];
   private readonly _calls: Connection[] = [];
   private readonly _callers: Connection[] = [];
@@ -379,6 +380,8 @@ export class Microservice extends Construct {
     this.configDir = props.configDir ?? '/etc/config';
 
     this.checkImage();
+    this.checkCommand('command', props.command);
+    this.checkCommand('args', props.args);
     this.checkPorts();
     this.checkScaling();
     this.checkIdentity();
@@ -476,6 +479,10 @@ export class Microservice extends Construct {
    */
   public addEnv(name: string, value: string): void {
     this.reserveEnv(name);
+    if (_isCredentialName(name)) {
+      throw _invalid(this, 'env', name, 'reads as a credential (password, token, bearer, secret), which must not be plain configuration',
+        'if the value is a credential, use addSecret(id, source, { env }) or better a mounted file; if it is not, rename the variable');
+    }
     const looksLike = _credentialKind(value);
     if (looksLike) {
       throw _invalid(this, `env.${name}`, '(value not shown)', `looks like ${looksLike}, which must not be stored in plaintext in a ConfigMap or the pod spec`,
@@ -539,6 +546,11 @@ export class Microservice extends Construct {
     for (const [envVar, key] of Object.entries(env)) {
       this._env.set(envVar, { secretName, key });
     }
+    const flagged = Object.keys(env).filter(_isCredentialName);
+    if (flagged.length > 0) {
+      _suppress(this._deployment, 'polaris', 'sensitiveContainerEnvVar',
+        `${flagged.join(', ')} ${flagged.length > 1 ? 'come' : 'comes'} from Secret ${secretName} through secretKeyRef, never as a plaintext value`);
+    }
     const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath };
     this._secrets.push(secret);
     return secret;
@@ -580,6 +592,11 @@ export class Microservice extends Construct {
    */
   public grantAccess(rule: AccessRule): void {
     rule._check(this, 'grantAccess(rule)', false);
+    if (this.context.platform.apiServerCidrs === undefined) {
+      throw _invalid(this, 'grantAccess(rule)', rule.resources.join(', '),
+        'needs egress to the API server, whose addresses the platform does not know (the context denies all other egress)',
+        'set apiServerCidrs (and apiServerPort) on the Platform');
+    }
     if (this._grants.length === 0) {
       this.context._claimGrantName(`${this.node.path} grantAccess`, this.name);
       new k8s.KubeRole(this, 'Role', { metadata: this.meta(), rules: Lazy.any({ produce: () => this._grants.map(r => r._render()) }) });
@@ -784,6 +801,16 @@ export class Microservice extends Construct {
     _assertLabelValue(this, 'component', this.component);
   }
 
+  private checkCommand(prop: string, words: string[] | undefined): void {
+    (words ?? []).forEach((word, i) => {
+      const looksLike = _credentialKind(word);
+      if (looksLike) {
+        throw _invalid(this, `${prop}[${i}]`, '(value not shown)', `looks like ${looksLike}, which must not be written into the pod spec`,
+          'read the credential from a mounted secret (addSecret) instead of passing it on the command line');
+      }
+    });
+  }
+
   private checkPorts(): void {
     const seen = { name: new Map<string, Port>(), containerPort: new Map<number, Port>(), servicePort: new Map<number, Port>() };
     for (const port of this._ports) {
@@ -939,7 +966,7 @@ export class Microservice extends Construct {
     if (this.withoutProbes !== undefined) {
       annotations['cdk8s-microservices.io/without-probes'] = this.withoutProbes;
     }
-    const deployment = new k8s.KubeDeployment(this, 'Resource', {
+    const deployment = this._deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { ...this.meta(), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
       spec: {
         selector,
@@ -963,8 +990,10 @@ export class Microservice extends Construct {
               seccompProfile: { type: 'RuntimeDefault' },
             },
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector, matchLabelKeys: ['pod-template-hash'] },
-              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: selector, matchLabelKeys: ['pod-template-hash'] },
+              // nodeTaintsPolicy Honor: cordoned and tainted nodes do not count as empty
+              // domains, which would otherwise leave pods Pending and drains hanging
+              { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector, matchLabelKeys: ['pod-template-hash'], nodeTaintsPolicy: 'Honor' },
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: selector, matchLabelKeys: ['pod-template-hash'], nodeTaintsPolicy: 'Honor' },
             ],
             affinity: {
               podAntiAffinity: {
@@ -1132,6 +1161,11 @@ export class Microservice extends Construct {
               to: b.backing.cidrs.map(cidr => ({ ipBlock: { cidr } })),
               ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(b.port) }],
             })),
+            // a service granted API access must reach the API server
+            ...(this._grants.length > 0 ? [{
+              to: (this.context.platform.apiServerCidrs ?? []).map(cidr => ({ ipBlock: { cidr } })),
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.context.platform.apiServerPort) }],
+            }] : []),
           ]),
         }),
       },

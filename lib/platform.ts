@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { _isCidr } from './backing-service';
 import { _assertDns1123Label, _assertInteger, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import type { BoundedContext } from './bounded-context';
@@ -39,6 +40,22 @@ export interface PlatformProps {
    * @default false
    */
   readonly allowLiteralSecrets?: boolean;
+
+  /**
+   * The networks of the Kubernetes API server's endpoints (the control plane's
+   * addresses, not the `kubernetes` Service's ClusterIP: network policy applies after
+   * the Service is translated). Services granted API access get egress to them.
+   *
+   * @default - none; granting a service API access is then an error
+   */
+  readonly apiServerCidrs?: string[];
+
+  /**
+   * The port the API server's endpoints listen on.
+   *
+   * @default 443
+   */
+  readonly apiServerPort?: number;
 }
 
 /**
@@ -65,6 +82,9 @@ export class Platform extends Chart {
   public readonly dnsNamespace: string;
   /** Whether plaintext secret values are accepted (local development only). */
   public readonly allowLiteralSecrets: boolean;
+  /** The port of the API server's endpoints. */
+  public readonly apiServerPort: number;
+  private readonly _apiServerCidrs?: string[];
   private readonly _dnsPodLabels: { [key: string]: string };
   private readonly _contexts: BoundedContext[] = [];
   private readonly _tiers = new Map<string, PriorityTier>();
@@ -77,6 +97,18 @@ export class Platform extends Chart {
     this.dnsNamespace = props.dnsNamespace ?? 'kube-system';
     this._dnsPodLabels = { ...(props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' }) };
     this.allowLiteralSecrets = props.allowLiteralSecrets ?? false;
+    this._apiServerCidrs = props.apiServerCidrs ? [...props.apiServerCidrs] : undefined;
+    this.apiServerPort = props.apiServerPort ?? 443;
+    for (const cidr of this._apiServerCidrs ?? []) {
+      if (!_isCidr(cidr) || /\/0$/.test(cidr)) {
+        throw _invalid(this, 'apiServerCidrs', cidr, 'must be a network in CIDR notation, narrower than every address',
+          'list the API server endpoints, for example the addresses `kubectl get endpoints kubernetes` shows, as /32');
+      }
+    }
+    if (this._apiServerCidrs?.length === 0) {
+      throw _invalid(this, 'apiServerCidrs', [], 'must list at least one network when given', 'list the API server endpoints, or leave the prop out');
+    }
+    _assertInteger(this, 'apiServerPort', this.apiServerPort, 1, 65535, 'use the port the endpoints listen on (443, or 6443 on many self-managed clusters)');
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
       throw _invalid(this, 'clusterDomain', this.clusterDomain, 'must be a DNS domain such as \'cluster.local\'', 'use the domain your cluster DNS serves');
     }
@@ -94,6 +126,11 @@ export class Platform extends Chart {
   /** Labels selecting the cluster DNS pods (a copy). */
   public get dnsPodLabels(): { [key: string]: string } {
     return { ...this._dnsPodLabels };
+  }
+
+  /** The networks of the API server's endpoints, if set (a copy). */
+  public get apiServerCidrs(): string[] | undefined {
+    return this._apiServerCidrs ? [...this._apiServerCidrs] : undefined;
   }
 
   /** The bounded contexts of the platform, in the order they were created (a copy). */

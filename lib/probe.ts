@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { _credentialKind } from './_credentials';
 import { _invalid } from './_errors';
 import { Port, PortProtocol } from './port';
 
@@ -181,6 +182,11 @@ export class Probe {
         return { ...timing, tcpSocket: { port: k8s.IntOrString.fromString(port.name) } };
       }
       case 'exec': {
+        const secretWord = h.command.findIndex(word => _credentialKind(word) !== undefined);
+        if (secretWord >= 0) {
+          throw _invalid(scope, `${prop}.command[${secretWord}]`, '(value not shown)', `looks like ${_credentialKind(h.command[secretWord])}, which must not be written into the pod spec`,
+            'read the credential from a mounted secret inside the probe command');
+        }
         if (h.command.length === 0 || h.command[0].length === 0) {
           throw _invalid(scope, `${prop}.command`, h.command, 'must name a program to run', 'pass the command as an array, for example [\'/app/healthcheck\']');
         }

@@ -229,7 +229,7 @@ export class SecretSource {
       case 'sealed': {
         const data = this.spec.sealed!.encryptedData;
         for (const [key, value] of Object.entries(data)) {
-          if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length < 64) {
+          if (!_looksSealed(value)) {
             throw _invalid(scope, `${prop}.encryptedData.${key}`, '(value not shown)',
               'must be a value sealed by kubeseal (long base64 text); it looks like plaintext, which must never be committed',
               `seal it: echo -n "$VALUE" | kubeseal --raw --namespace ${namespace} --name ${ownName} --from-file=/dev/stdin`);
@@ -264,4 +264,21 @@ function _goDuration(seconds: number): string {
     return `${seconds / 3600}h`;
   }
   return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/**
+ * Whether a value has the shape of kubeseal's output: base64 of a 2-byte length,
+ * an RSA-OAEP-encrypted session key of that length (2048 to 4096-bit keys), and
+ * an AES-GCM ciphertext with its 16-byte tag.
+ */
+function _looksSealed(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
+    return false;
+  }
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length < 2) {
+    return false;
+  }
+  const keyLength = bytes.readUInt16BE(0);
+  return [256, 384, 512].includes(keyLength) && bytes.length >= 2 + keyLength + 16;
 }

@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { BoundedContext, BoundedContextProps, Image, Microservice, MicroserviceProps, Platform, Port, Probe } from '../lib';
+import { BoundedContext, BoundedContextProps, Image, Microservice, MicroserviceProps, Platform, PlatformProps, Port, Probe } from '../lib';
 
 /** A rendered Kubernetes object, as a plain JSON tree. */
 export type Manifest = { [key: string]: any };
@@ -7,9 +7,9 @@ export type Manifest = { [key: string]: any };
 /**
  * A test app with a platform 'shop' and one bounded context 'catalog'.
  */
-export function setup(contextProps: Partial<BoundedContextProps> = {}): { app: App; platform: Platform; context: BoundedContext } {
+export function setup(contextProps: Partial<BoundedContextProps> = {}, platformProps: PlatformProps = {}): { app: App; platform: Platform; context: BoundedContext } {
   const app = Testing.app();
-  const platform = new Platform(app, 'shop');
+  const platform = new Platform(app, 'shop', platformProps);
   const context = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team', ...contextProps });
   return { app, platform, context };
 }

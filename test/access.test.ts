@@ -156,6 +156,8 @@ describe('custom grants', () => {
     ['bind', AccessRule.of('rbac.authorization.k8s.io', ['roles'], ['bind']), "'bind'\\) must not be granted"],
     ['impersonate', AccessRule.of('', ['users'], ['impersonate']), "'impersonate'\\) must not be granted"],
     ['pods/exec', AccessRule.of('', ['pods/exec'], ['create']), "'pods/exec'\\) must not be granted by a custom rule.*TeamRole.OPERATOR"],
+    ['ephemeral containers', AccessRule.of('', ['pods/ephemeralcontainers'], ['patch']), "'pods/ephemeralcontainers'\\) must not be granted by a custom rule"],
+    ['ServiceAccount tokens', AccessRule.of('', ['serviceaccounts/token'], ['create']), "'serviceaccounts/token'\\) must not be granted: minting"],
     ['reading every Secret', AccessRule.read('', ['secrets']), "'secrets'\\) must not be readable by every name.*resourceNames"],
     ['a rule with no verbs', AccessRule.of('', ['pods'], []), 'must list at least one resource and one verb'],
   ])('fails when a rule grants %s', (_what, rule, message) => {
@@ -172,8 +174,9 @@ describe('custom grants', () => {
   test('fails when binding cluster-admin or admin', () => {
     const { context } = setup();
     expect(() => context.grant(developers, { name: 'root', clusterRole: 'cluster-admin' }))
-      .toThrow(/^catalog: 'grant\(root\).clusterRole' \('cluster-admin'\) must not be bound: it grants full control, RBAC included/);
+      .toThrow(/^catalog: 'grant\(root\).clusterRole' \('cluster-admin'\) must not be bound: it reaches Secrets, exec or RBAC/);
     expect(() => context.grant(developers, { name: 'admin', clusterRole: 'admin' })).toThrow(/'admin'\) must not be bound/);
+    expect(() => context.grant(developers, { name: 'edit', clusterRole: 'edit' })).toThrow(/'edit'\) must not be bound/);
   });
 
   test('fails when a grant names a namespace outside the context', () => {
@@ -203,7 +206,8 @@ describe('deployer', () => {
     const out = objects(context);
     expect(find(out, 'ServiceAccount', 'deployer').automountServiceAccountToken).toBe(false);
     const granted = permissions(find(out, 'Role', 'deployer').rules);
-    expect(granted).toEqual(expect.arrayContaining(['apps/deployments:create', 'core/configmaps:patch', 'networking.k8s.io/networkpolicies:update']));
+    expect(granted).toEqual(expect.arrayContaining(['apps/deployments:create', 'core/configmaps:patch', 'networking.k8s.io/networkpolicies:get']));
+    expect(granted.filter(p => /^networking.k8s.io\/.*:(create|update|patch|delete)$/.test(p))).toEqual([]);
     expect(granted.filter(p => p.startsWith('rbac') || p.includes('/namespaces') || p.includes('resourcequotas') || p.includes('limitranges') || p.includes('core/secrets'))).toEqual([]);
     expect(find(out, 'RoleBinding', 'deployer').subjects).toEqual([{ kind: 'ServiceAccount', name: 'deployer', namespace: 'catalog' }]);
   });
@@ -216,9 +220,29 @@ describe('deployer', () => {
   });
 });
 
+const API = { apiServerCidrs: ['10.10.0.0/28'] };
+
 describe('service identities', () => {
-  test('services have no API token and no Role by default', () => {
+  test('fails when the platform does not know the API server, which a granted service must reach', () => {
     const { context } = setup();
+    expect(() => service(context).grantLeaderElection())
+      .toThrow(/^catalog\/notifications: 'grantAccess\(rule\)' \('leases'\) needs egress to the API server.*set apiServerCidrs \(and apiServerPort\) on the Platform$/);
+  });
+
+  test('a granted service gets egress to the API server endpoints on apiServerPort, others none', () => {
+    const { context } = setup({}, { apiServerCidrs: ['10.10.0.2/32', '10.10.0.3/32'], apiServerPort: 6443 });
+    service(context).grantLeaderElection();
+    service(context, {}, 'plain');
+    const out = objects(context);
+    expect(find(out, 'NetworkPolicy', 'notifications').spec.egress).toEqual([{
+      to: [{ ipBlock: { cidr: '10.10.0.2/32' } }, { ipBlock: { cidr: '10.10.0.3/32' } }],
+      ports: [{ protocol: 'TCP', port: 6443 }],
+    }]);
+    expect(find(out, 'NetworkPolicy', 'plain').spec.egress).toBeUndefined();
+  });
+
+  test('services have no API token and no Role by default', () => {
+    const { context } = setup({}, API);
     const svc = service(context);
     expect(svc.grants).toEqual([]);
     const out = objects(context);
@@ -229,7 +253,7 @@ describe('service identities', () => {
   });
 
   test('leader election names the exact Lease and mounts a short-lived projected token', () => {
-    const { context } = setup();
+    const { context } = setup({}, API);
     const svc = service(context);
     svc.grantLeaderElection();
     const out = objects(context);
@@ -248,7 +272,7 @@ describe('service identities', () => {
   });
 
   test('grantReadOwnConfig names the hash-named ConfigMap', () => {
-    const { context } = setup();
+    const { context } = setup({}, API);
     const svc = service(context, { env: { MODE: 'a' } });
     svc.grantReadOwnConfig();
     const out = objects(context);
@@ -257,7 +281,7 @@ describe('service identities', () => {
   });
 
   test('fails when a service without configuration reads its own config, or a grant is too wide', () => {
-    const { context } = setup();
+    const { context } = setup({}, API);
     const svc = service(context);
     expect(() => svc.grantReadOwnConfig()).toThrow(/^catalog\/notifications: 'grantReadOwnConfig\(\)' \('notifications'\) needs configuration to read/);
     expect(() => svc.grantAccess(AccessRule.read('', ['secrets']))).toThrow(/^catalog\/notifications: 'grantAccess\(rule\)' \('secrets'\) must not be readable by every name/);
@@ -266,7 +290,7 @@ describe('service identities', () => {
   });
 
   test('fails when a service grant would reuse a Role name of the context', () => {
-    const { context } = setup();
+    const { context } = setup({}, API);
     context.grant(developers, { name: 'notifications', clusterRole: 'view' });
     expect(() => service(context).grantLeaderElection()).toThrow(/'notifications'\) must be a Role name not used in the context yet/);
   });

@@ -51,6 +51,12 @@ describe('backing services', () => {
       expect(run).not.toThrow(/s3cret/);
     });
 
+    test('fails on an unparsable URL without printing its credentials', () => {
+      const run = add('postgresql://u:S3cretPw@db:54x2/db', ['10.0.0.0/8']);
+      expect(run).toThrow(/'addBackingService\(DATABASE_URL\).url' \('postgresql:\/\/\*\*\*@db:54x2\/db'\) must be an absolute URL/);
+      expect(run).not.toThrow(/S3cretPw/);
+    });
+
     test('fails when the URL is not absolute or its port cannot be known', () => {
       expect(add('db.internal:5432', ['10.0.0.0/8'])).toThrow(/'addBackingService\(DATABASE_URL\).url' \('db.internal:5432'\) must name its port: the scheme 'db.internal' has no default/);
       expect(add('not a url', ['10.0.0.0/8'])).toThrow(/'addBackingService\(DATABASE_URL\).url' \('not a url'\) must be an absolute URL/);

@@ -1,4 +1,4 @@
-import { BoundedContext, Microservice, MicroserviceProps } from '../lib';
+import { BoundedContext, Microservice, MicroserviceProps, Probe } from '../lib';
 import { find, Manifest, microservice, objects, resolvedEnv, setup } from './_helpers';
 
 function service(context: BoundedContext, extra: Partial<MicroserviceProps> = {}, id = 'products'): Microservice {
@@ -80,6 +80,32 @@ describe('configuration', () => {
       const run = () => service(context, { env: { SOME_SETTING: value } });
       expect(run).toThrow(new RegExp(`^catalog/products: 'env.SOME_SETTING' \\('\\(value not shown\\)'\\) looks like ${kind}, which must not be stored in plaintext.*addSecret`));
       expect(run).not.toThrow(value);
+    });
+
+    test.each(['DB_PASSWORD', 'API_TOKEN', 'CLIENT_SECRET', 'bearer_auth'])('fails when a configuration variable is named like a credential (%s)', (name) => {
+      const { context } = setup();
+      expect(() => service(context, { env: { [name]: 'x' } }))
+        .toThrow(new RegExp(`^catalog/products: 'env' \\('${name}'\\) reads as a credential.*use addSecret\\(id, source, \\{ env \\}\\)`));
+    });
+
+    test('fails when a password or token is assigned in a value or a config file', () => {
+      const { context } = setup();
+      expect(() => service(context, { env: { DSN: 'host=db password=hunter2' } })).toThrow(/looks like a password, secret or token assignment/);
+      expect(() => service(context, { configFiles: { 'app.yaml': 'db:\n  password: hunter22\n' } }, 'other')).toThrow(/contains a password, secret or token assignment/);
+    });
+
+    test('fails when command or args carry a credential, without printing it', () => {
+      const { context } = setup();
+      const run = () => service(context, { args: ['--listen=:8080', '--db-url=postgresql://app:hunter2@db/app'] });
+      expect(run).toThrow(/^catalog\/products: 'args\[1\]' \('\(value not shown\)'\) looks like a URL with a password, which must not be written into the pod spec/);
+      expect(run).not.toThrow(/hunter2/);
+      expect(() => service(context, { command: ['app', '--token=abcd1234'] }, 'other')).toThrow(/'command\[1\]' .*looks like a password, secret or token assignment/);
+    });
+
+    test('fails when an exec probe carries a credential', () => {
+      const { context } = setup();
+      expect(() => service(context, { liveness: Probe.exec(['check', '--password=hunter22']) }))
+        .toThrow(/^catalog\/products: 'liveness.command\[1\]' \('\(value not shown\)'\) looks like a password, secret or token assignment/);
     });
 
     test('ordinary URLs and values are accepted', () => {

@@ -20,6 +20,15 @@ describe('Platform', () => {
     expect(platform.dnsNamespace).toBe('kube-system');
     expect(platform.dnsPodLabels).toEqual({ 'k8s-app': 'kube-dns' });
     expect(platform.priorityTiers).toEqual([PriorityTier.CRITICAL, PriorityTier.STANDARD, PriorityTier.BATCH]);
+    expect(platform.apiServerCidrs).toBeUndefined();
+    expect(platform.apiServerPort).toBe(443);
+  });
+
+  test('fails when the API server networks are empty, malformed or everything, or the port is out of range', () => {
+    expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: [] })).toThrow(/^shop: 'apiServerCidrs' \(\[\]\) must list at least one network when given/);
+    expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: ['10.0.0.1'] })).toThrow(/^shop: 'apiServerCidrs' \('10.0.0.1'\) must be a network in CIDR notation/);
+    expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: ['0.0.0.0/0'] })).toThrow(/narrower than every address/);
+    expect(() => new Platform(Testing.app(), 'shop', { apiServerPort: 0 })).toThrow(/^shop: 'apiServerPort' \(0\) must be a whole number between 1 and 65535/);
   });
 
   test('renders one PriorityClass per built-in tier, named after the platform, never the global default', () => {

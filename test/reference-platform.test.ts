@@ -135,6 +135,9 @@ describe('reference platform', () => {
     expect(targets('orders', 'payments')).toEqual(['accounts/auth:9090', '10.20.3.0/24:5432', '203.0.113.0/24:443']);
     expect(sources('catalog', 'products')).toEqual(['orders/orders:8080']);
     expect(targets('accounts', 'auth')).toEqual(['10.20.1.0/24:5432']);
+    // notifications does leader election: it reaches the API server, and only it does
+    expect(targets('orders', 'notifications')).toEqual(['accounts/accounts:8080', '10.20.3.0/24:5432', '10.10.0.0/28:443']);
+    expect(all.filter(o => o.kind === 'NetworkPolicy' && JSON.stringify(o.spec.egress ?? []).includes('10.10.0.0/28')).map(o => o.metadata.name)).toEqual(['notifications']);
   });
 
   test('the gateway exposes the public APIs over TLS, each Ingress targets a Service and port in its namespace', () => {

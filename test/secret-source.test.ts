@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { BoundedContext, Microservice, Platform, RemoteRef, SecretSource, SecretStore } from '../lib';
 import { find, microservice, objects, resolvedEnv, setup } from './_helpers';
 
-const SEALED = 'AgB' + 'x'.repeat(61) + 'Q9yZWFsbHlTZWFsZWQ=';
+/** kubeseal's shape: a 2-byte length (512), an RSA-4096 block, an AES-GCM ciphertext and tag. */
+const SEALED = Buffer.concat([Buffer.from([0x02, 0x00]), Buffer.alloc(512, 7), Buffer.alloc(40, 9)]).toString('base64');
 
 function service(context: BoundedContext, id = 'payments'): Microservice {
   return microservice(context, id);
@@ -68,6 +69,13 @@ describe('secrets', () => {
       expect(sealed.apiVersion).toBe('bitnami.com/v1alpha1');
       expect(sealed.spec.encryptedData).toEqual({ 'key.pem': SEALED });
       expect(sealed.spec.template).toMatchObject({ metadata: { name: 'auth-signing-key', namespace: 'catalog' }, type: 'Opaque' });
+    });
+
+    test('fails when a value is base64 of plaintext rather than kubeseal output', () => {
+      const { context } = setup();
+      const plain = Buffer.from('x'.repeat(600)).toString('base64');
+      expect(() => service(context, 'auth').addSecret('signing-key', SecretSource.fromSealedSecret({ encryptedData: { key: plain } })))
+        .toThrow(/'addSecret\(signing-key\).encryptedData.key' \('\(value not shown\)'\) must be a value sealed by kubeseal/);
     });
 
     test('fails when a value is not sealed, without printing it', () => {
@@ -160,6 +168,16 @@ describe('secrets', () => {
       expect(deployment.spec.template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(['tmp']);
       expect(svc.env).toEqual({});
       expect(svc.secrets).toEqual([secret]);
+    });
+
+    test('secret variables named like credentials are fine, and tell Polaris why', () => {
+      const { context } = setup();
+      const svc = service(context);
+      svc.addSecret('db', SecretSource.fromSecretName('payments-db', ['password']), { env: { DB_PASSWORD: 'password' } });
+      const d = find(objects(context), 'Deployment', 'payments');
+      expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
+        tool: 'polaris', check: 'sensitiveContainerEnvVar', reason: 'DB_PASSWORD comes from Secret payments-db through secretKeyRef, never as a plaintext value',
+      });
     });
 
     test('env and mountPath together do both', () => {

@@ -60,7 +60,9 @@ export const ACCESS_MATRIX: AccessCheck[] = [
   { ...ops('catalog'), verb: 'delete', resource: 'namespaces', expected: false, why: 'an operator has nothing cluster-wide' },
   // deployers: apply the context's own objects, nothing else
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'deployments.apps', namespace: 'catalog', expected: true, why: 'the deployer applies its Deployments' },
-  { ...sa('catalog', 'deployer'), verb: 'patch', resource: 'networkpolicies.networking.k8s.io', namespace: 'catalog', expected: true, why: 'the deployer applies its NetworkPolicies' },
+  { ...sa('catalog', 'deployer'), verb: 'patch', resource: 'networkpolicies.networking.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot open the default-deny policy' },
+  { ...sa('catalog', 'deployer'), verb: 'create', resource: 'ingresses.networking.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot claim routes on the shared gateway' },
+  { ...sa('catalog', 'deployer'), verb: 'patch', resource: 'configmaps', namespace: 'catalog', expected: true, why: 'the deployer applies its configuration' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'externalsecrets.external-secrets.io', namespace: 'catalog', expected: true, why: 'the deployer applies its ExternalSecrets' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'deployments.apps', namespace: 'orders', expected: false, why: 'a deployer is confined to its namespace' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'roles.rbac.authorization.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot create Roles' },
