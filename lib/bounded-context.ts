@@ -544,7 +544,8 @@ export class BoundedContext extends Chart {
       }
     };
     count('secrets', 'Secrets the context\'s services use', footprints.reduce((n, f) => n + f.secrets, 0), '');
-    count('configMaps', 'ConfigMaps the context\'s services render', footprints.reduce((n, f) => n + f.configMaps, 0),
+    // + 1: Kubernetes puts kube-root-ca.crt in every namespace
+    count('configMaps', 'ConfigMaps the context\'s services render, plus kube-root-ca.crt', footprints.reduce((n, f) => n + f.configMaps, 0) + 1,
       ', with room for the old, hash-named ConfigMaps that stay until they are pruned');
     return errors;
   }

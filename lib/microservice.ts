@@ -443,6 +443,16 @@ export class Microservice extends Construct {
       .sort(([a], [b]) => _compare(a, b)));
   }
 
+  /** The resolved requests and limits, as Kubernetes quantities. */
+  public get resources(): { [key: string]: string } {
+    const r = this._resources;
+    return {
+      cpuRequest: _formatMillis(r.cpuRequest), cpuLimit: _formatMillis(r.cpuLimit),
+      memoryRequest: _formatBytes(r.memoryRequest), memoryLimit: _formatBytes(r.memoryLimit),
+      ephemeralStorageRequest: _formatBytes(r.ephemeralStorageRequest), ephemeralStorageLimit: _formatBytes(r.ephemeralStorageLimit),
+    };
+  }
+
   /** The configuration files, by file name (a copy). */
   public get configFiles(): { [fileName: string]: string } {
     return Object.fromEntries(this._configFiles);
@@ -661,7 +671,8 @@ export class Microservice extends Construct {
       return;
     }
     this._configMap = new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { ...this.meta(), name: Lazy.any({ produce: () => this.configMapName() }) },
+      // the config-of label finds a service's old ConfigMaps, to prune all but the newest few
+      metadata: { ...this.meta({ 'cdk8s-microservices.io/config-of': this.name }), name: Lazy.any({ produce: () => this.configMapName() }) },
       immutable: true,
       data: Lazy.any({ produce: () => this.configData() }),
     });

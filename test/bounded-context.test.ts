@@ -110,7 +110,10 @@ describe('BoundedContext', () => {
           defaultEphemeralStorageRequest: Size.mebibytes(100), defaultEphemeralStorageLimit: Size.mebibytes(200),
         },
       });
-      service(context, 'products');
+      const products = service(context, 'products');
+      expect(products.resources).toEqual({
+        cpuRequest: '50m', cpuLimit: '300m', memoryRequest: '64Mi', memoryLimit: '128Mi', ephemeralStorageRequest: '100Mi', ephemeralStorageLimit: '200Mi',
+      });
       const container = find(objects(context), 'Deployment', 'products').spec.template.spec.containers[0];
       expect(container.resources).toEqual({
         requests: { 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '100Mi' },

@@ -17,6 +17,7 @@ describe('configuration', () => {
     const [cm] = configMaps(out);
     expect(cm.metadata.name).toMatch(/^products-config-[0-9a-f]{10}$/);
     expect(cm.immutable).toBe(true);
+    expect(cm.metadata.labels['cdk8s-microservices.io/config-of']).toBe('products');
     expect(cm.data).toEqual({ 'LOG_FORMAT': 'json', 'app.yaml': 'a: 1\n' });
     const pod = find(out, 'Deployment', 'products').spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: cm.metadata.name, items: [{ key: 'app.yaml', path: 'app.yaml' }] } });
@@ -153,7 +154,7 @@ describe('configuration', () => {
       const { context } = setup({ quota: { configMaps: 1 } });
       service(context, { env: { A: 'a' } });
       service(context, { env: { B: 'b' } }, 'other');
-      expect(() => objects(context)).toThrow(/'quota.configMaps' \(1\) is below the number of ConfigMaps the context's services render \(2\); raise quota.configMaps to at least 2, with room for the old/);
+      expect(() => objects(context)).toThrow(/'quota.configMaps' \(1\) is below the number of ConfigMaps the context's services render, plus kube-root-ca.crt \(3\); raise quota.configMaps to at least 3, with room for the old/);
     });
   });
 });
