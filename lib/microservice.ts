@@ -7,7 +7,7 @@ import { BackingService } from './backing-service';
 import { _credentialKind, _isCredentialName } from './_credentials';
 import { _assertDns1035Label, _assertDns1123Label, _assertInteger, _assertLabelValue, _compare, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
-import { _suppress } from './_suppressions';
+import { _Linter, _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import { BoundedContext, _Resources } from './bounded-context';
 import { DisruptionBudget } from './disruption-budget';
@@ -1050,7 +1050,7 @@ export class Microservice extends Construct {
     if (this.withoutProbes !== undefined) {
       // the explicit opt-out, with its reason, is what the linters' probe checks ask for
       for (const [tool, check] of [['kube-linter', 'no-readiness-probe'], ['kube-linter', 'no-liveness-probe'], ['kube-score', 'pod-probes'],
-        ['polaris', 'readinessProbeMissing'], ['polaris', 'livenessProbeMissing']]) {
+        ['polaris', 'readinessProbeMissing'], ['polaris', 'livenessProbeMissing']] as Array<[_Linter, string]>) {
         _suppress(deployment, tool, check, `runs without probes: ${this.withoutProbes}`);
       }
     }
@@ -1147,12 +1147,25 @@ export class Microservice extends Construct {
       namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: s.namespace } },
       podSelector: { matchLabels: s.selectorLabels },
     });
+    // Polaris' missingNetworkPolicy wants one policy per pod with an ingress and an
+    // egress rule; an empty list here is the deny this service asks for
+    _suppress(this._deployment, 'polaris', 'missingNetworkPolicy', () => {
+      const why = [
+        ...(this._callers.length === 0 ? ['no service calls this one, so its NetworkPolicy admits no ingress (a gateway route brings a policy of its own)'] : []),
+        ...(this._calls.length + this._backing.length + this._grants.length === 0
+          ? ['this service calls nothing, so its NetworkPolicy allows no egress (DNS comes from the context\'s policy)'] : []),
+      ];
+      return why.length > 0 ? why.join('; ') : undefined;
+    });
     const byPath = (a: Connection, b: Connection, side: 'caller' | 'callee') =>
       _compare(a[side].node.path, b[side].node.path) || a.port.containerPort - b.port.containerPort;
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: this.meta(),
       spec: {
-        podSelector: { matchLabels: this.selectorLabels },
+        // one label, the instance (the object name, unique in the namespace): a policy
+        // selects the pods of one workload, and Polaris' missingNetworkPolicy asks that
+        // exactly one of the pod's labels be matched
+        podSelector: { matchLabels: { [LABEL.INSTANCE]: this.name } },
         policyTypes: ['Ingress', 'Egress'],
         // an empty list is left out rather than rendered as []: the API server drops
         // empty lists, and a rendered [] would show as a change on every apply

@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { BoundedContext, DisruptionBudget, Image, Microservice, MicroserviceProps, Platform, Port, PriorityTier, Probe } from '../lib';
+import { BackingService, BoundedContext, DisruptionBudget, Image, Microservice, MicroserviceProps, Platform, Port, PriorityTier, Probe } from '../lib';
 import { find, Manifest, objects, resolvedEnv, setup } from './_helpers';
 
 const DIGEST = 'sha256:0f3c5a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab';
@@ -491,10 +491,11 @@ describe('Microservice', () => {
       });
     });
 
-    test('selects its pods by name and instance only', () => {
+    test('selects its pods by name and instance only; its NetworkPolicy by the instance alone', () => {
       expect(d.spec.selector).toEqual({ matchLabels: selector });
       expect(find(manifests, 'PodDisruptionBudget', name).spec.selector).toEqual({ matchLabels: selector });
-      expect(find(manifests, 'NetworkPolicy', name).spec.podSelector).toEqual({ matchLabels: selector });
+      // exactly one pod label matched: what Polaris' missingNetworkPolicy asks for
+      expect(find(manifests, 'NetworkPolicy', name).spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': selector['app.kubernetes.io/instance'] } });
     });
 
     test('carries the recommended labels on the pod template and on every object', () => {
@@ -583,7 +584,7 @@ describe('Microservice', () => {
       checkout.connectTo(products);
 
       expect(find(objects(orders), 'NetworkPolicy', 'checkout').spec).toEqual({
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/instance': 'checkout' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'checkout' } },
         policyTypes: ['Ingress', 'Egress'],
         egress: [{
           to: [{
@@ -594,7 +595,7 @@ describe('Microservice', () => {
         }],
       });
       expect(find(objects(catalog), 'NetworkPolicy', 'products').spec).toEqual({
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'products' } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{
           from: [{
@@ -728,9 +729,25 @@ describe('Microservice', () => {
       new Microservice(context, 'products', props());
 
       expect(find(objects(context), 'NetworkPolicy', 'products').spec).toEqual({
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'products' } },
         policyTypes: ['Ingress', 'Egress'],
       });
+    });
+
+    test('an empty ingress or egress list is exempt from Polaris missingNetworkPolicy, with the reason', () => {
+      const { context } = setup();
+      const products = new Microservice(context, 'products', props());
+      const reviews = new Microservice(context, 'reviews', props());
+
+      reviews.connectTo(products);
+
+      const exemption = (name: string) => {
+        const a = deployment(context, name).metadata.annotations;
+        const reason = JSON.parse(a['conformance.cdk8s-microservices.io/suppress']).find((x: Manifest) => x.check === 'missingNetworkPolicy')?.reason;
+        return { native: a['polaris.fairwinds.com/missingNetworkPolicy-exempt'], reason };
+      };
+      expect(exemption('products')).toEqual({ native: 'true', reason: expect.stringMatching(/^this service calls nothing, so its NetworkPolicy allows no egress/) });
+      expect(exemption('reviews')).toEqual({ native: 'true', reason: expect.stringMatching(/^no service calls this one, so its NetworkPolicy admits no ingress/) });
     });
 
     test('platform.service finds a microservice by context and name', () => {
@@ -877,7 +894,7 @@ describe('Microservice', () => {
       const d = deployment(context, 'indexer');
       expect(d.metadata.annotations).toMatchObject({ 'cdk8s-microservices.io/without-probes': 'batch indexer; progress is monitored by the queue' });
       const suppressed = JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress']);
-      expect(suppressed.filter((x: Manifest) => x.check !== 'deploymentMissingReplicas')).toEqual(
+      expect(suppressed.filter((x: Manifest) => !['deploymentMissingReplicas', 'missingNetworkPolicy'].includes(x.check))).toEqual(
         [['kube-linter', 'no-readiness-probe'], ['kube-linter', 'no-liveness-probe'], ['kube-score', 'pod-probes'], ['polaris', 'readinessProbeMissing'], ['polaris', 'livenessProbeMissing']]
           .map(([tool, check]) => ({ tool, check, reason: 'runs without probes: batch indexer; progress is monitored by the queue' })));
       const c = d.spec.template.spec.containers[0];
@@ -890,6 +907,8 @@ describe('Microservice', () => {
       const { context } = setup();
 
       const products = new Microservice(context, 'products', props());
+      new Microservice(context, 'reviews', props()).connectTo(products);
+      products.addBackingService('DB_URL', BackingService.fromUrl('postgres://db.internal:5432/products', { cidrs: ['10.20.0.0/16'] }));
 
       expect(products.withoutProbes).toBeUndefined();
       const annotations = deployment(context, 'products').metadata.annotations;

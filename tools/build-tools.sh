@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the conformance tools (issue 3) from the Go module proxy into a cache
+# Builds the conformance tools from the Go module proxy (or, for a linter the proxy
+# refuses, from its release source archive in $CDK8S_MS_TOOL_SOURCES) into a cache
 # outside the repository, one directory per tool and version:
 #
 #   ${CDK8S_MS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-microservices/tools}/<tool>-<version>/<binary>
@@ -8,16 +9,19 @@
 # second run takes about a second. Versions are pinned in tools/versions.env.
 #
 # usage: tools/build-tools.sh [--manifest FILE] [--only NAME[,NAME...]]
-#   --manifest FILE   also write one line per tool: name<TAB>version<TAB>ok|unavailable<TAB>path-or-reason
+#   --manifest FILE   also write one line per tool: name<TAB>version<TAB>ok|failed<TAB>path-or-note
 #   --only NAMES      build only these (kubernetes, etcd, kube-score, kube-linter, polaris)
 #   --kubernetes-versions "1.37.2 ..."  instead of KUBERNETES_VERSIONS from versions.env
 # env:
 #   CDK8S_MS_TOOLS_DIR              cache directory (see above)
-#   CONFORMANCE_REQUIRE_ALL_TOOLS=1 exit non-zero when an optional linter cannot be had
+#   CDK8S_MS_TOOL_SOURCES           directory of release source archives (kube-linter, Polaris):
+#                                   used when `go install` is refused; checksums pinned in versions.env
 #
-# Kubernetes and etcd are required: the script exits non-zero when they cannot be
-# built. kube-linter and Polaris are reported as unavailable (and the harness says
-# so in its table) when the module proxy does not serve them.
+# Every tool is required: the script exits non-zero, saying what to do next, when one
+# cannot be built.
+# The whole script is one compound command, so bash reads all of it before running any:
+# editing this file while a (long) build runs cannot change what that build executes.
+{
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,7 +35,7 @@ while [ $# -gt 0 ]; do
     --manifest) manifest="$2"; shift 2 ;;
     --only) only=",$2,"; shift 2 ;;
     --kubernetes-versions) KUBERNETES_VERSIONS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "[tools] unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -125,38 +129,55 @@ build_etcd() {
   finish etcd "$v" "$bin" "$start"
 }
 
-# ---------------------------------------------------------------- go install tools
-# go_install NAME BINARY PACKAGE VERSION REQUIRED VERSIONCMD...
-go_install() {
-  local name="$1" binary="$2" pkg="$3" v="$4" required="$5"; shift 5
+# ---------------------------------------------------------------- linters
+# from_archive NAME BINARY PACKAGE VERSION LDFLAG ARCHIVE SHA256 DIR: builds the release from
+# its source archive in $CDK8S_MS_TOOL_SOURCES, after checking the archive's checksum.
+from_archive() {
+  local name="$1" binary="$2" pkg="$3" v="$4" ldflag="$5" archive="$6" sha="$7" dir="$8"
+  local src="${CDK8S_MS_TOOL_SOURCES:-}" tmp out top sub got
+  if [ -z "$archive" ]; then log "$name $v: no source archive is pinned in tools/versions.env"; return 1; fi
+  if [ -z "$src" ] || [ ! -f "$src/$archive" ]; then
+    log "$name $v: the module proxy refused it and no source archive was found."
+    log "  Next: set CDK8S_MS_TOOL_SOURCES to a directory holding $archive (the upstream release"
+    log "  tag as 'git archive', sha256 $sha) and run again; .ci/run uses ../shared/third_party"
+    return 1
+  fi
+  got="$(sha256sum "$src/$archive" | cut -d' ' -f1)"
+  if [ "$got" != "$sha" ]; then
+    log "$name $v: $src/$archive has sha256 $got, tools/versions.env pins $sha: refusing to build it."
+    log "  Next: replace the archive with the release's, or pin the new checksum after checking its origin"
+    return 1
+  fi
+  log "building $name $v from $src/$archive (checksum ok; ~2 min cold, most of it module downloads) ..."
+  tmp="$(mktemp -d)"
+  tar xzf "$src/$archive" -C "$tmp"
+  top="$(ls "$tmp")"
+  # the package path inside the module: what follows the module path in PACKAGE
+  sub="$(cd "$tmp/$top" && go list -m)"; sub="${pkg#"$sub"}"
+  if ! out=$(cd "$tmp/$top" && GOFLAGS=-mod=readonly go build -trimpath -ldflags="-s -w -X $ldflag=${v#v}" -o "$dir/$binary.tmp" ".$sub" 2>&1); then
+    echo "$out" | tail -20 >&2
+    log "FAILED to build $name $v from $archive. Next: read the error above (a dependency the module proxy does not serve?)"
+    rm -rf "$tmp" "$dir/$binary.tmp"; return 1
+  fi
+  rm -rf "$tmp"
+  mv "$dir/$binary.tmp" "$dir/$binary"
+}
+
+# go_tool NAME BINARY PACKAGE VERSION LDFLAG ARCHIVE SHA256 VERSIONCMD...: go install at the
+# pinned version (what works where the module proxy serves it), else build from the archive.
+go_tool() {
+  local name="$1" binary="$2" pkg="$3" v="$4" ldflag="$5" archive="$6" sha="$7"; shift 7
   local dir="$TOOLS_DIR/$name-$v" bin start out
   bin="$dir/$binary"
-  # The directory is keyed by the pinned version; the binary only has to run.
-  # (go install builds report "development" unless main.version is stamped, as below.)
-  local expect=""
-  if usable "$bin" "$expect" "$@"; then log "$name $v: cached ($bin)"; record "$name" "$v" ok "$bin"; return 0; fi
-  log "building $name $v (cold build, ~1 min) ..."
+  if usable "$bin" "${v#v}" "$@"; then log "$name $v: cached ($bin)"; record "$name" "$v" ok "$bin"; return 0; fi
+  log "building $name $v (go install, ~1 min cold) ..."
   mkdir -p "$dir"; start=$(now)
   # go install pkg@version ignores the current module; -mod must not be set for it.
-  if ! out=$(cd "$dir" && GOFLAGS=-buildvcs=false GOBIN="$dir" go install -trimpath -ldflags="-s -w -X main.version=${v#v}" "$pkg@$v" 2>&1); then
-    echo "$out" | tail -20 >&2
-    local reason; reason="$(echo "$out" | grep -m1 -E 'go: |error' | cut -c1-300)"
-    rmdir "$dir" 2>/dev/null || true
-    local onpath; onpath="$(command -v "$binary" || true)"
-    if [ "$required" != yes ] && [ -n "$onpath" ]; then
-      log "$name $v cannot be installed here; using '$onpath' from PATH instead (unpinned version)"
-      record "$name" "PATH" ok "$onpath"
-      return 0
-    fi
-    if [ "$required" = yes ] || [ "${CONFORMANCE_REQUIRE_ALL_TOOLS:-}" = 1 ]; then
-      log "FAILED to install $name $v. Next: read the error above; pin another version in tools/versions.env"
-      return 1
-    fi
-    log "$name $v is UNAVAILABLE here ($reason); see the harness report's notes for what ran instead."
-    log "  Next: when the module proxy serves it, run tools/build-tools.sh again, or put a '$binary' on PATH"
-    record "$name" "$v" unavailable "${reason//$'\t'/ }"
-    return 0
+  if ! out=$(cd "$dir" && GOFLAGS=-buildvcs=false GOBIN="$dir" go install -trimpath -ldflags="-s -w -X ${ldflag:-main.version}=${v#v}" "$pkg@$v" 2>&1); then
+    log "$name $v: go install failed: $(echo "$out" | grep -m1 -E 'go: |error' | cut -c1-200)"
+    from_archive "$name" "$binary" "$pkg" "$v" "$ldflag" "$archive" "$sha" "$dir" || return 1
   fi
+  usable "$bin" "${v#v}" "$@" || { log "$bin was built but '$binary $*' does not report ${v#v}"; return 1; }
   finish "$name" "$v" "$bin" "$start"
 }
 
@@ -169,11 +190,19 @@ step() { # step NAME FUNCTION ARGS...: time it and count failures
 log "tool cache: $TOOLS_DIR ($(go version | cut -d' ' -f3), GOTOOLCHAIN=$GOTOOLCHAIN)"
 total0=$(now)
 if want etcd; then step etcd build_etcd; fi
-if want kube-score; then step kube-score go_install kube-score kube-score "$KUBE_SCORE_PACKAGE" "$KUBE_SCORE_VERSION" yes version; fi
-if want kube-linter; then step kube-linter go_install kube-linter kube-linter "$KUBE_LINTER_PACKAGE" "$KUBE_LINTER_VERSION" no version; fi
-if want polaris; then step polaris go_install polaris polaris "$POLARIS_PACKAGE" "$POLARIS_VERSION" no version; fi
+if want kube-score; then step kube-score go_tool kube-score kube-score "$KUBE_SCORE_PACKAGE" "$KUBE_SCORE_VERSION" main.version "" "" version; fi
+if want kube-linter; then
+  step kube-linter go_tool kube-linter kube-linter "$KUBE_LINTER_PACKAGE" "$KUBE_LINTER_VERSION" "$KUBE_LINTER_VERSION_LDFLAG" \
+    "$KUBE_LINTER_ARCHIVE" "$KUBE_LINTER_SHA256" version
+fi
+if want polaris; then
+  step polaris go_tool polaris polaris "$POLARIS_PACKAGE" "$POLARIS_VERSION" "$POLARIS_VERSION_LDFLAG" \
+    "$POLARIS_ARCHIVE" "$POLARIS_SHA256" version
+fi
 if want kubernetes; then
   for v in $KUBERNETES_VERSIONS; do step "kubernetes-$v" build_kubernetes "$v"; done
 fi
 log "all tools: $(( $(now) - total0 ))s, $failures failed"
 [ "$failures" -eq 0 ] || { log "some tools failed to build; see the messages above"; exit 1; }
+exit 0
+}
