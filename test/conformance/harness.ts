@@ -14,10 +14,12 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { standInKubeLinter, STAND_IN_CHECKS } from './rules';
+import { linterGates } from './linters';
+import { readSuppressions } from './suppressions';
+
+export { linterGates };
 
 export const REPO = path.resolve(__dirname, '..', '..');
-export const SUPPRESS_ANNOTATION = 'conformance.cdk8s-microservices.io/suppress';
 
 // ------------------------------------------------------------------ types
 
@@ -50,8 +52,6 @@ export interface GateResult {
   objects: number;
   findings: Finding[];
   suppressed: HonouredSuppression[];
-  /** false when the tool could not be had: the table says NOT RUN */
-  ran: boolean;
   note?: string;
   seconds: number;
 }
@@ -66,7 +66,7 @@ export interface K8sObject {
 /** index: position in apply order over all files; doc: 1-based document number in its file */
 export interface LoadedObject { obj: K8sObject; ref: ObjectRef; file: string; index: number; doc: number }
 
-export interface ToolInfo { name: string; version: string; status: 'ok' | 'unavailable' | 'failed'; path: string }
+export interface ToolInfo { name: string; version: string; status: 'ok' | 'failed'; path: string }
 
 export interface Tools {
   /** by name: kube-apiserver-v1.37.2, kubectl-v1.37.2, etcd, kube-score, kube-linter, polaris */
@@ -103,7 +103,12 @@ export function ensureTools(kubernetesVersions?: string[]): Tools {
   const args = [path.join(REPO, 'tools', 'build-tools.sh'), '--manifest', manifest];
   if (kubernetesVersions && kubernetesVersions.length) args.push('--kubernetes-versions', kubernetesVersions.join(' '));
   progress('checking tools (tools/build-tools.sh; a fresh machine builds them here, ~30 min cold) ...');
-  const r = spawnSync('bash', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // kube-linter and Polaris are built from release archives where the module proxy refuses
+  // them: beside a checkout of this workplace they are in ../shared/third_party
+  const env = { ...process.env };
+  const shared = path.resolve(REPO, '..', 'shared', 'third_party');
+  if (!env.CDK8S_MS_TOOL_SOURCES && fs.existsSync(shared)) env.CDK8S_MS_TOOL_SOURCES = shared;
+  const r = spawnSync('bash', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
   const byName = new Map<string, ToolInfo>();
   if (fs.existsSync(manifest)) {
     for (const line of fs.readFileSync(manifest, 'utf8').split('\n').filter(Boolean)) {
@@ -129,9 +134,11 @@ export function ensureTools(kubernetesVersions?: string[]): Tools {
   return { byName, versions, crds, kubernetesVersions: (versions.KUBERNETES_VERSIONS ?? '').split(/\s+/).filter(Boolean) };
 }
 
-function toolPath(tools: Tools, name: string): string | undefined {
+/** Where a tool that tools/build-tools.sh built is; it exits non-zero when one cannot be built. */
+export function toolPath(tools: Tools, name: string): string {
   const t = tools.byName.get(name);
-  return t && t.status === 'ok' ? t.path : undefined;
+  if (!t || t.status !== 'ok') throw new Error(`${name} was not built (${t?.path ?? 'not in the manifest of tools/build-tools.sh'}); run tools/build-tools.sh and read its messages`);
+  return t.path;
 }
 
 // ------------------------------------------------------------------ loading manifests
@@ -170,70 +177,8 @@ export function refString(r?: ObjectRef): string {
   return r.namespace ? `${r.kind}/${r.namespace}/${r.name}` : `${r.kind}/${r.name}`;
 }
 
-function sameRef(a: ObjectRef, b: ObjectRef): boolean {
+export function sameRef(a: ObjectRef, b: ObjectRef): boolean {
   return a.kind.toLowerCase() === b.kind.toLowerCase() && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
-}
-
-// ------------------------------------------------------------------ suppressions
-
-/**
- * Reads the suppression annotation of every object. Malformed annotations, ones
- * without a reason, and the tools' own ignore annotations (which hide a finding
- * without a written reason) are findings of the gate 'suppressions'.
- */
-export function readSuppressions(objects: LoadedObject[]): { byObject: Map<LoadedObject, Suppression[]>; findings: Finding[] } {
-  const byObject = new Map<LoadedObject, Suppression[]>();
-  const findings: Finding[] = [];
-  const bad = (o: LoadedObject, check: string, message: string): void => {
-    findings.push({ gate: 'suppressions', context: '', object: o.ref, check, message, file: rel(o.file) });
-  };
-  for (const o of objects) {
-    const ann = o.obj.metadata?.annotations ?? {};
-    for (const key of Object.keys(ann)) {
-      if (key === 'kube-score/ignore' || key.startsWith('ignore-check.kube-linter.io/') || key === 'kube-linter.io/ignore-all'
-        || (key.startsWith('polaris.fairwinds.com/') && key.endsWith('-exempt'))) {
-        bad(o, 'native-suppression', `annotation '${key}' hides a finding without a written reason; use '${SUPPRESS_ANNOTATION}' (test/conformance/README.md)`);
-      }
-    }
-    const raw = ann[SUPPRESS_ANNOTATION];
-    if (raw === undefined) continue;
-    let parsed: unknown;
-    try { parsed = JSON.parse(raw); } catch (e) {
-      bad(o, 'malformed-suppression', `'${SUPPRESS_ANNOTATION}' is not JSON: ${(e as Error).message}`);
-      continue;
-    }
-    if (!Array.isArray(parsed)) { bad(o, 'malformed-suppression', `'${SUPPRESS_ANNOTATION}' must be a JSON array of {tool, check, reason}`); continue; }
-    const list: Suppression[] = [];
-    for (const item of parsed as unknown[]) {
-      const s = (item ?? {}) as Record<string, unknown>;
-      const tool = typeof s.tool === 'string' ? s.tool : '';
-      const check = typeof s.check === 'string' ? s.check : '';
-      const reason = typeof s.reason === 'string' ? s.reason.trim() : '';
-      if (!['kube-linter', 'kube-score', 'polaris', 'apply', 'dry-run', 'idempotent'].includes(tool) || !check) {
-        bad(o, 'malformed-suppression', `entry ${JSON.stringify(item)} needs "tool" (kube-linter, kube-score or polaris) and "check"`);
-      } else if (reason.length < 10) {
-        bad(o, 'suppression-without-reason', `suppression of ${tool}/${check} needs a written "reason" (at least a sentence)`);
-      } else {
-        list.push({ tool, check, reason });
-      }
-    }
-    byObject.set(o, list);
-  }
-  return { byObject, findings };
-}
-
-/** Splits findings into kept and suppressed (with the reason), per object. */
-export function applySuppressions(findings: Finding[], objects: LoadedObject[], sup: Map<LoadedObject, Suppression[]>):
-  { kept: Finding[]; suppressed: HonouredSuppression[] } {
-  const kept: Finding[] = [];
-  const suppressed: HonouredSuppression[] = [];
-  for (const f of findings) {
-    const obj = f.object && objects.find((o) => sameRef(o.ref, f.object!));
-    const s = obj && (sup.get(obj) ?? []).find((x) => x.tool === f.gate && x.check === f.check);
-    if (s && obj) suppressed.push({ ...s, object: obj.ref, context: f.context, message: f.message });
-    else kept.push(f);
-  }
-  return { kept, suppressed };
 }
 
 export function rel(p: string): string {
@@ -469,8 +414,7 @@ export async function startControlPlane(tools: Tools, version: string): Promise<
  * and every kubectl message names the object it is about.
  */
 export function splitForKubectl(objects: LoadedObject[]): { dir: string; fileToObject: Map<string, LoadedObject> } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ms-conformance-split-'));
-  tempDirs.add(dir);
+  const dir = makeTemp('cdk8s-ms-conformance-split-');
   const fileToObject = new Map<string, LoadedObject>();
   for (const o of objects) {
     const safe = `${o.ref.kind}.${o.ref.namespace ?? '_'}.${o.ref.name}`.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -479,6 +423,14 @@ export function splitForKubectl(objects: LoadedObject[]): { dir: string; fileToO
     fileToObject.set(file, o);
   }
   return { dir, fileToObject };
+}
+
+/** A temporary directory, removed by removeTemp or, at the latest, when the harness exits. */
+export function makeTemp(prefix: string): string {
+  installExitHandlers();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
 }
 
 export function removeTemp(dir: string): void {
@@ -559,7 +511,7 @@ export async function clusterGates(plane: ControlPlane, objects: LoadedObject[],
     let r = await run(plane.kubectl, [...kc, 'apply', '--server-side', fm, '--validate=strict', '-R', '-f', dir]);
     let f = kubectlFindings('apply', ctx, r.out, objects, fileToObject);
     if (r.code !== 0 && !f.some((x) => x.check === 'error')) f.push({ gate: 'apply', context: ctx, check: 'error', message: `kubectl exited ${r.code}: ${r.out.slice(-500)}` });
-    results.push({ gate: 'apply', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], ran: true, seconds: r.seconds,
+    results.push({ gate: 'apply', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], seconds: r.seconds,
       ...(plane.notes.length ? { note: plane.notes.join('; ') } : {}) });
 
     // 2. dry-run with strict field validation, now that the namespaces exist (see README: why after the apply)
@@ -567,7 +519,7 @@ export async function clusterGates(plane: ControlPlane, objects: LoadedObject[],
     r = await run(plane.kubectl, [...kc, 'apply', '--server-side', fm, '--dry-run=server', '--validate=strict', '-R', '-f', dir]);
     f = kubectlFindings('dry-run', ctx, r.out, objects, fileToObject);
     if (r.code !== 0 && !f.some((x) => x.check === 'error')) f.push({ gate: 'dry-run', context: ctx, check: 'error', message: `kubectl exited ${r.code}: ${r.out.slice(-500)}` });
-    results.push({ gate: 'dry-run', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], ran: true, seconds: r.seconds });
+    results.push({ gate: 'dry-run', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], seconds: r.seconds });
 
     // 3. idempotent: a server-side diff against what was just applied shows nothing
     progress(`${ctx}: kubectl diff --server-side (idempotency)`);
@@ -592,150 +544,17 @@ export async function clusterGates(plane: ControlPlane, objects: LoadedObject[],
       f.push(...kubectlFindings('idempotent', ctx, r.out, objects, fileToObject));
       if (!f.length) f.push({ gate: 'idempotent', context: ctx, check: 'error', message: `kubectl diff exited ${r.code}: ${r.out.slice(-500)}` });
     }
-    results.push({ gate: 'idempotent', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], ran: true, seconds: r.seconds });
+    results.push({ gate: 'idempotent', context: ctx, tool, objects: objects.length, findings: f, suppressed: [], seconds: r.seconds });
   } finally {
     removeTemp(dir);
   }
   return results;
 }
 
-// ------------------------------------------------------------------ linters
-
-const KUBE_LINTER_EXTRA = ['no-liveness-probe', 'no-readiness-probe', 'default-service-account', 'non-isolated-pod',
-  'wildcard-in-rules', 'cluster-admin-role-binding', 'access-to-create-pods', 'exposed-services', 'priority-class-name'];
-
-function findObject(objects: LoadedObject[], ref: ObjectRef): LoadedObject | undefined {
-  return objects.find((o) => sameRef(o.ref, ref));
-}
-
-export async function kubeScore(tools: Tools, files: string[], objects: LoadedObject[]): Promise<GateResult> {
-  const bin = toolPath(tools, 'kube-score');
-  const version = tools.versions.KUBE_SCORE_VERSION;
-  if (!bin) return notRun('kube-score', `kube-score ${version} unavailable: ${tools.byName.get('kube-score')?.path ?? 'not built'}`);
-  progress(`kube-score score (${files.length} files)`);
-  // --disable-ignore-checks-annotations: a 'kube-score/ignore' annotation must not hide a finding (no reason is given)
-  // --kubernetes-version: judge deprecated apiVersions against the newest tested release
-  const k8s = `v${(tools.kubernetesVersions[0] ?? '1.37').split('.').slice(0, 2).join('.')}`;
-  const r = await run(bin, ['score', '--output-format', 'json', '--disable-ignore-checks-annotations', '--kubernetes-version', k8s, ...files]);
-  const findings: Finding[] = [];
-  let parsed: unknown;
-  // kube-score prints `null` when nothing in the files is a kind it scores (e.g. only RBAC)
-  try { parsed = r.out.trim() === 'null' ? [] : JSON.parse(r.out.slice(r.out.indexOf('['))); } catch {
-    return { gate: 'kube-score', context: '', tool: `kube-score ${version}`, objects: 0, ran: true, suppressed: [], seconds: r.seconds,
-      findings: [{ gate: 'kube-score', context: '', check: 'error', message: `kube-score failed (exit ${r.code}): ${r.out.slice(-1500)}` }] };
-  }
-  const scored = parsed as Array<{
-    object_name?: string; file_name?: string;
-    type_meta?: { kind?: string }; object_meta?: { name?: string; namespace?: string };
-    checks?: Array<{ check: { id: string; name: string }; grade: number; skipped: boolean; comments?: Array<{ path?: string; summary?: string; description?: string }> }>;
-  }>;
-  for (const s of scored) {
-    const ref: ObjectRef = { kind: s.type_meta?.kind ?? '?', namespace: s.object_meta?.namespace || undefined, name: s.object_meta?.name ?? s.object_name ?? '?' };
-    const o = findObject(objects, ref);
-    for (const c of s.checks ?? []) {
-      if (c.skipped) continue;
-      // kube-score grades: 1 critical, 5 warning, 7 almost ok, 10 ok
-      if (c.grade > 5) continue;
-      const level = c.grade <= 1 ? 'CRITICAL' : 'WARNING';
-      const comments = (c.comments ?? []).map((x) => `${x.path ? `${x.path}: ` : ''}${x.summary ?? ''}${x.description ? ` (${x.description})` : ''}`);
-      findings.push({ gate: 'kube-score', context: '', object: ref, check: c.check.id, file: o ? rel(o.file) : s.file_name,
-        message: `${level} ${c.check.name}${comments.length ? `: ${comments.join('; ')}` : ''}` });
-    }
-  }
-  return { gate: 'kube-score', context: '', tool: `kube-score ${version}`, objects: scored.length, findings, suppressed: [], ran: true, seconds: r.seconds };
-}
-
-export async function kubeLinter(tools: Tools, files: string[], objects: LoadedObject[]): Promise<GateResult> {
-  const bin = toolPath(tools, 'kube-linter');
-  const version = tools.versions.KUBE_LINTER_VERSION;
-  if (!bin) {
-    // kube-linter itself could not be built here: run the harness's own implementation of
-    // the nine extra checks the issue asks for, and say so in the table.
-    const why = tools.byName.get('kube-linter')?.path ?? 'not built';
-    const start = Date.now();
-    const findings = standInKubeLinter(objects).map((f) => ({ ...f, file: rel(f.file ?? '') }));
-    return {
-      gate: 'kube-linter', context: '', tool: 'harness stand-in', objects: objects.length, findings, suppressed: [], ran: true,
-      seconds: (Date.now() - start) / 1000,
-      note: `kube-linter ${version} could not be built here (${why}); ran the harness's stand-in for its checks ${STAND_IN_CHECKS.join(', ')}; kube-linter's default checks did NOT run`,
-    };
-  }
-  progress(`kube-linter lint (${files.length} files)`);
-  const cfgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ms-kube-linter-'));
-  tempDirs.add(cfgDir);
-  const cfg = path.join(cfgDir, 'kube-linter.yaml');
-  fs.writeFileSync(cfg, `checks:\n  include:\n${KUBE_LINTER_EXTRA.map((c) => `    - ${c}\n`).join('')}`);
-  const r = await run(bin, ['lint', '--config', cfg, '--format', 'json', ...files]);
-  removeTemp(cfgDir);
-  const findings: Finding[] = [];
-  try {
-    const parsed = JSON.parse(r.out.slice(r.out.indexOf('{'))) as {
-      Reports?: Array<{ Check: string; Diagnostic?: { Message?: string }; Remediation?: string;
-        Object?: { Metadata?: { FilePath?: string }; K8sObject?: { Namespace?: string; Name?: string; GroupVersionKind?: { Kind?: string } } } }>;
-    };
-    for (const rep of parsed.Reports ?? []) {
-      const k = rep.Object?.K8sObject;
-      findings.push({ gate: 'kube-linter', context: '', check: rep.Check, file: rep.Object?.Metadata?.FilePath,
-        object: { kind: k?.GroupVersionKind?.Kind ?? '?', namespace: k?.Namespace || undefined, name: k?.Name ?? '?' },
-        message: `${rep.Diagnostic?.Message ?? ''}${rep.Remediation ? ` (remediation: ${rep.Remediation})` : ''}` });
-    }
-  } catch {
-    findings.push({ gate: 'kube-linter', context: '', check: 'error', message: `kube-linter failed (exit ${r.code}): ${r.out.slice(-1500)}` });
-  }
-  return { gate: 'kube-linter', context: '', tool: `kube-linter ${version}`, objects: objects.length, findings, suppressed: [], ran: true, seconds: r.seconds };
-}
-
-export async function polaris(tools: Tools, dir: string, objects: LoadedObject[]): Promise<GateResult> {
-  const bin = toolPath(tools, 'polaris');
-  const version = tools.versions.POLARIS_VERSION;
-  if (!bin) return notRun('polaris', `Polaris ${version} could not be built here (${tools.byName.get('polaris')?.path ?? 'not built'})`);
-  progress(`polaris audit --audit-path ${rel(dir)}`);
-  const r = await run(bin, ['audit', '--audit-path', dir, '--format', 'json']);
-  const findings: Finding[] = [];
-  type Res = Record<string, { ID?: string; Message?: string; Success?: boolean; Severity?: string }>;
-  const collect = (ref: ObjectRef, results: Res | undefined, where: string): void => {
-    for (const [id, x] of Object.entries(results ?? {})) {
-      if (x.Success || (x.Severity !== 'danger' && x.Severity !== 'warning')) continue;
-      findings.push({ gate: 'polaris', context: '', object: ref, check: x.ID ?? id, message: `${x.Severity} ${where}${x.Message ?? ''}` });
-    }
-  };
-  let count = 0;
-  try {
-    const parsed = JSON.parse(r.out.slice(r.out.indexOf('{'))) as {
-      Results?: Array<{ Name: string; Namespace?: string; Kind: string; Results?: Res;
-        PodResult?: { Results?: Res; ContainerResults?: Array<{ Name: string; Results?: Res }> } }>;
-    };
-    for (const x of parsed.Results ?? []) {
-      count++;
-      const ref: ObjectRef = { kind: x.Kind, namespace: x.Namespace || undefined, name: x.Name };
-      collect(ref, x.Results, '');
-      collect(ref, x.PodResult?.Results, 'pod: ');
-      for (const c of x.PodResult?.ContainerResults ?? []) collect(ref, c.Results, `container ${c.Name}: `);
-    }
-  } catch {
-    findings.push({ gate: 'polaris', context: '', check: 'error', message: `polaris failed (exit ${r.code}): ${r.out.slice(-1500)}` });
-  }
-  return { gate: 'polaris', context: '', tool: `polaris ${version}`, objects: count || objects.length, findings, suppressed: [], ran: true, seconds: r.seconds };
-}
-
-function notRun(gate: GateName, note: string): GateResult {
-  return { gate, context: '', tool: 'not available', objects: 0, findings: [], suppressed: [], ran: false, note, seconds: 0 };
-}
-
-/** The gates that need no control plane: run once, whatever the number of Kubernetes versions. */
-export async function linterGates(tools: Tools, dir: string, files: string[], objects: LoadedObject[]): Promise<GateResult[]> {
-  return [await kubeLinter(tools, files, objects), await kubeScore(tools, files, objects), await polaris(tools, dir, objects)];
-}
-
-/** Applies suppressions to every result and adds the 'suppressions' gate itself. */
+/** Adds the 'suppressions' gate: our reasons and the tools' own annotations agree. */
 export function finalize(results: GateResult[], objects: LoadedObject[]): GateResult[] {
-  const { byObject, findings } = readSuppressions(objects);
-  for (const r of results) {
-    const { kept, suppressed } = applySuppressions(r.findings, objects, byObject);
-    r.findings = kept;
-    r.suppressed = suppressed;
-  }
-  return [...results, { gate: 'suppressions', context: '', tool: 'harness', objects: objects.length, findings, suppressed: [], ran: true, seconds: 0 }];
+  const { findings } = readSuppressions(objects);
+  return [...results, { gate: 'suppressions', context: '', tool: 'harness', objects: objects.length, findings, suppressed: [], seconds: 0 }];
 }
 
 // ------------------------------------------------------------------ report
@@ -745,10 +564,10 @@ const HINTS: Record<GateName, string> = {
   'dry-run': 'the API server rejects this object with strict field validation: fix the field named in the message in the construct that emits it',
   'idempotent': 'applying dist/ twice changes this object: two constructs emit it, or a field is not stable between syntheses',
   'access': 'the API server\'s authorizer answered differently from the access matrix (access-matrix.ts): fix the grant, or the matrix if the change is intended',
-  'kube-linter': 'see the kube-linter check of that name; fix the construct, or suppress per object with a reason (test/conformance/README.md)',
-  'kube-score': 'see the kube-score check of that id; fix the construct, or suppress per object with a reason (test/conformance/README.md)',
-  'polaris': 'see the Polaris check of that id; fix the construct, or suppress per object with a reason (test/conformance/README.md)',
-  'suppressions': 'every suppression needs the conformance annotation with a written reason (test/conformance/README.md)',
+  'kube-linter': 'see the kube-linter check of that name (`kube-linter checks list`); fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',
+  'kube-score': 'see the kube-score check of that id; fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',
+  'polaris': 'see the Polaris check of that id (pkg/config/checks/<id>.yaml in its source); fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',
+  'suppressions': 'a tool\'s own ignore annotation and our reason annotation go together: lib/_suppressions.ts writes both (test/conformance/README.md)',
 };
 
 export function printReport(title: string, results: GateResult[]): number {
@@ -756,12 +575,10 @@ export function printReport(title: string, results: GateResult[]): number {
   const row = (c: string[]): string => `${c[0].padEnd(13)} ${c[1].padEnd(10)} ${c[2].padEnd(26)} ${c[3].padStart(7)} ${c[4].padStart(8)} ${c[5].padStart(10)} ${c[6].padStart(7)}  ${c[7]}`;
   out.push('', `== conformance: ${title}`, row(['gate', 'k8s', 'tool', 'objects', 'findings', 'suppressed', 'seconds', 'result']));
   let total = 0;
-  let notRunCount = 0;
   for (const r of results) {
     total += r.findings.length;
-    if (!r.ran) notRunCount++;
     out.push(row([r.gate, r.context || '-', r.tool, String(r.objects), String(r.findings.length), String(r.suppressed.length),
-      r.seconds.toFixed(1), !r.ran ? 'NOT RUN' : r.findings.length ? 'FAIL' : 'pass']));
+      r.seconds.toFixed(1), r.findings.length ? 'FAIL' : 'pass']));
   }
   const notes = results.filter((r) => r.note);
   if (notes.length) { out.push('', 'notes:'); for (const r of notes) out.push(`  - ${r.gate}: ${r.note}`); }
@@ -778,7 +595,7 @@ export function printReport(title: string, results: GateResult[]): number {
       for (const f of r.findings) out.push(`    - ${refString(f.object)} [${f.check}] ${f.message}${f.file ? `  (${f.file})` : ''}`);
     }
   }
-  out.push('', total ? `conformance: FAILED with ${total} finding(s)` : `conformance: no findings${notRunCount ? ` (${notRunCount} gate(s) NOT RUN, see notes)` : ''}`);
+  out.push('', total ? `conformance: FAILED with ${total} finding(s)` : 'conformance: no findings');
   process.stdout.write(out.join('\n') + '\n');
   return total;
 }
