@@ -1,11 +1,10 @@
-import { App } from 'cdk8s';
+import { synthesize } from './lib';
 import { buildSalesPlatform } from './charts';
 
-// Synthesizes the reference platform into dist/ (run: npx cdk8s synth).
+// Synthesizes the reference platform into dist/ (`npm run synth`), or into the
+// directory `cdk8s synth` names. A failed synth leaves dist/ as it was.
 try {
-  const app = new App();
-  buildSalesPlatform(app);
-  app.synth();
+  synthesize(app => buildSalesPlatform(app));
 } catch (err) {
   // A construct error already says where, what and how to fix it: print it
   // without a stack trace and fail the synth.

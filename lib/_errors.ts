@@ -59,6 +59,22 @@ export function _assertDns1035Label(scope: IConstruct, prop: string, value: stri
   }
 }
 
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Throws unless `value` is a DNS-1123 subdomain (the names of Secrets, ConfigMaps,
+ * secret stores, issuers and most other objects a reference points at). An empty
+ * reference renders, and the API server or the operator's CRD schema rejects it only
+ * at apply time: here it fails at synth.
+ */
+export function _assertDns1123Subdomain(scope: IConstruct, prop: string, value: string, fix: string): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_1123_SUBDOMAIN.test(value)) {
+    throw _invalid(scope, prop, value,
+      'must be an object name (a DNS-1123 subdomain): 1 to 253 characters of lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+      fix);
+  }
+}
+
 /**
  * Throws unless `value` is a valid Kubernetes label value.
  */

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { _checkCidr } from './_cidr';
 import { _invalid } from './_errors';
 
 /** Default ports of the URL schemes backing services use. */
@@ -52,9 +53,13 @@ export class BackingService {
     let parsed: URL;
     try {
       parsed = new URL(this.url);
+      if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#]/i.test(this.url) || parsed.hostname === '') {
+        // 'db.internal:5432/orders' parses, with 'db.internal' as its scheme
+        throw new Error('no scheme://host');
+      }
     } catch {
-      throw _invalid(scope, `${prop}.url`, redact(this.url), 'must be an absolute URL such as \'postgresql://orders-db.internal:5432/orders\'',
-        'write the URL with its scheme and host');
+      throw _invalid(scope, `${prop}.url`, redact(this.url), 'must be an absolute URL with a scheme and a host, such as \'postgresql://orders-db.internal:5432/orders\'',
+        'write the URL as scheme://host:port/path');
     }
     if (parsed.password !== '') {
       throw _invalid(scope, `${prop}.url`, '(value not shown)', 'must not carry a password',
@@ -70,12 +75,7 @@ export class BackingService {
       throw _invalid(scope, `${prop}.cidrs`, [], 'must name at least one network the backing service lives in', 'pass its subnet, for example [\'10.20.0.0/16\']');
     }
     for (const cidr of this.cidrs) {
-      if (!_isCidr(cidr)) {
-        throw _invalid(scope, `${prop}.cidrs`, cidr, 'must be an IPv4 or IPv6 network in CIDR notation', 'write it as address/prefix, for example \'10.20.0.0/16\' or \'10.20.3.4/32\'');
-      }
-      if (/\/0$/.test(cidr)) {
-        throw _invalid(scope, `${prop}.cidrs`, cidr, 'must not open egress to every address', 'name the backing service\'s own subnet or addresses');
-      }
+      _checkCidr(scope, `${prop}.cidrs`, cidr);
     }
     return port;
   }
@@ -84,20 +84,4 @@ export class BackingService {
 /** The URL with any user information hidden, for messages. */
 function redact(url: string): string {
   return url.replace(/\/\/[^/?#]*@/, '//***@');
-}
-
-/**
- * Whether `value` is an IPv4 or IPv6 network in CIDR notation.
- * @internal
- */
-export function _isCidr(value: string): boolean {
-  const [address, prefix, ...rest] = value.split('/');
-  if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) {
-    return false;
-  }
-  const bits = Number(prefix);
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) {
-    return bits <= 32 && address.split('.').every(o => Number(o) <= 255);
-  }
-  return address.includes(':') && /^[0-9a-fA-F:]+$/.test(address) && bits <= 128;
 }

@@ -14,3 +14,4 @@ export * as sealedsecrets from './imports/bitnami.com';
 export * from './access';
 export * from './cluster-access';
 export * from './backing-service';
+export * from './synthesize';

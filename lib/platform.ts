@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _isCidr } from './backing-service';
+import { _checkCidr } from './_cidr';
 import { _assertDns1123Label, _assertInteger, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import type { BoundedContext } from './bounded-context';
@@ -100,10 +100,7 @@ export class Platform extends Chart {
     this._apiServerCidrs = props.apiServerCidrs ? [...props.apiServerCidrs] : undefined;
     this.apiServerPort = props.apiServerPort ?? 443;
     for (const cidr of this._apiServerCidrs ?? []) {
-      if (!_isCidr(cidr) || /\/0$/.test(cidr)) {
-        throw _invalid(this, 'apiServerCidrs', cidr, 'must be a network in CIDR notation, narrower than every address',
-          'list the API server endpoints, for example the addresses `kubectl get endpoints kubernetes` shows, as /32');
-      }
+      _checkCidr(this, 'apiServerCidrs', cidr);
     }
     if (this._apiServerCidrs?.length === 0) {
       throw _invalid(this, 'apiServerCidrs', [], 'must list at least one network when given', 'list the API server endpoints, or leave the prop out');

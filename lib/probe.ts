@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from './_credentials';
+import { _wholeSeconds } from './_duration';
 import { _invalid } from './_errors';
 import { Port, PortProtocol } from './port';
 
@@ -147,18 +148,14 @@ export class Probe {
         throw _invalid(scope, `${prop}.${name}`, value, 'must be a whole number of at least 1', `set ${name} to 1 or more`);
       }
     }
-    const timeoutSeconds = (o.timeout ?? Duration.seconds(2)).toSeconds();
-    const periodSeconds = (o.period ?? Duration.seconds(10)).toSeconds();
-    if (timeoutSeconds < 1 || periodSeconds < 1) {
-      throw _invalid(scope, `${prop}.period/timeout`, `${periodSeconds}s/${timeoutSeconds}s`,
-        'must both be at least one second', 'use Duration.seconds(1) or more');
-    }
+    const timeoutSeconds = _wholeSeconds(scope, `${prop}.timeout`, o.timeout ?? Duration.seconds(2), 1);
+    const periodSeconds = _wholeSeconds(scope, `${prop}.period`, o.period ?? Duration.seconds(10), 1);
     if (timeoutSeconds > periodSeconds) {
       throw _invalid(scope, `${prop}.timeout`, `${timeoutSeconds}s`,
         `must not be longer than the period (${periodSeconds}s), or probes overlap`, 'shorten the timeout or lengthen the period');
     }
     const timing = {
-      initialDelaySeconds: (o.initialDelay ?? Duration.seconds(0)).toSeconds(),
+      initialDelaySeconds: _wholeSeconds(scope, `${prop}.initialDelay`, o.initialDelay ?? Duration.seconds(0), 0),
       periodSeconds,
       timeoutSeconds,
       failureThreshold,

@@ -1,7 +1,8 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _invalid } from './_errors';
+import { _wholeSeconds } from './_duration';
+import { _assertDns1123Subdomain, _invalid } from './_errors';
 import { SealedSecret } from './imports/bitnami.com';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetDeletionPolicy } from './imports/external-secrets.io';
 
@@ -187,27 +188,33 @@ export class SecretSource {
     switch (this.kind) {
       case 'existing': {
         const name = this.spec.secretName!;
-        if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
-          throw _invalid(scope, `${prop}.secretName`, name, 'must be a Secret name (a DNS subdomain)', 'use the name the Secret was created with');
-        }
+        _assertDns1123Subdomain(scope, `${prop}.secretName`, name, 'use the name the Secret was created with');
         return name;
       }
       case 'external': {
         const o = this.spec.external!;
-        const refresh = o.refreshInterval ?? Duration.hours(1);
-        if (refresh.toSeconds() < 60) {
-          throw _invalid(scope, `${prop}.refreshInterval`, `${refresh.toSeconds()}s`, 'must be at least one minute, or the secret manager is polled too often',
+        const refresh = _wholeSeconds(scope, `${prop}.refreshInterval`, o.refreshInterval ?? Duration.hours(1), 0);
+        if (refresh < 60) {
+          throw _invalid(scope, `${prop}.refreshInterval`, `${refresh}s`, 'must be at least one minute, or the secret manager is polled too often',
             'use Duration.minutes(1) or more (Duration.hours(1) is the default)');
         }
+        _assertDns1123Subdomain(scope, `${prop}.store.name`, o.store.name,
+          `name the ${o.store.kind} the platform team created (kubectl get ${o.store.kind.toLowerCase()}s${o.store.kind === 'SecretStore' ? ' -n <namespace>' : ''})`);
         for (const [key, ref] of Object.entries(o.data)) {
-          if (ref.key.trim().length === 0) {
-            throw _invalid(scope, `${prop}.data.${key}`, ref.key, 'must name the secret in the secret manager', 'pass RemoteRef.of(\'path/in/manager\')');
+          if (ref.key.trim().length === 0 || ref.key !== ref.key.trim()) {
+            throw _invalid(scope, `${prop}.data.${key}`, ref.key, 'must name the secret in the secret manager, without surrounding spaces', 'pass RemoteRef.of(\'path/in/manager\')');
+          }
+          for (const [field, value] of [['property', ref.property], ['version', ref.version]] as const) {
+            if (value !== undefined && (value.trim().length === 0 || value !== value.trim())) {
+              throw _invalid(scope, `${prop}.data.${key}.${field}`, value, `must be a ${field} of the remote secret, or be left out`,
+                `name the ${field}, or remove it to read the whole ${field === 'property' ? 'secret' : 'latest version'}`);
+            }
           }
         }
         new ExternalSecret(scope, 'Resource', {
           metadata,
           spec: {
-            refreshInterval: _goDuration(refresh.toSeconds()),
+            refreshInterval: _goDuration(refresh),
             secretStoreRef: { name: o.store.name, kind: o.store.kind as ExternalSecretSpecSecretStoreRefKind },
             target: {
               name: ownName,

@@ -58,7 +58,9 @@ describe('backing services', () => {
     });
 
     test('fails when the URL is not absolute or its port cannot be known', () => {
-      expect(add('db.internal:5432', ['10.0.0.0/8'])).toThrow(/'addBackingService\(DATABASE_URL\).url' \('db.internal:5432'\) must name its port: the scheme 'db.internal' has no default/);
+      // without '//' it would parse with 'db.internal' as its scheme
+      expect(add('db.internal:5432', ['10.0.0.0/8'])).toThrow(/'addBackingService\(DATABASE_URL\).url' \('db.internal:5432'\) must be an absolute URL with a scheme and a host, such as 'postgresql:\/\/orders-db.internal:5432\/orders'; write the URL as scheme:\/\/host:port\/path$/);
+      expect(add('postgresql:orders', ['10.0.0.0/8'])).toThrow(/must be an absolute URL with a scheme and a host/);
       expect(add('not a url', ['10.0.0.0/8'])).toThrow(/'addBackingService\(DATABASE_URL\).url' \('not a url'\) must be an absolute URL/);
       expect(add('custom://db.internal/x', ['10.0.0.0/8'])).toThrow(/must name its port: the scheme 'custom' has no default this library knows; add the port to the URL/);
     });
@@ -68,8 +70,9 @@ describe('backing services', () => {
       expect(add(DB, ['10.0.0.300/24'])).toThrow(/\('10.0.0.300\/24'\) must be an IPv4 or IPv6 network in CIDR notation/);
       expect(add(DB, ['10.0.0.0'])).toThrow(/\('10.0.0.0'\) must be an IPv4 or IPv6 network/);
       expect(add(DB, ['10.0.0.0/33'])).toThrow(/must be an IPv4 or IPv6 network/);
-      expect(add(DB, ['0.0.0.0/0'])).toThrow(/\('0.0.0.0\/0'\) must not open egress to every address/);
-      expect(add(DB, ['::/0'])).toThrow(/must not open egress to every address/);
+      expect(add(DB, ['0.0.0.0/0'])).toThrow(/\('0.0.0.0\/0'\) must be narrower than every address/);
+      expect(add(DB, ['::/0'])).toThrow(/must be narrower than every address/);
+      expect(add(DB, ['10.20.0.5/16'])).toThrow(/'addBackingService\(DATABASE_URL\).cidrs' \('10.20.0.5\/16'\) must not have host bits set: .*; write '10.20.0.0\/16' for the network, or '10.20.0.5\/32' for the one address$/);
     });
 
     test('fails when the variable is already set', () => {

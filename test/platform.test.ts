@@ -26,7 +26,8 @@ describe('Platform', () => {
 
   test('fails when the API server networks are empty, malformed or everything, or the port is out of range', () => {
     expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: [] })).toThrow(/^shop: 'apiServerCidrs' \(\[\]\) must list at least one network when given/);
-    expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: ['10.0.0.1'] })).toThrow(/^shop: 'apiServerCidrs' \('10.0.0.1'\) must be a network in CIDR notation/);
+    expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: ['10.0.0.1'] })).toThrow(/^shop: 'apiServerCidrs' \('10.0.0.1'\) must be an IPv4 or IPv6 network in CIDR notation/);
+    expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: ['10.96.0.1/12'] })).toThrow(/^shop: 'apiServerCidrs' \('10.96.0.1\/12'\) must not have host bits set/);
     expect(() => new Platform(Testing.app(), 'shop', { apiServerCidrs: ['0.0.0.0/0'] })).toThrow(/narrower than every address/);
     expect(() => new Platform(Testing.app(), 'shop', { apiServerPort: 0 })).toThrow(/^shop: 'apiServerPort' \(0\) must be a whole number between 1 and 65535/);
   });

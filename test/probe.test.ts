@@ -83,7 +83,16 @@ describe('Probe', () => {
 
     test('fails when the timeout is zero', () => {
       expect(() => service({ startup: Probe.http('/started', { timeout: Duration.seconds(0) }) }))
-        .toThrow(/^catalog\/products: 'startup\.period\/timeout' \('10s\/0s'\) must both be at least one second; use Duration\.seconds\(1\) or more$/);
+        .toThrow(/^catalog\/products: 'startup\.timeout' \('0s'\) must be at least 1 second; use Duration\.seconds\(1\) or more$/);
+    });
+
+    test('fails when a time is not a whole number of seconds, naming the nearest whole ones', () => {
+      expect(() => service({ readiness: Probe.http('/ready', { timeout: Duration.seconds(1.5) }) }))
+        .toThrow(/^catalog\/products: 'readiness\.timeout' \('1\.5s'\) must be a whole number of seconds \(Kubernetes counts this field in seconds\); use Duration\.seconds\(1\) or Duration\.seconds\(2\)$/);
+      expect(() => service({ liveness: Probe.http('/live', { period: Duration.millis(500) }) }))
+        .toThrow(/^catalog\/products: 'liveness\.period' \('0\.5s'\) must be a whole number of seconds .*; use Duration\.seconds\(1\)$/);
+      expect(() => service({ startup: Probe.http('/started', { initialDelay: Duration.millis(2500) }) }))
+        .toThrow(/'startup\.initialDelay' \('2\.5s'\) must be a whole number of seconds/);
     });
   });
 

@@ -59,6 +59,29 @@ describe('secrets', () => {
         store: SecretStore.cluster('vault'), data: { a: RemoteRef.of(' ') },
       }))).toThrow(/'addSecret\(db\).data.a' \(' '\) must name the secret in the secret manager/);
     });
+
+    test('fails when the store name is empty or not an object name (the CRD would reject it at apply time)', () => {
+      const add = (store: SecretStore) => () => service(setup().context).addSecret('db', SecretSource.fromExternalSecret({ store, data: { a: RemoteRef.of('x') } }));
+
+      expect(add(SecretStore.cluster(''))).toThrow(/^catalog\/payments\/Secret-db: 'addSecret\(db\).store.name' \(''\) must be an object name \(a DNS-1123 subdomain\).*; name the ClusterSecretStore the platform team created \(kubectl get clustersecretstores\)$/);
+      expect(add(SecretStore.namespaced('Vault Store'))).toThrow(/'addSecret\(db\).store.name' \('Vault Store'\) must be an object name.*\(kubectl get secretstores -n <namespace>\)$/);
+    });
+
+    test('fails when a property or version is given but blank', () => {
+      expect(() => service(setup().context).addSecret('db', SecretSource.fromExternalSecret({
+        store: SecretStore.cluster('vault'), data: { a: RemoteRef.of('x', { property: '' }) },
+      }))).toThrow(/'addSecret\(db\).data.a.property' \(''\) must be a property of the remote secret, or be left out; name the property, or remove it/);
+      expect(() => service(setup().context).addSecret('db', SecretSource.fromExternalSecret({
+        store: SecretStore.cluster('vault'), data: { a: RemoteRef.of('x', { version: ' ' }) },
+      }))).toThrow(/'addSecret\(db\).data.a.version' \(' '\) must be a version of the remote secret/);
+    });
+
+    test('fails when the refresh interval is not a whole number of seconds', () => {
+      const { context } = setup();
+      expect(() => service(context).addSecret('db', SecretSource.fromExternalSecret({
+        store: SecretStore.cluster('vault'), data: { a: RemoteRef.of('x') }, refreshInterval: Duration.millis(90500),
+      }))).toThrow(/'addSecret\(db\).refreshInterval' \('90.5s'\) must be a whole number of seconds .*; use Duration.seconds\(90\) or Duration.seconds\(91\)$/);
+    });
   });
 
   describe('SealedSecret', () => {
@@ -101,7 +124,7 @@ describe('secrets', () => {
     test('fails when the name is not a Secret name or no keys are listed', () => {
       const { context } = setup();
       expect(() => service(context).addSecret('a', SecretSource.fromSecretName('Bad Name', ['k'])))
-        .toThrow(/'addSecret\(a\).secretName' \('Bad Name'\) must be a Secret name/);
+        .toThrow(/'addSecret\(a\).secretName' \('Bad Name'\) must be an object name \(a DNS-1123 subdomain\).*; use the name the Secret was created with$/);
       expect(() => service(context, 'other').addSecret('a', SecretSource.fromSecretName('ok', [])))
         .toThrow(/'addSecret\(a\)' \('existing'\) must provide at least one key; list the keys the secret holds/);
       expect(() => service(context, 'third').addSecret('a', SecretSource.fromSecretName('ok', ['no/slash'])))

@@ -1,0 +1,54 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+
+/**
+ * Options of `synthesize`.
+ */
+export interface SynthesizeOptions {
+  /**
+   * The directory the manifests are written to.
+   *
+   * @default - `$CDK8S_OUTDIR` (which `cdk8s synth` sets), else 'dist'
+   */
+  readonly outdir?: string;
+}
+
+/**
+ * Builds a cdk8s app with `build` and synthesizes it into `outdir`, replacing what
+ * was there only when everything succeeded: the app is synthesized into a new
+ * directory beside `outdir`, which then takes its place. A construct error or a
+ * failed validation leaves the committed manifests as they were (`cdk8s synth`
+ * itself empties its output directory before it runs the app; `npm run synth` of the
+ * reference platform calls this instead). The error is rethrown for the caller to
+ * print.
+ *
+ * @returns the manifest files written, relative to `outdir`
+ *
+ * @example
+ * synthesize(app => buildSalesPlatform(app));
+ */
+export function synthesize(build: (app: App) => void, options: SynthesizeOptions = {}): string[] {
+  const outdir = path.resolve(options.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  const parent = path.dirname(outdir);
+  fs.mkdirSync(parent, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.synth-`));
+  try {
+    const app = new App({ outdir: staging });
+    build(app);
+    app.synth();
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  // swap: the old directory steps aside, the new one takes its name, the old one goes
+  const old = fs.existsSync(outdir) ? `${staging}.old` : undefined;
+  if (old) {
+    fs.renameSync(outdir, old);
+  }
+  fs.renameSync(staging, outdir);
+  if (old) {
+    fs.rmSync(old, { recursive: true, force: true });
+  }
+  return fs.readdirSync(outdir).sort();
+}
