@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _invalid } from './_errors';
+import { _builtInGroupsOf, _closestResource, _isBuiltInGroup } from './_rbac';
 
 /**
  * Who is granted access: a group or user as the cluster's identity provider names
@@ -123,6 +124,29 @@ export class AccessRule {
       throw _invalid(scope, prop, 'secrets', 'must not be readable by every name: that reads every credential of the namespace',
         'name the exact Secrets (resourceNames), or grant TeamRole.OPERATOR');
     }
+    this.checkGroups(scope, prop);
+  }
+
+  /** A built-in resource in the wrong group, or one its group does not have, grants nothing: refuse it. */
+  private checkGroups(scope: IConstruct, prop: string): void {
+    if (!_isBuiltInGroup(this.apiGroup)) {
+      return; // a custom resource's group: its resources are not known here
+    }
+    const group = (g: string) => (g === '' ? 'the core group \'\'' : `'${g}'`);
+    for (const resource of this.resources) {
+      const groups = _builtInGroupsOf(resource);
+      if (groups.includes(this.apiGroup)) {
+        continue;
+      }
+      if (groups.length > 0) {
+        throw _invalid(scope, `${prop}.resources`, resource,
+          `must be a resource of API group ${group(this.apiGroup)}, but '${resource}' is in ${groups.map(group).join(' and ')}: the rule would grant nothing`,
+          `use AccessRule.of('${groups[0]}', ['${resource}'], ...)`);
+      }
+      const closest = _closestResource(this.apiGroup, resource);
+      throw _invalid(scope, `${prop}.resources`, resource, `must be a resource of API group ${group(this.apiGroup)}, which has no '${resource}': the rule would grant nothing`,
+        closest !== undefined ? `did you mean '${closest}'?` : `list the group's resources with kubectl api-resources --api-group=${this.apiGroup === '' ? "''" : this.apiGroup}`);
+    }
   }
 
   /** @internal */
@@ -227,12 +251,24 @@ export interface GrantOptions {
 
   /**
    * An existing ClusterRole bound in the context's namespace only (for example
-   * `view`). `cluster-admin`, `admin` and `edit` are refused. Exactly one of `rules`
-   * and `clusterRole`.
+   * `view`). It is judged by what it grants: the built-in ones that reach Secrets,
+   * exec or RBAC (`cluster-admin`, `admin`, `edit` and the `system:aggregate-to-*`
+   * pieces they are made of) are refused, and so are other `system:` roles; any
+   * other ClusterRole needs `clusterRoleRules`. Exactly one of `rules` and `clusterRole`.
    *
    * @default - none; `rules` must be given
    */
   readonly clusterRole?: string;
+
+  /**
+   * The rules of `clusterRole` when it is not a built-in ClusterRole, as
+   * `kubectl get clusterrole <name> -o yaml` shows them (including what its
+   * aggregation rule collects), so that they are checked like `rules`. The
+   * ClusterRole itself is not rendered: it must exist.
+   *
+   * @default - none; only built-in ClusterRoles can be bound without it
+   */
+  readonly clusterRoleRules?: AccessRule[];
 
   /**
    * The namespace the grant applies in. Only the context's own namespace is
@@ -255,12 +291,6 @@ export interface TeamGrantOptions {
    */
   readonly allowExec?: boolean;
 }
-
-/**
- * Built-in ClusterRoles that must never be bound by a context grant: each reaches
- * Secrets, exec or RBAC.
- */
-export const _FORBIDDEN_CLUSTER_ROLES = ['cluster-admin', 'admin', 'edit'];
 
 /** Rules a deployer needs to apply a context's own objects. @internal */
 export const _DEPLOYER_RULES: AccessRule[] = [

@@ -1,7 +1,8 @@
 import { Chart, Lazy, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE, _FORBIDDEN_CLUSTER_ROLES } from './access';
+import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE } from './access';
+import { _KNOWN_CLUSTER_ROLES } from './_rbac';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _suppress } from './_suppressions';
@@ -329,9 +330,10 @@ export class BoundedContext extends Chart {
     if ((options.rules === undefined) === (options.clusterRole === undefined)) {
       throw _invalid(this, prop, Object.keys(options).join(', '), 'must give exactly one of rules and clusterRole', "pass rules: [AccessRule...] or clusterRole: 'view'");
     }
-    if (options.clusterRole !== undefined && _FORBIDDEN_CLUSTER_ROLES.includes(options.clusterRole)) {
-      throw _invalid(this, `${prop}.clusterRole`, options.clusterRole, 'must not be bound: it reaches Secrets, exec or RBAC',
-        'grant a TeamRole, or list the exact rules needed');
+    if (options.clusterRole !== undefined) {
+      this.checkClusterRole(prop, options.clusterRole, options.clusterRoleRules);
+    } else if (options.clusterRoleRules !== undefined) {
+      throw _invalid(this, `${prop}.clusterRoleRules`, options.clusterRoleRules.length, 'must come with clusterRole', 'name the ClusterRole, or pass the rules as rules');
     }
     (options.rules ?? []).forEach((rule, i) => rule._check(this, `${prop}.rules[${i}]`, false));
     if (options.rules !== undefined && options.rules.length === 0) {
@@ -347,6 +349,34 @@ export class BoundedContext extends Chart {
     } else {
       this.renderRoleAndBinding(`Grant-${options.name}`, options.name, options.rules!, () => [subject]);
     }
+  }
+
+  /** Judges a ClusterRole by what it grants, not by its name. */
+  private checkClusterRole(prop: string, name: string, rules: AccessRule[] | undefined): void {
+    if (name.trim().length === 0 || /\s/.test(name)) {
+      throw _invalid(this, `${prop}.clusterRole`, name, 'must name a ClusterRole', 'use the name `kubectl get clusterroles` shows, for example \'view\'');
+    }
+    const known = _KNOWN_CLUSTER_ROLES[name];
+    if (known) {
+      if (!known.bindable) {
+        throw _invalid(this, `${prop}.clusterRole`, name, `must not be bound: it grants ${known.grants}`,
+          'grant a TeamRole, or list the exact rules needed');
+      }
+      if (rules !== undefined) {
+        throw _invalid(this, `${prop}.clusterRoleRules`, rules.length, `must not be given for the built-in ClusterRole '${name}', whose rules are known`,
+          'remove clusterRoleRules');
+      }
+      return;
+    }
+    if (name.startsWith('system:')) {
+      throw _invalid(this, `${prop}.clusterRole`, name, 'must not be a Kubernetes system ClusterRole: they serve the control plane, and what they grant changes with the cluster',
+        'grant a TeamRole, or list the exact rules needed');
+    }
+    if (rules === undefined || rules.length === 0) {
+      throw _invalid(this, `${prop}.clusterRole`, name, 'is not a built-in ClusterRole, so what it grants cannot be judged from its name',
+        `declare its rules as clusterRoleRules (kubectl get clusterrole ${name} -o yaml), or grant the rules themselves with rules`);
+    }
+    rules.forEach((rule, i) => rule._check(this, `${prop}.clusterRoleRules[${i}]`, false));
   }
 
   /**

@@ -174,9 +174,51 @@ describe('custom grants', () => {
   test('fails when binding cluster-admin or admin', () => {
     const { context } = setup();
     expect(() => context.grant(developers, { name: 'root', clusterRole: 'cluster-admin' }))
-      .toThrow(/^catalog: 'grant\(root\).clusterRole' \('cluster-admin'\) must not be bound: it reaches Secrets, exec or RBAC/);
+      .toThrow(/^catalog: 'grant\(root\).clusterRole' \('cluster-admin'\) must not be bound: it grants every verb on every resource; grant a TeamRole, or list the exact rules needed$/);
     expect(() => context.grant(developers, { name: 'admin', clusterRole: 'admin' })).toThrow(/'admin'\) must not be bound/);
     expect(() => context.grant(developers, { name: 'edit', clusterRole: 'edit' })).toThrow(/'edit'\) must not be bound/);
+  });
+
+  test('fails when binding an aggregated piece of edit or admin, judged by what it grants, not its name', () => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'agg', clusterRole: 'system:aggregate-to-edit' }))
+      .toThrow(/^catalog: 'grant\(agg\).clusterRole' \('system:aggregate-to-edit'\) must not be bound: it grants the part of `edit` that reads and writes Secrets, execs into pods and impersonates ServiceAccounts; grant a TeamRole/);
+    expect(() => context.grant(developers, { name: 'agg2', clusterRole: 'system:aggregate-to-admin' })).toThrow(/must not be bound: it grants the part of `admin` that manages Roles/);
+    expect(() => context.grant(developers, { name: 'sys', clusterRole: 'system:controller:deployment-controller' }))
+      .toThrow(/'grant\(sys\).clusterRole' \('system:controller:deployment-controller'\) must not be a Kubernetes system ClusterRole/);
+  });
+
+  test('binds the built-in read-only aggregate like view', () => {
+    const { context } = setup();
+    context.grant(developers, { name: 'readers', clusterRole: 'system:aggregate-to-view' });
+    expect(find(objects(context), 'RoleBinding', 'readers').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:aggregate-to-view' });
+  });
+
+  test('binds a ClusterRole it does not know only with its rules declared, and checks them like rules', () => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'mon', clusterRole: 'monitoring-reader' }))
+      .toThrow(/^catalog: 'grant\(mon\).clusterRole' \('monitoring-reader'\) is not a built-in ClusterRole, so what it grants cannot be judged from its name; declare its rules as clusterRoleRules \(kubectl get clusterrole monitoring-reader -o yaml\), or grant the rules themselves with rules$/);
+    expect(() => context.grant(developers, { name: 'mon2', clusterRole: 'monitoring-reader', clusterRoleRules: [AccessRule.of('', ['secrets'], ['list'])] }))
+      .toThrow(/'grant\(mon2\).clusterRoleRules\[0\]' \('secrets'\) must not be readable by every name/);
+    expect(() => context.grant(developers, { name: 'v', clusterRole: 'view', clusterRoleRules: [AccessRule.read('', ['pods'])] }))
+      .toThrow(/'grant\(v\).clusterRoleRules' \(1\) must not be given for the built-in ClusterRole 'view'/);
+    expect(() => context.grant(developers, { name: 'r', rules: [AccessRule.read('', ['pods'])], clusterRoleRules: [AccessRule.read('', ['pods'])] }))
+      .toThrow(/'grant\(r\).clusterRoleRules' \(1\) must come with clusterRole/);
+
+    context.grant(developers, { name: 'mon3', clusterRole: 'monitoring-reader', clusterRoleRules: [AccessRule.read('monitoring.coreos.com', ['prometheusrules'])] });
+    expect(find(objects(context), 'RoleBinding', 'mon3').roleRef.name).toEqual('monitoring-reader');
+  });
+
+  test('fails when a rule names a built-in resource in the wrong API group, or one its group lacks', () => {
+    const { context } = setup();
+    expect(() => context.grant(developers, { name: 'a', rules: [AccessRule.of('', ['deployments'], ['get'])] }))
+      .toThrow(/^catalog: 'grant\(a\).rules\[0\].resources' \('deployments'\) must be a resource of API group the core group '', but 'deployments' is in 'apps': the rule would grant nothing; use AccessRule.of\('apps', \['deployments'\], \.\.\.\)$/);
+    expect(() => context.grant(developers, { name: 'b', rules: [AccessRule.read('apps', ['deployment'])] }))
+      .toThrow(/'grant\(b\).rules\[0\].resources' \('deployment'\) must be a resource of API group 'apps', which has no 'deployment': the rule would grant nothing; did you mean 'deployments'\?$/);
+    expect(() => context.grant(developers, { name: 'c', rules: [AccessRule.read('batch', ['cronjob'])] })).toThrow(/did you mean 'cronjobs'\?/);
+    expect(() => context.grant(developers, { name: 'd', rules: [AccessRule.read('apps', ['widgets'])] })).toThrow(/which has no 'widgets'.*; list the group's resources with kubectl api-resources --api-group=apps$/);
+    // custom resources' groups are not known here: accepted
+    expect(() => context.grant(developers, { name: 'e', rules: [AccessRule.read('gateway.networking.k8s.io', ['httproutes'])] })).not.toThrow();
   });
 
   test('fails when a grant names a namespace outside the context', () => {
