@@ -8,6 +8,7 @@ import { LABEL, MANAGED_BY } from './_labels';
 import { _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import type { Microservice } from './microservice';
+import { _ANY_SCOPE, _brand, _checkInstance, _checkScope, _isBranded } from './_construct';
 import { Platform } from './platform';
 
 /**
@@ -176,6 +177,14 @@ export interface Deployer {
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
 export class BoundedContext extends Chart {
+  /**
+   * Whether `x` is a BoundedContext. (`x instanceof BoundedContext` is true for every
+   * cdk8s Chart: Chart defines Symbol.hasInstance.)
+   */
+  public static isBoundedContext(x: unknown): x is BoundedContext {
+    return _isBranded(x, 'BoundedContext');
+  }
+
   /** The platform the context belongs to. */
   public readonly platform: Platform;
   /** The namespace, the context's name. */
@@ -193,6 +202,9 @@ export class BoundedContext extends Chart {
   private _deployer?: Deployer;
 
   constructor(scope: Construct, id: string, props: BoundedContextProps) {
+    _checkScope('BoundedContext', scope, id, _ANY_SCOPE);
+    _checkInstance(`${scope.node.path ? `${scope.node.path}/` : ''}${id}`, 'platform', props?.platform, 'Platform', Platform.isPlatform,
+      'create the Platform first and pass it: new BoundedContext(app, \'catalog\', { platform, team: \'catalog-team\' })');
     const namespace = props.namespace ?? id;
     super(scope, id, {
       labels: {
@@ -201,6 +213,7 @@ export class BoundedContext extends Chart {
         [LABEL.CONTEXT]: namespace,
       },
     });
+    _brand(this, 'BoundedContext');
     _assertDns1123Label(this, props.namespace !== undefined ? 'namespace' : 'id', namespace);
     _assertLabelValue(this, 'team', props.team);
     if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace)) {

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, Subject } from './access';
 import { _assertDns1123Label, _invalid } from './_errors';
+import { _checkScope } from './_construct';
 import { Platform } from './platform';
 
 /**
@@ -40,7 +41,8 @@ export class ClusterAccess extends Construct {
   public readonly reason: string;
 
   constructor(scope: Platform, id: string, props: ClusterAccessProps) {
-    super(scope, id);
+    super(scope, _checkScope('ClusterAccess', scope, id,
+      { name: 'Platform', test: Platform.isPlatform, example: 'new ClusterAccess(platform, \'node-readers\', { ... })' }));
     _assertDns1123Label(this, 'id', id);
     this.reason = props.reason.trim();
     if (this.reason.length < 10) {

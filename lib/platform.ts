@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { _checkCidr } from './_cidr';
+import { _ANY_SCOPE, _brand, _checkScope, _isBranded } from './_construct';
 import { _assertDns1123Label, _assertInteger, _invalid, _message } from './_errors';
 import { LABEL, MANAGED_BY } from './_labels';
 import type { BoundedContext } from './bounded-context';
@@ -74,6 +75,14 @@ export interface PlatformProps {
  * const catalog = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });
  */
 export class Platform extends Chart {
+  /**
+   * Whether `x` is a Platform. (`x instanceof Platform` is true for every cdk8s Chart:
+   * Chart defines Symbol.hasInstance.)
+   */
+  public static isPlatform(x: unknown): x is Platform {
+    return _isBranded(x, 'Platform');
+  }
+
   /** The platform name (the construct id). */
   public readonly platformName: string;
   /** The cluster's DNS domain. */
@@ -90,7 +99,8 @@ export class Platform extends Chart {
   private readonly _tiers = new Map<string, PriorityTier>();
 
   constructor(scope: Construct, id: string, props: PlatformProps = {}) {
-    super(scope, id, { labels: { [LABEL.PART_OF]: id, [LABEL.MANAGED_BY]: MANAGED_BY } });
+    super(scope, _checkScope('Platform', scope, id, _ANY_SCOPE), { labels: { [LABEL.PART_OF]: id, [LABEL.MANAGED_BY]: MANAGED_BY } });
+    _brand(this, 'Platform');
     _assertDns1123Label(this, 'id', id);
     this.platformName = id;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
