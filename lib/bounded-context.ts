@@ -228,15 +228,15 @@ export class BoundedContext extends Chart {
 
     const l = props.containerLimits ?? {};
     this._defaults = {
-      cpuRequest: _cpuMillis(l.defaultCpuRequest ?? Cpu.millis(100)),
-      cpuLimit: _cpuMillis(l.defaultCpuLimit ?? Cpu.millis(500)),
+      cpuRequest: _cpuMillis(l.defaultCpuRequest ?? Cpu.millis(100), this, 'containerLimits.defaultCpuRequest'),
+      cpuLimit: _cpuMillis(l.defaultCpuLimit ?? Cpu.millis(500), this, 'containerLimits.defaultCpuLimit'),
       memoryRequest: _bytes(l.defaultMemoryRequest ?? Size.mebibytes(256)),
       memoryLimit: _bytes(l.defaultMemoryLimit ?? Size.mebibytes(256)),
       ephemeralStorageRequest: _bytes(l.defaultEphemeralStorageRequest ?? Size.mebibytes(128)),
       ephemeralStorageLimit: _bytes(l.defaultEphemeralStorageLimit ?? Size.mebibytes(512)),
     };
     this._max = {
-      cpu: _cpuMillis(l.maxCpu ?? Cpu.units(2)),
+      cpu: _cpuMillis(l.maxCpu ?? Cpu.units(2), this, 'containerLimits.maxCpu'),
       memory: _bytes(l.maxMemory ?? Size.gibibytes(4)),
       ephemeralStorage: _bytes(l.maxEphemeralStorage ?? Size.gibibytes(2)),
     };
@@ -244,8 +244,8 @@ export class BoundedContext extends Chart {
 
     const q = props.quota ?? {};
     this._quota = {
-      cpuRequests: _cpuMillis(q.cpuRequests ?? Cpu.units(8)),
-      cpuLimits: _cpuMillis(q.cpuLimits ?? Cpu.units(16)),
+      cpuRequests: _cpuMillis(q.cpuRequests ?? Cpu.units(8), this, 'quota.cpuRequests'),
+      cpuLimits: _cpuMillis(q.cpuLimits ?? Cpu.units(16), this, 'quota.cpuLimits'),
       memoryRequests: _bytes(q.memoryRequests ?? Size.gibibytes(16)),
       memoryLimits: _bytes(q.memoryLimits ?? Size.gibibytes(32)),
       ephemeralStorageRequests: _bytes(q.ephemeralStorageRequests ?? Size.gibibytes(16)),

@@ -233,6 +233,18 @@ describe('BoundedContext', () => {
       })).toThrow(/'containerLimits.defaultMemoryLimit' \('256Mi'\) must not exceed containerLimits.maxMemory \(128Mi\)/);
     });
 
+    test('fails when a CPU amount is negative or finer than a millicore, naming the prop', () => {
+      const app = Testing.app();
+      const platform = new Platform(app, 'shop');
+      expect(() => new BoundedContext(app, 'catalog', { platform, team: 't', quota: { cpuRequests: Cpu.millis(-500) } }))
+        .toThrow(/^catalog: 'quota.cpuRequests' \('-500m'\) must be a CPU amount of zero or more, in whole millicores \(Kubernetes allows no finer precision\); use Cpu.millis\(n\) with a whole n, or Cpu.units\(n\) such as Cpu.units\(0.25\)$/);
+      expect(() => new BoundedContext(app, 'c2', { platform, team: 't', containerLimits: { maxCpu: Cpu.units(-1) } }))
+        .toThrow(/^c2: 'containerLimits.maxCpu' \('-1'\) must be a CPU amount of zero or more/);
+      expect(() => new BoundedContext(app, 'c3', { platform, team: 't', containerLimits: { defaultCpuRequest: Cpu.millis(0.5) } }))
+        .toThrow(/^c3: 'containerLimits.defaultCpuRequest' \('0.5m'\) must be a CPU amount of zero or more, in whole millicores/);
+      expect(() => new BoundedContext(app, 'c4', { platform, team: 't', containerLimits: { defaultCpuLimit: Cpu.units(0.3) } })).not.toThrow();
+    });
+
     test('fails when a count in the quota is negative or fractional', () => {
       const app = Testing.app();
       const platform = new Platform(app, 'shop');
