@@ -1,4 +1,5 @@
-import { Chart, Lazy, Size } from 'cdk8s';
+import { Lazy, Size } from 'cdk8s';
+import { _Chart } from './_chart';
 import { Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE } from './access';
@@ -176,7 +177,7 @@ export interface Deployer {
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-export class BoundedContext extends Chart {
+export class BoundedContext extends _Chart {
   /**
    * Whether `x` is a BoundedContext. (`x instanceof BoundedContext` is true for every
    * cdk8s Chart: Chart defines Symbol.hasInstance.)
@@ -225,6 +226,7 @@ export class BoundedContext extends Chart {
     this.team = props.team;
     this.addDependency(props.platform);
     props.platform._registerContext(this);
+    this.node.addValidation({ validate: () => this.platform._plaintextSecrets(this) });
 
     const l = props.containerLimits ?? {};
     this._defaults = {

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'net';
-import { Chart, Duration, Lazy, Size } from 'cdk8s';
+import { _Chart } from './_chart';
+import { Duration, Lazy, Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _assertDns1123Label, _assertInteger, _invalid, _message } from './_errors';
@@ -364,7 +365,7 @@ const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a
  * });
  * gateway.addRoute({ host: 'api.example.com', path: '/catalog', service: products });
  */
-export class ApiGateway extends Chart {
+export class ApiGateway extends _Chart {
   /** The platform the gateway belongs to. */
   public readonly platform: Platform;
   /** The gateway's name (the construct id). */

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
+import { _Chart } from './_chart';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { _checkCidr } from './_cidr';
 import { _ANY_SCOPE, _brand, _checkScope, _isBranded } from './_construct';
 import { _assertDns1123Label, _assertInteger, _invalid, _message } from './_errors';
@@ -74,7 +75,7 @@ export interface PlatformProps {
  * const platform = new Platform(app, 'sales');
  * const catalog = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });
  */
-export class Platform extends Chart {
+export class Platform extends _Chart {
   /**
    * Whether `x` is a Platform. (`x instanceof Platform` is true for every cdk8s Chart:
    * Chart defines Symbol.hasInstance.)
@@ -210,14 +211,25 @@ export class Platform extends Chart {
   /**
    * Every Secret in the app that carries plaintext `data` or `stringData`, as an
    * error, unless literal secrets were allowed. Catches Secrets added through
-   * escape hatches too.
+   * escape hatches too. The bounded contexts check their own (so that rendering one
+   * context's chart checks it without a pass over the whole app); this covers the
+   * rest of the app.
    */
   private findPlaintextSecrets(): string[] {
+    const contexts = new Set<IConstruct>(this._contexts);
+    return this._plaintextSecrets(this.node.root, o => contexts.has(Chart.of(o)));
+  }
+
+  /**
+   * The plaintext-Secret errors of the Secrets under `scope`, but those `skip` names.
+   * @internal
+   */
+  public _plaintextSecrets(scope: IConstruct, skip: (o: ApiObject) => boolean = () => false): string[] {
     if (this.allowLiteralSecrets) {
       return [];
     }
-    return this.node.root.node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.apiVersion === 'v1')
+    return scope.node.findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Secret' && c.apiVersion === 'v1' && !skip(c))
       .filter(o => {
         const json = o.toJson();
         return Object.keys(json.data ?? {}).length > 0 || Object.keys(json.stringData ?? {}).length > 0;

@@ -160,7 +160,7 @@ describe('secrets', () => {
       new k8s.KubeSecret(context, 'Raw', { metadata: { name: 'raw', namespace: 'catalog' }, stringData: { token: 'x' } });
       new ApiObject(context, 'Raw2', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'raw2', namespace: 'catalog' }, data: { token: 'eA==' } });
       const run = () => objects(context);
-      expect(run).toThrow(/\[shop\] catalog\/Raw: 'data' \('Secret raw'\) holds plaintext values.*set allowLiteralSecrets on the Platform/);
+      expect(run).toThrow(/\[catalog\] catalog\/Raw: 'data' \('Secret raw'\) holds plaintext values.*set allowLiteralSecrets on the Platform/);
       expect(run).toThrow(/catalog\/Raw2: 'data' \('Secret raw2'\) holds plaintext values/);
     });
 
