@@ -7,6 +7,7 @@ import { LABEL, MANAGED_BY } from './_labels';
 import { _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import type { Microservice } from './microservice';
+import type { Workload } from './workload';
 import { Platform } from './platform';
 
 /**
@@ -187,6 +188,7 @@ export class BoundedContext extends Chart {
   public readonly _max: { cpu: number; memory: number; ephemeralStorage: number };
   private readonly _quota: ResolvedQuota;
   private readonly _services: Microservice[] = [];
+  private readonly _workloads: Workload[] = [];
   private readonly _teamGrants: TeamGrant[] = [];
   private readonly _grantNames = new Set<string>();
   private _deployer?: Deployer;
@@ -257,6 +259,11 @@ export class BoundedContext extends Chart {
   /** The microservices of the context, in the order they were created (a copy). */
   public get services(): Microservice[] {
     return [...this._services];
+  }
+
+  /** The workloads of every kind in the context, in the order they were created (a copy). */
+  public get workloads(): Workload[] {
+    return [...this._workloads];
   }
 
   /**
@@ -395,11 +402,16 @@ export class BoundedContext extends Chart {
   }
 
   /** @internal */
-  public _registerService(service: Microservice): void {
-    if (RESERVED_NAMES.includes(service.name)) {
-      throw _invalid(service, 'id', service.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
-        'rename the microservice');
+  public _registerWorkload(workload: Workload, title: string): void {
+    if (RESERVED_NAMES.includes(workload.name)) {
+      throw _invalid(workload, 'id', workload.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
+        `rename the ${title}`);
     }
+    this._workloads.push(workload);
+  }
+
+  /** @internal */
+  public _registerService(service: Microservice): void {
     this._services.push(service);
   }
 
@@ -513,7 +525,7 @@ export class BoundedContext extends Chart {
 
   private validateQuota(): string[] {
     const errors: string[] = [];
-    const footprints = this._services.map(s => ({ name: s.name, ...s._footprint() }));
+    const footprints = this._workloads.map(s => ({ name: s.name, ...s._footprint() }));
     const check = (prop: keyof ResolvedQuota, resource: string, perPod: (r: _Resources) => number, fmt: (n: number) => string) => {
       const need = footprints.reduce((sum, f) => sum + f.peakPods * perPod(f.perPod), 0);
       const have = this._quota[prop];
@@ -533,7 +545,7 @@ export class BoundedContext extends Chart {
     check('ephemeralStorageRequests', 'ephemeral storage requests', r => r.ephemeralStorageRequest, _formatBytes);
     check('ephemeralStorageLimits', 'ephemeral storage limits', r => r.ephemeralStorageLimit, _formatBytes);
     check('pods', 'pods', () => 1, n => `${n}`);
-    const services = footprints.filter(f => f.hasService).length;
+    const services = footprints.reduce((n, f) => n + f.services, 0);
     if (services > this._quota.services) {
       errors.push(_message(this.node.path, 'quota.services', this._quota.services,
         `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`));
