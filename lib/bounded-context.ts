@@ -378,6 +378,11 @@ export class BoundedContext extends Chart {
     return this._deployer;
   }
 
+  /** The storage quota in bytes, which no single volume claim may exceed. @internal */
+  public get _storageQuota(): number {
+    return this._quota.storage;
+  }
+
   /** @internal */
   public _claimGrantName(prop: string, name: string): void {
     this.claimGrantName(prop, name);
@@ -549,6 +554,18 @@ export class BoundedContext extends Chart {
     if (services > this._quota.services) {
       errors.push(_message(this.node.path, 'quota.services', this._quota.services,
         `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`));
+    }
+    const claims = footprints.reduce((n, f) => n + f.claims, 0);
+    if (claims > this._quota.persistentVolumeClaims) {
+      errors.push(_message(this.node.path, 'quota.persistentVolumeClaims', this._quota.persistentVolumeClaims,
+        `is below the number of PersistentVolumeClaims the context's stores create (${claims}: one per claim and replica)`,
+        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the stores' replicas or claims`));
+    }
+    const storage = footprints.reduce((n, f) => n + f.storage, 0);
+    if (storage > this._quota.storage) {
+      errors.push(_message(this.node.path, 'quota.storage', _formatBytes(this._quota.storage),
+        `is below the storage the context's stores claim (${_formatBytes(storage)}: every claim of every replica)`,
+        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the stores' claims`));
     }
     const count = (prop: 'secrets' | 'configMaps', what: string, n: number, fix: string) => {
       if (n > this._quota[prop]) {

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { _invalid } from './_errors';
 import type { BoundedContext } from './bounded-context';
 import { Port, PortProtocol } from './port';
-import { LongRunningWorkloadProps, Workload, _Kind } from './workload';
+import { Workload } from './workload';
+import { LongRunningWorkloadProps, _Kind } from './workload-props';
 import { Connection, ConnectOptions } from './workload-connections';
 
 /**
@@ -74,7 +75,7 @@ export abstract class CallableWorkload extends Workload {
       metadata: this._meta(),
       spec: {
         type: 'ClusterIP',
-        ...(headless ? { clusterIp: 'None', publishNotReadyAddresses: false } : {}),
+        ...(headless ? { clusterIp: 'None' } : {}),
         selector: this.selectorLabels,
         ports: this._ports.map(p => ({
           name: p.name,

@@ -1,5 +1,6 @@
 export * from './platform';
 export * from './bounded-context';
+export * from './workload-props';
 export * from './workload';
 export * from './callable-workload';
 export * from './microservice';
@@ -22,3 +23,10 @@ export * as sealedsecrets from './imports/bitnami.com';
 export * from './access';
 export * from './cluster-access';
 export * from './backing-service';
+export * from './worker';
+export * from './stateful-service';
+export * from './volume-claim';
+export * from './job-run';
+export * from './job';
+export * from './cron-schedule';
+export * from './cron-job';

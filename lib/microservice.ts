@@ -1,11 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Duration } from 'cdk8s';
-import { _Linter, _suppress } from './_suppressions';
 import type { BoundedContext } from './bounded-context';
 import { CallableWorkload } from './callable-workload';
 import { DisruptionBudget } from './disruption-budget';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
-import { LongRunningWorkloadProps, _Footprint } from './workload';
+import { LongRunningWorkloadProps, _Footprint } from './workload-props';
 
 
 /**
@@ -17,8 +16,9 @@ export interface MicroserviceProps extends LongRunningWorkloadProps, ScalingProp
 /**
  * A microservice in a bounded context: a Deployment, its Service (the stable DNS
  * name `<name>.<context>.svc.<cluster-domain>` that callers use), its own
- * ServiceAccount, a HorizontalPodAutoscaler, a PodDisruptionBudget and a
- * NetworkPolicy holding exactly the calls declared to and from it.
+ * ServiceAccount, a HorizontalPodAutoscaler (or a fixed `replicas` count), a
+ * PodDisruptionBudget and a NetworkPolicy holding exactly the calls declared to
+ * and from it.
  *
  * Pods run as a non-root user with a read-only root filesystem, no privilege
  * escalation, all capabilities dropped and the RuntimeDefault seccomp profile;
@@ -35,6 +35,8 @@ export interface MicroserviceProps extends LongRunningWorkloadProps, ScalingProp
  * orders.connectTo(products);
  */
 export class Microservice extends CallableWorkload {
+  /** The fixed replica count, when there is no autoscaler. */
+  public readonly replicas?: number;
   /** The fewest replicas. */
   public readonly minReplicas: number;
   /** The most replicas. */
@@ -50,6 +52,7 @@ export class Microservice extends CallableWorkload {
   constructor(scope: BoundedContext, id: string, props: MicroserviceProps) {
     super(scope, id, props, { noun: 'service', title: 'microservice', component: 'backend', preStopDelay: Duration.seconds(5), longRunning: true });
     this._scaling = new _Scaling(this, props);
+    this.replicas = this._scaling.replicas;
     this.minReplicas = this._scaling.minReplicas;
     this.maxReplicas = this._scaling.maxReplicas;
     this.targetCpuUtilization = this._scaling.targetCpuUtilization;
@@ -80,26 +83,18 @@ export class Microservice extends CallableWorkload {
   }
 
   private renderDeployment(): void {
-    const annotations: { [key: string]: string } = {};
-    if (this.withoutProbes !== undefined) {
-      annotations['cdk8s-microservices.io/without-probes'] = this.withoutProbes;
-    }
     const deployment = new k8s.KubeDeployment(this, 'Resource', {
-      metadata: { ...this._meta(), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      metadata: { ...this._meta(), ...this._probeAnnotations() },
       spec: {
+        ...(this.replicas !== undefined ? { replicas: this.replicas } : {}),
         selector: { matchLabels: this.selectorLabels },
         strategy: this._scaling.renderStrategy(),
         template: this._podTemplate({ spreadBy: 'pod-template-hash' }),
       },
     });
     this._setController(deployment);
-    if (this.withoutProbes !== undefined) {
-      // the explicit opt-out, with its reason, is what the linters' probe checks ask for
-      for (const [tool, check] of [['kube-linter', 'no-readiness-probe'], ['kube-linter', 'no-liveness-probe'], ['kube-score', 'pod-probes'],
-        ['polaris', 'readinessProbeMissing'], ['polaris', 'livenessProbeMissing']] as Array<[_Linter, string]>) {
-        _suppress(deployment, tool, check, `runs without probes: ${this.withoutProbes}`);
-      }
-    }
-    this._scaling.suppressReplicas(deployment);
+    this._suppressWithoutProbes(deployment);
+    this._scaling.suppressReplicas(deployment,
+      'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain');
   }
 }

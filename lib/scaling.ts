@@ -10,6 +10,16 @@ import type { Workload } from './workload';
  */
 export interface ScalingProps {
   /**
+   * A fixed replica count, for a workload that must not scale (a singleton, say):
+   * `spec.replicas` is set and no HorizontalPodAutoscaler is rendered. It cannot be
+   * combined with `minReplicas`, `maxReplicas` or `targetCpuUtilization`. Equal
+   * `minReplicas` and `maxReplicas` mean the same.
+   *
+   * @default - scaled by a HorizontalPodAutoscaler between minReplicas and maxReplicas
+   */
+  readonly replicas?: number;
+
+  /**
    * The fewest replicas, kept by the HorizontalPodAutoscaler.
    *
    * @default 2
@@ -52,6 +62,8 @@ export interface ScalingProps {
  * @internal
  */
 export class _Scaling {
+  /** The fixed replica count, when no autoscaler owns it. */
+  public readonly replicas?: number;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
   public readonly targetCpuUtilization: number;
@@ -59,17 +71,34 @@ export class _Scaling {
   public readonly disruptionBudget: DisruptionBudget;
 
   constructor(private readonly workload: Workload, props: ScalingProps) {
-    this.minReplicas = props.minReplicas ?? 2;
-    this.maxReplicas = props.maxReplicas ?? this.minReplicas * 2;
+    const w = workload;
+    if (props.replicas !== undefined) {
+      _assertInteger(w, 'replicas', props.replicas, 1, 10000, 'run at least 1 replica');
+      for (const [prop, value] of [['minReplicas', props.minReplicas], ['maxReplicas', props.maxReplicas], ['targetCpuUtilization', props.targetCpuUtilization]] as const) {
+        if (value !== undefined) {
+          throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count has no autoscaler`,
+            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`);
+        }
+      }
+    }
+    this.minReplicas = props.replicas ?? props.minReplicas ?? 2;
+    this.maxReplicas = props.replicas ?? props.maxReplicas ?? this.minReplicas * 2;
     this.targetCpuUtilization = props.targetCpuUtilization ?? 70;
     this.maxSurge = props.maxSurge ?? 1;
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
-    const w = workload;
     _assertInteger(w, 'minReplicas', this.minReplicas, 1, 10000, 'run at least 1 replica (2 or more for availability)');
-    _assertInteger(w, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number above minReplicas');
-    if (this.maxReplicas <= this.minReplicas) {
-      throw _invalid(w, 'maxReplicas', this.maxReplicas, `must be greater than 'minReplicas' (${this.minReplicas})`,
+    _assertInteger(w, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number of at least minReplicas');
+    if (this.maxReplicas < this.minReplicas) {
+      throw _invalid(w, 'maxReplicas', this.maxReplicas, `must be at least 'minReplicas' (${this.minReplicas})`,
         'raise maxReplicas or lower minReplicas');
+    }
+    if (this.maxReplicas === this.minReplicas) {
+      if (props.targetCpuUtilization !== undefined) {
+        throw _invalid(w, 'targetCpuUtilization', props.targetCpuUtilization,
+          `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count has no autoscaler`,
+          'remove targetCpuUtilization, or raise maxReplicas above minReplicas');
+      }
+      this.replicas = this.minReplicas;
     }
     _assertInteger(w, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
     _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000, 'allow at least 1 extra pod, since pods are never taken below the desired count');
@@ -89,15 +118,25 @@ export class _Scaling {
     };
   }
 
-  /** Leaves `spec.replicas` to the autoscaler, and says so to Polaris. */
-  public suppressReplicas(deployment: ApiObject): void {
-    _suppress(deployment, 'polaris', 'deploymentMissingReplicas',
-      'the HorizontalPodAutoscaler owns the replica count (minReplicas ' + this.minReplicas + '); spec.replicas is left out so that an apply never resets a scaled Deployment');
+  /**
+   * Leaves `spec.replicas` to the autoscaler, or explains a single fixed replica,
+   * to Polaris.
+   */
+  public suppressReplicas(deployment: ApiObject, singleton: string): void {
+    if (this.replicas === undefined) {
+      _suppress(deployment, 'polaris', 'deploymentMissingReplicas',
+        'the HorizontalPodAutoscaler owns the replica count (minReplicas ' + this.minReplicas + '); spec.replicas is left out so that an apply never resets a scaled Deployment');
+    } else if (this.replicas === 1) {
+      _suppress(deployment, 'polaris', 'deploymentMissingReplicas', singleton);
+    }
   }
 
-  /** The HorizontalPodAutoscaler of a Deployment named after the workload. */
+  /** The HorizontalPodAutoscaler of a Deployment named after the workload, unless the count is fixed. */
   public renderAutoscaler(): void {
     const w = this.workload;
+    if (this.replicas !== undefined) {
+      return;
+    }
     new k8s.KubeHorizontalPodAutoscalerV2(w, 'Autoscaler', {
       metadata: w._meta(),
       spec: {
