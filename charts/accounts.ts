@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BackingService, BoundedContext, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource } from '../lib';
+import { BackingService, BoundedContext, CronJob, CronSchedule, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource } from '../lib';
 
 /** The private subnet of the accounts context's managed databases. */
 const DATABASE_SUBNET = '10.20.1.0/24';
@@ -24,6 +24,8 @@ export class AccountsContext extends BoundedContext {
   public readonly auth: Microservice;
   /** Customer accounts and profiles. */
   public readonly accounts: Microservice;
+  /** Purges expired sessions every night. */
+  public readonly sessionCleanup: CronJob;
 
   constructor(scope: Construct, platform: Platform) {
     super(scope, 'accounts', {
@@ -73,5 +75,18 @@ export class AccountsContext extends BoundedContext {
     this.accounts.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://accounts-db.accounts.sales.internal:5432/accounts?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
     this.accounts.connectTo(this.auth, { port: 'grpc' });
+
+    this.sessionCleanup = new CronJob(this, 'session-cleanup', {
+      image: Image.fromDigest('ghcr.io/acme-sales/auth', 'sha256:3b0a8c1f9e2d4c5b6a7f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b'),
+      version: '3.2.0',
+      args: ['sessions', 'purge', '--older-than', '30d'],
+      schedule: CronSchedule.expression('30 3 * * *'),
+      timeZone: 'Europe/Berlin',
+      priority: PriorityTier.BATCH,
+      activeDeadline: Duration.minutes(30),
+      env: { LOG_FORMAT: 'json' },
+    });
+    this.sessionCleanup.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://auth-db.accounts.sales.internal:5432/auth?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
   }
 }

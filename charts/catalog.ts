@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BackingService, BoundedContext, Image, Microservice, Platform, Port, Probe } from '../lib';
+import { BackingService, BoundedContext, Image, Microservice, Platform, PodManagementPolicy, Port, Probe, StatefulService, VolumeClaim } from '../lib';
 import { AccountsContext } from './accounts';
 
 /** The private subnet of the catalog context's managed databases. */
@@ -15,6 +15,8 @@ export class CatalogContext extends BoundedContext {
   public readonly products: Microservice;
   /** Customer reviews of products. */
   public readonly reviews: Microservice;
+  /** The products service's own cache (database per service: only products reaches it). */
+  public readonly productsCache: StatefulService;
 
   constructor(scope: Construct, platform: Platform, accounts: AccountsContext) {
     super(scope, 'catalog', {
@@ -68,6 +70,25 @@ export class CatalogContext extends BoundedContext {
     this.reviews.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://reviews-db.catalog.sales.internal:5432/reviews?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
 
+    this.productsCache = new StatefulService(this, 'products-cache', {
+      image: Image.fromTag('docker.io/library/redis', '7.2.5'),
+      ports: [Port.tcp(6379, { name: 'redis' })],
+      command: ['redis-server', '/etc/config/redis.conf'],
+      readiness: Probe.exec(['redis-cli', 'ping']),
+      liveness: Probe.tcp({ port: 'redis' }),
+      owners: [this.products],
+      podManagementPolicy: PodManagementPolicy.PARALLEL,
+      claims: [VolumeClaim.of('data', { size: Size.gibibytes(2), mountPath: '/data' })],
+      resources: {
+        cpu: { request: Cpu.millis(200), limit: Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) },
+      },
+      configFiles: {
+        'redis.conf': ['dir /data', 'appendonly yes', 'maxmemory 384mb', 'maxmemory-policy allkeys-lru', ''].join('\n'),
+      },
+    });
+
+    this.products.connectTo(this.productsCache);
     this.products.connectTo(this.reviews);
     this.products.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.auth, { port: 'grpc' });

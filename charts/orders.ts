@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BackingService, BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
+import { ArgoCdHook, BackingService, BoundedContext, Image, Job, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore, Worker } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 
@@ -18,6 +18,10 @@ export class OrdersContext extends BoundedContext {
   public readonly payments: Microservice;
   /** Sends order confirmations and shipping notices. */
   public readonly notifications: Microservice;
+  /** Relays the orders' outbox to notifications, in order. */
+  public readonly outboxRelay: Worker;
+  /** Migrates the orders database's schema before each release. */
+  public readonly migrate: Job;
 
   constructor(scope: Construct, platform: Platform, accounts: AccountsContext, catalog: CatalogContext) {
     super(scope, 'orders', {
@@ -101,6 +105,31 @@ export class OrdersContext extends BoundedContext {
 
     // one notifications replica dispatches at a time; the others stand by
     this.notifications.grantLeaderElection();
+
+    // the transactional outbox: orders writes events with its data, the relay hands
+    // them on; one relay at a time keeps them in order
+    this.outboxRelay = new Worker(this, 'outbox-relay', {
+      image: Image.fromTag('ghcr.io/acme-sales/orders', '4.0.3'),
+      args: ['outbox-relay'],
+      readiness: Probe.exec(['/app/orders', 'outbox-relay', '--check', 'ready']),
+      liveness: Probe.exec(['/app/orders', 'outbox-relay', '--check', 'alive'], { period: Duration.seconds(30) }),
+      replicas: 1,
+      env: { LOG_FORMAT: 'json' },
+    });
+    this.outboxRelay.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
+    this.outboxRelay.connectTo(this.notifications);
+
+    // the schema migration runs before Argo CD applies the new release
+    this.migrate = new Job(this, 'orders-migrate', {
+      image: Image.fromTag('ghcr.io/acme-sales/orders', '4.0.3'),
+      args: ['migrate', 'up'],
+      activeDeadline: Duration.minutes(15),
+      argoCdHook: ArgoCdHook.PRE_SYNC,
+      env: { LOG_FORMAT: 'json' },
+    });
+    this.migrate.addBackingService('DATABASE_URL', BackingService.fromUrl(
+      'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
 
     this.orders.connectTo(catalog.products);
     this.orders.connectTo(this.payments);

@@ -295,7 +295,8 @@ export interface TeamGrantOptions {
 /** Rules a deployer needs to apply a context's own objects. @internal */
 export const _DEPLOYER_RULES: AccessRule[] = [
   AccessRule.of('', ['configmaps', 'services', 'serviceaccounts'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
-  AccessRule.of('apps', ['deployments'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+  AccessRule.of('apps', ['deployments', 'statefulsets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+  AccessRule.of('batch', ['jobs', 'cronjobs'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('autoscaling', ['horizontalpodautoscalers'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('policy', ['poddisruptionbudgets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   // NetworkPolicies and Ingresses are security boundaries: the platform pipeline applies them

@@ -10,6 +10,7 @@ import { _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import type { Microservice } from './microservice';
 import { _ANY_SCOPE, _brand, _checkInstance, _checkScope, _isBranded } from './_construct';
+import type { Workload } from './workload';
 import { Platform } from './platform';
 
 /**
@@ -198,6 +199,7 @@ export class BoundedContext extends _Chart {
   public readonly _max: { cpu: number; memory: number; ephemeralStorage: number };
   private readonly _quota: ResolvedQuota;
   private readonly _services: Microservice[] = [];
+  private readonly _workloads: Workload[] = [];
   private readonly _teamGrants: TeamGrant[] = [];
   private readonly _grantNames = new Set<string>();
   private _deployer?: Deployer;
@@ -273,6 +275,11 @@ export class BoundedContext extends _Chart {
   /** The microservices of the context, in the order they were created (a copy). */
   public get services(): Microservice[] {
     return [...this._services];
+  }
+
+  /** The workloads of every kind in the context, in the order they were created (a copy). */
+  public get workloads(): Workload[] {
+    return [...this._workloads];
   }
 
   /**
@@ -416,6 +423,11 @@ export class BoundedContext extends _Chart {
     return this._deployer;
   }
 
+  /** The storage quota in bytes, which no single volume claim may exceed. @internal */
+  public get _storageQuota(): number {
+    return this._quota.storage;
+  }
+
   /** @internal */
   public _claimGrantName(prop: string, name: string): void {
     this.claimGrantName(prop, name);
@@ -440,11 +452,16 @@ export class BoundedContext extends _Chart {
   }
 
   /** @internal */
-  public _registerService(service: Microservice): void {
-    if (RESERVED_NAMES.includes(service.name)) {
-      throw _invalid(service, 'id', service.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
-        'rename the microservice');
+  public _registerWorkload(workload: Workload, title: string): void {
+    if (RESERVED_NAMES.includes(workload.name)) {
+      throw _invalid(workload, 'id', workload.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
+        `rename the ${title}`);
     }
+    this._workloads.push(workload);
+  }
+
+  /** @internal */
+  public _registerService(service: Microservice): void {
     this._services.push(service);
   }
 
@@ -558,7 +575,7 @@ export class BoundedContext extends _Chart {
 
   private validateQuota(): string[] {
     const errors: string[] = [];
-    const footprints = this._services.map(s => ({ name: s.name, ...s._footprint() }));
+    const footprints = this._workloads.map(s => ({ name: s.name, ...s._footprint() }));
     const check = (prop: keyof ResolvedQuota, resource: string, perPod: (r: _Resources) => number, fmt: (n: number) => string) => {
       const need = footprints.reduce((sum, f) => sum + f.peakPods * perPod(f.perPod), 0);
       const have = this._quota[prop];
@@ -578,10 +595,22 @@ export class BoundedContext extends _Chart {
     check('ephemeralStorageRequests', 'ephemeral storage requests', r => r.ephemeralStorageRequest, _formatBytes);
     check('ephemeralStorageLimits', 'ephemeral storage limits', r => r.ephemeralStorageLimit, _formatBytes);
     check('pods', 'pods', () => 1, n => `${n}`);
-    const services = footprints.filter(f => f.hasService).length;
+    const services = footprints.reduce((n, f) => n + f.services, 0);
     if (services > this._quota.services) {
       errors.push(_message(this.node.path, 'quota.services', this._quota.services,
         `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`));
+    }
+    const claims = footprints.reduce((n, f) => n + f.claims, 0);
+    if (claims > this._quota.persistentVolumeClaims) {
+      errors.push(_message(this.node.path, 'quota.persistentVolumeClaims', this._quota.persistentVolumeClaims,
+        `is below the number of PersistentVolumeClaims the context's stores create (${claims}: one per claim and replica)`,
+        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the stores' replicas or claims`));
+    }
+    const storage = footprints.reduce((n, f) => n + f.storage, 0);
+    if (storage > this._quota.storage) {
+      errors.push(_message(this.node.path, 'quota.storage', _formatBytes(this._quota.storage),
+        `is below the storage the context's stores claim (${_formatBytes(storage)}: every claim of every replica)`,
+        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the stores' claims`));
     }
     const count = (prop: 'secrets' | 'configMaps', what: string, n: number, fix: string) => {
       if (n > this._quota[prop]) {

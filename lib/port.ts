@@ -1,3 +1,8 @@
+import { IConstruct } from 'constructs';
+import { _assertInteger, _invalid } from './_errors';
+
+const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
 /**
  * The application protocol a port speaks. It selects the URL scheme handed to
  * callers and, for HTTP and gRPC, the Service port's `appProtocol` (meshes and
@@ -73,6 +78,32 @@ export class Port {
   public readonly servicePort: number;
   /** The application protocol. */
   public readonly protocol: PortProtocol;
+
+  /**
+   * Throws unless the ports have IANA names and valid, distinct numbers.
+   * @internal
+   */
+  public static _checkAll(scope: IConstruct, ports: Port[]): void {
+    const seen = { name: new Map<string, Port>(), containerPort: new Map<number, Port>(), servicePort: new Map<number, Port>() };
+    for (const port of ports) {
+      if (port.name.length > 15 || !PORT_NAME.test(port.name) || !/[a-z]/.test(port.name) || port.name.includes('--')) {
+        throw _invalid(scope, 'ports[].name', port.name,
+          'must be an IANA service name: at most 15 lower-case letters, digits and \'-\', with at least one letter, no \'--\' and no \'-\' at either end',
+          'rename the port, for example \'http\' or \'grpc-api\'');
+      }
+      _assertInteger(scope, `ports[${port.name}].containerPort`, port.containerPort, 1, 65535, 'use a port from 1 to 65535 (above 1024: the container runs as non-root)');
+      _assertInteger(scope, `ports[${port.name}].servicePort`, port.servicePort, 1, 65535, 'use a port from 1 to 65535');
+      for (const key of ['name', 'containerPort', 'servicePort'] as const) {
+        const map = seen[key] as Map<string | number, Port>;
+        const other = map.get(port[key]);
+        if (other) {
+          throw _invalid(scope, `ports[].${key}`, port[key], `must be unique, but ports '${other.name}' and '${port.name}' share it`,
+            `give each port its own ${key}`);
+        }
+        map.set(port[key], port);
+      }
+    }
+  }
 
   private constructor(protocol: PortProtocol, containerPort: number, options: PortOptions) {
     this.protocol = protocol;

@@ -220,3 +220,48 @@ export class Probe {
     return port;
   }
 }
+
+/**
+ * A long-running container's probes, rendered and checked: readiness and liveness
+ * are required unless `withoutProbes` gives the reason, and must check different
+ * things.
+ * @internal
+ */
+export interface _ProbeSet {
+  readonly readiness?: k8s.Probe;
+  readonly liveness?: k8s.Probe;
+  readonly startup?: k8s.Probe;
+}
+
+/**
+ * Renders and checks a long-running container's probes.
+ * @internal
+ */
+export function _renderProbes(scope: IConstruct, ports: Port[],
+  props: { readonly readiness?: Probe; readonly liveness?: Probe; readonly startup?: Probe; readonly withoutProbes?: string }, noun: string = 'service'): _ProbeSet {
+  if (props.withoutProbes !== undefined) {
+    if (props.withoutProbes.trim().length === 0) {
+      throw _invalid(scope, 'withoutProbes', props.withoutProbes, `must give the reason this ${noun} runs without probes`,
+        'write the reason, or add readiness and liveness probes');
+    }
+    if (props.readiness || props.liveness) {
+      throw _invalid(scope, 'withoutProbes', props.withoutProbes, 'must not be set together with readiness or liveness probes',
+        'remove withoutProbes, or remove the probes');
+    }
+  } else if (!props.readiness || !props.liveness) {
+    const missing = [!props.readiness ? 'readiness' : undefined, !props.liveness ? 'liveness' : undefined].filter(Boolean).join(' and ');
+    throw _invalid(scope, missing.split(' and ')[0], undefined,
+      `must be set: a ${noun} needs ${missing} probes so that Kubernetes routes traffic only to ready pods and restarts stuck ones`,
+      'add readiness and liveness (for example Probe.http(\'/ready\') and Probe.http(\'/live\')), or set withoutProbes to the reason');
+  }
+  const readiness = props.readiness?._render(scope, ProbeRole.READINESS, ports);
+  const liveness = props.liveness?._render(scope, ProbeRole.LIVENESS, ports);
+  const startup = props.startup?._render(scope, ProbeRole.STARTUP, ports);
+  if (props.readiness && props.liveness
+    && props.readiness._fingerprint(scope, ProbeRole.READINESS, ports) === props.liveness._fingerprint(scope, ProbeRole.LIVENESS, ports)) {
+    throw _invalid(scope, 'liveness', props.liveness.kind,
+      'must check something other than the readiness probe; when both check the same thing, a slow dependency restarts healthy pods',
+      'point liveness at a cheap endpoint that only proves the process is alive (for example /live) and readiness at one that checks dependencies');
+  }
+  return { readiness, liveness, startup };
+}

@@ -248,7 +248,8 @@ describe('deployer', () => {
     const out = objects(context);
     expect(find(out, 'ServiceAccount', 'deployer').automountServiceAccountToken).toBe(false);
     const granted = permissions(find(out, 'Role', 'deployer').rules);
-    expect(granted).toEqual(expect.arrayContaining(['apps/deployments:create', 'core/configmaps:patch', 'networking.k8s.io/networkpolicies:get']));
+    expect(granted).toEqual(expect.arrayContaining(['apps/deployments:create', 'core/configmaps:patch', 'networking.k8s.io/networkpolicies:get',
+      'apps/statefulsets:create', 'batch/jobs:create', 'batch/cronjobs:patch']));
     expect(granted.filter(p => /^networking.k8s.io\/.*:(create|update|patch|delete)$/.test(p))).toEqual([]);
     expect(granted.filter(p => p.startsWith('rbac') || p.includes('/namespaces') || p.includes('resourcequotas') || p.includes('limitranges') || p.includes('core/secrets'))).toEqual([]);
     expect(find(out, 'RoleBinding', 'deployer').subjects).toEqual([{ kind: 'ServiceAccount', name: 'deployer', namespace: 'catalog' }]);

@@ -1007,6 +1007,87 @@ describe('Microservice', () => {
     });
   });
 
+  describe('fixed replicas', () => {
+    test('replicas renders spec.replicas, no autoscaler, and a budget that lets a node drain', () => {
+      const { context } = setup();
+
+      const cache = new Microservice(context, 'cache', props({ replicas: 1 }));
+
+      expect(cache.replicas).toEqual(1);
+      expect([cache.minReplicas, cache.maxReplicas]).toEqual([1, 1]);
+      const manifests = objects(context);
+      const d = find(manifests, 'Deployment', 'cache');
+      expect(d.spec.replicas).toEqual(1);
+      expect(manifests.filter(m => m.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+      expect(find(manifests, 'PodDisruptionBudget', 'cache').spec.maxUnavailable).toEqual(1);
+      expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
+        tool: 'polaris', check: 'deploymentMissingReplicas',
+        reason: 'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain',
+      });
+    });
+
+    test('more than one fixed replica needs no exemption', () => {
+      const { context } = setup();
+
+      new Microservice(context, 'cache', props({ replicas: 3 }));
+
+      const d = find(objects(context), 'Deployment', 'cache');
+      expect(d.spec.replicas).toEqual(3);
+      expect(d.metadata.annotations?.['polaris.fairwinds.com/deploymentMissingReplicas-exempt']).toBeUndefined();
+    });
+
+    test('equal minReplicas and maxReplicas mean a fixed count', () => {
+      const { context } = setup();
+
+      const api = new Microservice(context, 'api', props({ minReplicas: 3, maxReplicas: 3 }));
+
+      expect(api.replicas).toEqual(3);
+      const manifests = objects(context);
+      expect(find(manifests, 'Deployment', 'api').spec.replicas).toEqual(3);
+      expect(manifests.filter(m => m.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    });
+
+    test('an autoscaled service has no fixed count', () => {
+      const { context } = setup();
+
+      expect(new Microservice(context, 'api', props()).replicas).toBeUndefined();
+    });
+
+    test.each([
+      ['minReplicas', { minReplicas: 1 }, 1],
+      ['maxReplicas', { maxReplicas: 3 }, 3],
+      ['targetCpuUtilization', { targetCpuUtilization: 50 }, 50],
+    ])('fails when a singleton is given HPA options (%s)', (prop, extra, value) => {
+      const { context } = setup();
+
+      expect(() => new Microservice(context, 'cache', props({ replicas: 1, ...extra })))
+        .toThrow(new RegExp(`^catalog/cache: '${prop}' \\(${value}\\) must not be set together with 'replicas' \\(1\\): a fixed replica count has no autoscaler; remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas$`));
+    });
+
+    test('fails when equal minReplicas and maxReplicas are given a CPU target', () => {
+      const { context } = setup();
+
+      expect(() => new Microservice(context, 'api', props({ minReplicas: 2, maxReplicas: 2, targetCpuUtilization: 60 })))
+        .toThrow(/^catalog\/api: 'targetCpuUtilization' \(60\) must not be set when 'minReplicas' equals 'maxReplicas' \(2\): a fixed replica count has no autoscaler; remove targetCpuUtilization, or raise maxReplicas above minReplicas$/);
+    });
+
+    test('fails when replicas is 0', () => {
+      const { context } = setup();
+
+      expect(() => new Microservice(context, 'cache', props({ replicas: 0 })))
+        .toThrow(/^catalog\/cache: 'replicas' \(0\) must be a whole number between 1 and 10000; run at least 1 replica$/);
+    });
+
+    test('fails when the replicas are more than the quota holds', () => {
+      const { context } = setup({ quota: { pods: 10 } });
+
+      new Microservice(context, 'cache', props({ replicas: 10 }));
+
+      expect(() => objects(context))
+        .toThrow(/catalog: 'quota\.pods' \('10'\) is below the pods the context's services need at maximum scale during a rolling update \(cache 11 pods x 1 = 11\); raise quota\.pods to at least 11/);
+    });
+  });
+
   describe('scaling errors', () => {
     test('fails when minReplicas is 0', () => {
       const { context } = setup();
@@ -1022,11 +1103,11 @@ describe('Microservice', () => {
         .toThrow(/^catalog\/products: 'minReplicas' \(2\.5\) must be a whole number between 1 and 10000/);
     });
 
-    test.each([2, 1])('fails when maxReplicas (%d) is not above minReplicas (2)', max => {
+    test('fails when maxReplicas is below minReplicas', () => {
       const { context } = setup();
 
-      expect(() => new Microservice(context, 'products', props({ maxReplicas: max })))
-        .toThrow(new RegExp(`^catalog/products: 'maxReplicas' \\(${max}\\) must be greater than 'minReplicas' \\(2\\); raise maxReplicas or lower minReplicas$`));
+      expect(() => new Microservice(context, 'products', props({ maxReplicas: 1 })))
+        .toThrow(/^catalog\/products: 'maxReplicas' \(1\) must be at least 'minReplicas' \(2\); raise maxReplicas or lower minReplicas$/);
     });
 
     test.each([0, 101])('fails when targetCpuUtilization is %d', value => {

@@ -73,7 +73,7 @@ describe('reference platform', () => {
   test('every Deployment has probes, requests and limits, the security settings, its own account, a PDB, an HPA and spread', () => {
     const all = distObjects();
     const byKey = new Map(all.map(o => [key(o), o]));
-    const deployments = all.filter(o => o.kind === 'Deployment');
+    const deployments = all.filter(o => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] !== 'worker');
     expect(deployments.map(d => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual([
       'accounts/auth', 'accounts/accounts', 'catalog/products', 'catalog/reviews', 'orders/orders', 'orders/payments', 'orders/notifications',
     ]);
@@ -138,6 +138,35 @@ describe('reference platform', () => {
     // notifications does leader election: it reaches the API server, and only it does
     expect(targets('orders', 'notifications')).toEqual(['accounts/accounts:8080', '10.20.3.0/24:5432', '10.10.0.0/28:443']);
     expect(all.filter(o => o.kind === 'NetworkPolicy' && JSON.stringify(o.spec.egress ?? []).includes('10.10.0.0/28')).map(o => o.metadata.name)).toEqual(['notifications']);
+    // the store admits its owner only; the worker, the job and the cron job admit nothing
+    expect(sources('catalog', 'products-cache')).toEqual(['catalog/products:6379']);
+    expect(targets('catalog', 'products')).toContain('catalog/products-cache:6379');
+    for (const [ns, name] of [['orders', 'outbox-relay'], ['orders', 'orders-migrate'], ['accounts', 'session-cleanup']]) {
+      expect(policy(ns, name).spec.ingress).toBeUndefined();
+    }
+    expect(targets('orders', 'outbox-relay')).toEqual(['orders/notifications:8080', '10.20.3.0/24:5432']);
+  });
+
+  test('every workload kind runs restricted, with its own tokenless account, requests and limits, and a policy; each is preceded by its configuration', () => {
+    const all = distObjects();
+    const controllers = all.filter(o => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(o.kind));
+    expect(controllers.map(c => `${c.kind}/${c.metadata.namespace}/${c.metadata.labels['app.kubernetes.io/name']}`)).toEqual(expect.arrayContaining([
+      'StatefulSet/catalog/products-cache', 'Deployment/orders/outbox-relay', 'Job/orders/orders-migrate', 'CronJob/accounts/session-cleanup',
+    ]));
+    for (const c of controllers) {
+      const name = c.metadata.labels['app.kubernetes.io/name'];
+      const pod = (c.kind === 'CronJob' ? c.spec.jobTemplate.spec.template : c.spec.template).spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.serviceAccountName).toBe(name);
+      expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(Object.keys(pod.containers[0].resources.limits).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+      const index = (kind: string, n: string) => all.findIndex(o => o.kind === kind && o.metadata.namespace === c.metadata.namespace && o.metadata.name === n);
+      expect(index('NetworkPolicy', name)).toBeGreaterThan(0);
+      expect(index('ServiceAccount', name)).toBeLessThan(all.indexOf(c));
+      const configMap = all.find(o => o.kind === 'ConfigMap' && o.metadata.labels?.['cdk8s-microservices.io/config-of'] === name && o.metadata.namespace === c.metadata.namespace);
+      expect(all.indexOf(configMap!)).toBeLessThan(all.indexOf(c));
+    }
   });
 
   test('the gateway exposes the public APIs over TLS, each Ingress targets a Service and port in its namespace', () => {

@@ -1,0 +1,71 @@
+import { k8s } from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { _credentialKind } from './_credentials';
+import { _assertInteger, _invalid } from './_errors';
+
+/**
+ * The security context every workload's pods run with, the Pod Security
+ * `restricted` profile and then some: a non-root user and group of 10000 or more
+ * (the group also owns the volumes), the RuntimeDefault seccomp profile, a read-only
+ * root filesystem, no privilege escalation and every capability dropped.
+ *
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+export class ContainerSecurity {
+  /**
+   * Checks the ids and returns the security of a container running as them.
+   * @internal
+   */
+  public static _of(scope: IConstruct, runAsUser: number, runAsGroup: number): ContainerSecurity {
+    _assertInteger(scope, 'runAsUser', runAsUser, 10000, 2147483647, 'use a user id of 10000 or more, clear of the host\'s users (10001 is the default)');
+    _assertInteger(scope, 'runAsGroup', runAsGroup, 10000, 2147483647, 'use a group id of 10000 or more (10001 is the default)');
+    return new ContainerSecurity(runAsUser, runAsGroup);
+  }
+
+  private constructor(
+    /** The container's user id. */
+    public readonly runAsUser: number,
+    /** The container's group id, also the pod's fsGroup. */
+    public readonly runAsGroup: number,
+  ) {}
+
+  /** @internal */
+  public _podSecurityContext(): k8s.PodSecurityContext {
+    return {
+      runAsNonRoot: true,
+      runAsUser: this.runAsUser,
+      runAsGroup: this.runAsGroup,
+      fsGroup: this.runAsGroup,
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+  }
+
+  /** @internal */
+  public _containerSecurityContext(): k8s.SecurityContext {
+    return {
+      runAsNonRoot: true,
+      runAsUser: this.runAsUser,
+      runAsGroup: this.runAsGroup,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+  }
+}
+
+/**
+ * Throws when a word of the container's command line looks like a credential:
+ * the pod spec is readable by everyone who may read the workload.
+ * @internal
+ */
+export function _checkCommandLine(scope: IConstruct, prop: string, words: string[] | undefined): void {
+  (words ?? []).forEach((word, i) => {
+    const looksLike = _credentialKind(word);
+    if (looksLike) {
+      throw _invalid(scope, `${prop}[${i}]`, '(value not shown)', `looks like ${looksLike}, which must not be written into the pod spec`,
+        'read the credential from a mounted secret (addSecret) instead of passing it on the command line');
+    }
+  });
+}

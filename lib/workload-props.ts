@@ -1,0 +1,210 @@
+import { Duration, Size } from 'cdk8s';
+import { ContainerResources } from 'cdk8s-plus-27';
+import type { _Resources } from './bounded-context';
+import { Image } from './image';
+import { Port } from './port';
+import { PriorityTier } from './priority-tier';
+import { Probe } from './probe';
+
+/**
+ * Properties every workload kind shares: the container, its configuration and its
+ * identity.
+ */
+export interface WorkloadProps {
+  /** The container image, pinned by tag or digest. */
+  readonly image: Image;
+
+  /**
+   * Requests and limits for CPU, memory and ephemeral storage. A missing request
+   * defaults to the context's default request (capped at the limit given); a
+   * missing limit to the context's default limit (raised to the request given).
+   *
+   * @default - the bounded context's container defaults
+   */
+  readonly resources?: ContainerResources;
+
+  /**
+   * The scheduling tier.
+   *
+   * @default PriorityTier.STANDARD
+   */
+  readonly priority?: PriorityTier;
+
+  /**
+   * Configuration as environment variables (12-factor). Names are C identifiers.
+   * The values live in the workload's immutable ConfigMap; values that look like
+   * credentials are refused (use `addSecret`).
+   *
+   * @default - none besides the URLs of the services it calls
+   */
+  readonly env?: { [name: string]: string };
+
+  /**
+   * Configuration files, by file name, mounted read-only in `configDir`. They live
+   * in the workload's immutable ConfigMap, next to the environment values.
+   *
+   * @default - no configuration files
+   */
+  readonly configFiles?: { [fileName: string]: string };
+
+  /**
+   * The directory the configuration files are mounted in.
+   *
+   * @default '/etc/config'
+   */
+  readonly configDir?: string;
+
+  /**
+   * The container's entrypoint.
+   *
+   * @default - the image's ENTRYPOINT
+   */
+  readonly command?: string[];
+
+  /**
+   * Arguments to the entrypoint.
+   *
+   * @default - the image's CMD
+   */
+  readonly args?: string[];
+
+  /**
+   * The role in the architecture, as `app.kubernetes.io/component`.
+   *
+   * @default - 'backend' for a Microservice, 'worker' for a Worker, 'store' for a
+   * StatefulService, 'job' for a Job and 'cronjob' for a CronJob
+   */
+  readonly component?: string;
+
+  /**
+   * The version, as `app.kubernetes.io/version`.
+   *
+   * @default - the image tag, or the first 12 hex digits of its digest
+   */
+  readonly version?: string;
+
+  /**
+   * The user id the container runs as; at least 10000, clear of host users.
+   *
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+
+  /**
+   * The group id the container runs as (also the fsGroup); at least 10000.
+   *
+   * @default 10001
+   */
+  readonly runAsGroup?: number;
+
+  /**
+   * How long a pod has to shut down after SIGTERM before it is killed.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * How long the pod waits before SIGTERM, so that endpoints and load balancers stop
+   * sending it new requests first. Runs `sleep` in the container; the image must
+   * have it. `Duration.seconds(0)` turns the hook off.
+   *
+   * @default - Duration.seconds(5) for a Microservice and a StatefulService (they
+   * have endpoints to leave); none for a Worker, Job or CronJob
+   */
+  readonly preStopDelay?: Duration;
+
+  /**
+   * The size of the writable emptyDir mounted at /tmp (the root filesystem is
+   * read-only). Counts against the ephemeral storage limit.
+   *
+   * @default Size.mebibytes(64)
+   */
+  readonly tmpSize?: Size;
+}
+
+/**
+ * Properties of workloads that run until stopped (Microservice, Worker,
+ * StatefulService): their ports and health probes.
+ */
+export interface LongRunningWorkloadProps extends WorkloadProps {
+  /**
+   * The ports the container listens on. A Microservice's or StatefulService's
+   * Service exposes them; a Worker's serve only its probes (nothing may call it).
+   *
+   * @default - no ports (a Microservice without ports gets no Service and cannot be called)
+   */
+  readonly ports?: Port[];
+
+  /**
+   * The readiness probe: may this pod receive traffic now? Required unless
+   * `withoutProbes` gives a reason.
+   *
+   * @default - none; an error unless `withoutProbes` is set
+   */
+  readonly readiness?: Probe;
+
+  /**
+   * The liveness probe: is the process stuck and must be restarted? It must check
+   * something other than the readiness probe. Required unless `withoutProbes`
+   * gives a reason.
+   *
+   * @default - none; an error unless `withoutProbes` is set
+   */
+  readonly liveness?: Probe;
+
+  /**
+   * The startup probe, for workloads that start slowly; the other probes wait for it.
+   *
+   * @default - no startup probe
+   */
+  readonly startup?: Probe;
+
+  /**
+   * Opts out of readiness and liveness probes, with the reason why (kept as an
+   * annotation for reviewers and policy tools).
+   *
+   * @default - probes are required
+   */
+  readonly withoutProbes?: string;
+}
+
+/**
+ * What a workload needs from its context's quota at its peak.
+ * @internal
+ */
+export interface _Footprint {
+  /** Pods at once at the peak (maximum scale during a rolling update, parallel runs). */
+  readonly peakPods: number;
+  /** Resources of one pod. */
+  readonly perPod: _Resources;
+  /** Services rendered. */
+  readonly services: number;
+  /** ConfigMaps rendered. */
+  readonly configMaps: number;
+  /** Secrets used. */
+  readonly secrets: number;
+  /** PersistentVolumeClaims at the peak. */
+  readonly claims: number;
+  /** Bytes of storage those claims request. */
+  readonly storage: number;
+}
+
+/**
+ * What a kind tells the shared core about itself.
+ * @internal
+ */
+export interface _Kind {
+  /** How errors and reasons name it: 'service', 'worker', ... */
+  readonly noun: string;
+  /** How fixes name it: 'microservice', 'worker', ... */
+  readonly title: string;
+  /** The default `app.kubernetes.io/component`. */
+  readonly component: string;
+  /** The default preStop delay. */
+  readonly preStopDelay: Duration;
+  /** Whether it runs until stopped, and so has ports and probes. */
+  readonly longRunning: boolean;
+  /** Annotations on every object the workload renders (ordering hooks). */
+  readonly annotations?: { [key: string]: string };
+}

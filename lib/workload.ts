@@ -1,0 +1,405 @@
+import { ApiObject, Duration, Size } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AccessRule, Subject } from './access';
+import { BackingService } from './backing-service';
+import { AddSecretOptions, ServiceSecret, WorkloadConfiguration } from './configuration';
+import { ContainerSecurity, _checkCommandLine } from './container-security';
+import { _assertDns1035Label, _assertLabelValue, _invalid, _message } from './_errors';
+import { WorkloadIdentity } from './identity';
+import { LABEL, MANAGED_BY } from './_labels';
+import { _Linter, _suppress } from './_suppressions';
+import { _formatResources, _resolveResources } from './resources';
+import { WorkloadScheduling } from './scheduling';
+import type { BoundedContext, _Resources } from './bounded-context';
+import { Image } from './image';
+import { _renderPodTemplate } from './pod-template';
+import { Port } from './port';
+import { PriorityTier } from './priority-tier';
+import { _ProbeSet, _renderProbes } from './probe';
+import { LongRunningWorkloadProps, _Footprint, _Kind } from './workload-props';
+import { SecretSource } from './secret-source';
+import type { CallableWorkload } from './callable-workload';
+import { Connection, ConnectOptions, WorkloadConnections } from './workload-connections';
+
+/**
+ * The pod-template core every workload kind composes: a container image run as a
+ * locked-down non-root user with requests and limits from the context's LimitRange,
+ * configuration and secrets (`configuration`), its own ServiceAccount and API grants
+ * (`identity`), scheduling (`scheduling`), graceful shutdown, and declared calls
+ * rendered as one NetworkPolicy (`connections`). A kind (`Microservice`, `Worker`,
+ * `StatefulService`, `Job`, `CronJob`) adds only its controller and what is its own.
+ */
+export abstract class Workload extends Construct {
+  /** The name: ServiceAccount, NetworkPolicy and container name, and the controller's unless the kind says otherwise. */
+  public readonly name: string;
+  /** The bounded context it runs in. */
+  public readonly context: BoundedContext;
+  /** The container image. */
+  public readonly image: Image;
+  /** The scheduling tier. */
+  public readonly priority: PriorityTier;
+  /** The `app.kubernetes.io/component` label. */
+  public readonly component: string;
+  /** The `app.kubernetes.io/version` label. */
+  public readonly version: string;
+  /** The container's user id. */
+  public readonly runAsUser: number;
+  /** The container's group id. */
+  public readonly runAsGroup: number;
+  /** The grace period after SIGTERM. */
+  public readonly terminationGracePeriod: Duration;
+  /** The delay before SIGTERM. */
+  public readonly preStopDelay: Duration;
+  /** The size of /tmp. */
+  public readonly tmpSize: Size;
+  /** The reason for running without probes, if any. */
+  public readonly withoutProbes?: string;
+  /** The directory the configuration files are mounted in. */
+  public readonly configDir: string;
+  /** The container's security context. */
+  public readonly security: ContainerSecurity;
+  /** Configuration and secrets. */
+  public readonly configuration: WorkloadConfiguration;
+  /** The ServiceAccount and its API grants. */
+  public readonly identity: WorkloadIdentity;
+  /** Priority and spread. */
+  public readonly scheduling: WorkloadScheduling;
+  /** Declared calls and their NetworkPolicy. */
+  public readonly connections: WorkloadConnections;
+
+  /** @internal */
+  public readonly _kindNoun: string;
+  /** @internal */
+  public readonly _resources: _Resources;
+  /** @internal */
+  protected readonly _probes: _ProbeSet;
+  /** @internal */
+  protected readonly _ports: Port[];
+  private readonly _command?: string[];
+  private readonly _args?: string[];
+  private readonly _extraMounts: Array<{ volume?: k8s.Volume; mount: k8s.VolumeMount }> = [];
+  private _controllerObject?: ApiObject;
+  private readonly _annotations: { [key: string]: string };
+
+  /** @internal */
+  protected constructor(scope: BoundedContext, id: string, props: LongRunningWorkloadProps, kind: _Kind) {
+    super(scope, Workload.uniqueId(scope, id, kind.title));
+    _assertDns1035Label(this, 'id', id);
+    this._kindNoun = kind.noun;
+    this._annotations = { ...kind.annotations };
+    this.name = id;
+    this.context = scope;
+    this.image = props.image;
+    this._ports = [...(props.ports ?? [])];
+    this.priority = props.priority ?? PriorityTier.STANDARD;
+    this.component = props.component ?? kind.component;
+    this.version = props.version ?? props.image.version;
+    this.runAsUser = props.runAsUser ?? 10001;
+    this.runAsGroup = props.runAsGroup ?? 10001;
+    this.terminationGracePeriod = props.terminationGracePeriod ?? Duration.seconds(30);
+    this.preStopDelay = props.preStopDelay ?? kind.preStopDelay;
+    this.tmpSize = props.tmpSize ?? Size.mebibytes(64);
+    this.withoutProbes = props.withoutProbes;
+    this.configDir = props.configDir ?? '/etc/config';
+    this._command = props.command ? [...props.command] : undefined;
+    this._args = props.args ? [...props.args] : undefined;
+
+    this.checkImage();
+    _checkCommandLine(this, 'command', props.command);
+    _checkCommandLine(this, 'args', props.args);
+    Port._checkAll(this, this._ports);
+    this.security = ContainerSecurity._of(this, this.runAsUser, this.runAsGroup);
+    this.checkShutdown();
+    this._resources = _resolveResources(this, scope, props.resources ?? {}, this.tmpSize);
+    this._probes = kind.longRunning ? _renderProbes(this, this._ports, props, kind.noun) : {};
+    this._checkMountPath('configDir', this.configDir);
+    this.configuration = new WorkloadConfiguration(this, this.configDir);
+    for (const [name, value] of Object.entries(props.env ?? {})) {
+      this.configuration.addEnv(name, value);
+    }
+    for (const [fileName, content] of Object.entries(props.configFiles ?? {})) {
+      this.configuration.addConfigFile(fileName, content);
+    }
+    this.scheduling = new WorkloadScheduling(this, this.priority);
+    this.identity = new WorkloadIdentity(this);
+    this.connections = new WorkloadConnections(this);
+    scope._registerWorkload(this, kind.title);
+    this.identity._render();
+  }
+
+  /** The namespace (the bounded context's). */
+  public get namespace(): string {
+    return this.context.namespaceName;
+  }
+
+  /** The container ports (a copy). */
+  public get ports(): Port[] {
+    return [...this._ports];
+  }
+
+  /** The labels that select this workload's pods. */
+  public get selectorLabels(): { [key: string]: string } {
+    // instance = the object name, unique in the namespace (and what Polaris'
+    // metadataAndInstanceMismatched expects)
+    return { [LABEL.NAME]: this.name, [LABEL.INSTANCE]: this.name };
+  }
+
+  /** The configuration environment variables (not those from secrets), sorted by name (a copy). */
+  public get env(): { [name: string]: string } {
+    return this.configuration.env;
+  }
+
+  /** The resolved requests and limits, as Kubernetes quantities. */
+  public get resources(): { [key: string]: string } {
+    return _formatResources(this._resources);
+  }
+
+  /** The configuration files, by file name (a copy). */
+  public get configFiles(): { [fileName: string]: string } {
+    return this.configuration.files;
+  }
+
+  /** The secrets this workload uses (a copy). */
+  public get secrets(): ServiceSecret[] {
+    return this.configuration.secrets;
+  }
+
+  /** The calls this workload declared (a copy). */
+  public get calls(): Connection[] {
+    return this.connections.calls;
+  }
+
+  /** The backing services attached by URL (a copy). */
+  public get backingServices(): { [envVar: string]: BackingService } {
+    return this.connections.backingServices;
+  }
+
+  /** The API access granted to this workload's identity (a copy). */
+  public get grants(): AccessRule[] {
+    return this.identity.grants;
+  }
+
+  /** The workload's identity, as an RBAC subject. */
+  public get subject(): Subject {
+    return this.identity.subject;
+  }
+
+  /**
+   * Adds an environment variable (12-factor configuration).
+   *
+   * @param name a C identifier, unique in this workload
+   * @param value the value
+   */
+  public addEnv(name: string, value: string): void {
+    this.configuration.addEnv(name, value);
+  }
+
+  /**
+   * Adds a configuration file, mounted read-only at `<configDir>/<fileName>`.
+   *
+   * @param fileName a ConfigMap key: letters, digits, '-', '_' and '.'
+   * @param content the file's content
+   */
+  public addConfigFile(fileName: string, content: string): void {
+    this.configuration.addConfigFile(fileName, content);
+  }
+
+  /**
+   * Uses a secret: renders its source in the workload's namespace (an ExternalSecret,
+   * a SealedSecret, nothing for an existing Secret) and mounts its keys as files
+   * or sets environment variables from them.
+   *
+   * @param id a DNS label, unique in this workload; the Secret is named `<workload>-<id>`
+   */
+  public addSecret(id: string, source: SecretSource, options: AddSecretOptions = {}): ServiceSecret {
+    return this.configuration.addSecret(id, source, options);
+  }
+
+  /**
+   * Attaches a backing service outside the cluster by URL: the URL goes into the
+   * configuration as `envVar`, and the workload's NetworkPolicy lets its pods reach
+   * the backing service's networks on the URL's port (beyond the context's
+   * default deny). For a backing service inside the platform, use `connectTo`.
+   */
+  public addBackingService(envVar: string, backing: BackingService): void {
+    this.connections.addBackingService(envVar, backing);
+  }
+
+  /**
+   * Grants this workload's ServiceAccount access to the Kubernetes API in its own
+   * namespace: a least-privilege Role named after the workload. Name the exact
+   * objects (`resourceNames`) wherever Kubernetes allows it. The pod then gets a
+   * short-lived projected token (the service account token is otherwise never
+   * mounted).
+   */
+  public grantAccess(rule: AccessRule): void {
+    this.identity.grantAccess(rule);
+  }
+
+  /**
+   * Grants what leader election needs: get, update and patch on one Lease (named
+   * after the workload unless told otherwise), and create on Leases (which
+   * Kubernetes cannot restrict by name).
+   */
+  public grantLeaderElection(leaseName: string = this.name): void {
+    this.identity.grantLeaderElection(leaseName);
+  }
+
+  /**
+   * Grants `get` on this workload's own ConfigMap, by its exact (hash-named) name,
+   * for workloads that read their configuration through the API.
+   */
+  public grantReadOwnConfig(): void {
+    this.identity.grantReadOwnConfig();
+  }
+
+  /**
+   * Declares that this workload calls `callee` on one of its ports. The caller gets
+   * an egress rule and the callee's URL as an environment variable; the callee
+   * gets an ingress rule for exactly that port.
+   */
+  public connectTo(callee: CallableWorkload, options: ConnectOptions = {}): Connection {
+    return this.connections.connectTo(callee, options);
+  }
+
+  /**
+   * What this workload needs from the quota at its peak.
+   * @internal
+   */
+  public abstract _footprint(): _Footprint;
+
+  /**
+   * The object that runs the pods (Deployment, StatefulSet, Job, CronJob), where
+   * findings about the pods are suppressed.
+   * @internal
+   */
+  public get _controller(): ApiObject {
+    if (!this._controllerObject) {
+      throw new Error(`${this.node.path}: the controller is not rendered yet`);
+    }
+    return this._controllerObject;
+  }
+
+  /** @internal */
+  public get _labels(): { [key: string]: string } {
+    return {
+      ...this.selectorLabels,
+      [LABEL.VERSION]: this.version,
+      [LABEL.COMPONENT]: this.component,
+      [LABEL.PART_OF]: this.context.platform.platformName,
+      [LABEL.MANAGED_BY]: MANAGED_BY,
+    };
+  }
+
+  /** @internal */
+  public _meta(extraLabels: { [key: string]: string } = {}): k8s.ObjectMeta {
+    const annotations = Object.keys(this._annotations).length > 0 ? { annotations: { ...this._annotations } } : {};
+    return { name: this.name, namespace: this.namespace, labels: { ...this._labels, ...extraLabels }, ...annotations };
+  }
+
+  /**
+   * Throws when `path` is not an absolute directory or overlaps another mount.
+   * @internal
+   */
+  public _checkMountPath(prop: string, path: string): void {
+    if (!/^\/[^\s]*[^/\s]$/.test(path) || path.split('/').includes('..')) {
+      throw _invalid(this, prop, path, 'must be an absolute directory path without spaces or \'..\'', 'use a path such as \'/var/run/secrets/db\'');
+    }
+    const taken = ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
+      ...(this.configuration?.secrets ?? []).flatMap(s => s.mountPath ?? []), ...this._extraMounts.map(m => m.mount.mountPath)];
+    const clash = taken.find(p => p === path || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
+    if (clash) {
+      throw _invalid(this, prop, path, `must not overlap another mount of the container ('${clash}')`, 'choose a separate directory');
+    }
+  }
+
+  /**
+   * Adds a volume (or, without one, a mount of a volume the controller provides,
+   * such as a claim template) to the container, after checking its path.
+   * @internal
+   */
+  protected _addMount(prop: string, mount: k8s.VolumeMount, volume?: k8s.Volume): void {
+    this._checkMountPath(prop, mount.mountPath);
+    this._extraMounts.push({ volume, mount });
+  }
+
+  /**
+   * The controller's annotations: the reason for running without probes, if any.
+   * @internal
+   */
+  protected _probeAnnotations(): { annotations?: { [key: string]: string } } {
+    return this.withoutProbes !== undefined ? { annotations: { ...this._annotations, 'cdk8s-microservices.io/without-probes': this.withoutProbes } } : {};
+  }
+
+  /**
+   * Suppresses the linters' probe checks on the controller of a workload that runs
+   * without probes: the explicit opt-out, with its reason, is what they ask for.
+   * @internal
+   */
+  protected _suppressWithoutProbes(controller: ApiObject): void {
+    if (this.withoutProbes !== undefined) {
+      this._suppressProbeChecks(controller, `runs without probes: ${this.withoutProbes}`);
+    }
+  }
+
+  /** @internal */
+  protected _suppressProbeChecks(controller: ApiObject, reason: string): void {
+    for (const [tool, check] of [['kube-linter', 'no-readiness-probe'], ['kube-linter', 'no-liveness-probe'], ['kube-score', 'pod-probes'],
+      ['polaris', 'readinessProbeMissing'], ['polaris', 'livenessProbeMissing']] as Array<[_Linter, string]>) {
+      _suppress(controller, tool, check, reason);
+    }
+  }
+
+  /**
+   * Records the controller the kind rendered.
+   * @internal
+   */
+  protected _setController(controller: ApiObject): void {
+    this._controllerObject = controller;
+  }
+
+  /**
+   * The pod template: the core's container and volumes, with the kind's labels,
+   * spread and restart policy.
+   * @internal
+   */
+  protected _podTemplate(options: { spreadBy?: string; restartPolicy?: string; labels?: { [key: string]: string } } = {}): k8s.PodTemplateSpec {
+    return _renderPodTemplate(this, {
+      command: this._command, args: this._args, probes: this._probes, extraMounts: () => this._extraMounts, ...options,
+    });
+  }
+
+  private static uniqueId(scope: BoundedContext, id: string, title: string): string {
+    const existing = scope.node.tryFindChild(id);
+    if (existing && !(existing instanceof Workload)) {
+      throw new Error(_message(`${scope.node.path}/${id}`, 'id', id, 'must not be the id of an object the bounded context renders itself',
+        `rename the ${title}`));
+    }
+    if (existing) {
+      throw new Error(`${scope.node.path}/${id}: 'id' ('${id}') must be unique in bounded context '${scope.namespaceName}', but a ${existing._kindNoun} of that name exists already; rename one of the two`);
+    }
+    return id;
+  }
+
+  private checkImage(): void {
+    const problem = this.image._problem();
+    if (problem) {
+      throw _invalid(this, 'image', this.image.reference, problem.expected, problem.fix);
+    }
+    _assertLabelValue(this, 'version', this.version);
+    _assertLabelValue(this, 'component', this.component);
+  }
+
+  private checkShutdown(): void {
+    const grace = this.terminationGracePeriod.toSeconds();
+    const delay = this.preStopDelay.toSeconds();
+    if (!Number.isInteger(grace) || grace < 1) {
+      throw _invalid(this, 'terminationGracePeriod', `${grace}s`, 'must be a whole number of seconds, at least 1', 'use Duration.seconds(30)');
+    }
+    if (!Number.isInteger(delay) || delay < 0 || delay >= grace) {
+      throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
+        'shorten preStopDelay or lengthen terminationGracePeriod');
+    }
+  }
+}
