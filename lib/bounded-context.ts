@@ -418,7 +418,7 @@ export class BoundedContext extends _Chart {
     const subject = Subject.serviceAccount(this.namespaceName, name);
     const { binding } = this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
     _suppress(binding, 'kube-linter', 'access-to-create-pods',
-      'the CI/CD deployer applies the context\'s own Deployments, confined to its namespace; their pods are held to Pod Security restricted and the namespace quota');
+      'the CI/CD deployer applies the context\'s own workloads (Deployments, StatefulSets, Jobs, CronJobs), confined to its namespace; their pods are held to Pod Security restricted and the namespace quota');
     this._deployer = { serviceAccountName: name, subject };
     return this._deployer;
   }

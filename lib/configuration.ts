@@ -109,7 +109,7 @@ export class WorkloadConfiguration {
       throw _invalid(w, 'env', name, 'reads as a credential (password, token, bearer, secret), which must not be plain configuration',
         'if the value is a credential, use addSecret(id, source, { env }) or better a mounted file; if it is not, rename the variable');
     }
-    const looksLike = _credentialKind(value);
+    const looksLike = _credentialKind(value, name);
     if (looksLike) {
       throw _invalid(w, `env.${name}`, '(value not shown)', `looks like ${looksLike}, which must not be stored in plaintext in a ConfigMap or the pod spec`,
         'put it in a secret manager and use addSecret(id, SecretSource.fromExternalSecret(...), { env: { ... } }), or remove the credential from the value');

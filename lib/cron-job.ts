@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { _wholeSeconds } from './_duration';
 import { k8s } from 'cdk8s-plus-27';
 import type { BoundedContext } from './bounded-context';
 import { CronSchedule } from './cron-schedule';
@@ -135,8 +136,8 @@ export class CronJob extends Workload {
       throw _invalid(this, 'timeZone', this.timeZone, 'must be an IANA time zone name such as \'Europe/Berlin\' or \'Etc/UTC\'',
         'use a name from the tz database (not an abbreviation such as \'CET\' or an offset)');
     }
-    const deadline = this.startingDeadline.toSeconds();
-    if (!Number.isInteger(deadline) || deadline < 10) {
+    const deadline = _wholeSeconds(this, 'startingDeadline', this.startingDeadline, 0);
+    if (deadline < 10) {
       throw _invalid(this, 'startingDeadline', `${deadline}s`, 'must be a whole number of seconds, at least 10 (the CronJob controller checks every 10 seconds, so a shorter deadline may skip every run)',
         'use Duration.minutes(30), or at least Duration.seconds(10)');
     }

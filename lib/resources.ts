@@ -21,7 +21,8 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
     const lim = limit ?? Math.max(defLimit, req);
     return [req, lim] as const;
   };
-  const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request), r.cpu?.limit && _cpuMillis(r.cpu.limit), d.cpuRequest, d.cpuLimit);
+  const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request, scope, 'resources.cpu.request'), r.cpu?.limit && _cpuMillis(r.cpu.limit, scope, 'resources.cpu.limit'),
+    d.cpuRequest, d.cpuLimit);
   const mem = pair(r.memory?.request && _bytes(r.memory.request), r.memory?.limit && _bytes(r.memory.limit), d.memoryRequest, d.memoryLimit);
   const eph = pair(r.ephemeralStorage?.request && _bytes(r.ephemeralStorage.request), r.ephemeralStorage?.limit && _bytes(r.ephemeralStorage.limit),
     d.ephemeralStorageRequest, d.ephemeralStorageLimit);

@@ -5,6 +5,8 @@ import { AccessRule, Subject } from './access';
 import { BackingService } from './backing-service';
 import { AddSecretOptions, ServiceSecret, WorkloadConfiguration } from './configuration';
 import { ContainerSecurity, _checkCommandLine } from './container-security';
+import { _checkScope, _isBranded } from './_construct';
+import { _wholeSeconds } from './_duration';
 import { _assertDns1035Label, _assertLabelValue, _invalid, _message } from './_errors';
 import { WorkloadIdentity } from './identity';
 import { LABEL, MANAGED_BY } from './_labels';
@@ -84,7 +86,7 @@ export abstract class Workload extends Construct {
 
   /** @internal */
   protected constructor(scope: BoundedContext, id: string, props: LongRunningWorkloadProps, kind: _Kind) {
-    super(scope, Workload.uniqueId(scope, id, kind.title));
+    super(scope, Workload.uniqueId(scope, id, kind.title, new.target.name));
     _assertDns1035Label(this, 'id', id);
     this._kindNoun = kind.noun;
     this._annotations = { ...kind.annotations };
@@ -370,7 +372,13 @@ export abstract class Workload extends Construct {
     });
   }
 
-  private static uniqueId(scope: BoundedContext, id: string, title: string): string {
+  private static uniqueId(scope: BoundedContext, id: string, title: string, className: string): string {
+    // tsx does not type-check: a workload created in the Platform or the App must fail here, clearly
+    const isContext = (s: unknown) => _isBranded(s, 'BoundedContext');
+    if (!isContext(scope) || typeof id !== 'string' || id.length === 0) {
+      _checkScope(className, scope, id, { name: 'BoundedContext', test: isContext,
+        example: `new ${className}(catalog, '${typeof id === 'string' && id ? id : 'products'}', { ... }), where catalog = new BoundedContext(app, 'catalog', { platform, team })` });
+    }
     const existing = scope.node.tryFindChild(id);
     if (existing && !(existing instanceof Workload)) {
       throw new Error(_message(`${scope.node.path}/${id}`, 'id', id, 'must not be the id of an object the bounded context renders itself',
@@ -392,12 +400,9 @@ export abstract class Workload extends Construct {
   }
 
   private checkShutdown(): void {
-    const grace = this.terminationGracePeriod.toSeconds();
-    const delay = this.preStopDelay.toSeconds();
-    if (!Number.isInteger(grace) || grace < 1) {
-      throw _invalid(this, 'terminationGracePeriod', `${grace}s`, 'must be a whole number of seconds, at least 1', 'use Duration.seconds(30)');
-    }
-    if (!Number.isInteger(delay) || delay < 0 || delay >= grace) {
+    const grace = _wholeSeconds(this, 'terminationGracePeriod', this.terminationGracePeriod, 1);
+    const delay = _wholeSeconds(this, 'preStopDelay', this.preStopDelay, 0);
+    if (delay >= grace) {
       throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
         'shorten preStopDelay or lengthen terminationGracePeriod');
     }

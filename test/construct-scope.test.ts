@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { AccessRule, BoundedContext, ClusterAccess, Platform, Subject } from '../lib';
+import { AccessRule, BoundedContext, ClusterAccess, Image, Microservice, Platform, Port, Probe, Subject, Worker } from '../lib';
 
 // `npm run synth` runs through tsx, which does not type-check: these calls are what a
 // user's untyped mistakes look like at run time.
@@ -53,5 +53,19 @@ describe('construct scopes and ids', () => {
     expect(context instanceof Platform).toBe(true); // cdk8s Chart's Symbol.hasInstance
     expect([Platform.isPlatform(platform), Platform.isPlatform(context), Platform.isPlatform({})]).toEqual([true, false, false]);
     expect([BoundedContext.isBoundedContext(context), BoundedContext.isBoundedContext(platform), BoundedContext.isBoundedContext(undefined)]).toEqual([true, false, false]);
+  });
+});
+
+describe('workload scopes', () => {
+  test('fails when a workload is created outside a bounded context, naming what was passed and how to fix it', () => {
+    const app = Testing.app();
+    const platform = new Platform(app, 'shop');
+    const props = { image: Image.fromTag('ghcr.io/acme/products', '1.0.0'), ports: [Port.http(8080)], readiness: Probe.http('/ready'), liveness: Probe.http('/live') };
+
+    expect(() => new Microservice(untyped(platform), 'products', props))
+      .toThrow(/^shop\/products: 'scope' \(Platform 'shop'\) must be a BoundedContext to create a Microservice in; pass it as the first argument, for example new Microservice\(catalog, 'products', \{ \.\.\. \}\), where catalog = new BoundedContext\(app, 'catalog', \{ platform, team \}\)$/);
+    expect(() => new Worker(untyped(app), 'relay', { ...props, ports: [] })).toThrow(/^relay: 'scope' \(App '\(the app\)'\) must be a BoundedContext to create a Worker in/);
+    const context = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });
+    expect(() => new Microservice(context, '', props)).toThrow(/^catalog: 'id' \(''\) of a Microservice must be a non-empty name without '\/'/);
   });
 });

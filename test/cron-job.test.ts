@@ -75,6 +75,8 @@ describe('CronJob', () => {
 
     expect(() => new CronJob(context, 'cleanup', props({ startingDeadline: Duration.seconds(5) })))
       .toThrow(/^catalog\/cleanup: 'startingDeadline' \('5s'\) must be a whole number of seconds, at least 10/);
+    expect(() => new CronJob(setup().context, 'cleanup', props({ startingDeadline: Duration.millis(90500) })))
+      .toThrow(/^catalog\/cleanup: 'startingDeadline' \('90.5s'\) must be a whole number of seconds \(Kubernetes counts this field in seconds\); use Duration.seconds\(90\) or Duration.seconds\(91\)$/);
   });
 
   test('fails when the schedule is invalid, naming the CronJob', () => {

@@ -1199,7 +1199,29 @@ describe('Microservice', () => {
       const { context } = setup();
 
       expect(() => new Microservice(context, 'products', props({ terminationGracePeriod: Duration.seconds(0), preStopDelay: Duration.seconds(0) })))
-        .toThrow(/^catalog\/products: 'terminationGracePeriod' \('0s'\) must be a whole number of seconds, at least 1; use Duration\.seconds\(30\)$/);
+        .toThrow(/^catalog\/products: 'terminationGracePeriod' \('0s'\) must be at least 1 second; use Duration\.seconds\(1\) or more$/);
+    });
+
+    test('fails when a shutdown time is not a whole number of seconds, naming the nearest ones', () => {
+      const { context } = setup();
+
+      expect(() => new Microservice(context, 'products', props({ preStopDelay: Duration.millis(2500) })))
+        .toThrow(/^catalog\/products: 'preStopDelay' \('2.5s'\) must be a whole number of seconds \(Kubernetes counts this field in seconds\); use Duration\.seconds\(2\) or Duration\.seconds\(3\)$/);
+    });
+
+    test('fails when a CPU amount is negative, naming the prop', () => {
+      const { context } = setup();
+
+      expect(() => new Microservice(context, 'products', props({ resources: { cpu: { request: Cpu.millis(-100) } } })))
+        .toThrow(/^catalog\/products: 'resources.cpu.request' \('-100m'\) must be a CPU amount of zero or more, in whole millicores/);
+    });
+
+    test('fails when a random-looking value sits under a credential-like variable name', () => {
+      const { context } = setup();
+
+      expect(() => new Microservice(context, 'products', props({ env: { PAYMENT_API_KEY: 'f3a9c1d27be84e6a' } })))
+        .toThrow(/^catalog\/products: 'env.PAYMENT_API_KEY' \('\(value not shown\)'\) looks like a random-looking value under the credential-like name 'PAYMENT_API_KEY'/);
+      expect(() => new Microservice(setup().context, 'products', props({ env: { CACHE_KEY_PREFIX: 'products:v1:' } }))).not.toThrow();
     });
   });
 });
