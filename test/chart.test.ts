@@ -40,6 +40,17 @@ describe('the library\'s charts render from their own subtree', () => {
     expect(many).toBe(few);
   });
 
+  test('the dependencies cdk8s infers across charts grow linearly with the services (no service depends on every other)', () => {
+    const dependenciesPerService = (contexts: number) => {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'chart-test-')) });
+      const services = platformOf(app, contexts, 2);
+      app.synth();
+      const edges = app.node.findAll().reduce((n, c) => n + c.node.dependencies.length, 0);
+      return edges / services.length;
+    };
+    expect(dependenciesPerService(12)).toBe(dependenciesPerService(2));
+  });
+
   test('renders the same objects in the same order as cdk8s\' own chart rendering', () => {
     const app = Testing.app();
     platformOf(app, 3, 3);
