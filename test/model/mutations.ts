@@ -1,0 +1,83 @@
+/**
+ * Single mutations of a valid platform model: each changes one thing the way a user
+ * gets it wrong. A mutated model must either be refused with a message in the
+ * standard shape, or synthesize to output the API server accepts (the server-side
+ * half runs in `npm run conformance`).
+ */
+import { PlatformSpec, WorkloadSpec } from './spec';
+
+export interface Mutation {
+  readonly name: string;
+  /** Returns the mutated copy; `at` picks the workload (modulo their count). */
+  readonly apply: (p: PlatformSpec, at: number) => PlatformSpec;
+}
+
+function clone(p: PlatformSpec): PlatformSpec {
+  return JSON.parse(JSON.stringify(p)) as PlatformSpec;
+}
+
+function onWorkload(p: PlatformSpec, at: number, change: (w: WorkloadSpec) => void): PlatformSpec {
+  const q = clone(p);
+  const all = q.contexts.flatMap(c => c.workloads);
+  change(all[at % all.length]);
+  return q;
+}
+
+export const MUTATIONS: Mutation[] = [
+  { name: 'workload name in upper case', apply: (p, at) => onWorkload(p, at, w => { w.name = w.name.toUpperCase() + 'X'; }) },
+  { name: 'workload name of 64 characters', apply: (p, at) => onWorkload(p, at, w => { w.name = `a${'b'.repeat(63)}`; }) },
+  { name: 'workload name with an underscore', apply: (p, at) => onWorkload(p, at, w => { w.name = `${w.name}_x`; }) },
+  { name: 'workload name empty', apply: (p, at) => onWorkload(p, at, w => { w.name = ''; }) },
+  { name: 'two workloads of one name', apply: p => { const q = clone(p); const ws = q.contexts[0].workloads; ws.push({ ...ws[0] }); return q; } },
+  { name: 'context name not a DNS label', apply: p => { const q = clone(p); q.contexts[0].name = 'Catalog Team'; return q; } },
+  { name: 'context named like a reserved namespace', apply: p => { const q = clone(p); q.contexts[0].name = 'kube-system'; return q; } },
+  { name: 'team not a label value', apply: p => { const q = clone(p); q.contexts[0].team = 'team with spaces'; return q; } },
+  { name: 'port number 0', apply: (p, at) => onWorkload(p, at, w => { w.ports = [{ protocol: 'http', number: 0 }]; }) },
+  { name: 'port number 70000', apply: (p, at) => onWorkload(p, at, w => { w.ports = [{ protocol: 'http', number: 70000 }]; }) },
+  { name: 'two ports of one number', apply: (p, at) => onWorkload(p, at, w => { w.ports = [{ protocol: 'http', number: 8080 }, { protocol: 'grpc', number: 8080 }]; }) },
+  { name: 'replicas zero', apply: (p, at) => onWorkload(p, at, w => { w.replicas = 0; }) },
+  { name: 'replicas fractional', apply: (p, at) => onWorkload(p, at, w => { w.replicas = 1.5; }) },
+  { name: 'maxReplicas below minReplicas', apply: (p, at) => onWorkload(p, at, w => { w.replicas = undefined; w.minReplicas = 4; w.maxReplicas = 2; }) },
+  { name: 'minReplicas equal to maxReplicas', apply: (p, at) => onWorkload(p, at, w => { w.replicas = undefined; w.minReplicas = 3; w.maxReplicas = 3; }) },
+  { name: 'environment variable name with a dash', apply: (p, at) => onWorkload(p, at, w => { w.env = { ...w.env, 'LOG-LEVEL': 'info' }; }) },
+  { name: 'environment variable named like a credential', apply: (p, at) => onWorkload(p, at, w => { w.env = { ...w.env, DB_PASSWORD: 'hunter2' }; }) },
+  { name: 'a Stripe key in configuration', apply: (p, at) => onWorkload(p, at, w => { w.env = { ...w.env, PAYMENT_API_KEY: ['sk', 'test', '51HqLyjWDarjtT1zdp7dc8Xyz'].join('_') }; }) },
+  { name: 'API server CIDR with host bits', apply: p => ({ ...clone(p), apiServerCidr: '10.96.0.1/12' }) },
+  { name: 'API server CIDR of every address', apply: p => ({ ...clone(p), apiServerCidr: '0.0.0.0/0' }) },
+  { name: 'secret store name empty', apply: (p, at) => onWorkload({ ...clone(p), storeName: '' }, at, w => { w.secret = true; }) },
+  { name: 'cron schedule of six fields', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'cron'; w.ports = []; w.cron = '0 30 3 * * *'; }) },
+  { name: 'cron schedule on February 31', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'cron'; w.ports = []; w.cron = '0 0 31 2 *'; }) },
+  { name: 'job deadline zero', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'job'; w.ports = []; w.deadlineSeconds = 0; }) },
+  { name: 'probe timeout 1.5 s', apply: (p, at) => onWorkload(p, at, w => { w.probeTimeoutSeconds = 1.5; }) },
+  { name: 'image tagged latest', apply: (p, at) => onWorkload(p, at, w => { w.imageTag = 'latest'; }) },
+  { name: 'CPU request negative', apply: (p, at) => onWorkload(p, at, w => { w.cpuMillis = -100; }) },
+  { name: 'CPU request finer than a millicore', apply: (p, at) => onWorkload(p, at, w => { w.cpuMillis = 0.5; }) },
+  { name: 'a call to a workload that has no port', apply: p => {
+    const q = clone(p);
+    q.contexts[0].workloads.push({ ...q.contexts[0].workloads[0], kind: 'worker', name: 'portless', ports: [] });
+    q.calls.push({ from: [0, 0], to: [0, q.contexts[0].workloads.length - 1], port: 0 });
+    return q;
+  } },
+  { name: 'a call to a store from a workload that does not own it', apply: p => {
+    const q = clone(p);
+    const ws = q.contexts[0].workloads;
+    ws.push({ ...ws[0], kind: 'store', name: 'cache', ports: [{ protocol: 'tcp', number: 6379 }], secret: false, grant: false });
+    ws.push({ ...ws[0], kind: 'service', name: 'intruder', ports: [{ protocol: 'http', number: 8080 }], secret: false, grant: false });
+    q.calls.push({ from: [0, ws.length - 1], to: [0, ws.length - 2], port: 0 });
+    return q;
+  } },
+  { name: 'a call to itself', apply: p => { const q = clone(p); q.calls.push({ from: [0, 0], to: [0, 0], port: 0 }); return q; } },
+];
+
+/**
+ * The standard shape of an error (DEVELOPERS.md): `<path>: '<prop>' (<value>) <expected>; <fix>`,
+ * possibly several inside cdk8s' "Validation failed" wrapper, one per line as `[path] <message>`.
+ */
+export function inStandardShape(message: string): boolean {
+  const shape = /^\S.*?: '[^']+' \(.*\) .+; .+$/s;
+  const wrapped = /^Validation failed with the following errors:\n/;
+  if (wrapped.test(message)) {
+    return message.replace(wrapped, '').split('\n').every(line => shape.test(line.trim().replace(/^\[[^\]]+\] /, '')));
+  }
+  return shape.test(message);
+}

@@ -1,0 +1,178 @@
+/**
+ * A generated model of a platform (issue 13): contexts holding workloads of every
+ * kind, declared calls, configuration, secrets and API grants, as plain data that
+ * fast-check generates and shrinks, and that `buildPlatform` turns into constructs.
+ * Mutations (mutations.ts) change one thing of a valid model.
+ */
+import { App, Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
+import {
+  AccessRule, BoundedContext, CallableWorkload, CronJob, CronSchedule, Image, Job, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore,
+  StatefulService, VolumeClaim, Worker, Workload,
+} from '../../lib';
+
+export type Kind = 'service' | 'worker' | 'store' | 'job' | 'cron';
+
+export interface WorkloadSpec {
+  kind: Kind;
+  name: string;
+  /** service and store ports: HTTP first, then gRPC, then TCP */
+  ports: Array<{ protocol: 'http' | 'grpc' | 'tcp'; number: number }>;
+  replicas?: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+  env: Record<string, string>;
+  secret: boolean;
+  grant: boolean;
+  cron: string;
+  deadlineSeconds: number;
+  probeTimeoutSeconds: number;
+  imageTag: string;
+  cpuMillis: number;
+}
+
+export interface ContextSpec { name: string; team: string; workloads: WorkloadSpec[] }
+
+export interface CallSpec { from: [number, number]; to: [number, number]; port: number }
+
+export interface PlatformSpec {
+  name: string;
+  apiServerCidr: string;
+  storeName: string;
+  contexts: ContextSpec[];
+  calls: CallSpec[];
+}
+
+const name = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?$/);
+const envName = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/).filter(n => !/PASSWORD|TOKEN|BEARER|SECRET|KEY|AUTH|PRIVATE|CREDENTIAL|SALT|SEED|PEPPER/.test(n));
+const envValue = fc.oneof(fc.constantFrom('info', 'json', 'true', '30', 'eu-west-1', 'https://api.example.com/v1'), fc.stringMatching(/^[a-z]{1,12}$/));
+
+const workload = (kind: Kind): fc.Arbitrary<WorkloadSpec> => fc.record({
+  kind: fc.constant(kind),
+  name,
+  ports: kind === 'service'
+    ? fc.constantFrom(
+      [{ protocol: 'http' as const, number: 8080 }],
+      [{ protocol: 'grpc' as const, number: 9090 }],
+      [{ protocol: 'http' as const, number: 8080 }, { protocol: 'grpc' as const, number: 9090 }])
+    : kind === 'store' ? fc.constant([{ protocol: 'tcp' as const, number: 6379 }]) : fc.constant([]),
+  replicas: kind === 'service' || kind === 'worker' ? fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) : fc.constant(undefined),
+  minReplicas: fc.constant(undefined),
+  maxReplicas: fc.constant(undefined),
+  env: fc.dictionary(envName, envValue, { maxKeys: 3 }),
+  secret: fc.boolean(),
+  grant: kind === 'service' || kind === 'worker' ? fc.boolean() : fc.constant(false),
+  cron: fc.constantFrom('@daily', '30 3 * * *', '*/15 * * * *', '0 0 1 * *', '0 12 * * 1-5'),
+  deadlineSeconds: fc.integer({ min: 60, max: 7200 }),
+  probeTimeoutSeconds: fc.integer({ min: 1, max: 5 }),
+  imageTag: fc.constantFrom('1.0.0', '2.3.1', 'v4.0.3'),
+  cpuMillis: fc.integer({ min: 50, max: 500 }),
+});
+
+const context: fc.Arbitrary<ContextSpec> = fc.record({
+  name,
+  team: name.map(n => `${n}-team`),
+  workloads: fc.tuple(
+    fc.array(workload('service'), { minLength: 1, maxLength: 3 }),
+    fc.array(workload('worker'), { maxLength: 1 }),
+    fc.array(workload('store'), { maxLength: 1 }),
+    fc.array(workload('job'), { maxLength: 1 }),
+    fc.array(workload('cron'), { maxLength: 1 }),
+  ).map(groups => groups.flat()),
+}).map(c => ({ ...c, workloads: uniqueNames(c.workloads) }));
+
+function uniqueNames(ws: WorkloadSpec[]): WorkloadSpec[] {
+  const seen = new Set<string>();
+  return ws.filter(w => !seen.has(w.name) && seen.add(w.name));
+}
+
+/** Valid platform models: unique names, calls only to callable workloads, a store called only by its owner. */
+export const platformSpec: fc.Arbitrary<PlatformSpec> = fc.record({
+  name: fc.constantFrom('shop', 'sales', 'acme'),
+  apiServerCidr: fc.constantFrom('10.96.0.1/32', '172.20.0.0/24', 'fd00:10::/64'),
+  storeName: fc.constantFrom('vault', 'aws-sm'),
+  contexts: fc.uniqueArray(context, { minLength: 1, maxLength: 3, selector: c => c.name })
+    .filter(cs => cs.every(c => !['default', 'kube-system', 'kube-public', 'kube-node-lease', 'shop', 'sales', 'acme'].includes(c.name))),
+  calls: fc.array(fc.record({ from: fc.tuple(fc.nat(), fc.nat()), to: fc.tuple(fc.nat(), fc.nat()), port: fc.nat() }), { maxLength: 6 }),
+}).map(p => ({ ...p, calls: validCalls(p) }));
+
+/** The calls of a model that are valid: resolved to existing workloads, to a callable one, a store only from its owner, never to itself. */
+function validCalls(p: PlatformSpec): CallSpec[] {
+  const out: CallSpec[] = [];
+  for (const call of p.calls) {
+    const fromCtx = call.from[0] % p.contexts.length;
+    const toCtx = call.to[0] % p.contexts.length;
+    const from = call.from[1] % p.contexts[fromCtx].workloads.length;
+    const to = call.to[1] % p.contexts[toCtx].workloads.length;
+    const callee = p.contexts[toCtx].workloads[to];
+    if (callee.ports.length === 0 || (fromCtx === toCtx && from === to)) continue;
+    if (callee.kind === 'store' && !(fromCtx === toCtx && from === ownerIndex(p.contexts[toCtx]))) continue;
+    out.push({ from: [fromCtx, from], to: [toCtx, to], port: call.port % callee.ports.length });
+  }
+  return out;
+}
+
+/** The index of the store's owner in its context: the first service. */
+export function ownerIndex(c: ContextSpec): number {
+  return c.workloads.findIndex(w => w.kind === 'service');
+}
+
+/** Builds the model's constructs in `app`; throws what the library throws. */
+export function buildPlatform(app: App, p: PlatformSpec): void {
+  const platform = new Platform(app, p.name, { apiServerCidrs: [p.apiServerCidr] });
+  const built: Workload[][] = [];
+  for (const c of p.contexts) {
+    const ctx = new BoundedContext(app, c.name, {
+      platform, team: c.team,
+      quota: { cpuRequests: Cpu.units(64), cpuLimits: Cpu.units(128), memoryRequests: Size.gibibytes(128), memoryLimits: Size.gibibytes(256), pods: 500 },
+    });
+    const owner = ownerIndex(c);
+    const list: Workload[] = [];
+    for (const w of c.workloads) list.push(buildWorkload(ctx, w, p, w.kind === 'store' ? list[owner] : undefined));
+    built.push(list);
+  }
+  for (const call of p.calls) {
+    const callee = built[call.to[0]][call.to[1]];
+    built[call.from[0]][call.from[1]].connectTo(callee as CallableWorkload, { port: callee.ports[call.port].name });
+  }
+}
+
+function buildWorkload(ctx: BoundedContext, w: WorkloadSpec, p: PlatformSpec, owner: Workload | undefined): Workload {
+  const common = {
+    image: Image.fromTag(`ghcr.io/acme/${w.name}`, w.imageTag),
+    env: w.env,
+    resources: { cpu: { request: Cpu.millis(w.cpuMillis) } },
+  };
+  const ports = w.ports.map(x => (x.protocol === 'http' ? Port.http(x.number) : x.protocol === 'grpc' ? Port.grpc(x.number) : Port.tcp(x.number, { name: 'redis' })));
+  const timeout = Duration.seconds(w.probeTimeoutSeconds);
+  const probes = ports.length > 0
+    ? { readiness: ports[0].protocol.scheme === 'http' ? Probe.http('/ready', { timeout }) : Probe.tcp({ timeout }), liveness: Probe.exec(['/bin/alive'], { timeout }) }
+    : { readiness: Probe.exec(['/bin/ready'], { timeout }), liveness: Probe.exec(['/bin/alive'], { timeout }) };
+  let workload: Workload;
+  switch (w.kind) {
+    case 'service':
+      workload = new Microservice(ctx, w.name, { ...common, ...probes, ports, replicas: w.replicas, minReplicas: w.minReplicas, maxReplicas: w.maxReplicas });
+      break;
+    case 'worker':
+      workload = new Worker(ctx, w.name, { ...common, ...probes, replicas: w.replicas, minReplicas: w.minReplicas, maxReplicas: w.maxReplicas });
+      break;
+    case 'store':
+      workload = new StatefulService(ctx, w.name, { ...common, ...probes, ports, owners: owner ? [owner] : [],
+        claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data' })] });
+      break;
+    case 'job':
+      workload = new Job(ctx, w.name, { ...common, activeDeadline: Duration.seconds(w.deadlineSeconds) });
+      break;
+    case 'cron':
+      workload = new CronJob(ctx, w.name, { ...common, schedule: w.cron === '@daily' ? CronSchedule.DAILY : CronSchedule.expression(w.cron), activeDeadline: Duration.seconds(w.deadlineSeconds) });
+      break;
+  }
+  if (w.secret) {
+    workload.addSecret('creds', SecretSource.fromExternalSecret({ store: SecretStore.cluster(p.storeName), data: { token: RemoteRef.of(`${ctx.namespaceName}/${w.name}`) } }));
+  }
+  if (w.grant) {
+    workload.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [`${w.name}-settings`]));
+  }
+  return workload;
+}
