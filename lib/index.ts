@@ -11,6 +11,8 @@ export * from './ingress-controller';
 export * from './secret-source';
 export * as externalsecrets from './imports/external-secrets.io';
 export * as sealedsecrets from './imports/bitnami.com';
+export * as gatewayapi from './imports/gateway.networking.k8s.io';
+export * as envoygateway from './imports/gateway.envoyproxy.io';
 export * from './access';
 export * from './cluster-access';
 export * from './backing-service';
