@@ -169,6 +169,7 @@ const VIEWER_RULES: AccessRule[] = [
   AccessRule.of('autoscaling', ['horizontalpodautoscalers'], READ),
   AccessRule.of('policy', ['poddisruptionbudgets'], READ),
   AccessRule.of('networking.k8s.io', ['networkpolicies', 'ingresses'], READ),
+  AccessRule.of('gateway.networking.k8s.io', ['httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes'], READ),
   AccessRule.of('batch', ['jobs', 'cronjobs'], READ),
   AccessRule.of('discovery.k8s.io', ['endpointslices'], READ),
   AccessRule.of('events.k8s.io', ['events'], READ),
@@ -299,8 +300,10 @@ export const _DEPLOYER_RULES: AccessRule[] = [
   AccessRule.of('batch', ['jobs', 'cronjobs'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('autoscaling', ['horizontalpodautoscalers'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('policy', ['poddisruptionbudgets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
-  // NetworkPolicies and Ingresses are security boundaries: the platform pipeline applies them
+  // NetworkPolicies, Ingresses and Gateway API routes are security boundaries (a route
+  // claims a path on the shared gateway): the platform pipeline applies them
   AccessRule.of('networking.k8s.io', ['networkpolicies', 'ingresses'], ['get', 'list', 'watch']),
+  AccessRule.of('gateway.networking.k8s.io', ['httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes'], ['get', 'list', 'watch']),
   AccessRule.of('external-secrets.io', ['externalsecrets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('bitnami.com', ['sealedsecrets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
 ];

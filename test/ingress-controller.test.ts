@@ -1,9 +1,9 @@
-import { ApiGateway, GatewayTls, IngressController, NginxIngressControllerOptions } from '../lib';
+import { IngressGateway, GatewayTls, IngressController, NginxIngressControllerOptions } from '../lib';
 import { setup } from './_helpers';
 
-function gatewayWith(options: NginxIngressControllerOptions): ApiGateway {
+function gatewayWith(options: NginxIngressControllerOptions): IngressGateway {
   const { app, platform } = setup();
-  return new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls'), controller: IngressController.nginx(options) });
+  return new IngressGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls'), controller: IngressController.nginx(options) });
 }
 
 describe('IngressController', () => {
@@ -18,7 +18,7 @@ describe('IngressController', () => {
 
     test('a gateway without a controller uses nginx', () => {
       const { app, platform } = setup();
-      const gateway = new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });
+      const gateway = new IngressGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });
       expect(gateway.controller.name).toBe('ingress-nginx');
       expect(gateway.controller.namespace).toBe('ingress-nginx');
     });

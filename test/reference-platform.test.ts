@@ -55,10 +55,10 @@ describe('reference platform', () => {
     expect(all.filter(o => o.kind === 'PriorityClass').map(o => all.indexOf(o))).toEqual([0, 1, 2]);
   });
 
-  test('every context namespace has a quota, a limit range and a default-deny policy, and enforces restricted', () => {
+  test('every context namespace, and the gateway\'s, has a quota, a limit range and a default-deny policy, and enforces restricted', () => {
     const all = distObjects();
     const namespaces = all.filter(o => o.kind === 'Namespace');
-    expect(namespaces.map(n => n.metadata.name)).toEqual(['accounts', 'catalog', 'orders']);
+    expect(namespaces.map(n => n.metadata.name)).toEqual(['accounts', 'catalog', 'orders', 'gateway']);
     for (const ns of namespaces) {
       const name = ns.metadata.name;
       const inNs = all.filter(o => o.metadata.namespace === name);
@@ -169,37 +169,60 @@ describe('reference platform', () => {
     }
   });
 
-  test('the gateway exposes the public APIs over TLS, each Ingress targets a Service and port in its namespace', () => {
+  test('the gateway is Gateway API: one Gateway, HTTPS listener with one certificate, HTTP only redirects, Envoy policies, no Ingress', () => {
     const all = distObjects();
-    const ingresses = all.filter(o => o.kind === 'Ingress');
-    expect(ingresses.map(i => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual(['catalog/gateway-products', 'accounts/gateway-accounts', 'orders/gateway-orders']);
-    const routes = ingresses.flatMap(i => i.spec.rules.flatMap((r: Manifest) => r.http.paths.map((p: Manifest) =>
-      `${r.host}${p.path} -> ${i.metadata.namespace}/${p.backend.service.name}:${p.backend.service.port.number}`)));
-    expect(routes).toEqual([
-      'api.sales.example.com/catalog -> catalog/products:8080',
-      'api.sales.example.com/accounts -> accounts/accounts:8080',
-      'api.sales.example.com/orders -> orders/orders:8080',
+    expect(all.filter(o => o.kind === 'Ingress')).toEqual([]);
+    const gateways = all.filter(o => o.kind === 'Gateway');
+    expect(gateways.map(g => `${g.metadata.namespace}/${g.metadata.name} ${g.spec.gatewayClassName}`)).toEqual(['gateway/gateway eg']);
+    const gateway = gateways[0];
+    expect(gateway.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+    expect(gateway.spec.listeners.map((l: Manifest) => `${l.name} ${l.protocol}:${l.port} ${l.hostname ?? '*'} ${l.tls ? `${l.tls.mode} ${l.tls.certificateRefs[0].name}` : '-'}`)).toEqual([
+      'https-api-sales-example-com HTTPS:443 api.sales.example.com Terminate gateway-tls',
+      'http HTTP:80 * -',
     ]);
-    for (const i of ingresses) {
-      expect(i.spec.ingressClassName).toBe('nginx');
-      expect(i.metadata.annotations).toMatchObject({
-        'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
-        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
-      });
-      const hosts = i.spec.rules.map((r: Manifest) => r.host);
-      expect(i.spec.tls).toEqual([{ hosts, secretName: 'gateway-tls' }]);
-      for (const p of i.spec.rules.flatMap((r: Manifest) => r.http.paths)) {
-        const svc = all.find(o => o.kind === 'Service' && o.metadata.namespace === i.metadata.namespace && o.metadata.name === p.backend.service.name);
-        expect(svc?.spec.ports.map((sp: Manifest) => sp.port)).toContain(p.backend.service.port.number);
-      }
-    }
+    const redirect = all.filter(o => o.kind === 'HTTPRoute' && o.spec.parentRefs[0].sectionName === 'http');
+    expect(redirect.map(r => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(['gateway/gateway-https-redirect']);
+    expect(redirect[0].spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(all.filter(o => o.apiVersion === 'gateway.envoyproxy.io/v1alpha1').map(o => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} -> ${o.spec.targetRefs[0].kind}/${o.spec.targetRefs[0].name}`))
+      .toEqual(['BackendTrafficPolicy gateway/gateway -> Gateway/gateway', 'ClientTrafficPolicy gateway/gateway -> Gateway/gateway']);
   });
 
-  test('only the routed services accept traffic from the ingress controller, on their routed ports', () => {
+  test('each routed service has an HTTPRoute in its namespace on the HTTPS listener, to a Service port there; the listener admits exactly those namespaces', () => {
     const all = distObjects();
-    const fromController = all.filter(o => o.kind === 'NetworkPolicy' && JSON.stringify(o.spec.ingress ?? []).includes('ingress-nginx'));
-    expect(fromController.map(p => `${p.metadata.namespace}/${p.metadata.name} ${p.spec.podSelector.matchLabels['app.kubernetes.io/name']}:${p.spec.ingress[0].ports.map((x: Manifest) => x.port).join(',')}`))
+    const routes = all.filter(o => o.kind === 'HTTPRoute' && o.metadata.namespace !== 'gateway');
+    expect(routes.map(r => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
+      'catalog/gateway-products-https-api-sales-example-com', 'accounts/gateway-accounts-https-api-sales-example-com', 'orders/gateway-orders-https-api-sales-example-com',
+    ]);
+    const flat = routes.flatMap(r => r.spec.rules.map((rule: Manifest) =>
+      `${r.spec.hostnames[0]}${rule.matches[0].path.value} -> ${r.metadata.namespace}/${rule.backendRefs[0].name}:${rule.backendRefs[0].port} (${rule.timeouts.request})`));
+    expect(flat).toEqual([
+      'api.sales.example.com/catalog -> catalog/products:8080 (1m)',
+      'api.sales.example.com/accounts -> accounts/accounts:8080 (1m)',
+      'api.sales.example.com/orders -> orders/orders:8080 (30s)',
+    ]);
+    for (const r of routes) {
+      expect(r.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'gateway', name: 'gateway', sectionName: 'https-api-sales-example-com' }]);
+      for (const b of r.spec.rules.flatMap((rule: Manifest) => rule.backendRefs)) {
+        const svc = all.find(o => o.kind === 'Service' && o.metadata.namespace === r.metadata.namespace && o.metadata.name === b.name);
+        expect(svc?.spec.ports.map((sp: Manifest) => sp.port)).toContain(b.port);
+      }
+    }
+    const https = all.find(o => o.kind === 'Gateway')!.spec.listeners[0];
+    expect(https.allowedRoutes.namespaces).toEqual({
+      from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['accounts', 'catalog', 'orders'] }] },
+    });
+  });
+
+  test('only the routed services accept traffic from the gateway\'s Envoy proxies, on their routed ports', () => {
+    const all = distObjects();
+    const fromGateway = all.filter(o => o.kind === 'NetworkPolicy' && JSON.stringify(o.spec.ingress ?? []).includes('envoy-gateway-system'));
+    expect(fromGateway.map(p => `${p.metadata.namespace}/${p.metadata.name} ${p.spec.podSelector.matchLabels['app.kubernetes.io/name']}:${p.spec.ingress[0].ports.map((x: Manifest) => x.port).join(',')}`))
       .toEqual(['catalog/products-from-gateway products:8080', 'accounts/accounts-from-gateway accounts:8080', 'orders/orders-from-gateway orders:8080']);
+    for (const p of fromGateway) {
+      expect(p.spec.ingress[0].from[0].podSelector.matchLabels).toMatchObject({
+        'gateway.envoyproxy.io/owning-gateway-name': 'gateway', 'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway',
+      });
+    }
   });
 
   test('no secret is in plaintext: no Secret with data, no literal env values, secrets from Vault and sealed-secrets', () => {

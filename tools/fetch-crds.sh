@@ -1,32 +1,55 @@
 #!/usr/bin/env bash
 # Fetches the pinned operator CRDs (tools/crds.env) from their Go modules through the
 # Go module proxy and copies them into a cache directory outside the repo.
-# Prints the absolute path of each CRD file, one per line, on stdout.
+# Prints the absolute path of each CRD file, one per line, on stdout: the CRDs every
+# tested Kubernetes version installs (the conformance harness installs them), and with
+# --all also those only `npm run import:crds` needs (see tools/crds.env).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=crds.env
 . "$here/crds.env"
+all=false
+if [ "${1:-}" = "--all" ]; then all=true; elif [ $# -gt 0 ]; then echo "usage: $0 [--all]" >&2; exit 2; fi
 cache="${CDK8S_MS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-microservices/tools}/crds"
 mkdir -p "$cache"
 
 fetch() { # module version files...
   local module=$1 version=$2; shift 2
   local dest="$cache/$(basename "$module")-$version"
-  if [ ! -d "$dest" ]; then
+  local missing=false f
+  for f in "$@"; do [ -f "$dest/$(basename "$f")" ] || missing=true; done
+  if $missing; then
     echo "[crds] downloading $module@$version through the Go module proxy" >&2
-    local dir
-    if ! dir=$(cd "$cache" && GOFLAGS=-mod=mod go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); then
+    local json dir zip
+    # a module whose go.mod asks for a newer Go than this one is downloaded but not
+    # extracted (go mod download reports an Error and no Dir): its files are read from the zip
+    json=$(cd "$cache" && GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download -json "$module@$version" || true)
+    dir=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    zip=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Zip": "\(.*\)",$/\1/p')
+    if [ -z "$dir" ] && { [ -z "$zip" ] || [ ! -f "$zip" ]; }; then
+      printf '%s\n' "$json" >&2
       echo "[crds] could not download $module@$version: check GOPROXY and the version in tools/crds.env" >&2
       exit 1
     fi
+    if [ -z "$dir" ] && ! command -v unzip >/dev/null; then
+      echo "[crds] $module@$version needs a newer Go to extract, and unzip is not installed to read its zip ($zip)" >&2
+      exit 1
+    fi
+    rm -rf "$dest.tmp"
     mkdir -p "$dest.tmp"
+    if [ -d "$dest" ]; then cp "$dest"/* "$dest.tmp/"; fi
     for f in "$@"; do
-      if [ ! -f "$dir/$f" ]; then
+      if [ -n "$dir" ] && [ -f "$dir/$f" ]; then
+        cp "$dir/$f" "$dest.tmp/"
+      elif [ -z "$dir" ] && unzip -p "$zip" "$module@$version/$f" > "$dest.tmp/$(basename "$f")" 2>/dev/null; then
+        :
+      else
         echo "[crds] $module@$version has no $f: the layout changed; update tools/crds.env" >&2
+        rm -rf "$dest.tmp"
         exit 1
       fi
-      cp "$dir/$f" "$dest.tmp/"
     done
+    rm -rf "$dest"
     mv "$dest.tmp" "$dest"
   fi
   for f in "$@"; do echo "$dest/$(basename "$f")"; done
@@ -36,3 +59,11 @@ fetch() { # module version files...
 fetch "$EXTERNAL_SECRETS_MODULE" "$EXTERNAL_SECRETS_VERSION" $EXTERNAL_SECRETS_CRDS
 # shellcheck disable=SC2086
 fetch "$SEALED_SECRETS_MODULE" "$SEALED_SECRETS_VERSION" $SEALED_SECRETS_CRDS
+# shellcheck disable=SC2086
+fetch "$GATEWAY_API_MODULE" "$GATEWAY_API_VERSION" $GATEWAY_API_CRDS
+if $all; then
+  # shellcheck disable=SC2086
+  fetch "$GATEWAY_API_MODULE" "$GATEWAY_API_VERSION" $GATEWAY_API_IMPORT_ONLY_CRDS
+fi
+# shellcheck disable=SC2086
+fetch "$ENVOY_GATEWAY_MODULE" "$ENVOY_GATEWAY_VERSION" $ENVOY_GATEWAY_CRDS
