@@ -53,8 +53,9 @@ export function _checkCidr(scope: IConstruct, prop: string, cidr: string, allowE
   const v6 = !v4 && isIPv6(address ?? '');
   const width = v4 ? 32 : 128;
   if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix) || (!v4 && !v6) || Number(prefix) > width) {
+    const bare = prefix === undefined && (v4 || v6);
     throw _invalid(scope, prop, cidr, 'must be an IPv4 or IPv6 network in CIDR notation (address/prefix length)',
-      'write it as address/prefix, for example \'10.20.0.0/16\', \'10.20.3.4/32\' or \'fd00:10::/64\'');
+      bare ? `write '${cidr}/${width}' for the one address` : 'write it as address/prefix, for example \'10.20.0.0/16\', \'10.20.3.4/32\' or \'fd00:10::/64\'');
   }
   const bits = Number(prefix);
   if (bits === 0 && !allowEverything) {

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { _assertInteger, _invalid } from './_errors';
 import { GatewayTls } from './gateway-tls';
 import { _checkHeaderName } from './route-match';
-import { _checkObjectName } from './_routing';
+import { _assertDns1123Subdomain } from './_errors';
 import { CorsOptions, RateLimit } from './traffic-policy';
 
 /** Resolved CORS settings. @internal */
@@ -38,9 +38,9 @@ export function _checkRateLimit(scope: IConstruct, rate: RateLimit): void {
 /** Throws unless the certificate's Secret and issuer have valid names. */
 export function _checkTls(scope: IConstruct, tls: GatewayTls, secretName: string): void {
   if (tls.issuerName !== undefined) {
-    _checkObjectName(scope, 'tls.issuerName', tls.issuerName, 'use the name of your cert-manager ClusterIssuer or Issuer, for example \'letsencrypt-prod\'');
+    _assertDns1123Subdomain(scope, 'tls.issuerName', tls.issuerName, 'use the name of your cert-manager ClusterIssuer or Issuer, for example \'letsencrypt-prod\'');
   }
-  _checkObjectName(scope, 'tls.secretName', secretName, 'use a Secret name such as \'api-example-com-tls\'');
+  _assertDns1123Subdomain(scope, 'tls.secretName', secretName, 'use a Secret name such as \'api-example-com-tls\'');
 }
 
 /** Validates CORS options and resolves their defaults. */

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'net';
+import { isIPv4 } from 'net';
 import { IConstruct } from 'constructs';
 import { _invalid } from './_errors';
 import type { Microservice } from './microservice';
@@ -56,29 +56,6 @@ export function _checkPath(scope: IConstruct, prop: string, path: string): void 
     throw _invalid(scope, prop, path,
       'must be an absolute path: start with \'/\', use only letters, digits, \'-\', \'_\', \'.\' and \'/\', with no \'//\', \'.\' or \'..\' segments (no spaces, regular expressions or wildcards)',
       'use a path such as \'/orders\'; a PathType.PREFIX route already matches everything below it');
-  }
-}
-
-/** Whether `value` is an IPv4 or IPv6 CIDR. */
-export function _isCidr(value: string): boolean {
-  const slash = value.indexOf('/');
-  if (slash < 0) {
-    return false;
-  }
-  const address = value.slice(0, slash);
-  const bits = value.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(bits)) {
-    return false;
-  }
-  const n = Number(bits);
-  return (isIPv4(address) && n <= 32) || (isIPv6(address) && n <= 128);
-}
-
-/** Throws unless `value` is a DNS-1123 subdomain (the names of Secrets and issuers). */
-export function _checkObjectName(scope: IConstruct, prop: string, value: string, fix: string): void {
-  const valid = value.length <= 253 && value.split('.').every(l => HOST_LABEL.test(l));
-  if (!valid) {
-    throw _invalid(scope, prop, value, 'must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit', fix);
   }
 }
 

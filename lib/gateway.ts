@@ -494,7 +494,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     for (const service of this._backends.keys()) {
       const name = `${service.name}-from-${this.gatewayName}`;
-      const clash = service.context.services.find(s => s.name === name);
+      const clash = service.context.workloads.find(s => s.name === name);
       if (clash) {
         errors.push(_message(this.node.path, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
           'rename the gateway or one of the two services'));

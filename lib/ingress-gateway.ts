@@ -1,12 +1,13 @@
-import { isIPv4, isIPv6 } from 'net';
-import { Chart, Duration, Lazy, Size } from 'cdk8s';
+import { Duration, Lazy, Size } from 'cdk8s';
+import { _Chart } from './_chart';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { _assertDns1123Label, _invalid, _message } from './_errors';
 import { _checkRateLimit, _checkTls, _resolveCors, _wholeSeconds } from './_gateway-settings';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _bytes, _formatBytes } from './_quantity';
-import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _isCidr, _pathKey, _routedPort, _unique } from './_routing';
+import { _checkCidr } from './_cidr';
+import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './_routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
 import { IngressController, _GatewaySettings } from './ingress-controller';
@@ -127,7 +128,7 @@ interface Backend {
  * });
  * gateway.addRoute({ host: 'api.example.com', path: '/catalog', service: products });
  */
-export class IngressGateway extends Chart {
+export class IngressGateway extends _Chart {
   /** The platform the gateway belongs to. */
   public readonly platform: Platform;
   /** The gateway's name (the construct id). */
@@ -244,10 +245,7 @@ export class IngressGateway extends Chart {
         throw _invalid(this, 'allowedSourceRanges', ranges, 'must list at least one CIDR', 'list the client ranges allowed, or leave allowedSourceRanges unset to allow every client');
       }
       for (const cidr of ranges) {
-        if (!_isCidr(cidr)) {
-          throw _invalid(this, 'allowedSourceRanges', cidr, 'must be a CIDR: an IPv4 or IPv6 address, \'/\' and a prefix length',
-            `write it as a range, for example '${isIPv4(cidr) ? `${cidr}/32` : isIPv6(cidr) ? `${cidr}/128` : '203.0.113.0/24'}'`);
-        }
+        _checkCidr(this, 'allowedSourceRanges', cidr);
       }
     }
     return {
@@ -329,7 +327,7 @@ export class IngressGateway extends Chart {
     }
     const errors: string[] = [];
     for (const service of this._backends.keys()) {
-      const clash = service.context.services.find(s => s.name === this.policyName(service));
+      const clash = service.context.workloads.find(s => s.name === this.policyName(service));
       if (clash) {
         errors.push(_message(this.node.path, 'addRoute(service)', service.node.path,
           `must not need the NetworkPolicy name '${this.policyName(service)}', which ${clash.node.path} already uses`,

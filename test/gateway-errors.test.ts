@@ -209,7 +209,7 @@ describe('ApiGateway errors', () => {
   test('fails when the gateway id, TLS names or CORS options are invalid', () => {
     const { app, platform } = setup();
     expect(() => new ApiGateway(app, 'Public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') })).toThrow("Public: 'id' ('Public') must be a DNS-1123 label");
-    expect(() => build({ tls: GatewayTls.fromSecret('API_TLS') })).toThrow("public: 'tls.secretName' ('API_TLS') must be a DNS-1123 subdomain");
+    expect(() => build({ tls: GatewayTls.fromSecret('API_TLS') })).toThrow("public: 'tls.secretName' ('API_TLS') must be an object name (a DNS-1123 subdomain)");
     expect(() => build({ cors: { allowOrigins: ['*'], allowCredentials: true } })).toThrow("public: 'cors.allowOrigins' ('*') must not be '*' when cors.allowCredentials is true");
   });
 });

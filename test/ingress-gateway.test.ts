@@ -536,19 +536,20 @@ describe('IngressGateway', () => {
       expect(() => build({ allowedSourceRanges: [] })).toThrow(
         "public: 'allowedSourceRanges' ([]) must list at least one CIDR; list the client ranges allowed, or leave allowedSourceRanges unset to allow every client");
       expect(() => build({ allowedSourceRanges: ['203.0.113.7'] })).toThrow(
-        "public: 'allowedSourceRanges' ('203.0.113.7') must be a CIDR: an IPv4 or IPv6 address, '/' and a prefix length; write it as a range, for example '203.0.113.7/32'");
-      expect(() => build({ allowedSourceRanges: ['2001:db8::1'] })).toThrow("for example '2001:db8::1/128'");
-      expect(() => build({ allowedSourceRanges: ['10.0.0.0/33'] })).toThrow("('10.0.0.0/33') must be a CIDR");
-      expect(() => build({ allowedSourceRanges: ['2001:db8::/129'] })).toThrow("('2001:db8::/129') must be a CIDR");
-      expect(() => build({ allowedSourceRanges: ['corp-network/8'] })).toThrow("for example '203.0.113.0/24'");
-      expect(() => build({ allowedSourceRanges: ['10.0.0.0/x'] })).toThrow("('10.0.0.0/x') must be a CIDR");
+        "public: 'allowedSourceRanges' ('203.0.113.7') must be an IPv4 or IPv6 network in CIDR notation (address/prefix length); write '203.0.113.7/32' for the one address");
+      expect(() => build({ allowedSourceRanges: ['2001:db8::1'] })).toThrow("write '2001:db8::1/128' for the one address");
+      expect(() => build({ allowedSourceRanges: ['10.0.0.0/33'] })).toThrow("('10.0.0.0/33') must be an IPv4 or IPv6 network in CIDR notation");
+      expect(() => build({ allowedSourceRanges: ['2001:db8::/129'] })).toThrow("('2001:db8::/129') must be an IPv4 or IPv6 network");
+      expect(() => build({ allowedSourceRanges: ['corp-network/8'] })).toThrow("for example '10.20.0.0/16'");
+      expect(() => build({ allowedSourceRanges: ['10.0.0.0/x'] })).toThrow("('10.0.0.0/x') must be an IPv4 or IPv6 network");
+      expect(() => build({ allowedSourceRanges: ['203.0.113.7/24'] })).toThrow("must not have host bits set: the prefix /24 makes it the whole network 203.0.113.0/24");
     });
 
     test('fails when the TLS secret or issuer name is not a DNS subdomain', () => {
       expect(() => build({ tls: GatewayTls.fromSecret('API_TLS') })).toThrow(
-        "public: 'tls.secretName' ('API_TLS') must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit; use a Secret name such as 'api-example-com-tls'");
+        "public: 'tls.secretName' ('API_TLS') must be an object name (a DNS-1123 subdomain): 1 to 253 characters of lower-case letters, digits, '-' and '.', starting and ending with a letter or digit; use a Secret name such as 'api-example-com-tls'");
       expect(() => build({ tls: GatewayTls.certManager('Lets Encrypt') })).toThrow(
-        "public: 'tls.issuerName' ('Lets Encrypt') must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit; use the name of your cert-manager ClusterIssuer or Issuer, for example 'letsencrypt-prod'");
+        "public: 'tls.issuerName' ('Lets Encrypt') must be an object name (a DNS-1123 subdomain): 1 to 253 characters of lower-case letters, digits, '-' and '.', starting and ending with a letter or digit; use the name of your cert-manager ClusterIssuer or Issuer, for example 'letsencrypt-prod'");
     });
   });
 });
