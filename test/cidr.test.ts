@@ -20,7 +20,12 @@ describe('_checkCidr', () => {
     expect(check('::/0')).toThrow(/must be narrower than every address/);
   });
 
-  test.each(['10.20.0.0', '10.20.0.0/33', '10.20.0.256/32', 'fd00::/129', 'db.internal/32', '10.0.0.0/16/1', '10.0.0.0/-1', ''])('fails when %p is not a CIDR', cidr => {
+  test('fails when an address has no prefix length, naming the one to write', () => {
+    expect(check('10.20.0.5')).toThrow(/\('10\.20\.0\.5'\) must be an IPv4 or IPv6 network in CIDR notation \(address\/prefix length\); write '10\.20\.0\.5\/32' for the one address$/);
+    expect(check('fd00::1')).toThrow(/write 'fd00::1\/128' for the one address$/);
+  });
+
+  test.each(['10.20.0.0/33', '10.20.0.256/32', 'fd00::/129', 'db.internal/32', '10.0.0.0/16/1', '10.0.0.0/-1', ''])('fails when %p is not a CIDR', cidr => {
     expect(check(cidr)).toThrow(/must be an IPv4 or IPv6 network in CIDR notation \(address\/prefix length\); write it as address\/prefix/);
   });
 });
