@@ -25,7 +25,7 @@ export const REPO = path.resolve(__dirname, '..', '..');
 
 /** A gate is one check the harness runs; its name is what the table shows. */
 export type GateName =
-  | 'apply' | 'dry-run' | 'idempotent' | 'access' | 'kube-linter' | 'kube-score' | 'polaris' | 'suppressions';
+  | 'apply' | 'dry-run' | 'idempotent' | 'access' | 'models' | 'kube-linter' | 'kube-score' | 'polaris' | 'suppressions';
 
 export interface ObjectRef { kind: string; namespace?: string; name: string }
 
@@ -563,6 +563,7 @@ const HINTS: Record<GateName, string> = {
   'apply': 'the API server rejected or warned about this object: fix the construct that emits it (a Pod Security warning means the pod template breaks the namespace\'s level)',
   'dry-run': 'the API server rejects this object with strict field validation: fix the field named in the message in the construct that emits it',
   'idempotent': 'applying dist/ twice changes this object: two constructs emit it, or a field is not stable between syntheses',
+  'models': 'a generated platform the library accepted was rejected by the API server: make the library refuse that input at synth with a clear error (test/model/), or render what the server accepts',
   'access': 'the API server\'s authorizer answered differently from the access matrix (access-matrix.ts): fix the grant, or the matrix if the change is intended',
   'kube-linter': 'see the kube-linter check of that name (`kube-linter checks list`); fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',
   'kube-score': 'see the kube-score check of that id; fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',

@@ -7,6 +7,7 @@
  *   npm run conformance                      dist/ on every version, then the gate self-test
  *   npm run conformance -- --gates           only the gate self-test
  *   npm run conformance -- --no-gates        only dist/
+ *   npm run conformance -- --no-models       without the generated platforms (test/conformance/models.ts)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
@@ -19,14 +20,16 @@ import {
 } from './harness';
 import { runGateSelfTest, SelfTestSummary } from './gates';
 import { accessMatrix } from './access-matrix';
+import { modelGate } from './models';
 
-interface Options { dir: string; gates: boolean; dist: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
+    else if (a === '--no-models') o.models = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
     else if (a === '-h' || a === '--help') {
@@ -73,6 +76,8 @@ async function main(): Promise<number> {
         try {
           results.push(...await clusterGates(plane, objects, rel(opts.dir)));
           if (isDist) results.push(await accessMatrix(plane));
+          // generated platforms through the API server: once, on the newest version
+          if (isDist && i === 0 && opts.models) results.push(await modelGate(plane));
           // the gate self-test shares the newest version's control plane (its fixtures use their own namespaces)
           if (i === 0 && opts.gates) selfTest = await runGateSelfTest(tools, plane);
         } finally {

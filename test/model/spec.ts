@@ -134,7 +134,7 @@ export function buildPlatform(app: App, p: PlatformSpec): void {
   }
   for (const call of p.calls) {
     const callee = built[call.to[0]][call.to[1]];
-    built[call.from[0]][call.from[1]].connectTo(callee as CallableWorkload, { port: callee.ports[call.port].name });
+    built[call.from[0]][call.from[1]].connectTo(callee as CallableWorkload, { port: callee.ports[call.port]?.name });
   }
 }
 
