@@ -8,7 +8,7 @@ import { App, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  AccessRule, BoundedContext, CallableWorkload, CronJob, CronSchedule, Image, Job, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore,
+  AccessRule, ApiGateway, BoundedContext, CallableWorkload, GatewayTls, CronJob, CronSchedule, Image, Job, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore,
   StatefulService, VolumeClaim, Worker, Workload,
 } from '../../lib';
 
@@ -36,13 +36,20 @@ export interface ContextSpec { name: string; team: string; workloads: WorkloadSp
 
 export interface CallSpec { from: [number, number]; to: [number, number]; port: number }
 
+/** A gateway route to a service: its first port decides HTTP (a path) or gRPC (a protobuf service). */
+export interface RouteSpec { to: [number, number]; host: string }
+
 export interface PlatformSpec {
   name: string;
+  routes: RouteSpec[];
   apiServerCidr: string;
   storeName: string;
   contexts: ContextSpec[];
   calls: CallSpec[];
 }
+
+/** The host the generated gateway serves. */
+export const HOST = 'api.shop.example.com';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?$/);
 const envName = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/).filter(n => !/PASSWORD|TOKEN|BEARER|SECRET|KEY|AUTH|PRIVATE|CREDENTIAL|SALT|SEED|PEPPER/.test(n));
@@ -95,7 +102,22 @@ export const platformSpec: fc.Arbitrary<PlatformSpec> = fc.record({
   contexts: fc.uniqueArray(context, { minLength: 1, maxLength: 3, selector: c => c.name })
     .filter(cs => cs.every(c => !['default', 'kube-system', 'kube-public', 'kube-node-lease', 'shop', 'sales', 'acme'].includes(c.name))),
   calls: fc.array(fc.record({ from: fc.tuple(fc.nat(), fc.nat()), to: fc.tuple(fc.nat(), fc.nat()), port: fc.nat() }), { maxLength: 6 }),
-}).map(p => ({ ...p, calls: validCalls(p) }));
+  routes: fc.array(fc.record({ to: fc.tuple(fc.nat(), fc.nat()), host: fc.constant(HOST) }), { maxLength: 3 }),
+}).map(p => ({ ...p, calls: validCalls(p), routes: validRoutes(p) }));
+
+/** Routes resolved to services, at most one per service. */
+function validRoutes(p: PlatformSpec): RouteSpec[] {
+  const seen = new Set<string>();
+  const out: RouteSpec[] = [];
+  for (const r of p.routes) {
+    const c = r.to[0] % p.contexts.length;
+    const w = r.to[1] % p.contexts[c].workloads.length;
+    if (p.contexts[c].workloads[w].kind !== 'service' || seen.has(`${c}/${w}`)) continue;
+    seen.add(`${c}/${w}`);
+    out.push({ to: [c, w], host: r.host });
+  }
+  return out;
+}
 
 /** The calls of a model that are valid: resolved to existing workloads, to a callable one, a store only from its owner, never to itself. */
 function validCalls(p: PlatformSpec): CallSpec[] {
@@ -131,6 +153,18 @@ export function buildPlatform(app: App, p: PlatformSpec): void {
     const list: Workload[] = [];
     for (const w of c.workloads) list.push(buildWorkload(ctx, w, p, w.kind === 'store' ? list[owner] : undefined));
     built.push(list);
+  }
+  if (p.routes.length > 0) {
+    const gateway = new ApiGateway(app, 'gateway', { platform, hosts: [HOST], tls: GatewayTls.fromSecret('api-shop-tls') });
+    for (const r of p.routes) {
+      const service = built[r.to[0]][r.to[1]] as Microservice;
+      const spec = p.contexts[r.to[0]].workloads[r.to[1]];
+      if (spec.ports[0]?.protocol === 'grpc') {
+        gateway.addGrpcRoute({ host: r.host, service, grpcService: `acme.${spec.name.replace(/-/g, '')}.v1.Api` });
+      } else {
+        gateway.addRoute({ host: r.host, path: `/${p.contexts[r.to[0]].name}/${spec.name}`, service });
+      }
+    }
   }
   for (const call of p.calls) {
     const callee = built[call.to[0]][call.to[1]];
