@@ -103,7 +103,7 @@ export function _credentialKind(value: string, name?: string): string | undefine
     }
   }
   if (name !== undefined && hintedName(name) && looksRandom(value)) {
-    return `a random-looking value under the credential-like name '${name}'`;
+    return `a random value under the credential-like name '${name}'`;
   }
   if (!/[\r\n]/.test(value)) {
     // a single value: any long generated-looking token in it
@@ -117,7 +117,7 @@ export function _credentialKind(value: string, name?: string): string | undefine
   // a text (a configuration file): assignments of random-looking values to credential-like names
   for (const m of value.matchAll(ASSIGNMENT)) {
     if (hintedName(m[1]) && looksRandom(m[2])) {
-      return `a random-looking value assigned to the credential-like name '${m[1]}'`;
+      return `a random value assigned to the credential-like name '${m[1]}'`;
     }
   }
   return undefined;

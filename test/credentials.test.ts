@@ -28,7 +28,7 @@ describe('credential detection', () => {
       ['DB_CREDENTIALS', 'u5er:Pa55w0rdXyZ9'],
       ['SESSION_SALT', '8d7f6a5s4d3f2g1h'],
       ['PRIVATE', 'abc123def456ghi789'],
-    ])('a random-looking value under the credential-like name %s', (name, value) => {
+    ])('a random value under the credential-like name %s', (name, value) => {
       expect(_credentialKind(value, name)).toMatch(new RegExp(`under the credential-like name '${name}'`));
     });
 
@@ -37,9 +37,9 @@ describe('credential detection', () => {
       expect(_credentialKind(`--header=X-Auth:${GENERATED}`)).toMatch(/^a generated secret/);
     });
 
-    test('a random-looking value assigned to a credential-like name inside a configuration file', () => {
+    test('a random value assigned to a credential-like name inside a configuration file', () => {
       const file = 'server:\n  port: 8080\npayments:\n  encryption_key: "f3a9c1d27be84e6a9d"\n';
-      expect(_credentialKind(file)).toEqual('a random-looking value assigned to the credential-like name \'encryption_key\'');
+      expect(_credentialKind(file)).toEqual('a random value assigned to the credential-like name \'encryption_key\'');
       expect(_credentialKind('[signing]\nsigning_key = Zx81kQ0pLmN3vB7tQ\n')).toMatch(/'signing_key'/);
     });
   });

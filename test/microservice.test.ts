@@ -1220,7 +1220,7 @@ describe('Microservice', () => {
       const { context } = setup();
 
       expect(() => new Microservice(context, 'products', props({ env: { PAYMENT_API_KEY: 'f3a9c1d27be84e6a' } })))
-        .toThrow(/^catalog\/products: 'env.PAYMENT_API_KEY' \('\(value not shown\)'\) looks like a random-looking value under the credential-like name 'PAYMENT_API_KEY'/);
+        .toThrow(/^catalog\/products: 'env.PAYMENT_API_KEY' \('\(value not shown\)'\) looks like a random value under the credential-like name 'PAYMENT_API_KEY'/);
       expect(() => new Microservice(setup().context, 'products', props({ env: { CACHE_KEY_PREFIX: 'products:v1:' } }))).not.toThrow();
     });
   });

@@ -1,7 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
+import { Duration, Testing, Yaml } from 'cdk8s';
+import * as lib from '../lib';
 import { Manifest, resolvedEnv } from './_helpers';
 
 const ROOT = path.join(__dirname, '..');
@@ -31,3 +32,29 @@ test('the README example type-checks and synthesizes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);
+
+/** Each error example of the README is what the library says for that mistake, word for word. */
+test('the README error examples are the messages the library produces', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = /Bad input fails the synth[\s\S]*?```text\n([\s\S]*?)```/.exec(readme);
+  expect(block).not.toBeNull();
+  const examples = block![1].trim().split('\n');
+  const props = { image: lib.Image.fromTag('ghcr.io/acme/payments', '2.1.0'), ports: [lib.Port.http(8080)], readiness: lib.Probe.http('/ready'), liveness: lib.Probe.http('/live') };
+  const context = () => {
+    const app = Testing.app();
+    const platform = new lib.Platform(app, 'shop');
+    return { platform, orders: new lib.BoundedContext(app, 'orders', { platform, team: 'orders-team' }) };
+  };
+  const mistakes: Array<() => unknown> = [
+    () => new lib.Microservice(context().orders, 'payments', { ...props, minReplicas: 3, maxReplicas: 2 }),
+    () => new lib.Microservice(context().orders, 'payments', { ...props, env: { PAYMENT_API_KEY: 'f3a9c1d27be84e6a' } }),
+    () => new lib.Microservice(context().orders, 'payments', { ...props, readiness: lib.Probe.http('/ready', { timeout: Duration.seconds(1.5) }) }),
+    () => new lib.Microservice(context().orders, 'payments', props)
+      .addBackingService('DATABASE_URL', lib.BackingService.fromUrl('postgresql://orders-db.internal:5432/orders', { cidrs: ['10.20.0.5/16'] })),
+    () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'deploy', rules: [lib.AccessRule.of('', ['deployments'], ['get', 'patch'])] }),
+    () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'agg', clusterRole: 'system:aggregate-to-edit' }),
+    () => new lib.Microservice(context().platform as never, 'payments', props),
+  ];
+  expect(examples).toHaveLength(mistakes.length);
+  mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));
+});
