@@ -74,3 +74,16 @@ export function _brand(obj: object, brand: string): void {
 export function _isBranded(value: unknown, brand: string): boolean {
   return typeof value === 'object' && value !== null && Symbol.for(`cdk8s-microservices.${brand}`) in value;
 }
+
+/**
+ * The checks of a chart created in an app with a `platform` prop (BoundedContext,
+ * ApiGateway, IngressGateway): scope, id, and that `props.platform` is a Platform.
+ * @returns the id
+ */
+export function _checkPlatformChart(kind: string, scope: unknown, id: unknown, props: { platform?: unknown } | undefined, example: string): string {
+  _checkScope(kind, scope, id, _ANY_SCOPE);
+  const where = (scope as Construct).node.path;
+  _checkInstance(`${where ? `${where}/` : ''}${String(id)}`, 'platform', props?.platform, 'Platform', (v): v is object => _isBranded(v, 'Platform'),
+    `create the Platform first and pass it: ${example}`);
+  return id as string;
+}

@@ -9,7 +9,7 @@ import { LABEL, MANAGED_BY } from './_labels';
 import { _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import type { Microservice } from './microservice';
-import { _ANY_SCOPE, _brand, _checkInstance, _checkScope, _isBranded } from './_construct';
+import { _brand, _checkPlatformChart, _isBranded } from './_construct';
 import type { Workload } from './workload';
 import { Platform } from './platform';
 
@@ -205,9 +205,7 @@ export class BoundedContext extends _Chart {
   private _deployer?: Deployer;
 
   constructor(scope: Construct, id: string, props: BoundedContextProps) {
-    _checkScope('BoundedContext', scope, id, _ANY_SCOPE);
-    _checkInstance(`${scope.node.path ? `${scope.node.path}/` : ''}${id}`, 'platform', props?.platform, 'Platform', Platform.isPlatform,
-      'create the Platform first and pass it: new BoundedContext(app, \'catalog\', { platform, team: \'catalog-team\' })');
+    _checkPlatformChart('BoundedContext', scope, id, props, 'new BoundedContext(app, \'catalog\', { platform, team: \'catalog-team\' })');
     const namespace = props.namespace ?? id;
     super(scope, id, {
       labels: {

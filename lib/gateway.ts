@@ -1,6 +1,7 @@
 import { Duration, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _Chart } from './_chart';
+import { _checkPlatformChart } from './_construct';
 import { _assertDns1123Label, _assertInteger, _compare, _invalid, _message } from './_errors';
 import { _Cors, _checkRateLimit, _checkTls, _resolveCors } from './_gateway-settings';
 import { LABEL, MANAGED_BY } from './_labels';
@@ -200,7 +201,8 @@ export class ApiGateway extends _Chart implements _RouteContext {
   private readonly _requestTimeout: string;
 
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
-    super(scope, id, { labels: { [LABEL.PART_OF]: props.platform.platformName, [LABEL.MANAGED_BY]: MANAGED_BY } });
+    super(scope, _checkPlatformChart('ApiGateway', scope, id, props, "new ApiGateway(app, 'gateway', { platform, hosts: ['api.example.com'], tls })"),
+      { labels: { [LABEL.PART_OF]: props.platform.platformName, [LABEL.MANAGED_BY]: MANAGED_BY } });
     _assertDns1123Label(this, 'id', id);
     this.platform = props.platform;
     this.gatewayName = id;

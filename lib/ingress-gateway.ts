@@ -1,5 +1,6 @@
 import { Duration, Lazy, Size } from 'cdk8s';
 import { _Chart } from './_chart';
+import { _checkPlatformChart } from './_construct';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { _assertDns1123Label, _invalid, _message } from './_errors';
@@ -155,7 +156,8 @@ export class IngressGateway extends _Chart {
   private readonly _annotations: { [key: string]: string };
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
-    super(scope, id, { labels: { [LABEL.PART_OF]: props.platform.platformName, [LABEL.MANAGED_BY]: MANAGED_BY } });
+    super(scope, _checkPlatformChart('IngressGateway', scope, id, props, "new IngressGateway(app, 'public', { platform, hosts: ['api.example.com'], tls })"),
+      { labels: { [LABEL.PART_OF]: props.platform.platformName, [LABEL.MANAGED_BY]: MANAGED_BY } });
     _assertDns1123Label(this, 'id', id);
     this.platform = props.platform;
     this.gatewayName = id;

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { AccessRule, BoundedContext, ClusterAccess, Image, Microservice, Platform, Port, Probe, Subject, Worker } from '../lib';
+import { AccessRule, ApiGateway, BoundedContext, ClusterAccess, Image, IngressGateway, Microservice, Platform, Port, Probe, Subject, Worker } from '../lib';
 
 // `npm run synth` runs through tsx, which does not type-check: these calls are what a
 // user's untyped mistakes look like at run time.
@@ -67,5 +67,16 @@ describe('workload scopes', () => {
     expect(() => new Worker(untyped(app), 'relay', { ...props, ports: [] })).toThrow(/^relay: 'scope' \(App '\(the app\)'\) must be a BoundedContext to create a Worker in/);
     const context = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });
     expect(() => new Microservice(context, '', props)).toThrow(/^catalog: 'id' \(''\) of a Microservice must be a non-empty name without '\/'/);
+  });
+});
+
+describe('gateway scopes', () => {
+  test('fails when a gateway is given no Platform, or a repeated id', () => {
+    const app = Testing.app();
+    const platform = new Platform(app, 'shop');
+    expect(() => new ApiGateway(app, 'gateway', untyped({ hosts: ['api.example.com'] })))
+      .toThrow(/^gateway: 'platform' \(undefined\) must be a Platform; create the Platform first and pass it: new ApiGateway\(app, 'gateway', \{ platform, hosts: \['api.example.com'\], tls \}\)$/);
+    expect(() => new IngressGateway(app, 'shop', untyped({ platform, hosts: ['api.example.com'] })))
+      .toThrow(/^shop: 'id' \('shop'\) must be unique in the app, but Platform 'shop' has it already; rename one of the two$/);
   });
 });
