@@ -1,4 +1,3 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Duration } from 'cdk8s';
 import type { BoundedContext } from './bounded-context';
 import { CallableWorkload } from './callable-workload';
@@ -60,7 +59,8 @@ export class Microservice extends CallableWorkload {
     this.disruptionBudget = this._scaling.disruptionBudget;
     scope._registerService(this);
 
-    this.renderDeployment();
+    this._renderScaledDeployment(this._scaling,
+      'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain');
     if (this._ports.length > 0) {
       this._renderService();
     }
@@ -71,30 +71,6 @@ export class Microservice extends CallableWorkload {
 
   /** @internal */
   public _footprint(): _Footprint {
-    return {
-      peakPods: this._scaling.peakPods,
-      perPod: this._resources,
-      services: this._ports.length > 0 ? 1 : 0,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
-      claims: 0,
-      storage: 0,
-    };
-  }
-
-  private renderDeployment(): void {
-    const deployment = new k8s.KubeDeployment(this, 'Resource', {
-      metadata: { ...this._meta(), ...this._probeAnnotations() },
-      spec: {
-        ...(this.replicas !== undefined ? { replicas: this.replicas } : {}),
-        selector: { matchLabels: this.selectorLabels },
-        strategy: this._scaling.renderStrategy(),
-        template: this._podTemplate({ spreadBy: 'pod-template-hash' }),
-      },
-    });
-    this._setController(deployment);
-    this._suppressWithoutProbes(deployment);
-    this._scaling.suppressReplicas(deployment,
-      'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain');
+    return this._scaledFootprint(this._scaling, this._ports.length > 0 ? 1 : 0);
   }
 }

@@ -1,5 +1,4 @@
 import { Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import type { BoundedContext } from './bounded-context';
 import { DisruptionBudget } from './disruption-budget';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
@@ -58,18 +57,7 @@ export class Worker extends Workload {
     this.maxSurge = this._scaling.maxSurge;
     this.disruptionBudget = this._scaling.disruptionBudget;
 
-    const deployment = new k8s.KubeDeployment(this, 'Resource', {
-      metadata: { ...this._meta(), ...this._probeAnnotations() },
-      spec: {
-        ...(this.replicas !== undefined ? { replicas: this.replicas } : {}),
-        selector: { matchLabels: this.selectorLabels },
-        strategy: this._scaling.renderStrategy(),
-        template: this._podTemplate({ spreadBy: 'pod-template-hash' }),
-      },
-    });
-    this._setController(deployment);
-    this._suppressWithoutProbes(deployment);
-    this._scaling.suppressReplicas(deployment,
+    this._renderScaledDeployment(this._scaling,
       'a singleton by design (replicas: 1): one worker consumes at a time; its disruption budget still lets a node drain');
     this._scaling.renderAutoscaler();
     _renderDisruptionBudget(this, this.disruptionBudget);
@@ -78,14 +66,7 @@ export class Worker extends Workload {
 
   /** @internal */
   public _footprint(): _Footprint {
-    return {
-      peakPods: this._scaling.peakPods,
-      perPod: this._resources,
-      services: 0,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
-      claims: 0,
-      storage: 0,
-    };
+    return this._scaledFootprint(this._scaling, 0);
   }
+
 }

@@ -20,6 +20,7 @@ import { Port } from './port';
 import { PriorityTier } from './priority-tier';
 import { _ProbeSet, _renderProbes } from './probe';
 import { LongRunningWorkloadProps, _Footprint, _Kind } from './workload-props';
+import type { _Scaling } from './scaling';
 import { SecretSource } from './secret-source';
 import type { CallableWorkload } from './callable-workload';
 import { Connection, ConnectOptions, WorkloadConnections } from './workload-connections';
@@ -359,6 +360,40 @@ export abstract class Workload extends Construct {
    */
   protected _setController(controller: ApiObject): void {
     this._controllerObject = controller;
+  }
+
+  /**
+   * Renders the Deployment of a horizontally scaled kind (Microservice, Worker): its
+   * replica count or none (the HorizontalPodAutoscaler owns it), the rolling update,
+   * the pod template, and the suppressions that go with them.
+   */
+  protected _renderScaledDeployment(scaling: _Scaling, singleton: string): k8s.KubeDeployment {
+    const deployment = new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { ...this._meta(), ...this._probeAnnotations() },
+      spec: {
+        ...(scaling.replicas !== undefined ? { replicas: scaling.replicas } : {}),
+        selector: { matchLabels: this.selectorLabels },
+        strategy: scaling.renderStrategy(),
+        template: this._podTemplate({ spreadBy: 'pod-template-hash' }),
+      },
+    });
+    this._setController(deployment);
+    this._suppressWithoutProbes(deployment);
+    scaling.suppressReplicas(deployment, singleton);
+    return deployment;
+  }
+
+  /** What a horizontally scaled kind needs from the quota at its peak, with `services` Services. */
+  protected _scaledFootprint(scaling: _Scaling, services: number): _Footprint {
+    return {
+      peakPods: scaling.peakPods,
+      perPod: this._resources,
+      services,
+      configMaps: this.configuration.hasConfigMap ? 1 : 0,
+      secrets: this.secrets.length,
+      claims: 0,
+      storage: 0,
+    };
   }
 
   /**
