@@ -14,3 +14,17 @@ export const LABEL = {
 
 /** The value of `app.kubernetes.io/managed-by` on everything rendered. */
 export const MANAGED_BY = 'cdk8s';
+
+/**
+ * The labels that make Pod Security admission enforce, audit and warn at the
+ * `restricted` level, on the namespaces the library renders (a bounded context's, a
+ * gateway's).
+ */
+export function _podSecurityLabels(): { [key: string]: string } {
+  const labels: { [key: string]: string } = {};
+  for (const mode of ['enforce', 'audit', 'warn']) {
+    labels[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+    labels[`pod-security.kubernetes.io/${mode}-version`] = 'latest';
+  }
+  return labels;
+}

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE } from './access';
 import { _KNOWN_CLUSTER_ROLES } from './_rbac';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _message } from './_errors';
-import { LABEL, MANAGED_BY } from './_labels';
+import { LABEL, MANAGED_BY, _podSecurityLabels } from './_labels';
 import { _suppress } from './_suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
 import type { Microservice } from './microservice';
@@ -513,12 +513,7 @@ export class BoundedContext extends _Chart {
         labels: {
           [LABEL.NAME]: this.namespaceName,
           [LABEL.TEAM]: this.team,
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/audit': 'restricted',
-          'pod-security.kubernetes.io/audit-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/warn-version': 'latest',
+          ..._podSecurityLabels(),
         },
       },
     });

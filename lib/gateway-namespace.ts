@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { LABEL } from './_labels';
+import { LABEL, _podSecurityLabels } from './_labels';
 import { _suppress } from './_suppressions';
 
 /**
@@ -39,12 +39,7 @@ export function _renderGatewayNamespace(scope: Construct, namespace: string, lab
       labels: {
         ...labels,
         [LABEL.NAME]: namespace,
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/enforce-version': 'latest',
-        'pod-security.kubernetes.io/audit': 'restricted',
-        'pod-security.kubernetes.io/audit-version': 'latest',
-        'pod-security.kubernetes.io/warn': 'restricted',
-        'pod-security.kubernetes.io/warn-version': 'latest',
+        ..._podSecurityLabels(),
       },
     },
   });
