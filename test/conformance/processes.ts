@@ -51,10 +51,10 @@ function installExitHandlers(): void {
 }
 
 /** Starts a long-running process in its own process group, logging to a file. */
-export function startDaemon(cmd: string, args: string[], logFile: string): ChildProcess {
+export function startDaemon(cmd: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   installExitHandlers();
   const fd = fs.openSync(logFile, 'a');
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env });
   fs.closeSync(fd);
   children.add(child);
   child.on('exit', () => children.delete(child));

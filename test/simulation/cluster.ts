@@ -63,9 +63,9 @@ export async function startSimulatedCluster(tools: Tools, version: string, count
   try {
     const [kcmPort, schedulerPort] = await freePorts(2);
     const kc = plane.kubeconfig;
-    const start = (name: string, bin: string, args: string[]): void => {
+    const start = (name: string, bin: string, args: string[], env?: NodeJS.ProcessEnv): void => {
       const log = path.join(dir, `${name}.log`);
-      daemons.push({ name, proc: startDaemon(bin, args, log), log });
+      daemons.push({ name, proc: startDaemon(bin, args, log, env), log });
     };
     // the admin client certificate (system:masters) for every component: a simulation,
     // not a hardened control plane; the service-account key signs tokens as on a cluster
@@ -91,7 +91,8 @@ export async function startSimulatedCluster(tools: Tools, version: string, count
       `--kubeconfig=${kc}`, `--config=${config}`, '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
       '--node-lease-duration-seconds=40', '--cidr=10.244.0.0/16', '--node-ip=10.240.0.1', '-v=INFO',
-    ]);
+    // its work directory in ours: kwok would also load a ~/.kwok/kwok.yaml (kwokctl's) first
+    ], { ...process.env, KWOK_WORKDIR: path.join(dir, 'kwok') });
 
     // the controller manager and scheduler answer /healthz on their own 127.0.0.1 ports
     const deadline = Date.now() + 90_000;

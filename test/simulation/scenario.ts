@@ -49,9 +49,18 @@ export type CheckName = typeof CHECKS[number];
 
 const FIELD_MANAGER = '--field-manager=cdk8s-microservices-simulation';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** after kubectl returns, for the watches to deliver what it did (they trail by milliseconds) */
+const SETTLE_MS = 500;
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 type Obj = ApiObject & { metadata: ApiObject['metadata'] & { uid?: string; labels?: Record<string, string> } };
 const key = (o: { kind?: string; metadata: { namespace?: string; name: string } }, kind = o.kind): string => `${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/** A workload's pods: selected by it and controlled by it (a Deployment through its ReplicaSets). */
+function ownPods(w: Workload, pods: Pod[]): Pod[] {
+  return pods.filter((p) => p.metadata.namespace === w.metadata.namespace && selects(w.spec.selector, p.metadata.labels)
+    && (p.metadata.ownerReferences ?? []).some((r) => (w.kind === 'Deployment'
+      ? r.kind === 'ReplicaSet' && r.name.startsWith(`${w.metadata.name}-`) : r.kind === w.kind && r.name === w.metadata.name)));
+}
 
 class Simulation {
   readonly rows = new Map<CheckName, CheckRow>(CHECKS.map((c) => [c, { check: c, objects: 0, detail: '', failures: [], warnings: [] }]));
@@ -74,6 +83,7 @@ class Simulation {
   private phase = 'start';
   peakPods = 0;
   podsAfterApply = 0;
+  private steadyStates = 0;
 
   constructor(private readonly c: SimCluster, private readonly opts: SimulationOptions) {
     this.scope = new Set(opts.objects.flatMap((o) => (o.obj.kind === 'Namespace' ? [o.ref.name] : o.ref.namespace ? [o.ref.namespace] : [])));
@@ -193,6 +203,7 @@ class Simulation {
         return false;
       }
       progress(`${this.phase}: applied ${what} (${objects.length} objects, server-side, one pass) in ${r.seconds.toFixed(1)}s`);
+      await sleep(SETTLE_MS);
       return true;
     } finally {
       removeTemp(dir);
@@ -209,11 +220,12 @@ class Simulation {
     let lastPrint = 0;
     for (;;) {
       const ws = this.workloads();
+      const pods = this.pods();
       const jobs = new Set(ws.filter((w) => w.kind === 'Job').map((w) => key(w)));
       const pending: string[] = [];
       for (const w of ws) {
         const r = w.kind === 'Job' && this.completedJobs.has(key(w)) ? { ready: true, detail: '' } : workloadReady(w, floors.get(key(w)));
-        const more = r.ready ? extra(w) : undefined;
+        const more = r.ready ? this.podsBehind(w, pods) ?? extra(w) : undefined;
         if (!r.ready || more) pending.push(`${key(w)}: ${more ?? r.detail}`);
       }
       // Jobs a TTL removed after they completed still count as done
@@ -223,7 +235,6 @@ class Simulation {
       const missing = this.expected.filter((k) => !live.has(k) && !this.completedJobs.has(k));
       for (const k of missing) pending.push(`${k}: not in the cluster`);
       const total = ws.length + gone + missing.length;
-      const pods = this.pods();
       const active = pods.filter(podIsActive);
       const line = `${what}: ${total - pending.length}/${total} workloads ready; ${active.length} pods `
         + `(${active.filter(podIsHealthy).length} ready, ${active.filter((p) => !podIsScheduled(p)).length} unscheduled, `
@@ -237,6 +248,18 @@ class Simulation {
   }
 
   /**
+   * The pods themselves, not only the workload's status (which its controller writes a
+   * moment later): as many Ready, active pods as it wants, e.g. right after a drain.
+   */
+  private podsBehind(w: Workload, pods: Pod[]): string | undefined {
+    if (w.kind === 'Job') return undefined;
+    const want = w.kind === 'DaemonSet' ? Number(w.status?.desiredNumberScheduled ?? 0) : w.spec.replicas ?? 1;
+    const own = ownPods(w, pods).filter(podIsActive);
+    const ready = own.filter(podIsHealthy).length;
+    return ready === want && own.length === want ? undefined : `${ready} of ${own.length} pods Ready, ${want} wanted`;
+  }
+
+  /**
    * The checks of a steady state: every pod scheduled, spread, PriorityClass, quota so far.
    * `stuck`: the workloads the phase's wait gave up on (a quota refusal of theirs is a failure).
    */
@@ -245,6 +268,8 @@ class Simulation {
     const nodes = this.nodes();
     const sched = this.row('scheduled');
     sched.objects = Math.max(sched.objects, pods.length);
+    this.steadyStates++;
+    sched.detail = `every pod bound to a node, checked after ${this.steadyStates} phases`;
     for (const p of pods.filter((x) => !podIsScheduled(x))) {
       const c = podCondition(p, 'PodScheduled');
       this.fail('scheduled', `Pod/${p.metadata.namespace}/${p.metadata.name} not scheduled${c?.message ? `: ${c.message}` : ''}`);
@@ -255,6 +280,7 @@ class Simulation {
     // with a node drained the zones' capacity differs and only hard constraints must hold
     const cordoned = nodes.filter((n) => n.spec?.unschedulable).map((n) => n.metadata.name);
     spread.objects = Math.max(spread.objects, ws.length);
+    spread.detail = `${ws.reduce((n, w) => n + (w.spec.template.spec.topologySpreadConstraints ?? []).length, 0)} constraints, skew counted after ${this.steadyStates} phases`;
     for (const w of ws) {
       const ns = pods.filter((p) => p.metadata.namespace === w.metadata.namespace);
       const own = ns.filter((p) => selects(w.spec.selector, p.metadata.labels));
@@ -269,6 +295,7 @@ class Simulation {
     const classes = new Map((await this.c.api.list<{ metadata: { name: string }; value: number }>('/apis/scheduling.k8s.io/v1/priorityclasses')).items.map((c) => [c.metadata.name, c.value]));
     const prio = this.row('priority');
     prio.objects = Math.max(prio.objects, pods.length);
+    prio.detail = `PriorityClasses ${[...classes].filter(([n]) => !n.startsWith('system-')).map(([n, v]) => `${n}=${v}`).join(', ')}`;
     for (const p of pods) {
       const name = p.spec.priorityClassName;
       const id = `Pod/${p.metadata.namespace}/${p.metadata.name}`;
@@ -415,8 +442,7 @@ class Simulation {
         if (!want) return undefined;
         const live = [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])];
         if (live.some((c) => want.get(c.name) !== c.image)) return 'template not yet updated';
-        const old = this.pods().filter((p) => p.metadata.namespace === w.metadata.namespace && selects(w.spec.selector, p.metadata.labels) && podIsActive(p)
-          && p.spec.containers.some((c) => want.has(c.name) && want.get(c.name) !== c.image));
+        const old = ownPods(w, this.pods()).filter((p) => podIsActive(p) && p.spec.containers.some((c) => want.has(c.name) && want.get(c.name) !== c.image));
         return old.length ? `${old.length} pods still run the old image` : undefined;
       };
       const st = await this.waitReady('rollout', floor(true), notRolled);
@@ -444,6 +470,7 @@ class Simulation {
     progress(`drain: kubectl drain ${target} (${zone}, ${evicted.length} pods) --ignore-daemonsets --delete-emptydir-data --timeout=${this.opts.drainTimeout}s`);
     const d = await run(this.c.kubectl, ['--kubeconfig', this.c.plane.kubeconfig, 'drain', target, '--ignore-daemonsets', '--delete-emptydir-data',
       `--timeout=${this.opts.drainTimeout}s`], { timeoutMs: (this.opts.drainTimeout + 30) * 1000 });
+    await sleep(SETTLE_MS);
     this.pdbPhase = undefined;
     if (d.code !== 0) {
       const why = [...new Set(d.out.split('\n').filter((l) => /^error|Cannot evict|timed out|disruption budget/i.test(l)).map((l) => l.trim()))].slice(0, 8);
