@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the conformance tools from the Go module proxy (or, for a linter the proxy
+# Builds the conformance and simulation tools from the Go module proxy (or, for a linter the proxy
 # refuses, from its release source archive in $CDK8S_MS_TOOL_SOURCES) into a cache
 # outside the repository, one directory per tool and version:
 #
@@ -10,8 +10,11 @@
 #
 # usage: tools/build-tools.sh [--manifest FILE] [--only NAME[,NAME...]]
 #   --manifest FILE   also write one line per tool: name<TAB>version<TAB>ok|failed<TAB>path-or-note
-#   --only NAMES      build only these (kubernetes, etcd, kube-score, kube-linter, polaris)
+#   --only NAMES      build only these (kubernetes, etcd, kube-score, kube-linter, polaris,
+#                     simulation = kube-apiserver, kubectl, kube-controller-manager and
+#                     kube-scheduler of the newest version in versions.env, and kwok)
 #   --kubernetes-versions "1.37.2 ..."  instead of KUBERNETES_VERSIONS from versions.env
+#                     (kube-apiserver and kubectl; the simulation keeps the newest of versions.env)
 # env:
 #   CDK8S_MS_TOOLS_DIR              cache directory (see above)
 #   CDK8S_MS_TOOL_SOURCES           directory of release source archives (kube-linter, Polaris):
@@ -27,6 +30,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
+# the simulation (npm run simulate) runs on the newest version of versions.env, whatever
+# --kubernetes-versions says
+SIMULATION_VERSION="${KUBERNETES_VERSIONS%% *}"
 
 manifest=""
 only=""
@@ -35,7 +41,7 @@ while [ $# -gt 0 ]; do
     --manifest) manifest="$2"; shift 2 ;;
     --only) only=",$2,"; shift 2 ;;
     --kubernetes-versions) KUBERNETES_VERSIONS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "[tools] unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -82,8 +88,9 @@ finish() {
 }
 
 # ---------------------------------------------------------------- Kubernetes
+# build_kubernetes VERSION COMMAND...: the commands of k8s.io/kubernetes/cmd/ to build
 build_kubernetes() {
-  local v="$1" minor="${1%.*}" mod="$here/kubernetes-${1%.*}" dir bin start out ldflags
+  local v="$1" minor="${1%.*}" mod="$here/kubernetes-${1%.*}" dir bin start out ldflags cmd; shift
   [ -f "$mod/go.mod" ] || { log "no wrapper module $mod; run tools/new-kubernetes-module.sh $v"; return 1; }
   grep -q "k8s.io/kubernetes v$v\$" "$mod/go.mod" || { log "$mod/go.mod does not require k8s.io/kubernetes v$v; run tools/new-kubernetes-module.sh $v"; return 1; }
   ldflags="-s -w"
@@ -91,25 +98,64 @@ build_kubernetes() {
     ldflags+=" -X $pkg.gitVersion=v$v -X $pkg.gitMajor=${minor%%.*} -X $pkg.gitMinor=${minor#*.}"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  for cmd in kube-apiserver kubectl; do
+  for cmd in "$@"; do
     dir="$TOOLS_DIR/$cmd-v$v"; bin="$dir/$cmd"
-    if [ "$cmd" = kubectl ]; then set -- version --client; else set -- --version; fi
-    if usable "$bin" "v$v" "$@"; then log "$cmd v$v: cached ($bin)"; record "$cmd" "v$v" ok "$bin"; continue; fi
-    # measured cold on 2 cores (tools/BUILD-TIMES.md): kube-apiserver 7-10 min; kubectl ~1 min after it
-    local est="~10 min"; [ "$cmd" = kubectl ] && est="~1 min after kube-apiserver, ~5 min alone"
+    local vcmd=(--version); [ "$cmd" = kubectl ] && vcmd=(version --client)
+    if usable "$bin" "v$v" "${vcmd[@]}"; then log "$cmd v$v: cached ($bin)"; record "$cmd" "v$v" ok "$bin"; continue; fi
+    grep -q "k8s.io/kubernetes/cmd/$cmd\"" "$mod/tools.go" || {
+      log "$mod/tools.go does not pin k8s.io/kubernetes/cmd/$cmd; run tools/new-kubernetes-module.sh $v"; return 1; }
+    # measured cold on 2 cores (tools/BUILD-TIMES.md): kube-apiserver 5-10 min; the others
+    # 1-3 min after it (they share most packages), several minutes alone
+    local est
+    case "$cmd" in
+      kube-apiserver) est="~10 min" ;;
+      kubectl) est="~1 min after kube-apiserver, ~5 min alone" ;;
+      *) est="~2-4 min after kube-apiserver, ~8 min alone" ;;
+    esac
     log "building $cmd v$v (cold build, $est on 2 cores) ..."
     mkdir -p "$dir"; start=$(now)
     if ! out=$(cd "$mod" && go build -trimpath -ldflags="$ldflags" -o "$bin.tmp" "k8s.io/kubernetes/cmd/$cmd" 2>&1); then
       echo "$out" | tail -40 >&2
       log "FAILED to build $cmd v$v with $(go version | cut -d' ' -f3). Next: read the error above;"
-      log "  try another Go with GOTOOLCHAIN=go1.NN.P tools/build-tools.sh --only kubernetes,"
-      log "  or drop $v from KUBERNETES_VERSIONS in tools/versions.env"
+      case "$cmd" in
+        kube-controller-manager|kube-scheduler)
+          log "  try another Go with GOTOOLCHAIN=go1.NN.P tools/build-tools.sh --only simulation;"
+          log "  the conformance gates still run without the simulation: npm run conformance -- --no-simulate" ;;
+        *)
+          log "  try another Go with GOTOOLCHAIN=go1.NN.P tools/build-tools.sh --only kubernetes,"
+          log "  or drop $v from KUBERNETES_VERSIONS in tools/versions.env" ;;
+      esac
       rm -f "$bin.tmp"; return 1
     fi
     mv "$bin.tmp" "$bin"
-    usable "$bin" "v$v" "$@" || { log "$bin built but does not report v$v"; return 1; }
+    usable "$bin" "v$v" "${vcmd[@]}" || { log "$bin built but does not report v$v"; return 1; }
     finish "$cmd" "v$v" "$bin" "$start"
   done
+}
+
+# ---------------------------------------------------------------- kwok
+# kwok (sigs.k8s.io/kwok) simulates nodes and pod lifecycles for `npm run simulate`.
+# Beside the binary go the Stage definitions of the same release (KWOK_STAGES, copied
+# from the module through the module proxy): the standalone kwok binary has no
+# built-in stages, kwokctl normally hands them over.
+build_kwok() {
+  local v="$KWOK_VERSION" dir="$TOOLS_DIR/kwok-$KWOK_VERSION" src f missing=0
+  for f in $KWOK_STAGES; do [ -f "$dir/stages/$(basename "$f")" ] || missing=1; done
+  if [ "$missing" = 1 ]; then
+    log "kwok $v: copying its stage definitions ($KWOK_STAGES) from the module"
+    if ! src=$(cd "$TOOLS_DIR" && GOFLAGS=-mod=mod go mod download -json "$KWOK_MODULE@$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || [ -z "$src" ]; then
+      log "FAILED to download $KWOK_MODULE@$v through the module proxy. Next: check GOPROXY (go env GOPROXY)"
+      log "  and KWOK_VERSION in tools/versions.env (go list -m -versions $KWOK_MODULE)"
+      return 1
+    fi
+    mkdir -p "$dir/stages.tmp"
+    for f in $KWOK_STAGES; do
+      [ -f "$src/$f" ] || { log "$KWOK_MODULE@$v has no $f: its layout changed; update KWOK_STAGES in tools/versions.env"; rm -rf "$dir/stages.tmp"; return 1; }
+      cp "$src/$f" "$dir/stages.tmp/" && chmod 644 "$dir/stages.tmp/$(basename "$f")"
+    done
+    rm -rf "$dir/stages"; mv "$dir/stages.tmp" "$dir/stages"
+  fi
+  go_tool kwok kwok "$KWOK_PACKAGE" "$v" "$KWOK_VERSION_LDFLAG" "" "" --version
 }
 
 # ---------------------------------------------------------------- etcd
@@ -200,7 +246,13 @@ if want polaris; then
     "$POLARIS_ARCHIVE" "$POLARIS_SHA256" version
 fi
 if want kubernetes; then
-  for v in $KUBERNETES_VERSIONS; do step "kubernetes-$v" build_kubernetes "$v"; done
+  for v in $KUBERNETES_VERSIONS; do step "kubernetes-$v" build_kubernetes "$v" kube-apiserver kubectl; done
+fi
+if want simulation; then
+  # the simulation (npm run simulate) runs on the newest version only; kube-apiserver and
+  # kubectl are usually there already (cached by the loop above)
+  step "simulation-$SIMULATION_VERSION" build_kubernetes "$SIMULATION_VERSION" kube-apiserver kubectl kube-controller-manager kube-scheduler
+  step kwok build_kwok
 fi
 log "all tools: $(( $(now) - total0 ))s, $failures failed"
 [ "$failures" -eq 0 ] || { log "some tools failed to build; see the messages above"; exit 1; }

@@ -8,16 +8,18 @@
  *              kube-score, polaris (do not)
  *  - findings: one shape for every gate, filtered through per-object suppressions
  */
-import { spawn, spawnSync, ChildProcess } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { linterGates } from './linters';
+import {
+  freePorts, makeTemp, openssl, progress, removeTemp, run, startDaemon, stopDaemon,
+} from './processes';
 import { readSuppressions } from './suppressions';
 
-export { linterGates };
+export { linterGates, makeTemp, progress, removeTemp, run };
 
 export const REPO = path.resolve(__dirname, '..', '..');
 
@@ -69,20 +71,15 @@ export interface LoadedObject { obj: K8sObject; ref: ObjectRef; file: string; in
 export interface ToolInfo { name: string; version: string; status: 'ok' | 'failed'; path: string }
 
 export interface Tools {
-  /** by name: kube-apiserver-v1.37.2, kubectl-v1.37.2, etcd, kube-score, kube-linter, polaris */
+  /**
+   * by name: kube-apiserver-v1.37.2, kubectl-v1.37.2, etcd, kube-score, kube-linter, polaris;
+   * for the simulation kube-controller-manager-v1.37.2, kube-scheduler-v1.37.2, kwok
+   */
   byName: Map<string, ToolInfo>;
   kubernetesVersions: string[];
   versions: Record<string, string>;
   /** CRD files (from tools/fetch-crds.sh) installed on every local control plane before the gates */
   crds: string[];
-}
-
-// ------------------------------------------------------------------ logging
-
-const t0 = Date.now();
-export function progress(msg: string): void {
-  const s = ((Date.now() - t0) / 1000).toFixed(1).padStart(6);
-  process.stderr.write(`[conformance ${s}s] ${msg}\n`);
 }
 
 // ------------------------------------------------------------------ tools
@@ -97,11 +94,15 @@ export function readVersionsEnv(): Record<string, string> {
   return out;
 }
 
-/** Runs tools/build-tools.sh (which reuses cached binaries) and returns where each tool is. */
-export function ensureTools(kubernetesVersions?: string[]): Tools {
+/**
+ * Runs tools/build-tools.sh (which reuses cached binaries) and returns where each tool is;
+ * `only` limits it to some of its tool names (`--only`, e.g. etcd,kubernetes,simulation).
+ */
+export function ensureTools(kubernetesVersions?: string[], only?: string[]): Tools {
   const manifest = path.join(os.tmpdir(), `cdk8s-ms-tools-${process.pid}.tsv`);
   const args = [path.join(REPO, 'tools', 'build-tools.sh'), '--manifest', manifest];
   if (kubernetesVersions && kubernetesVersions.length) args.push('--kubernetes-versions', kubernetesVersions.join(' '));
+  if (only && only.length) args.push('--only', only.join(','));
   progress('checking tools (tools/build-tools.sh; a fresh machine builds them here, ~30 min cold) ...');
   // kube-linter and Polaris are built from release archives where the module proxy refuses
   // them: beside a checkout of this workplace they are in ../shared/third_party
@@ -113,7 +114,7 @@ export function ensureTools(kubernetesVersions?: string[]): Tools {
   if (fs.existsSync(manifest)) {
     for (const line of fs.readFileSync(manifest, 'utf8').split('\n').filter(Boolean)) {
       const [name, version, status, p] = line.split('\t');
-      byName.set(name === 'kube-apiserver' || name === 'kubectl' ? `${name}-${version}` : name,
+      byName.set(/^kube(-apiserver|-controller-manager|-scheduler|ctl)$/.test(name) ? `${name}-${version}` : name,
         { name, version, status: status as ToolInfo['status'], path: p });
     }
     fs.rmSync(manifest, { force: true });
@@ -186,93 +187,6 @@ export function rel(p: string): string {
   return r.startsWith('..') ? p : r;
 }
 
-// ------------------------------------------------------------------ processes
-
-const children = new Set<ChildProcess>();
-const tempDirs = new Set<string>();
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try { process.kill(-child.pid, signal); } catch { /* already gone */ }
-}
-
-/** Last-resort cleanup, synchronous: used on process exit. */
-function cleanupSync(): void {
-  for (const c of children) killGroup(c, 'SIGKILL');
-  for (const d of tempDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
-}
-let handlersInstalled = false;
-function installExitHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', cleanupSync);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) {
-    process.on(sig, () => {
-      progress(`${sig}: stopping everything the harness started`);
-      cleanupSync();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    });
-  }
-}
-
-/** Starts a long-running process in its own process group, logging to a file. */
-function startDaemon(cmd: string, args: string[], logFile: string): ChildProcess {
-  installExitHandlers();
-  const fd = fs.openSync(logFile, 'a');
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
-  fs.closeSync(fd);
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopDaemon(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((res) => child.once('exit', () => res()));
-  killGroup(child, 'SIGTERM');
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
-  await gone;
-  clearTimeout(timer);
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers: net.Server[] = [];
-  const ports: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = net.createServer();
-    await new Promise<void>((res, rej) => { s.once('error', rej); s.listen(0, '127.0.0.1', () => res()); });
-    servers.push(s);
-    ports.push((s.address() as net.AddressInfo).port);
-  }
-  await Promise.all(servers.map((s) => new Promise<void>((res) => s.close(() => res()))));
-  return ports;
-}
-
-interface RunResult { code: number; out: string; seconds: number }
-
-/** Runs a command to completion; stdout and stderr go to ONE pipe so their order is kept. */
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', '"$0" "$@" 2>&1', cmd, ...args],
-      { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => { out += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, out, seconds: (Date.now() - start) / 1000 });
-    });
-  });
-}
-
-function openssl(dir: string, args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
-}
-
 // ------------------------------------------------------------------ control plane
 
 export interface ControlPlane {
@@ -282,6 +196,14 @@ export interface ControlPlane {
   external: boolean;
   /** facts about this control plane the report shows (e.g. how CRDs were installed) */
   notes: string[];
+  /**
+   * A local control plane's directory: ca.crt, admin.crt/admin.key (system:masters),
+   * sa.key/sa.pub (service-account signing); removed by stop(). The simulation starts
+   * its other components with these.
+   */
+  dir?: string;
+  /** https://127.0.0.1:PORT of a local control plane */
+  server?: string;
   stop(): Promise<void>;
 }
 
@@ -295,9 +217,7 @@ export async function startControlPlane(tools: Tools, version: string): Promise<
   const kubectl = toolPath(tools, `kubectl-v${version}`);
   const etcd = toolPath(tools, 'etcd');
   if (!apiserver || !kubectl || !etcd) throw new Error(`kube-apiserver/kubectl v${version} or etcd missing; run tools/build-tools.sh`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-ms-conformance-${version}-`));
-  tempDirs.add(dir);
-  installExitHandlers();
+  const dir = makeTemp(`cdk8s-ms-conformance-${version}-`);
   const started = Date.now();
   progress(`v${version}: starting etcd and kube-apiserver in ${dir}`);
 
@@ -347,12 +267,11 @@ export async function startControlPlane(tools: Tools, version: string): Promise<
   ].join('\n'));
 
   const plane: ControlPlane = {
-    version: `v${version}`, kubeconfig, kubectl, external: false, notes: [],
+    version: `v${version}`, kubeconfig, kubectl, external: false, notes: [], dir, server: `https://127.0.0.1:${securePort}`,
     stop: async () => {
       await stopDaemon(apiProc);
       await stopDaemon(etcdProc);
-      fs.rmSync(dir, { recursive: true, force: true });
-      tempDirs.delete(dir);
+      removeTemp(dir);
       progress(`v${version}: control plane stopped, ${dir} removed`);
     },
   };
@@ -423,19 +342,6 @@ export function splitForKubectl(objects: LoadedObject[]): { dir: string; fileToO
     fileToObject.set(file, o);
   }
   return { dir, fileToObject };
-}
-
-/** A temporary directory, removed by removeTemp or, at the latest, when the harness exits. */
-export function makeTemp(prefix: string): string {
-  installExitHandlers();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.add(dir);
-  return dir;
-}
-
-export function removeTemp(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
 }
 
 /** kubectl prints `<resource>[.<group>]/<name> <verb>` per object, e.g. "deployment.apps/web serverside-applied". */

@@ -2,12 +2,15 @@
  * `npm run conformance` (issue 3): proves that the YAML in dist/ is accepted by a
  * real kube-apiserver (every Kubernetes version in tools/versions.env) and passes
  * kube-linter, kube-score and Polaris; then proves that each gate can fail, with
- * the broken fixtures (gates.ts). See test/conformance/README.md.
+ * the broken fixtures (gates.ts). On the newest version it also runs the simulation
+ * (test/simulation/: scheduling, quota, spread, rollouts and a drain on a kwok cluster),
+ * whose fixtures join the gate self-test. See test/conformance/README.md.
  *
- *   npm run conformance                      dist/ on every version, then the gate self-test
- *   npm run conformance -- --gates           only the gate self-test
+ *   npm run conformance                      dist/ on every version, the simulation, then the gate self-test
+ *   npm run conformance -- --gates           only the gate self-test (the simulation's fixtures included)
  *   npm run conformance -- --no-gates        only dist/
  *   npm run conformance -- --no-models       without the generated platforms (test/conformance/models.ts)
+ *   npm run conformance -- --no-simulate     without the simulation (dist/ and its fixtures)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
@@ -16,20 +19,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   REPO, clusterGates, ControlPlane, ensureTools, externalControlPlane, finalize, GateResult, linterGates, loadObjects,
-  manifestFiles, printReport, progress, rel, startControlPlane, Tools,
+  manifestFiles, printReport, progress, readVersionsEnv, rel, startControlPlane, Tools,
 } from './harness';
 import { runGateSelfTest, SelfTestSummary } from './gates';
 import { accessMatrix } from './access-matrix';
 import { modelGate } from './models';
+import { simulateDir, simulationSelfTest } from '../simulation/run';
 
-interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
     else if (a === '--no-models') o.models = false;
+    else if (a === '--no-simulate') o.simulate = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
     else if (a === '-h' || a === '--help') {
@@ -43,10 +48,14 @@ function parseArgs(argv: string[]): Options {
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  const tools: Tools = ensureTools(opts.versions);
+  // the simulation runs on the newest version of tools/versions.env: only when that is tested
+  const newest = (readVersionsEnv().KUBERNETES_VERSIONS ?? '').split(/\s+/)[0];
+  const simulate = opts.simulate && (!opts.versions || opts.versions.includes(newest));
+  const tools: Tools = ensureTools(opts.versions, simulate ? undefined : ['etcd', 'kube-score', 'kube-linter', 'polaris', 'kubernetes']);
   const versions = opts.versions ?? tools.kubernetesVersions;
   const external = process.env.KUBECONFIG;
   let distFindings = 0;
+  let simFailed = 0;
   let selfTest: SelfTestSummary | undefined;
 
   if (opts.dist) {
@@ -87,16 +96,26 @@ async function main(): Promise<number> {
     }
     results.push(...await linterGates(tools, opts.dir, files, objects));
     distFindings = printReport(`${rel(opts.dir)} (${objects.length} objects)`, finalize(results, objects));
+    // its own local cluster, whatever KUBECONFIG says: it creates fake nodes
+    if (simulate) {
+      progress(`simulation of ${rel(opts.dir)} on v${newest} (npm run simulate; test/simulation/README.md)`);
+      const sim = await simulateDir(tools, newest, opts.dir);
+      simFailed = sim.rows.filter((r) => r.failures.length || /^not run/.test(r.detail)).length;
+    }
   }
 
   if (opts.gates && !selfTest) {
     const plane = await startControlPlane(tools, versions[0]);
     try { selfTest = await runGateSelfTest(tools, plane); } finally { await plane.stop(); }
   }
+  if (opts.gates && simulate) {
+    const s = await simulationSelfTest(tools, newest);
+    selfTest = { passed: (selfTest?.passed ?? 0) + s.passed, failed: (selfTest?.failed ?? 0) + s.failed, lines: [...(selfTest?.lines ?? []), ...s.lines] };
+  }
   if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   if (selfTest) process.stdout.write(`gates: ${selfTest.passed} passed, ${selfTest.failed} failed\n`);
-  return distFindings || (selfTest && selfTest.failed) ? 1 : 0;
+  return distFindings || simFailed || (selfTest && selfTest.failed) ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (err: Error) => {
