@@ -31,7 +31,7 @@ export class AccountsContext extends BoundedContext {
     super(scope, 'accounts', {
       platform,
       team: 'accounts-team',
-      quota: { cpuRequests: Cpu.units(4), cpuLimits: Cpu.units(12), memoryRequests: Size.gibibytes(8), memoryLimits: Size.gibibytes(16), pods: 30 },
+      quota: { cpuRequests: Cpu.units(4), cpuLimits: Cpu.units(14), memoryRequests: Size.gibibytes(8), memoryLimits: Size.gibibytes(16), pods: 30 },
     });
 
 

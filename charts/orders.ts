@@ -27,7 +27,7 @@ export class OrdersContext extends BoundedContext {
     super(scope, 'orders', {
       platform,
       team: 'orders-team',
-      quota: { cpuRequests: Cpu.units(6), cpuLimits: Cpu.units(24), memoryRequests: Size.gibibytes(12), memoryLimits: Size.gibibytes(24), pods: 40 },
+      quota: { cpuRequests: Cpu.units(6), cpuLimits: Cpu.units(26), memoryRequests: Size.gibibytes(12), memoryLimits: Size.gibibytes(24), pods: 40 },
     });
 
 

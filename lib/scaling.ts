@@ -105,9 +105,13 @@ export class _Scaling {
     _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
   }
 
-  /** Pods at maximum scale during a rolling update. */
+  /**
+   * Pods the quota must hold at maximum scale during a rolling update: the surge, and
+   * the pods of the step before it, which still count against the quota while they
+   * terminate (their grace period), when the next surge pods are created.
+   */
   public get peakPods(): number {
-    return this.maxReplicas + this.maxSurge;
+    return this.maxReplicas + 2 * this.maxSurge;
   }
 
   /** The Deployment's rolling update: surge, never below the desired count. */

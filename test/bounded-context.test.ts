@@ -133,25 +133,26 @@ describe('BoundedContext', () => {
 
   describe('quota fit', () => {
     test('a context whose services fit at peak synthesizes', () => {
-      const { context } = setup({ quota: { cpuRequests: Cpu.millis(1000), pods: 10 } });
-      // 2..4 replicas + 1 surge = 5 pods x 100m = 500m, twice
+      const { context } = setup({ quota: { cpuRequests: Cpu.millis(1200), pods: 12 } });
+      // 2..4 replicas + 1 surge + 1 terminating = 6 pods x 100m = 600m, twice
       service(context, 'a');
       service(context, 'b');
       expect(() => objects(context)).not.toThrow();
     });
 
-    test('fails when the CPU request quota is below max replicas plus surge times requests', () => {
-      const { context } = setup({ quota: { cpuRequests: Cpu.millis(900) } });
+    test('fails when the CPU request quota is below max replicas plus surge plus the terminating pods, times requests', () => {
+      // a rolling update creates the next surge pods while the last ones still terminate (and count)
+      const { context } = setup({ quota: { cpuRequests: Cpu.millis(1100) } });
       service(context, 'a');
       service(context, 'b');
       expect(() => objects(context)).toThrow(
-        /catalog: 'quota.cpuRequests' \('900m'\) is below the CPU requests .*\(a 5 pods x 100m \+ b 5 pods x 100m = 1\); raise quota.cpuRequests to at least 1/);
+        /catalog: 'quota.cpuRequests' \('1100m'\) is below the CPU requests .*\(a 6 pods x 100m \+ b 6 pods x 100m = 1200m\); raise quota.cpuRequests to at least 1200m/);
     });
 
     test('fails when the memory limit quota is too small', () => {
       const { context } = setup({ quota: { memoryLimits: Size.gibibytes(1) } });
       service(context, 'a', { maxReplicas: 5 });
-      expect(() => objects(context)).toThrow(/'quota.memoryLimits' \('1Gi'\) .*a 6 pods x 256Mi = 1536Mi.*raise quota.memoryLimits/);
+      expect(() => objects(context)).toThrow(/'quota.memoryLimits' \('1Gi'\) .*a 7 pods x 256Mi = 1792Mi.*raise quota.memoryLimits/);
     });
 
     test('fails when the CPU limit, memory request and ephemeral storage quotas are too small', () => {
@@ -172,7 +173,7 @@ describe('BoundedContext', () => {
     test('fails when the pod quota is below the peak pod count', () => {
       const { context } = setup({ quota: { pods: 4 } });
       service(context, 'a');
-      expect(() => objects(context)).toThrow(/'quota.pods' \('4'\) is below the pods .*a 5 pods x 1 = 5.*raise quota.pods to at least 5/);
+      expect(() => objects(context)).toThrow(/'quota.pods' \('4'\) is below the pods .*a 6 pods x 1 = 6.*raise quota.pods to at least 6/);
     });
 
     test('fails when the service quota is below the number of Services', () => {

@@ -1084,7 +1084,7 @@ describe('Microservice', () => {
       new Microservice(context, 'cache', props({ replicas: 10 }));
 
       expect(() => objects(context))
-        .toThrow(/catalog: 'quota\.pods' \('10'\) is below the pods the context's services need at maximum scale during a rolling update \(cache 11 pods x 1 = 11\); raise quota\.pods to at least 11/);
+        .toThrow(/catalog: 'quota\.pods' \('10'\) is below the pods the context's services need at maximum scale during a rolling update \(cache 12 pods x 1 = 12\); raise quota\.pods to at least 12/);
     });
   });
 

@@ -147,7 +147,7 @@ describe('Worker', () => {
 
     new Worker(context, 'relay', props());
 
-    expect(() => objects(context)).toThrow(/'quota\.pods' \('4'\) is below the pods the context's services need at maximum scale during a rolling update \(relay 5 pods x 1 = 5\)/);
+    expect(() => objects(context)).toThrow(/'quota\.pods' \('4'\) is below the pods the context's services need at maximum scale during a rolling update \(relay 6 pods x 1 = 6\)/);
   });
 
   test('fails when a caller connects to it', () => {
