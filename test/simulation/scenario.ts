@@ -178,15 +178,19 @@ class Simulation {
   }
 
   /** FailedCreate events not seen before: refused by quota, or by anything else (admission, a missing object). */
-  async failedCreates(): Promise<{ quota: { line: string; count: number }[]; other: { line: string; count: number }[] }> {
+  async failedCreates(): Promise<{ quota: { line: string; count: number }[]; conflict: { line: string; count: number }[]; other: { line: string; count: number }[] }> {
     const ev = await this.c.api.list<{ metadata: { uid: string; namespace: string }; involvedObject: { kind: string; name: string }; message: string; count?: number }>(
       '/api/v1/events?fieldSelector=reason%3DFailedCreate');
-    const out = { quota: [] as { line: string; count: number }[], other: [] as { line: string; count: number }[] };
+    const out = { quota: [] as { line: string; count: number }[], conflict: [] as { line: string; count: number }[], other: [] as { line: string; count: number }[] };
     for (const e of ev.items) {
       if (!this.scope.has(e.metadata.namespace) || this.eventsSeen.has(e.metadata.uid)) continue;
       this.eventsSeen.add(e.metadata.uid);
       const line = `${e.involvedObject.kind}/${e.metadata.namespace}/${e.involvedObject.name}: ${e.message.replace(/\s+/g, ' ').slice(0, 400)}`;
-      (/exceeded quota|must specify limits|status unknown for quota/.test(e.message) ? out.quota : out.other).push({ line, count: e.count ?? 1 });
+      // "Operation cannot be fulfilled on resourcequotas ...: the object has been modified": two
+      // controllers updated the quota's usage at once; the losing one retries (a write conflict)
+      const bucket = /exceeded quota|must specify limits|status unknown for quota/.test(e.message) ? out.quota
+        : /the object has been modified; please apply your changes to the latest version/.test(e.message) ? out.conflict : out.other;
+      bucket.push({ line, count: e.count ?? 1 });
     }
     return out;
   }
@@ -307,11 +311,19 @@ class Simulation {
     // a refusal the controllers recovered from (the workload became ready) slowed the phase;
     // one of a workload that never did is a failure: the quota does not hold it
     const stuckKeys = stuck.map((x) => x.split(':')[0]);
+    const ownerOf = (line: string): string => {
+      const m = /^(\w+)\/([^/]+)\/([^:]+):/.exec(line)!;
+      return m[1] === 'ReplicaSet' ? `Deployment/${m[2]}/${m[3].replace(/-[a-z0-9]+$/, '')}` : `${m[1]}/${m[2]}/${m[3]}`;
+    };
     for (const q of ev.quota) {
-      const m = /^(\w+)\/([^/]+)\/([^:]+):/.exec(q.line)!;
-      const owner = m[1] === 'ReplicaSet' ? `Deployment/${m[2]}/${m[3].replace(/-[a-z0-9]+$/, '')}` : `${m[1]}/${m[2]}/${m[3]}`;
+      const owner = ownerOf(q.line);
       if (stuckKeys.includes(owner)) this.fail('quota', `refused, and ${owner} never became ready: ${q.line}`);
       else this.warn('quota', `refused until pods were gone (${q.count}x), then recovered: ${q.line}`);
+    }
+    for (const c of ev.conflict) {
+      const owner = ownerOf(c.line);
+      if (stuckKeys.includes(owner)) this.fail('available', `pod creation refused, and ${owner} never became ready: ${c.line}`);
+      else this.warn('available', `a write conflict on the quota, retried by the controller (${c.count}x): ${c.line}`);
     }
     for (const o of ev.other) this.fail('available', `pod creation refused: ${o.line}`);
   }
