@@ -1,10 +1,10 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { Duration } from 'cdk8s';
 import type { BoundedContext } from './bounded-context';
 import { CallableWorkload } from './callable-workload';
 import { DisruptionBudget } from './disruption-budget';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
-import { LongRunningWorkloadProps, _Footprint } from './workload-props';
+import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 
 /**
@@ -70,13 +70,10 @@ export class Microservice extends CallableWorkload {
   }
 
   /** @internal */
-  public _footprint(): _Footprint {
+  protected _kindFootprint(): _KindFootprint {
     return {
       peakPods: this._scaling.peakPods,
-      perPod: this._resources,
       services: this._ports.length > 0 ? 1 : 0,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
       claims: 0,
       storage: 0,
     };

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import type { BoundedContext } from './bounded-context';
 import { DisruptionBudget } from './disruption-budget';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
 import { Workload } from './workload';
-import { LongRunningWorkloadProps, _Footprint } from './workload-props';
+import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 /**
  * Properties of a worker.
@@ -77,13 +77,10 @@ export class Worker extends Workload {
   }
 
   /** @internal */
-  public _footprint(): _Footprint {
+  protected _kindFootprint(): _KindFootprint {
     return {
       peakPods: this._scaling.peakPods,
-      perPod: this._resources,
       services: 0,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
       claims: 0,
       storage: 0,
     };
