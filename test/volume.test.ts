@@ -74,6 +74,13 @@ describe('Volume', () => {
     });
   });
 
+  test('an ephemeral volume defaults to ReadWriteOnce from the cluster\'s default StorageClass', () => {
+    const { context } = setup();
+    microservice(context, 'products').addVolume(Volume.ephemeral('work', { size: Size.gibibytes(1) }), { mountPath: '/work', writable: true });
+
+    expect(pod(objects(context)).volumes[1].ephemeral.volumeClaimTemplate.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
+  });
+
   test('fails when the ephemeral claims of every pod at the peak exceed the quota', () => {
     const { context } = setup({ quota: { persistentVolumeClaims: 4, storage: Size.gibibytes(8) } });
     const products = microservice(context, 'products');

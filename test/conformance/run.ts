@@ -9,12 +9,12 @@
  *   npm run conformance -- --no-gates        only dist/
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
+ *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
  *
  * A directory's platform names the Kubernetes release it targets (on its PriorityClasses);
  * a control plane older than that is not given it (the newer fields would fail its apply):
  * it checks the test platform that targets its own release instead,
  * test/conformance/platforms/target-<major.minor>.ts, synthesized into a temporary directory.
- *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
  */
 import * as fs from 'fs';
 import * as os from 'os';
