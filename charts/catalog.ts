@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BackingService, BoundedContext, Image, Microservice, Platform, PodManagementPolicy, Port, Probe, StatefulService, VolumeClaim } from '../lib';
+import { AddressForm, BackingService, BoundedContext, Image, Microservice, Platform, PodManagementPolicy, Port, Probe, StatefulService, Volume, VolumeClaim } from '../lib';
 import { AccountsContext } from './accounts';
 
 /** The private subnet of the catalog context's managed databases. */
@@ -55,6 +55,8 @@ export class CatalogContext extends BoundedContext {
         ].join('\n'),
       },
     });
+    // resized product images, rebuilt on demand: scratch space on the node's disk, gone with the pod
+    this.products.addVolume(Volume.emptyDir('image-cache', { sizeLimit: Size.mebibytes(256) }), { mountPath: '/var/cache/products', writable: true });
     this.products.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://products-db.catalog.sales.internal:5432/products?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
 
@@ -88,7 +90,21 @@ export class CatalogContext extends BoundedContext {
       },
     });
 
-    this.products.connectTo(this.productsCache);
+    // Prometheus metrics of the cache, from a native sidecar that reads redis over localhost
+    this.productsCache.addSidecar('metrics', {
+      image: Image.fromTag('ghcr.io/acme-sales/redis-exporter', '1.62.0'),
+      ports: [Port.http(9121, { name: 'metrics' })],
+      readiness: Probe.http('/health', { port: 'metrics' }),
+      liveness: Probe.tcp({ port: 'metrics' }),
+      env: { REDIS_ADDR: 'localhost:6379' },
+      resources: {
+        cpu: { request: Cpu.millis(20), limit: Cpu.millis(100) },
+        memory: { request: Size.mebibytes(32), limit: Size.mebibytes(32) },
+      },
+    });
+
+    // redis clients take host:port
+    this.products.connectTo(this.productsCache, { address: AddressForm.hostPort() });
     this.products.connectTo(this.reviews);
     this.products.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.auth, { port: 'grpc' });

@@ -596,21 +596,23 @@ export class BoundedContext extends _Chart {
     const claims = footprints.reduce((n, f) => n + f.claims, 0);
     if (claims > this._quota.persistentVolumeClaims) {
       errors.push(_message(this.node.path, 'quota.persistentVolumeClaims', this._quota.persistentVolumeClaims,
-        `is below the number of PersistentVolumeClaims the context's stores create (${claims}: one per claim and replica)`,
-        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the stores' replicas or claims`));
+        `is below the number of PersistentVolumeClaims the context's workloads create (${claims}: one per store claim and replica, and per ephemeral volume and pod at the peak)`,
+        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the replicas, claims or ephemeral volumes`));
     }
     const storage = footprints.reduce((n, f) => n + f.storage, 0);
     if (storage > this._quota.storage) {
       errors.push(_message(this.node.path, 'quota.storage', _formatBytes(this._quota.storage),
-        `is below the storage the context's stores claim (${_formatBytes(storage)}: every claim of every replica)`,
-        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the stores' claims`));
+        `is below the storage the context's workloads claim (${_formatBytes(storage)}: every claim of every replica and pod at the peak)`,
+        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the claims`));
     }
     const count = (prop: 'secrets' | 'configMaps', what: string, n: number, fix: string) => {
       if (n > this._quota[prop]) {
         errors.push(_message(this.node.path, `quota.${prop}`, this._quota[prop], `is below the number of ${what} (${n})`, `raise quota.${prop} to at least ${n}${fix}`));
       }
     };
-    count('secrets', 'Secrets the context\'s services use', footprints.reduce((n, f) => n + f.secrets, 0), '');
+    // image pull secrets are shared by the workloads that name them: each counts once
+    const pullSecrets = new Set(footprints.flatMap(f => f.pullSecrets)).size;
+    count('secrets', 'Secrets the context\'s services use', footprints.reduce((n, f) => n + f.secrets, 0) + pullSecrets, '');
     // + 1: Kubernetes puts kube-root-ca.crt in every namespace
     count('configMaps', 'ConfigMaps the context\'s services render, plus kube-root-ca.crt', footprints.reduce((n, f) => n + f.configMaps, 0) + 1,
       ', with room for the old, hash-named ConfigMaps that stay until they are pruned');

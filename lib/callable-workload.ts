@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { Construct } from 'constructs';
 import { _invalid } from './_errors';
 import type { BoundedContext } from './bounded-context';

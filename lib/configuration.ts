@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { ApiObject, Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { Construct } from 'constructs';
 import { _credentialKind, _isCredentialName } from './_credentials';
 import { _assertDns1123Label, _compare, _invalid, _message } from './_errors';

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from './_credentials';
 import { _assertInteger, _invalid } from './_errors';
@@ -16,9 +16,22 @@ export class ContainerSecurity {
    * Checks the ids and returns the security of a container running as them.
    * @internal
    */
-  public static _of(scope: IConstruct, runAsUser: number, runAsGroup: number): ContainerSecurity {
-    _assertInteger(scope, 'runAsUser', runAsUser, 10000, 2147483647, 'use a user id of 10000 or more, clear of the host\'s users (10001 is the default)');
-    _assertInteger(scope, 'runAsGroup', runAsGroup, 10000, 2147483647, 'use a group id of 10000 or more (10001 is the default)');
+  public static _of(scope: IConstruct, runAsUser: number, runAsGroup: number, lowUserIdReason?: string, prefix: string = ''): ContainerSecurity {
+    // below 10000 only with a reason (an image that hard-codes its user); 0 (root) never: Pod Security restricted refuses it
+    const lowest = lowUserIdReason !== undefined ? 1 : 10000;
+    const why = lowUserIdReason !== undefined ? '' : ', or set lowUserIdReason to say why the image needs a lower one';
+    _assertInteger(scope, `${prefix}runAsUser`, runAsUser, lowest, 2147483647, `use a user id of 10000 or more, clear of the host's users (10001 is the default)${why}`);
+    _assertInteger(scope, `${prefix}runAsGroup`, runAsGroup, lowest, 2147483647, `use a group id of 10000 or more (10001 is the default)${why}`);
+    if (lowUserIdReason !== undefined) {
+      if (runAsUser >= 10000 && runAsGroup >= 10000) {
+        throw _invalid(scope, `${prefix}lowUserIdReason`, lowUserIdReason, `must only be set for a user or group id below 10000, but the ids are ${runAsUser} and ${runAsGroup}`,
+          'remove lowUserIdReason');
+      }
+      if (lowUserIdReason.trim().length === 0) {
+        throw _invalid(scope, `${prefix}lowUserIdReason`, lowUserIdReason, 'must say why the container runs with an id below 10000',
+          'write the reason, for example \'the image hard-codes user 999 (postgres) and owns its data directory as that user\'');
+      }
+    }
     return new ContainerSecurity(runAsUser, runAsGroup);
   }
 

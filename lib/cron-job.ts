@@ -1,12 +1,12 @@
 import { Duration } from 'cdk8s';
 import { _wholeSeconds } from './_duration';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import type { BoundedContext } from './bounded-context';
 import { CronSchedule } from './cron-schedule';
 import { _assertInteger, _invalid } from './_errors';
 import { JobRunProps, _JobRun, _suppressRunProbes } from './job-run';
 import { Workload } from './workload';
-import { WorkloadProps, _Footprint } from './workload-props';
+import { WorkloadProps, _KindFootprint } from './workload-props';
 
 /**
  * What a CronJob does when a run is due while the previous one still runs.
@@ -163,13 +163,10 @@ export class CronJob extends Workload {
   }
 
   /** @internal */
-  public _footprint(): _Footprint {
+  protected _kindFootprint(): _KindFootprint {
     return {
       peakPods: this.parallelism * this.concurrencyPolicy._runs,
-      perPod: this._resources,
       services: 0,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
       claims: 0,
       storage: 0,
     };

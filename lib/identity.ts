@@ -1,5 +1,5 @@
 import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { AccessRule, Subject } from './access';
 import { _assertDns1123Label, _invalid } from './_errors';
 import type { Workload } from './workload';

@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { _assertInteger, _invalid } from './_errors';
 import { _suppress } from './_suppressions';
 import type { Workload } from './workload';

@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
 import { Duration, Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import type { BoundedContext } from './bounded-context';
 import { _assertInteger, _invalid } from './_errors';
 import { LABEL } from './_labels';
 import { _suppress } from './_suppressions';
 import { JobRunProps, _JobRun, _resolved, _suppressRunProbes } from './job-run';
 import { Workload } from './workload';
-import { WorkloadProps, _Footprint } from './workload-props';
+import { WorkloadProps, _KindFootprint } from './workload-props';
 
 /**
  * An Argo CD resource hook: when in a sync the Job runs.
@@ -183,13 +183,10 @@ export class Job extends Workload {
   }
 
   /** @internal */
-  public _footprint(): _Footprint {
+  protected _kindFootprint(): _KindFootprint {
     return {
       peakPods: this.parallelism,
-      perPod: this._resources,
       services: 0,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
       claims: 0,
       storage: 0,
     };

@@ -3,7 +3,7 @@ import type { BoundedContext } from './bounded-context';
 import { CallableWorkload } from './callable-workload';
 import { DisruptionBudget } from './disruption-budget';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
-import { LongRunningWorkloadProps, _Footprint } from './workload-props';
+import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 
 /**
@@ -70,7 +70,7 @@ export class Microservice extends CallableWorkload {
   }
 
   /** @internal */
-  public _footprint(): _Footprint {
-    return this._scaledFootprint(this._scaling, this._ports.length > 0 ? 1 : 0);
+  protected _kindFootprint(): _KindFootprint {
+    return this._scaledKindFootprint(this._scaling, this._ports.length > 0 ? 1 : 0);
   }
 }

@@ -8,7 +8,15 @@ import { _assertDns1123Label, _assertInteger, _invalid, _message } from './_erro
 import { LABEL, MANAGED_BY } from './_labels';
 import type { BoundedContext } from './bounded-context';
 import type { Microservice } from './microservice';
+import { ImagePolicy } from './image';
+import { KubernetesVersion } from './kubernetes-version';
 import { PriorityTier, PriorityTierOptions } from './priority-tier';
+
+/**
+ * The annotation on the platform's PriorityClasses that names the Kubernetes release
+ * its YAML is for (`kubernetesVersion`).
+ */
+export const TARGET_ANNOTATION = 'cdk8s-microservices.io/kubernetes-version';
 
 /**
  * Properties of a platform.
@@ -58,6 +66,22 @@ export interface PlatformProps {
    * @default 443
    */
   readonly apiServerPort?: number;
+
+  /**
+   * The Kubernetes release the YAML is for (the oldest the clusters run). It switches
+   * on what that release supports (the native preStop sleep from 1.30, native
+   * sidecars from 1.29) and refuses at synth what it lacks.
+   *
+   * @default KubernetesVersion.NEWEST (1.37, the newest release the library is tested against)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
+
+  /**
+   * How firmly every workload's images must be pinned.
+   *
+   * @default ImagePolicy.VERSION_TAGS (a digest, or a tag such as '1.2.3' or a commit id; moving tags such as 'alpine' or '20' are refused)
+   */
+  readonly imagePolicy?: ImagePolicy;
 }
 
 /**
@@ -94,6 +118,10 @@ export class Platform extends _Chart {
   public readonly allowLiteralSecrets: boolean;
   /** The port of the API server's endpoints. */
   public readonly apiServerPort: number;
+  /** The Kubernetes release the YAML is for. */
+  public readonly kubernetesVersion: KubernetesVersion;
+  /** How firmly images must be pinned. */
+  public readonly imagePolicy: ImagePolicy;
   private readonly _apiServerCidrs?: string[];
   private readonly _dnsPodLabels: { [key: string]: string };
   private readonly _contexts: BoundedContext[] = [];
@@ -110,6 +138,14 @@ export class Platform extends _Chart {
     this.allowLiteralSecrets = props.allowLiteralSecrets ?? false;
     this._apiServerCidrs = props.apiServerCidrs ? [...props.apiServerCidrs] : undefined;
     this.apiServerPort = props.apiServerPort ?? 443;
+    this.kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.NEWEST;
+    this.imagePolicy = props.imagePolicy ?? ImagePolicy.VERSION_TAGS;
+    if (!(this.kubernetesVersion instanceof KubernetesVersion)) {
+      throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33');
+    }
+    if (!(this.imagePolicy instanceof ImagePolicy)) {
+      throw _invalid(this, 'imagePolicy', String(this.imagePolicy), 'must be an ImagePolicy', 'use ImagePolicy.DIGESTS, ImagePolicy.VERSION_TAGS or ImagePolicy.NOT_LATEST');
+    }
     for (const cidr of this._apiServerCidrs ?? []) {
       _checkCidr(this, 'apiServerCidrs', cidr);
     }
@@ -242,7 +278,12 @@ export class Platform extends _Chart {
   private registerTier(tier: PriorityTier): void {
     this._tiers.set(tier.name, tier);
     new k8s.KubePriorityClass(this, `priority-${tier.name}`, {
-      metadata: { name: `${this.platformName}-${tier.name}`, labels: { [LABEL.TIER]: tier.name } },
+      metadata: {
+        name: `${this.platformName}-${tier.name}`,
+        labels: { [LABEL.TIER]: tier.name },
+        // the release the platform's YAML is for: the conformance run applies it to that release and newer
+        annotations: { [TARGET_ANNOTATION]: this.kubernetesVersion.name },
+      },
       value: tier.value,
       globalDefault: false,
       preemptionPolicy: tier.preempting ? 'PreemptLowerPriority' : 'Never',

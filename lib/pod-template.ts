@@ -1,9 +1,11 @@
 import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
-import { LABEL } from './_labels';
+import type { WorkloadContainer } from './container';
+import { k8s } from './_k8s';
+import { LABEL, MANAGED_BY } from './_labels';
 import { _bytes, _formatBytes } from './_quantity';
 import { _ProbeSet } from './probe';
 import { _renderResources } from './resources';
+import type { Volume } from './volume';
 import type { Workload } from './workload';
 import { _nonEmpty } from './workload-connections';
 
@@ -23,6 +25,15 @@ export interface _PodTemplateOptions {
   readonly restartPolicy?: string;
   /** Labels beyond the workload's own. */
   readonly labels?: { [key: string]: string };
+  /** Volumes added with addVolume, each once. */
+  readonly volumes: () => Volume[];
+  /** Init containers and sidecars, in order. */
+  readonly initContainers: () => WorkloadContainer[];
+  /** The user's pod labels and annotations. */
+  readonly podLabels: { [key: string]: string };
+  readonly podAnnotations: { [key: string]: string };
+  /** Secrets to pull the images with. */
+  readonly pullSecrets: string[];
 }
 
 /**
@@ -35,10 +46,11 @@ export interface _PodTemplateOptions {
  * @internal
  */
 export function _renderPodTemplate(w: Workload, o: _PodTemplateOptions): k8s.PodTemplateSpec {
-  const delay = w.preStopDelay.toSeconds();
+  const lifecycle = w.preStopSleep._render(w.context.platform.kubernetesVersion, w.preStopDelay.toSeconds());
   const ports = w.ports;
+  const annotations = Object.keys(o.podAnnotations).length > 0 ? { annotations: { ...o.podAnnotations } } : {};
   return {
-    metadata: { labels: { ...w._labels, [LABEL.CONTEXT]: w.namespace, [LABEL.TIER]: w.priority.name, ...o.labels } },
+    metadata: { labels: { ...o.podLabels, ...w._labels, [LABEL.CONTEXT]: w.namespace, [LABEL.TIER]: w.priority.name, ...o.labels }, ...annotations },
     spec: {
       serviceAccountName: w.identity.serviceAccountName,
       automountServiceAccountToken: false,
@@ -48,10 +60,12 @@ export function _renderPodTemplate(w: Workload, o: _PodTemplateOptions): k8s.Pod
       ...(o.restartPolicy !== undefined ? { restartPolicy: o.restartPolicy } : {}),
       securityContext: w.security._podSecurityContext(),
       ...(o.spreadBy !== undefined ? w.scheduling._renderSpread(o.spreadBy) : {}),
+      ...(o.pullSecrets.length > 0 ? { imagePullSecrets: o.pullSecrets.map(name => ({ name })) } : {}),
+      initContainers: Lazy.any({ produce: () => _nonEmpty(o.initContainers().map(c => c._render())) }),
       containers: [{
-        name: w.name,
+        name: w.containerName,
         image: w.image.reference,
-        imagePullPolicy: 'Always',
+        imagePullPolicy: w.imagePullPolicy.value,
         ...(o.command ? { command: [...o.command] } : {}),
         ...(o.args ? { args: [...o.args] } : {}),
         ports: ports.length > 0 ? ports.map(p => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
@@ -61,7 +75,7 @@ export function _renderPodTemplate(w: Workload, o: _PodTemplateOptions): k8s.Pod
         ...(o.probes.readiness ? { readinessProbe: o.probes.readiness } : {}),
         ...(o.probes.liveness ? { livenessProbe: o.probes.liveness } : {}),
         ...(o.probes.startup ? { startupProbe: o.probes.startup } : {}),
-        ...(delay > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', `${delay}`] } } } } : {}),
+        ...(lifecycle ? { lifecycle } : {}),
         volumeMounts: Lazy.any({ produce: () => volumes(w, o).mounts }),
       }],
       volumes: Lazy.any({ produce: () => volumes(w, o).volumes }),
@@ -89,5 +103,7 @@ function volumes(w: Workload, o: _PodTemplateOptions): { volumes: k8s.Volume[]; 
     }
   }
   o.extraMounts().forEach(add);
+  const labels = { ...w.selectorLabels, [LABEL.PART_OF]: w.context.platform.platformName, [LABEL.MANAGED_BY]: MANAGED_BY };
+  vols.push(...o.volumes().map(v => v._render(w, `addVolume(${v.name})`, labels)), ...o.initContainers().map(c => c._renderTmp()));
   return { volumes: vols, mounts };
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from './_credentials';
 import { _wholeSeconds } from './_duration';
@@ -62,6 +62,20 @@ export interface PortProbeOptions extends ProbeOptions {
 }
 
 /**
+ * Options for HTTP probes.
+ */
+export interface HttpProbeOptions extends PortProbeOptions {
+  /**
+   * Request headers, by name (for example a cookie a readiness endpoint needs). They
+   * are written into the pod spec, which everyone who may read the workload reads:
+   * credentials (`Authorization`, tokens, keys) are refused.
+   *
+   * @default - no headers besides the kubelet's own (User-Agent, Accept)
+   */
+  readonly headers?: { [name: string]: string };
+}
+
+/**
  * Options for gRPC probes.
  */
 export interface GrpcProbeOptions extends PortProbeOptions {
@@ -85,7 +99,7 @@ export enum ProbeRole {
 }
 
 type Handler =
-  | { kind: 'http'; path: string; port?: string }
+  | { kind: 'http'; path: string; port?: string; headers?: { [name: string]: string } }
   | { kind: 'grpc'; port?: string; service?: string }
   | { kind: 'tcp'; port?: string }
   | { kind: 'exec'; command: string[] };
@@ -102,8 +116,8 @@ type Handler =
  */
 export class Probe {
   /** An HTTP GET of `path`; any status from 200 to 399 passes. */
-  public static http(path: string, options: PortProbeOptions = {}): Probe {
-    return new Probe({ kind: 'http', path, port: options.port }, options);
+  public static http(path: string, options: HttpProbeOptions = {}): Probe {
+    return new Probe({ kind: 'http', path, port: options.port, headers: options.headers ? { ...options.headers } : undefined }, options);
   }
 
   /** A gRPC health check (grpc.health.v1). */
@@ -134,8 +148,8 @@ export class Probe {
    * Renders the probe for a container with the given ports.
    * @internal
    */
-  public _render(scope: IConstruct, role: ProbeRole, ports: Port[]): k8s.Probe {
-    const prop = `${role}`;
+  public _render(scope: IConstruct, role: ProbeRole, ports: Port[], prefix: string = ''): k8s.Probe {
+    const prop = `${prefix}${role}`;
     const o = this.options;
     const successThreshold = o.successThreshold ?? 1;
     const failureThreshold = o.failureThreshold ?? (role === ProbeRole.STARTUP ? 30 : 3);
@@ -168,10 +182,15 @@ export class Probe {
           throw _invalid(scope, `${prop}.path`, h.path, 'must be an absolute path starting with \'/\'', `use '/${h.path}'`);
         }
         const port = this.resolvePort(scope, prop, ports, h.port, PortProtocol.HTTP);
-        return { ...timing, httpGet: { path: h.path, port: k8s.IntOrString.fromString(port.name), scheme: 'HTTP' } };
+        const httpHeaders = Object.entries(h.headers ?? {}).map(([name, value]) => checkHeader(scope, `${prop}.headers`, name, value));
+        return { ...timing, httpGet: { path: h.path, port: k8s.IntOrString.fromString(port.name), scheme: 'HTTP', ...(httpHeaders.length > 0 ? { httpHeaders } : {}) } };
       }
       case 'grpc': {
         const port = this.resolvePort(scope, prop, ports, h.port, PortProtocol.GRPC);
+        if (h.service !== undefined && !GRPC_SERVICE.test(h.service)) {
+          throw _invalid(scope, `${prop}.service`, h.service, 'must be a gRPC service name: letters, digits, \'_\' and \'.\' (such as \'grpc.health.v1.Health\' or \'orders.v1.Orders\')',
+            'use the fully qualified service name the server registers with its health service, or leave service out for the server\'s overall health');
+        }
         return { ...timing, grpc: { port: port.containerPort, ...(h.service !== undefined ? { service: h.service } : {}) } };
       }
       case 'tcp': {
@@ -202,6 +221,16 @@ export class Probe {
     return JSON.stringify({ httpGet, grpc, tcpSocket, exec });
   }
 
+  /**
+   * The HTTP path kube-score's pod-probes-identical would call this readiness probe
+   * and `liveness` identical by, when they are not: it compares HTTP probes by path
+   * only, not by port or headers.
+   * @internal
+   */
+  public _kubeScorePath(liveness: Probe): string | undefined {
+    return this.handler.kind === 'http' && liveness.handler.kind === 'http' && this.handler.path === liveness.handler.path ? this.handler.path : undefined;
+  }
+
   private resolvePort(scope: IConstruct, prop: string, ports: Port[], name: string | undefined, preferred: PortProtocol): Port {
     if (name !== undefined) {
       const port = ports.find(p => p.name === name);
@@ -221,6 +250,24 @@ export class Probe {
   }
 }
 
+const GRPC_SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/;
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization)$|token|secret|password|api-?key|bearer/i;
+
+function checkHeader(scope: IConstruct, prop: string, name: string, value: string): { name: string; value: string } {
+  if (!HEADER_NAME.test(name)) {
+    throw _invalid(scope, prop, name, 'must be an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)', 'correct the header name, for example \'X-Probe\'');
+  }
+  if (CREDENTIAL_HEADER.test(name) || _credentialKind(value, name) !== undefined) {
+    throw _invalid(scope, `${prop}.${name}`, '(value not shown)', 'carries a credential, which must not be written into the pod spec',
+      'give the health endpoint a path that needs no credential (probes come from the kubelet on the node), or send a non-secret marker header');
+  }
+  if (/[\r\n]/.test(value)) {
+    throw _invalid(scope, `${prop}.${name}`, value, 'must be a single line', 'remove the line breaks');
+  }
+  return { name, value };
+}
+
 /**
  * A long-running container's probes, rendered and checked: readiness and liveness
  * are required unless `withoutProbes` gives the reason, and must check different
@@ -231,37 +278,64 @@ export interface _ProbeSet {
   readonly readiness?: k8s.Probe;
   readonly liveness?: k8s.Probe;
   readonly startup?: k8s.Probe;
+  /** Why readiness and liveness may look the same, when kube-score reports them so. */
+  readonly identical?: string;
 }
 
 /**
  * Renders and checks a long-running container's probes.
  * @internal
  */
-export function _renderProbes(scope: IConstruct, ports: Port[],
-  props: { readonly readiness?: Probe; readonly liveness?: Probe; readonly startup?: Probe; readonly withoutProbes?: string }, noun: string = 'service'): _ProbeSet {
+export function _renderProbes(scope: IConstruct, ports: Port[], props: _ProbeProps, noun: string = 'service', prefix: string = ''): _ProbeSet {
   if (props.withoutProbes !== undefined) {
     if (props.withoutProbes.trim().length === 0) {
-      throw _invalid(scope, 'withoutProbes', props.withoutProbes, `must give the reason this ${noun} runs without probes`,
+      throw _invalid(scope, `${prefix}withoutProbes`, props.withoutProbes, `must give the reason this ${noun} runs without probes`,
         'write the reason, or add readiness and liveness probes');
     }
     if (props.readiness || props.liveness) {
-      throw _invalid(scope, 'withoutProbes', props.withoutProbes, 'must not be set together with readiness or liveness probes',
+      throw _invalid(scope, `${prefix}withoutProbes`, props.withoutProbes, 'must not be set together with readiness or liveness probes',
         'remove withoutProbes, or remove the probes');
     }
   } else if (!props.readiness || !props.liveness) {
     const missing = [!props.readiness ? 'readiness' : undefined, !props.liveness ? 'liveness' : undefined].filter(Boolean).join(' and ');
-    throw _invalid(scope, missing.split(' and ')[0], undefined,
+    throw _invalid(scope, `${prefix}${missing.split(' and ')[0]}`, undefined,
       `must be set: a ${noun} needs ${missing} probes so that Kubernetes routes traffic only to ready pods and restarts stuck ones`,
       'add readiness and liveness (for example Probe.http(\'/ready\') and Probe.http(\'/live\')), or set withoutProbes to the reason');
   }
-  const readiness = props.readiness?._render(scope, ProbeRole.READINESS, ports);
-  const liveness = props.liveness?._render(scope, ProbeRole.LIVENESS, ports);
-  const startup = props.startup?._render(scope, ProbeRole.STARTUP, ports);
-  if (props.readiness && props.liveness
-    && props.readiness._fingerprint(scope, ProbeRole.READINESS, ports) === props.liveness._fingerprint(scope, ProbeRole.LIVENESS, ports)) {
-    throw _invalid(scope, 'liveness', props.liveness.kind,
-      'must check something other than the readiness probe; when both check the same thing, a slow dependency restarts healthy pods',
-      'point liveness at a cheap endpoint that only proves the process is alive (for example /live) and readiness at one that checks dependencies');
+  const readiness = props.readiness?._render(scope, ProbeRole.READINESS, ports, prefix);
+  const liveness = props.liveness?._render(scope, ProbeRole.LIVENESS, ports, prefix);
+  const startup = props.startup?._render(scope, ProbeRole.STARTUP, ports, prefix);
+  const reason = props.identicalProbesReason;
+  const identical = props.readiness !== undefined && props.liveness !== undefined
+    && props.readiness._fingerprint(scope, ProbeRole.READINESS, ports) === props.liveness._fingerprint(scope, ProbeRole.LIVENESS, ports);
+  if (reason !== undefined && (!identical || reason.trim().length === 0)) {
+    throw _invalid(scope, `${prefix}identicalProbesReason`, reason, identical
+      ? 'must give the reason readiness and liveness check the same thing' : 'must only be set when readiness and liveness check the same thing, and they differ',
+    identical ? 'write the reason, for example \'a gRPC server with one health service has nothing else to offer\'' : 'remove identicalProbesReason');
   }
-  return { readiness, liveness, startup };
+  if (identical && reason === undefined) {
+    throw _invalid(scope, `${prefix}liveness`, props.liveness!.kind,
+      'must check something other than the readiness probe; when both check the same thing, a slow dependency restarts healthy pods',
+      'point liveness at a cheap endpoint that only proves the process is alive (for example /live) and readiness at one that checks dependencies; '
+      + 'if the server offers nothing else, set identicalProbesReason to say why');
+  }
+  // kube-score's pod-probes-identical reports identical HTTP, TCP and exec probes (it compares no
+  // gRPC probes), and HTTP probes of one path on different ports or with different headers
+  const path = props.readiness && props.liveness ? props.readiness._kubeScorePath(props.liveness) : undefined;
+  const kubeScore = identical
+    ? (props.readiness!.kind !== 'grpc' ? reason : undefined)
+    : (path !== undefined ? `readiness and liveness both call ${path}, on different ports or with different headers: kube-score's pod-probes-identical compares HTTP probes by path only` : undefined);
+  return { readiness, liveness, startup, identical: kubeScore };
+}
+
+/**
+ * The probe props of a long-running container.
+ * @internal
+ */
+export interface _ProbeProps {
+  readonly readiness?: Probe;
+  readonly liveness?: Probe;
+  readonly startup?: Probe;
+  readonly withoutProbes?: string;
+  readonly identicalProbesReason?: string;
 }

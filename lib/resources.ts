@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
-import { ContainerResources, k8s } from 'cdk8s-plus-27';
+import { ContainerResources } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { IConstruct } from 'constructs';
 import { _invalid } from './_errors';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
@@ -14,14 +15,14 @@ import type { BoundedContext, _Resources } from './bounded-context';
  * storage limit.
  * @internal
  */
-export function _resolveResources(scope: IConstruct, context: BoundedContext, r: ContainerResources, tmpSize: Size): _Resources {
+export function _resolveResources(scope: IConstruct, context: BoundedContext, r: ContainerResources, tmpSize: Size, prefix: string = ''): _Resources {
   const d = context._defaults;
   const pair = (request: number | undefined, limit: number | undefined, defRequest: number, defLimit: number) => {
     const req = request ?? (limit !== undefined ? Math.min(defRequest, limit) : defRequest);
     const lim = limit ?? Math.max(defLimit, req);
     return [req, lim] as const;
   };
-  const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request, scope, 'resources.cpu.request'), r.cpu?.limit && _cpuMillis(r.cpu.limit, scope, 'resources.cpu.limit'),
+  const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request, scope, `${prefix}resources.cpu.request`), r.cpu?.limit && _cpuMillis(r.cpu.limit, scope, `${prefix}resources.cpu.limit`),
     d.cpuRequest, d.cpuLimit);
   const mem = pair(r.memory?.request && _bytes(r.memory.request), r.memory?.limit && _bytes(r.memory.limit), d.memoryRequest, d.memoryLimit);
   const eph = pair(r.ephemeralStorage?.request && _bytes(r.ephemeralStorage.request), r.ephemeralStorage?.limit && _bytes(r.ephemeralStorage.limit),
@@ -34,21 +35,21 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
   ];
   for (const [name, [req, lim], most, maxProp, fmt] of rows) {
     if (!(req > 0)) {
-      throw _invalid(scope, `resources.${name}.request`, fmt(req), 'must be greater than zero', 'request what the service needs at rest');
+      throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), 'must be greater than zero', 'request what the service needs at rest');
     }
     if (req > lim) {
-      throw _invalid(scope, `resources.${name}.request`, fmt(req), `must not exceed resources.${name}.limit (${fmt(lim)})`,
+      throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), `must not exceed resources.${name}.limit (${fmt(lim)})`,
         `lower the request or raise the limit to at least ${fmt(req)}`);
     }
     if (lim > most) {
-      throw _invalid(scope, `resources.${name}.limit`, fmt(lim),
+      throw _invalid(scope, `${prefix}resources.${name}.limit`, fmt(lim),
         `must not exceed the bounded context's containerLimits.${maxProp} (${fmt(most)}), or admission rejects the pods`,
         `lower the limit, or raise containerLimits.${maxProp} of ${context.node.path}`);
     }
   }
   const tmp = _bytes(tmpSize);
   if (tmp > eph[1]) {
-    throw _invalid(scope, 'tmpSize', _formatBytes(tmp), `must fit in resources.ephemeralStorage.limit (${_formatBytes(eph[1])})`,
+    throw _invalid(scope, `${prefix}tmpSize`, _formatBytes(tmp), `must fit in resources.ephemeralStorage.limit (${_formatBytes(eph[1])})`,
       'shrink tmpSize or raise the ephemeral storage limit');
   }
   return {

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { _invalid } from './_errors';
 import { PriorityTier } from './priority-tier';
 import type { Workload } from './workload';

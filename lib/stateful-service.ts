@@ -1,5 +1,5 @@
 import { Duration, Size } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import type { BoundedContext } from './bounded-context';
 import { CallableWorkload } from './callable-workload';
 import { DisruptionBudget } from './disruption-budget';
@@ -7,7 +7,7 @@ import { _assertInteger, _invalid } from './_errors';
 import { _checkDisruptionBudget, _renderDisruptionBudget } from './scaling';
 import { VolumeClaim } from './volume-claim';
 import { Workload } from './workload';
-import { LongRunningWorkloadProps, _Footprint } from './workload-props';
+import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 /**
  * How a StatefulSet starts and stops its pods.
@@ -209,14 +209,11 @@ export class StatefulService extends CallableWorkload {
   }
 
   /** @internal */
-  public _footprint(): _Footprint {
+  protected _kindFootprint(): _KindFootprint {
     return {
       // pods are replaced one at a time, never surged
       peakPods: this.replicas,
-      perPod: this._resources,
       services: 1,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
       claims: this.replicas * this._claims.length,
       storage: this.replicas * this._claims.reduce((n, c) => n + c._bytes, 0),
     };

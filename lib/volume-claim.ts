@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
 import { IConstruct } from 'constructs';
 import { _assertDns1123Label, _invalid } from './_errors';
 import { _bytes, _formatBytes } from './_quantity';

@@ -3,7 +3,7 @@ import type { BoundedContext } from './bounded-context';
 import { DisruptionBudget } from './disruption-budget';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
 import { Workload } from './workload';
-import { LongRunningWorkloadProps, _Footprint } from './workload-props';
+import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 /**
  * Properties of a worker.
@@ -65,8 +65,8 @@ export class Worker extends Workload {
   }
 
   /** @internal */
-  public _footprint(): _Footprint {
-    return this._scaledFootprint(this._scaling, 0);
+  protected _kindFootprint(): _KindFootprint {
+    return this._scaledKindFootprint(this._scaling, 0);
   }
 
 }

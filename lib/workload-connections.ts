@@ -1,5 +1,6 @@
 import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './_k8s';
+import { AddressForm } from './address-form';
 import { BackingService } from './backing-service';
 import { _compare, _invalid } from './_errors';
 import { LABEL } from './_labels';
@@ -20,10 +21,20 @@ export interface ConnectOptions {
   readonly port?: string;
 
   /**
-   * The environment variable that hands the callee's URL to the caller.
+   * How the caller receives the callee's address: a URL, `host:port`, the host and
+   * the port in two variables, or no variable.
    *
-   * @default - `<CALLEE>_URL` for the callee's first port and `<CALLEE>_<PORT>_URL`
-   * for another port: names in upper case with '-' as '_'
+   * @default AddressForm.url()
+   */
+  readonly address?: AddressForm;
+
+  /**
+   * The environment variable that hands the callee's address to the caller, for the
+   * URL and `host:port` forms (`AddressForm.hostAndPort` names its two variables
+   * itself).
+   *
+   * @default - `<CALLEE>_URL` (`<CALLEE>_ADDR` for host:port) for the callee's first
+   * port and `<CALLEE>_<PORT>_URL` for another port: names in upper case with '-' as '_'
    */
   readonly envVar?: string;
 }
@@ -38,8 +49,12 @@ export interface Connection {
   readonly callee: CallableWorkload;
   /** The callee's port. */
   readonly port: Port;
-  /** The environment variable on the caller that holds the URL. */
-  readonly envVar: string;
+  /** How the caller receives the address. */
+  readonly address: AddressForm;
+  /** The one environment variable that holds the address (URL or host:port forms). */
+  readonly envVar?: string;
+  /** Every environment variable the call sets on the caller, with its value (none for AddressForm.none()). */
+  readonly envVars: { [name: string]: string };
   /** The in-cluster URL of the callee's port. */
   readonly url: string;
 }
@@ -98,19 +113,36 @@ export class WorkloadConnections {
         `add a Port to ${callee.node.path}, or remove the call`);
     }
     const port = callee._findPort(options.port, 'connectTo(port)', w);
+    const address = options.address ?? AddressForm.url();
+    if (!(address instanceof AddressForm)) {
+      throw _invalid(w, 'connectTo(address)', String(address), 'must be an AddressForm', 'use AddressForm.url(), hostPort(), hostAndPort() or none()');
+    }
+    if (options.envVar !== undefined && !address._single) {
+      throw _invalid(w, 'connectTo(envVar)', options.envVar, `must not be set with AddressForm.${address.name}(), which ${address.name === 'none' ? 'sets no variable' : 'names its two variables itself'}`,
+        address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()');
+    }
+    const url = callee.url(port.name);
+    const base = `${callee.name.toUpperCase().replace(/-/g, '_')}${port === ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}`;
+    const envVars = address._variables(base, options.envVar, { url, host: callee.host, port: port.servicePort });
     const existing = this._calls.find(c => c.callee === callee && c.port === port);
     if (existing) {
-      if (options.envVar !== undefined && options.envVar !== existing.envVar) {
-        throw _invalid(w, 'connectTo(envVar)', options.envVar,
-          `must match the call to ${callee.node.path} port '${port.name}' declared before, which uses '${existing.envVar}'`,
-          'declare each call once, with the envVar you want');
+      if ((options.address !== undefined || options.envVar !== undefined) && JSON.stringify(envVars) !== JSON.stringify(existing.envVars)) {
+        if (options.envVar !== undefined && address.name === existing.address.name) {
+          throw _invalid(w, 'connectTo(envVar)', options.envVar,
+            `must match the call to ${callee.node.path} port '${port.name}' declared before, which uses '${existing.envVar}'`,
+            'declare each call once, with the envVar you want');
+        }
+        throw _invalid(w, 'connectTo(address)', address.name,
+          `must hand over the address as the call to ${callee.node.path} port '${port.name}' declared before does (${Object.keys(existing.envVars).join(', ') || 'no variable'})`,
+          'declare each call once, with the address form and variables you want');
       }
       return existing;
     }
-    const envVar = options.envVar ?? `${callee.name.toUpperCase().replace(/-/g, '_')}${port === ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}_URL`;
-    const url = callee.url(port.name);
-    w.configuration.addEnv(envVar, url);
-    const connection: Connection = { caller: w, callee, port, envVar, url };
+    for (const [name, value] of Object.entries(envVars)) {
+      w.configuration.addEnv(name, value);
+    }
+    const envVar = address._single ? Object.keys(envVars)[0] : undefined;
+    const connection: Connection = { caller: w, callee, port, address, envVar, envVars, url };
     this._calls.push(connection);
     callee.connections._callers.push(connection);
     return connection;

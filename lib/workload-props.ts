@@ -1,7 +1,8 @@
 import { Duration, Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-27';
 import type { _Resources } from './bounded-context';
-import { Image } from './image';
+import { Image, ImagePullPolicy } from './image';
+import { PreStopSleep } from './pre-stop';
 import { Port } from './port';
 import { PriorityTier } from './priority-tier';
 import { Probe } from './probe';
@@ -84,18 +85,71 @@ export interface WorkloadProps {
   readonly version?: string;
 
   /**
-   * The user id the container runs as; at least 10000, clear of host users.
+   * The user id the container runs as; at least 10000, clear of host users, unless
+   * `lowUserIdReason` says why not.
    *
    * @default 10001
    */
   readonly runAsUser?: number;
 
   /**
-   * The group id the container runs as (also the fsGroup); at least 10000.
+   * The group id the container runs as (also the fsGroup); at least 10000, unless
+   * `lowUserIdReason` says why not.
    *
    * @default 10001
    */
   readonly runAsGroup?: number;
+
+  /**
+   * Why the container runs with a user or group id below 10000 (an image that
+   * hard-codes its user, such as postgres' 999). Rendered as kube-score's suppression
+   * of container-security-context-user-group-id, with this reason. Root (0) is never
+   * allowed.
+   *
+   * @default - ids below 10000 are refused
+   */
+  readonly lowUserIdReason?: string;
+
+  /**
+   * The main container's name (`kubectl logs -c`, `kubectl exec -c`).
+   *
+   * @default - the workload's name
+   */
+  readonly containerName?: string;
+
+  /**
+   * When the kubelet pulls the image. Other than Always only for an image pinned by
+   * digest (a tag can move, and a cached image skips the registry's credential
+   * check); kube-score's container-image-pull-policy is then suppressed with that reason.
+   *
+   * @default ImagePullPolicy.ALWAYS
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+
+  /**
+   * Secrets of type `kubernetes.io/dockerconfigjson` in the namespace, created out of
+   * band (or by an ExternalSecret), that the kubelet pulls the images with.
+   *
+   * @default - none (public images, or node credentials)
+   */
+  readonly imagePullSecrets?: string[];
+
+  /**
+   * Labels added to the pods (a mesh's `istio.io/rev`, a cost centre). The selector
+   * and recommended labels (`app.kubernetes.io/*`), the library's own and those
+   * Kubernetes reserves cannot be overridden.
+   *
+   * @default - only the library's labels
+   */
+  readonly podLabels?: { [key: string]: string };
+
+  /**
+   * Annotations added to the pods (a mesh's `sidecar.istio.io/inject`, a log
+   * parser's). Linter suppressions cannot be written here: they need a reason.
+   *
+   * @default - none
+   */
+  readonly podAnnotations?: { [key: string]: string };
 
   /**
    * How long a pod has to shut down after SIGTERM before it is killed.
@@ -106,13 +160,22 @@ export interface WorkloadProps {
 
   /**
    * How long the pod waits before SIGTERM, so that endpoints and load balancers stop
-   * sending it new requests first. Runs `sleep` in the container; the image must
-   * have it. `Duration.seconds(0)` turns the hook off.
+   * sending it new requests first: a preStop hook that sleeps (see `preStopSleep`).
+   * `Duration.seconds(0)` turns the hook off.
    *
    * @default - Duration.seconds(5) for a Microservice and a StatefulService (they
    * have endpoints to leave); none for a Worker, Job or CronJob
    */
   readonly preStopDelay?: Duration;
+
+  /**
+   * How the preStop delay sleeps: the kubelet's native sleep action where the
+   * platform's Kubernetes has it (1.30 and later), else `sleep` run in the container,
+   * which the image must have.
+   *
+   * @default PreStopSleep.AUTO
+   */
+  readonly preStopSleep?: PreStopSleep;
 
   /**
    * The size of the writable emptyDir mounted at /tmp (the root filesystem is
@@ -167,6 +230,15 @@ export interface LongRunningWorkloadProps extends WorkloadProps {
    * @default - probes are required
    */
   readonly withoutProbes?: string;
+
+  /**
+   * Why readiness and liveness may check the same thing (a gRPC server with one
+   * health service has nothing else to offer). Rendered as kube-score's suppression
+   * of pod-probes-identical, with this reason, where kube-score reports it.
+   *
+   * @default - readiness and liveness must differ
+   */
+  readonly identicalProbesReason?: string;
 }
 
 /**
@@ -185,6 +257,23 @@ export interface _Footprint {
   /** Secrets used. */
   readonly secrets: number;
   /** PersistentVolumeClaims at the peak. */
+  readonly claims: number;
+  /** Bytes of storage those claims request. */
+  readonly storage: number;
+  /** Names of the Secrets the kubelet pulls images with (shared by workloads: counted once). */
+  readonly pullSecrets: string[];
+}
+
+/**
+ * What a kind adds to the footprint the core computes.
+ * @internal
+ */
+export interface _KindFootprint {
+  /** Pods at once at the peak. */
+  readonly peakPods: number;
+  /** Services rendered. */
+  readonly services: number;
+  /** PersistentVolumeClaims of the kind's own (claim templates) at the peak. */
   readonly claims: number;
   /** Bytes of storage those claims request. */
   readonly storage: number;

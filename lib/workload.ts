@@ -1,29 +1,35 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, Subject } from './access';
 import { BackingService } from './backing-service';
 import { AddSecretOptions, ServiceSecret, WorkloadConfiguration } from './configuration';
+import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
+import { _checkImage, _checkPath, _pullPolicyReason } from './_container-rules';
 import { ContainerSecurity, _checkCommandLine } from './container-security';
 import { _checkScope, _isBranded } from './_construct';
 import { _wholeSeconds } from './_duration';
-import { _assertDns1035Label, _assertLabelValue, _invalid, _message } from './_errors';
+import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _invalid, _message } from './_errors';
 import { WorkloadIdentity } from './identity';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _Linter, _suppress } from './_suppressions';
 import { _formatResources, _resolveResources } from './resources';
 import { WorkloadScheduling } from './scheduling';
 import type { BoundedContext, _Resources } from './bounded-context';
-import { Image } from './image';
+import { Image, ImagePullPolicy } from './image';
+import { k8s } from './_k8s';
+import { _Feature } from './kubernetes-version';
+import { PreStopSleep } from './pre-stop';
+import { MountOptions, Volume } from './volume';
 import { _renderPodTemplate } from './pod-template';
 import { Port } from './port';
 import { PriorityTier } from './priority-tier';
 import { _ProbeSet, _renderProbes } from './probe';
-import { LongRunningWorkloadProps, _Footprint, _Kind } from './workload-props';
+import { LongRunningWorkloadProps, _Footprint, _Kind, _KindFootprint } from './workload-props';
 import type { _Scaling } from './scaling';
 import { SecretSource } from './secret-source';
 import type { CallableWorkload } from './callable-workload';
 import { Connection, ConnectOptions, WorkloadConnections } from './workload-connections';
+import { WorkloadPod } from './workload-pod';
 
 /**
  * The pod-template core every workload kind composes: a container image run as a
@@ -54,6 +60,14 @@ export abstract class Workload extends Construct {
   public readonly terminationGracePeriod: Duration;
   /** The delay before SIGTERM. */
   public readonly preStopDelay: Duration;
+  /** How the preStop delay sleeps. */
+  public readonly preStopSleep: PreStopSleep;
+  /** The main container's name. */
+  public readonly containerName: string;
+  /** When the kubelet pulls the main container's image. */
+  public readonly imagePullPolicy: ImagePullPolicy;
+  /** The reason for a user or group id below 10000, if any. */
+  public readonly lowUserIdReason?: string;
   /** The size of /tmp. */
   public readonly tmpSize: Size;
   /** The reason for running without probes, if any. */
@@ -70,6 +84,8 @@ export abstract class Workload extends Construct {
   public readonly scheduling: WorkloadScheduling;
   /** Declared calls and their NetworkPolicy. */
   public readonly connections: WorkloadConnections;
+  /** Volumes, init containers and sidecars, pod labels and annotations, image pull secrets. */
+  public readonly pod: WorkloadPod;
 
   /** @internal */
   public readonly _kindNoun: string;
@@ -102,6 +118,10 @@ export abstract class Workload extends Construct {
     this.runAsGroup = props.runAsGroup ?? 10001;
     this.terminationGracePeriod = props.terminationGracePeriod ?? Duration.seconds(30);
     this.preStopDelay = props.preStopDelay ?? kind.preStopDelay;
+    this.preStopSleep = props.preStopSleep ?? PreStopSleep.AUTO;
+    this.containerName = props.containerName ?? id;
+    this.imagePullPolicy = props.imagePullPolicy ?? ImagePullPolicy.ALWAYS;
+    this.lowUserIdReason = props.lowUserIdReason;
     this.tmpSize = props.tmpSize ?? Size.mebibytes(64);
     this.withoutProbes = props.withoutProbes;
     this.configDir = props.configDir ?? '/etc/config';
@@ -112,8 +132,10 @@ export abstract class Workload extends Construct {
     _checkCommandLine(this, 'command', props.command);
     _checkCommandLine(this, 'args', props.args);
     Port._checkAll(this, this._ports);
-    this.security = ContainerSecurity._of(this, this.runAsUser, this.runAsGroup);
+    this.security = ContainerSecurity._of(this, this.runAsUser, this.runAsGroup, this.lowUserIdReason);
     this.checkShutdown();
+    _assertDns1123Label(this, 'containerName', this.containerName);
+    this.pod = new WorkloadPod(this, props);
     this._resources = _resolveResources(this, scope, props.resources ?? {}, this.tmpSize);
     this._probes = kind.longRunning ? _renderProbes(this, this._ports, props, kind.noun) : {};
     this._checkMountPath('configDir', this.configDir);
@@ -266,11 +288,86 @@ export abstract class Workload extends Construct {
     return this.connections.connectTo(callee, options);
   }
 
+  /** The volumes added by any of its containers (a copy). */
+  public get volumes(): Volume[] {
+    return this.pod.volumes;
+  }
+
+  /** The init containers and sidecars, in the order they start (a copy). */
+  public get initContainers(): WorkloadContainer[] {
+    return this.pod.initContainers;
+  }
+
+  /** Whether the preStop delay uses the kubelet's native sleep (rather than `sleep` in the container). */
+  public get nativePreStopSleep(): boolean {
+    return this.preStopSleep._native(this.context.platform.kubernetesVersion);
+  }
+
   /**
-   * What this workload needs from the quota at its peak.
+   * Mounts `volume` in the main container, read-only unless `writable`. The pod gets
+   * each volume once, whichever of its containers mount it. Scratch space counts
+   * against the container's limits: an emptyDir on disk, with /tmp, within its
+   * ephemeral storage limit; in memory, below its memory limit. An ephemeral volume
+   * adds a claim per pod to the context's quota check.
+   */
+  public addVolume(volume: Volume, options: MountOptions): void {
+    this.pod.addVolume(volume, options);
+  }
+
+  /**
+   * Adds an init container: it runs to completion before the main container starts
+   * (after the init containers and sidecars added before it), with the main
+   * container's security, its own requests and limits, and no probes.
+   *
+   * @param name a DNS label, unique among the pod's containers
+   */
+  public addInitContainer(name: string, props: ContainerProps): WorkloadContainer {
+    return this.pod.addInitContainer(name, props);
+  }
+
+  /**
+   * Adds a native sidecar: an init container with `restartPolicy: Always`, which
+   * starts before the main container (after those added before it) and runs beside
+   * it until the pod stops; probes as for the main container. Needs Kubernetes 1.29
+   * or later (the platform's kubernetesVersion).
+   *
+   * @param name a DNS label, unique among the pod's containers
+   */
+  public addSidecar(name: string, props: SidecarProps): WorkloadContainer {
+    return this.pod.addSidecar(name, props);
+  }
+
+  /**
+   * What this workload needs from the quota at its peak: the kind's pods and
+   * objects, each pod's effective resources (init containers and sidecars
+   * included), and a claim per pod for every ephemeral volume.
    * @internal
    */
-  public abstract _footprint(): _Footprint;
+  public _footprint(): _Footprint {
+    const kind = this._kindFootprint();
+    const ephemeral = this.pod._claimsPerPod;
+    return {
+      peakPods: kind.peakPods,
+      perPod: this.pod._resources,
+      services: kind.services,
+      configMaps: this.configuration.hasConfigMap ? 1 : 0,
+      secrets: this.secrets.length,
+      claims: kind.claims + kind.peakPods * ephemeral.claims,
+      storage: kind.storage + kind.peakPods * ephemeral.bytes,
+      pullSecrets: this.pod.imagePullSecrets,
+    };
+  }
+
+  /** The names of the main container's volume mounts. @internal */
+  public get _mountNames(): string[] {
+    return this._extraMounts.map(m => m.mount.name);
+  }
+
+  /**
+   * What the kind needs from the quota at its peak.
+   * @internal
+   */
+  protected abstract _kindFootprint(): _KindFootprint;
 
   /**
    * The object that runs the pods (Deployment, StatefulSet, Job, CronJob), where
@@ -306,15 +403,8 @@ export abstract class Workload extends Construct {
    * @internal
    */
   public _checkMountPath(prop: string, path: string): void {
-    if (!/^\/[^\s]*[^/\s]$/.test(path) || path.split('/').includes('..')) {
-      throw _invalid(this, prop, path, 'must be an absolute directory path without spaces or \'..\'', 'use a path such as \'/var/run/secrets/db\'');
-    }
-    const taken = ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
-      ...(this.configuration?.secrets ?? []).flatMap(s => s.mountPath ?? []), ...this._extraMounts.map(m => m.mount.mountPath)];
-    const clash = taken.find(p => p === path || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
-    if (clash) {
-      throw _invalid(this, prop, path, `must not overlap another mount of the container ('${clash}')`, 'choose a separate directory');
-    }
+    _checkPath(this, prop, path, ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
+      ...(this.configuration?.secrets ?? []).flatMap(s => s.mountPath ?? []), ...this._extraMounts.map(m => m.mount.mountPath)]);
   }
 
   /**
@@ -322,7 +412,7 @@ export abstract class Workload extends Construct {
    * such as a claim template) to the container, after checking its path.
    * @internal
    */
-  protected _addMount(prop: string, mount: k8s.VolumeMount, volume?: k8s.Volume): void {
+  public _addMount(prop: string, mount: k8s.VolumeMount, volume?: k8s.Volume): void {
     this._checkMountPath(prop, mount.mountPath);
     this._extraMounts.push({ volume, mount });
   }
@@ -360,6 +450,15 @@ export abstract class Workload extends Construct {
    */
   protected _setController(controller: ApiObject): void {
     this._controllerObject = controller;
+    if (this.lowUserIdReason !== undefined) {
+      _suppress(controller, 'kube-score', 'container-security-context-user-group-id', `container ${this.containerName}: ${this.lowUserIdReason}`);
+    }
+    if (this.imagePullPolicy !== ImagePullPolicy.ALWAYS) {
+      _suppress(controller, 'kube-score', 'container-image-pull-policy', _pullPolicyReason(this.containerName, this.imagePullPolicy));
+    }
+    if (this._probes.identical !== undefined) {
+      _suppress(controller, 'kube-score', 'pod-probes-identical', this._probes.identical);
+    }
   }
 
   /**
@@ -383,17 +482,9 @@ export abstract class Workload extends Construct {
     return deployment;
   }
 
-  /** What a horizontally scaled kind needs from the quota at its peak, with `services` Services. */
-  protected _scaledFootprint(scaling: _Scaling, services: number): _Footprint {
-    return {
-      peakPods: scaling.peakPods,
-      perPod: this._resources,
-      services,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
-      secrets: this.secrets.length,
-      claims: 0,
-      storage: 0,
-    };
+  /** The part of the quota footprint a horizontally scaled kind (Microservice, Worker) adds, with `services` Services. */
+  protected _scaledKindFootprint(scaling: _Scaling, services: number): _KindFootprint {
+    return { peakPods: scaling.peakPods, services, claims: 0, storage: 0 };
   }
 
   /**
@@ -403,7 +494,9 @@ export abstract class Workload extends Construct {
    */
   protected _podTemplate(options: { spreadBy?: string; restartPolicy?: string; labels?: { [key: string]: string } } = {}): k8s.PodTemplateSpec {
     return _renderPodTemplate(this, {
-      command: this._command, args: this._args, probes: this._probes, extraMounts: () => this._extraMounts, ...options,
+      command: this._command, args: this._args, probes: this._probes, extraMounts: () => this._extraMounts,
+      volumes: () => this.pod.volumes, initContainers: () => this.pod.initContainers, podLabels: this.pod.labels, podAnnotations: this.pod.annotations,
+      pullSecrets: this.pod.imagePullSecrets, ...options,
     });
   }
 
@@ -426,10 +519,10 @@ export abstract class Workload extends Construct {
   }
 
   private checkImage(): void {
-    const problem = this.image._problem();
-    if (problem) {
-      throw _invalid(this, 'image', this.image.reference, problem.expected, problem.fix);
+    if (!(this.imagePullPolicy instanceof ImagePullPolicy)) {
+      throw _invalid(this, 'imagePullPolicy', String(this.imagePullPolicy), 'must be an ImagePullPolicy', 'use ImagePullPolicy.ALWAYS');
     }
+    _checkImage(this, '', this.image, this.context.platform.imagePolicy, this.imagePullPolicy);
     _assertLabelValue(this, 'version', this.version);
     _assertLabelValue(this, 'component', this.component);
   }
@@ -440,6 +533,13 @@ export abstract class Workload extends Construct {
     if (delay >= grace) {
       throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
         'shorten preStopDelay or lengthen terminationGracePeriod');
+    }
+    if (!(this.preStopSleep instanceof PreStopSleep)) {
+      throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC');
+    }
+    if (this.preStopSleep === PreStopSleep.NATIVE && delay > 0) {
+      this.context.platform.kubernetesVersion._require(this, _Feature.NATIVE_SLEEP, 'preStopSleep', this.preStopSleep.name,
+        'use PreStopSleep.AUTO or EXEC with an image that has `sleep`, or set preStopDelay to Duration.seconds(0)');
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Image, Microservice, Port, Probe } from '../lib';
+import { Image, ImagePolicy, ImagePullPolicy, Microservice, Platform, Port, Probe } from '../lib';
 import { find, objects, setup } from './_helpers';
 
 const DIGEST = 'sha256:0f3c5a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab';
@@ -110,10 +110,93 @@ describe('Image', () => {
     });
 
     test('fails when a valid tag is too long for the version label', () => {
-      const tag = 'v'.repeat(64);
+      const tag = `1.0.0-${'v'.repeat(58)}`;
 
       expect(() => service(Image.fromTag('ghcr.io/acme/products', tag)))
         .toThrow(new RegExp(`^catalog/products: 'version' \\('${tag}'\\) must be a valid label value: 1 to 63 characters .*; use a shorter or simpler name$`));
+    });
+  });
+
+  describe('platform image policy', () => {
+    function withPolicy(image: Image, imagePolicy?: ImagePolicy) {
+      const { context, platform } = setup({}, imagePolicy ? { imagePolicy } : {});
+      new Microservice(context, 'products', { image, ports: [Port.http(8080)], readiness: Probe.http('/ready'), liveness: Probe.http('/live') });
+      return platform;
+    }
+
+    test('defaults to version tags', () => {
+      expect(withPolicy(Image.fromTag('ghcr.io/acme/products', '1.8.2')).imagePolicy).toBe(ImagePolicy.VERSION_TAGS);
+    });
+
+    test.each(['1.2.3', 'v1.2.3', '7.2.5-alpine', '1.4.0-rc.1', '20.11.1-alpine3.19', '2024.01.15', '1.2.3.4', '3f2a1bc', 'sha-3f2a1bc9e0'])(
+      'VERSION_TAGS accepts the release-looking tag %s', (tag) => {
+        expect(() => withPolicy(Image.fromTag('docker.io/library/redis', tag))).not.toThrow();
+      });
+
+    test.each(['alpine', '20', '7.2', 'stable', '20-alpine', 'lts', 'v2', 'main', '1234567', 'abcdefab'])(
+      'fails when VERSION_TAGS meets the moving tag %s', (tag) => {
+        expect(() => withPolicy(Image.fromTag('docker.io/library/node', tag)))
+          .toThrow(new RegExp(`^catalog/products: 'image' \\('docker.io/library/node:${tag}'\\) must be pinned to a release, but '${tag}' looks like a moving tag \\(the platform's imagePolicy is ImagePolicy.VERSION_TAGS: a tag of three numbers such as '1.2.3' or '7.2.5-alpine', or a commit id\\); use the full version tag \\(for example '7.2.5-alpine' rather than 'alpine' or '7.2'\\) or a digest, or set imagePolicy: ImagePolicy.NOT_LATEST on the Platform$`));
+      });
+
+    test('VERSION_TAGS accepts any digest, with or without a tag', () => {
+      expect(() => withPolicy(Image.fromDigest('docker.io/library/redis', DIGEST))).not.toThrow();
+      expect(() => withPolicy(Image.fromReference(`docker.io/library/redis:alpine@${DIGEST}`))).not.toThrow();
+    });
+
+    test('NOT_LATEST accepts a moving tag but still refuses latest', () => {
+      expect(() => withPolicy(Image.fromTag('docker.io/library/redis', 'alpine'), ImagePolicy.NOT_LATEST)).not.toThrow();
+      expect(() => withPolicy(Image.fromTag('docker.io/library/redis', 'latest'), ImagePolicy.NOT_LATEST)).toThrow(/uses the moving tag 'latest'/);
+    });
+
+    test('DIGESTS accepts only a digest', () => {
+      expect(() => withPolicy(Image.fromDigest('docker.io/library/redis', DIGEST), ImagePolicy.DIGESTS)).not.toThrow();
+      expect(() => withPolicy(Image.fromTag('docker.io/library/redis', '7.2.5'), ImagePolicy.DIGESTS))
+        .toThrow(/^catalog\/products: 'image' \('docker.io\/library\/redis:7.2.5'\) must be pinned by digest: the platform's imagePolicy is ImagePolicy.DIGESTS; use Image.fromDigest\(repository, 'sha256:...'\) \(crane digest <image> prints it\), or Image.fromReference\('repo:tag@sha256:...'\)$/);
+    });
+
+    test('fails when the platform is given something other than an ImagePolicy', () => {
+      const app = setup().app;
+      expect(() => new Platform(app, 'other', { imagePolicy: 'digests' as unknown as ImagePolicy }))
+        .toThrow(/^other: 'imagePolicy' \('digests'\) must be an ImagePolicy; use ImagePolicy.DIGESTS, ImagePolicy.VERSION_TAGS or ImagePolicy.NOT_LATEST$/);
+    });
+  });
+
+  describe('pull policy', () => {
+    function pulled(image: Image, imagePullPolicy?: ImagePullPolicy) {
+      const { context } = setup();
+      const products = new Microservice(context, 'products', { image, imagePullPolicy, ports: [Port.http(8080)], readiness: Probe.http('/ready'), liveness: Probe.http('/live') });
+      return { products, deployment: find(objects(context), 'Deployment', 'products') };
+    }
+
+    test('pulls Always by default', () => {
+      const { products, deployment } = pulled(Image.fromTag('ghcr.io/acme/products', '1.8.2'));
+
+      expect(products.imagePullPolicy).toBe(ImagePullPolicy.ALWAYS);
+      expect(deployment.spec.template.spec.containers[0].imagePullPolicy).toEqual('Always');
+      expect(deployment.metadata.annotations ?? {}).not.toHaveProperty('kube-score/ignore');
+    });
+
+    test.each([[ImagePullPolicy.IF_NOT_PRESENT, 'IfNotPresent'], [ImagePullPolicy.NEVER, 'Never']])(
+      'renders %s for an image pinned by digest, with kube-score\'s suppression and its reason', (policy, value) => {
+        const { deployment } = pulled(Image.fromDigest('ghcr.io/acme/products', DIGEST), policy);
+
+        expect(deployment.spec.template.spec.containers[0].imagePullPolicy).toEqual(value);
+        expect(deployment.metadata.annotations['kube-score/ignore']).toEqual('container-image-pull-policy');
+        expect(JSON.parse(deployment.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
+          tool: 'kube-score', check: 'container-image-pull-policy',
+          reason: `container products runs an image pinned by digest with imagePullPolicy ${value}: the digest names immutable content, so every node runs exactly that image`,
+        });
+      });
+
+    test('fails when a tag-pinned image is not pulled Always', () => {
+      expect(() => pulled(Image.fromTag('ghcr.io/acme/products', '1.8.2'), ImagePullPolicy.IF_NOT_PRESENT))
+        .toThrow(/^catalog\/products: 'imagePullPolicy' \('IfNotPresent'\) must be Always unless the image is pinned by digest: a tag can move, and a node that has the image cached would run a stale one and skip the registry's credential check; pin the image with Image.fromDigest \(then IfNotPresent pulls the same content once per node\), or use ImagePullPolicy.ALWAYS$/);
+    });
+
+    test('fails when imagePullPolicy is not an ImagePullPolicy', () => {
+      expect(() => pulled(Image.fromTag('ghcr.io/acme/products', '1.8.2'), 'Always' as unknown as ImagePullPolicy))
+        .toThrow(/^catalog\/products: 'imagePullPolicy' \('Always'\) must be an ImagePullPolicy; use ImagePullPolicy.ALWAYS$/);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { BackingService, BoundedContext, DisruptionBudget, Image, Microservice, MicroserviceProps, Platform, Port, PriorityTier, Probe } from '../lib';
+import { BackingService, BoundedContext, DisruptionBudget, Image, Microservice, MicroserviceProps, Platform, Port, PreStopSleep, PriorityTier, Probe } from '../lib';
 import { find, Manifest, objects, resolvedEnv, setup } from './_helpers';
 
 const DIGEST = 'sha256:0f3c5a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab';
@@ -206,7 +206,9 @@ describe('Microservice', () => {
       expect(products.terminationGracePeriod.toSeconds()).toEqual(30);
       expect(products.preStopDelay.toSeconds()).toEqual(5);
       expect(deployment(context, 'products').spec.template.spec.terminationGracePeriodSeconds).toEqual(30);
-      expect(container(context, 'products').lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+      expect(products.preStopSleep).toBe(PreStopSleep.AUTO);
+      expect(products.nativePreStopSleep).toBe(true);
+      expect(container(context, 'products').lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
     });
 
     test('renders the shutdown timing given', () => {
@@ -215,7 +217,7 @@ describe('Microservice', () => {
       new Microservice(context, 'products', props({ terminationGracePeriod: Duration.seconds(60), preStopDelay: Duration.seconds(15) }));
 
       expect(deployment(context, 'products').spec.template.spec.terminationGracePeriodSeconds).toEqual(60);
-      expect(container(context, 'products').lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '15'] } } });
+      expect(container(context, 'products').lifecycle).toEqual({ preStop: { sleep: { seconds: 15 } } });
     });
 
     test('renders no preStop hook when preStopDelay is zero', () => {
@@ -612,11 +614,13 @@ describe('Microservice', () => {
 
       const connection = checkout.connectTo(products);
 
-      expect(connection).toEqual({
-        caller: checkout,
-        callee: products,
-        port: products.ports[0],
+      expect(connection.caller).toBe(checkout);
+      expect(connection.callee).toBe(products);
+      expect(connection.port).toBe(products.ports[0]);
+      expect(connection.address.name).toEqual('url');
+      expect({ envVar: connection.envVar, envVars: connection.envVars, url: connection.url }).toEqual({
         envVar: 'PRODUCTS_URL',
+        envVars: { PRODUCTS_URL: 'http://products.catalog.svc.cluster.local:80' },
         url: 'http://products.catalog.svc.cluster.local:80',
       });
       expect(checkout.calls).toEqual([connection]);

@@ -214,7 +214,7 @@ describe('Probe', () => {
       const ports = [Port.http(8080), Port.grpc(9090)];
 
       expect(() => service({ ports, readiness, liveness }))
-        .toThrow(new RegExp(`^catalog/products: 'liveness' \\('${kind}'\\) must check something other than the readiness probe; when both check the same thing, a slow dependency restarts healthy pods; point liveness at a cheap endpoint that only proves the process is alive \\(for example /live\\) and readiness at one that checks dependencies$`));
+        .toThrow(new RegExp(`^catalog/products: 'liveness' \\('${kind}'\\) must check something other than the readiness probe; when both check the same thing, a slow dependency restarts healthy pods; point liveness at a cheap endpoint that only proves the process is alive \\(for example /live\\) and readiness at one that checks dependencies; if the server offers nothing else, set identicalProbesReason to say why$`));
     });
 
     test('accepts the same path on different ports, and the same gRPC port with another service name', () => {
@@ -224,4 +224,92 @@ describe('Probe', () => {
       expect(() => service({ ports, readiness: Probe.grpc({ service: 'acme.Products' }), liveness: Probe.grpc() })).not.toThrow();
     });
   });
+
+  describe('HTTP headers', () => {
+    test('renders the headers given, in order', () => {
+      const { container } = service({ readiness: Probe.http('/ready', { headers: { 'Cookie': 'probe=1', 'X-Probe': 'kubelet' } }) });
+
+      expect(container().readinessProbe.httpGet).toEqual({
+        path: '/ready', port: 'http', scheme: 'HTTP',
+        httpHeaders: [{ name: 'Cookie', value: 'probe=1' }, { name: 'X-Probe', value: 'kubelet' }],
+      });
+    });
+
+    test.each([['Authorization', 'Basic dXNlcjpwYXNz'], ['X-Api-Key', 'abc'], ['Cookie', 'session=ghp_abcdefghijklmnopqrstuvwxyz0123456789']])(
+      'fails when a header carries a credential (%s), without printing it', (name, value) => {
+        expect(() => service({ readiness: Probe.http('/ready', { headers: { [name]: value } }) }))
+          .toThrow(`catalog/products: 'readiness.headers.${name}' ('(value not shown)') carries a credential, which must not be written into the pod spec; give the health endpoint a path that needs no credential (probes come from the kubelet on the node), or send a non-secret marker header`);
+      });
+
+    test('fails when a header name is not a token, or a value spans lines', () => {
+      expect(() => service({ liveness: Probe.http('/live', { headers: { 'X Probe': '1' } }) }))
+        .toThrow(/^catalog\/products: 'liveness.headers' \('X Probe'\) must be an HTTP header name/);
+      expect(() => service({ liveness: Probe.http('/live', { headers: { 'X-Probe': 'a\nb' } }) }))
+        .toThrow(/^catalog\/products: 'liveness.headers.X-Probe' \('a\nb'\) must be a single line; remove the line breaks$/);
+    });
+  });
+
+  describe('gRPC service name', () => {
+    test('sends the service name given, and none by default', () => {
+      const ports = [Port.grpc(9090)];
+      const { container } = service({ ports, readiness: Probe.grpc({ service: 'orders.v1.Orders' }), liveness: Probe.grpc() });
+
+      expect(container().readinessProbe.grpc).toEqual({ port: 9090, service: 'orders.v1.Orders' });
+      expect(container().livenessProbe.grpc).toEqual({ port: 9090 });
+    });
+
+    test('fails when the service name is not a gRPC service name', () => {
+      expect(() => service({ ports: [Port.grpc(9090)], readiness: Probe.grpc({ service: 'orders/v1' }), liveness: Probe.grpc() }))
+        .toThrow(/^catalog\/products: 'readiness.service' \('orders\/v1'\) must be a gRPC service name: letters, digits, '_' and '.' \(such as 'grpc.health.v1.Health' or 'orders.v1.Orders'\); use the fully qualified service name/);
+    });
+  });
+
+  describe('identical readiness and liveness with a reason', () => {
+    test('a gRPC server with one health service may probe it twice; kube-score compares no gRPC probes, so nothing is suppressed', () => {
+      const { context } = setup();
+      new Microservice(context, 'products', {
+        image: Image.fromTag('ghcr.io/acme/products', '1.8.2'), ports: [Port.grpc(9090)],
+        readiness: Probe.grpc(), liveness: Probe.grpc({ period: Duration.seconds(20) }), identicalProbesReason: 'one health service, nothing else to offer',
+      });
+
+      const d = find(objects(context), 'Deployment', 'products');
+      expect(d.spec.template.spec.containers[0].livenessProbe.grpc).toEqual({ port: 9090 });
+      expect(d.metadata.annotations?.['kube-score/ignore']).toBeUndefined();
+    });
+
+    test('identical HTTP probes carry kube-score\'s suppression with the reason', () => {
+      const { context } = setup();
+      new Microservice(context, 'products', {
+        image: Image.fromTag('ghcr.io/acme/products', '1.8.2'), ports: [Port.http(8080)],
+        readiness: Probe.http('/healthz'), liveness: Probe.http('/healthz'), identicalProbesReason: 'a vendor image with one health endpoint',
+      });
+
+      const d = find(objects(context), 'Deployment', 'products');
+      expect(d.metadata.annotations['kube-score/ignore']).toEqual('pod-probes-identical');
+      expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress']))
+        .toContainEqual({ tool: 'kube-score', check: 'pod-probes-identical', reason: 'a vendor image with one health endpoint' });
+    });
+
+    test('the same path on two ports needs no reason, but kube-score, which compares paths only, is told why', () => {
+      const { context } = setup();
+      new Microservice(context, 'products', {
+        image: Image.fromTag('ghcr.io/acme/products', '1.8.2'), ports: [Port.http(8080), Port.http(8081, { name: 'admin' })],
+        readiness: Probe.http('/healthz'), liveness: Probe.http('/healthz', { port: 'admin' }),
+      });
+
+      const d = find(objects(context), 'Deployment', 'products');
+      expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
+        tool: 'kube-score', check: 'pod-probes-identical',
+        reason: 'readiness and liveness both call /healthz, on different ports or with different headers: kube-score\'s pod-probes-identical compares HTTP probes by path only',
+      });
+    });
+
+    test('fails when the reason is empty, or given for probes that differ', () => {
+      expect(() => service({ readiness: Probe.http('/healthz'), liveness: Probe.http('/healthz'), identicalProbesReason: '' }))
+        .toThrow(/^catalog\/products: 'identicalProbesReason' \(''\) must give the reason readiness and liveness check the same thing; write the reason/);
+      expect(() => service({ identicalProbesReason: 'why not' }))
+        .toThrow(/^catalog\/products: 'identicalProbesReason' \('why not'\) must only be set when readiness and liveness check the same thing, and they differ; remove identicalProbesReason$/);
+    });
+  });
 });
+

@@ -58,7 +58,7 @@ describe('StatefulService', () => {
       expect(find(manifests, 'PodDisruptionBudget', 'cache').spec).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
       const pod = find(manifests, 'StatefulSet', 'cache').spec.template.spec;
       expect(pod.topologySpreadConstraints.map((t: { matchLabelKeys: string[] }) => t.matchLabelKeys)).toEqual([['controller-revision-hash'], ['controller-revision-hash']]);
-      expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+      expect(pod.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
       expect(pod.serviceAccountName).toEqual('cache');
       expect(pod.securityContext.fsGroup).toEqual(10001);
       expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
@@ -111,8 +111,8 @@ describe('StatefulService', () => {
     new StatefulService(context, 'cache', props([products], { replicas: 3, claims: [VolumeClaim.of('data', { size: Size.gibibytes(10), mountPath: '/data' })] }));
 
     expect(() => objects(context)).toThrow(new RegExp([
-      "catalog: 'quota\\.persistentVolumeClaims' \\(2\\) is below the number of PersistentVolumeClaims the context's stores create \\(3: one per claim and replica\\); raise quota\\.persistentVolumeClaims to at least 3, or lower the stores' replicas or claims",
-      "catalog: 'quota\\.storage' \\('20Gi'\\) is below the storage the context's stores claim \\(30Gi: every claim of every replica\\); raise quota\\.storage to at least 30Gi, or shrink the stores' claims",
+      "catalog: 'quota\\.persistentVolumeClaims' \\(2\\) is below the number of PersistentVolumeClaims the context's workloads create \\(3: one per store claim and replica, and per ephemeral volume and pod at the peak\\); raise quota\\.persistentVolumeClaims to at least 3, or lower the replicas, claims or ephemeral volumes",
+      "catalog: 'quota\\.storage' \\('20Gi'\\) is below the storage the context's workloads claim \\(30Gi: every claim of every replica and pod at the peak\\); raise quota\\.storage to at least 30Gi, or shrink the claims",
     ].join('\n[^\n]*')));
   });
 

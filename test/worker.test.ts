@@ -196,6 +196,6 @@ describe('Worker', () => {
 
     new Worker(context, 'relay', props({ preStopDelay: Duration.seconds(3) }));
 
-    expect(find(objects(context), 'Deployment', 'relay').spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '3'] } } });
+    expect(find(objects(context), 'Deployment', 'relay').spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 3 } } });
   });
 });

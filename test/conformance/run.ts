@@ -14,17 +14,56 @@
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
+ *
+ * A directory's platform names the Kubernetes release it targets (on its PriorityClasses);
+ * a control plane older than that is not given it (the newer fields would fail its apply):
+ * it checks the test platform that targets its own release instead,
+ * test/conformance/platforms/target-<major.minor>.ts, synthesized into a temporary directory.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   REPO, clusterGates, ControlPlane, ensureTools, externalControlPlane, finalize, GateResult, linterGates, loadObjects,
-  manifestFiles, printReport, progress, readVersionsEnv, rel, startControlPlane, Tools,
+  LoadedObject, manifestFiles, printReport, progress, readVersionsEnv, rel, startControlPlane, Tools,
 } from './harness';
 import { runGateSelfTest, SelfTestSummary } from './gates';
 import { accessMatrix } from './access-matrix';
 import { modelGate } from './models';
 import { simulateDir, simulationSelfTest } from '../simulation/run';
+import { synthesizePlatform } from './platforms/synth';
+import { TARGET_ANNOTATION } from '../../lib/platform';
+
+const minorOf = (version: string) => Number(version.split('.')[1]);
+
+/** The newest release any platform in the objects targets, as a minor number (undefined: none says). */
+function targetMinor(objects: LoadedObject[]): number | undefined {
+  const targets = objects.map((o) => o.obj.metadata?.annotations?.[TARGET_ANNOTATION]).filter((t): t is string => t !== undefined);
+  return targets.length ? Math.max(...targets.map(minorOf)) : undefined;
+}
+
+/** Checks the test platform that targets `version`'s release on that version: apply, dry-run, idempotence, linters. */
+async function checkOlderRelease(tools: Tools, version: string): Promise<number> {
+  const name = `target-1.${minorOf(version)}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-ms-${name}-`));
+  try {
+    synthesizePlatform(name, dir);
+    const files = manifestFiles(dir);
+    const objects = loadObjects(files);
+    progress(`v${version}: ${name} (${objects.length} objects, test/conformance/platforms/${name}.ts) instead of a directory that targets a newer release`);
+    const plane: ControlPlane = await startControlPlane(tools, version);
+    const results: GateResult[] = [];
+    try {
+      results.push(...await clusterGates(plane, objects, name));
+    } finally {
+      await plane.stop();
+    }
+    results.push(...await linterGates(tools, dir, files, objects));
+    return printReport(`${name} (${objects.length} objects)`, finalize(results, objects));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; versions?: string[] }
 
@@ -73,6 +112,8 @@ async function main(): Promise<number> {
     // the access matrix (issue 5) asks about the reference platform's identities: dist/ only
     const isDist = path.resolve(opts.dir) === path.join(REPO, 'dist');
     const results: GateResult[] = [];
+    const target = targetMinor(objects);
+    const older = external ? [] : versions.filter((v) => target !== undefined && minorOf(v) < target);
     if (external) {
       const kubectl = tools.byName.get(`kubectl-v${versions[0]}`)?.path ?? 'kubectl';
       progress(`KUBECONFIG is set: applying ${rel(opts.dir)} for real to that cluster (once); nothing is started or removed`);
@@ -81,6 +122,7 @@ async function main(): Promise<number> {
       if (isDist) results.push(await accessMatrix(plane));
     } else {
       for (const [i, v] of versions.entries()) {
+        if (older.includes(v)) continue;
         const plane: ControlPlane = await startControlPlane(tools, v);
         try {
           results.push(...await clusterGates(plane, objects, rel(opts.dir)));
@@ -96,6 +138,7 @@ async function main(): Promise<number> {
     }
     results.push(...await linterGates(tools, opts.dir, files, objects));
     distFindings = printReport(`${rel(opts.dir)} (${objects.length} objects)`, finalize(results, objects));
+    for (const v of older) distFindings += await checkOlderRelease(tools, v);
     // its own local cluster, whatever KUBECONFIG says: it creates fake nodes
     if (simulate) {
       progress(`simulation of ${rel(opts.dir)} on v${newest} (npm run simulate; test/simulation/README.md)`);
