@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import type { _Resources } from './bounded-context';
+import type { _Resources } from './context-quota';
 import { _invalid } from './_errors';
 import { Image, ImagePolicy, ImagePullPolicy } from './image';
 import { k8s } from './_k8s';

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-27';
-import type { _Resources } from './bounded-context';
+import type { _Resources } from './context-quota';
 import { ContainerSecurity, _checkCommandLine } from './container-security';
 import { _checkImage, _checkPath, _checkScratch, _pullPolicyReason, _volumeMount } from './_container-rules';
 import { _credentialKind, _isCredentialName } from './_credentials';

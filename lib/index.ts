@@ -1,5 +1,6 @@
 export * from './platform';
 export * from './bounded-context';
+export * from './context-quota';
 export * from './workload-props';
 export * from './workload';
 export * from './callable-workload';

@@ -4,7 +4,8 @@ import { k8s } from './_k8s';
 import { IConstruct } from 'constructs';
 import { _invalid } from './_errors';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from './_quantity';
-import type { BoundedContext, _Resources } from './bounded-context';
+import type { BoundedContext } from './bounded-context';
+import type { _Resources } from './context-quota';
 
 /**
  * Resolves a container's requests and limits against its bounded context's

@@ -1,6 +1,6 @@
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
 import { _checkScratch, _podResources, _volumeMount } from './_container-rules';
-import type { _Resources } from './bounded-context';
+import type { _Resources } from './context-quota';
 import { _assertDns1123Subdomain, _invalid } from './_errors';
 import { _checkPodMetadata } from './pod-metadata';
 import { _bytes } from './_quantity';

@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-27';
-import type { _Resources } from './bounded-context';
+import type { _Resources } from './context-quota';
 import { Image, ImagePullPolicy } from './image';
 import { PreStopSleep } from './pre-stop';
 import { Port } from './port';
