@@ -3,8 +3,9 @@
  * synthesize and keep the invariants, and every single mutation of one is either
  * refused with a message in the standard shape or synthesizes to valid names. The
  * server-side half (what we accept, the API server accepts) runs in
- * `npm run conformance`. fast-check prints the seed and path of a failing case;
- * replay it with FC_SEED=<seed> FC_PATH=<path> npx jest test/model.test.ts.
+ * `npm run conformance`. The seed is fixed (CI is deterministic); FC_SEED=<n> tries
+ * others, and fast-check prints the seed and path of a failing case: replay it with
+ * FC_SEED=<seed> FC_PATH=<path> npx jest test/model.test.ts.
  */
 import { App, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
@@ -12,9 +13,12 @@ import { nameProblems, plaintextProblems, trafficProblems, Manifest } from './mo
 import { inStandardShape, MUTATIONS } from './model/mutations';
 import { buildPlatform, platformSpec, PlatformSpec } from './model/spec';
 
+// a fixed seed by default, so that CI is deterministic; FC_SEED=<n> (with FC_PATH to
+// replay a failure) explores others
 const params: fc.Parameters<unknown> = {
   numRuns: Number(process.env.FC_RUNS ?? 60),
-  ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
+  seed: Number(process.env.FC_SEED ?? 20261123),
+  ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
 };
 
 function synth(p: PlatformSpec): Manifest[] {
