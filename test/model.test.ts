@@ -7,8 +7,9 @@
  * others, and fast-check prints the seed and path of a failing case: replay it with
  * FC_SEED=<seed> FC_PATH=<path> npx jest test/model.test.ts.
  */
-import { App, Testing } from 'cdk8s';
+import { App, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
+import { _YamlEmitter } from '../lib/_yaml';
 import { nameProblems, plaintextProblems, trafficProblems, Manifest } from './model/invariants';
 import { inStandardShape, MUTATIONS } from './model/mutations';
 import { buildPlatform, platformSpec, PlatformSpec } from './model/spec';
@@ -28,10 +29,11 @@ function synth(p: PlatformSpec): Manifest[] {
 }
 
 describe('generated platform models', () => {
-  test('every valid model synthesizes, opens exactly its declared calls, names validly, stores no plaintext credential', () => {
+  test('every valid model synthesizes, opens exactly its declared calls, names validly, stores no plaintext credential, prints as cdk8s prints', () => {
     fc.assert(fc.property(platformSpec, p => {
       const objects = synth(p);
       const problems = [...nameProblems(objects), ...plaintextProblems(objects), ...trafficProblems(objects, p)];
+      if (new _YamlEmitter().stringify(objects) !== Yaml.stringify(...objects)) problems.push('the YAML emitter of synthesize() prints these manifests unlike cdk8s Yaml.stringify');
       if (problems.length > 0) throw new Error(problems.join('\n'));
     }), params);
   });

@@ -2,7 +2,9 @@
  * Synthesis benchmark (`npm run bench`): the library against raw cdk8s-plus-27 on
  * synthetic platforms of 100, 1,000 and 5,000 services (test/bench/platforms.ts),
  * each run in its own process (run-one.ts) so that its peak RSS is its own, files
- * written like `cdk8s synth`; then the reference platform through the CLI.
+ * written like `cdk8s synth`; then the reference platform through the CLI. The
+ * library is measured twice: through `synthesize()` (what main.ts runs, with the
+ * library's YAML emitter) and through cdk8s' plain `app.synth()`.
  *
  *   npm run bench                                  sizes 100,1000,5000; 3 runs each
  *   BENCH_SIZES=100,1000 BENCH_RUNS=5 npm run bench
@@ -34,7 +36,9 @@ function runOne(kind: string, services: number): Run {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
 
-function measure(kind: string, services: number): { seconds: number; objects: number; perObjectUs: number; peakRssMiB: number } {
+interface Figures { seconds: number; objects: number; perObjectUs: number; peakRssMiB: number }
+
+function measure(kind: string, services: number): Figures {
   const runs: Run[] = [];
   for (let i = 1; i <= RUNS; i++) {
     const r = runOne(kind, services);
@@ -66,18 +70,19 @@ function cli(label: string, cmd: string, args: string[]): number {
 
 function main(): void {
   log(`Node ${process.version}, ${os.cpus().length} cores, ${RUNS} runs per figure, sizes ${SIZES.join(', ')} services (${PER_CONTEXT} per context)`);
-  const rows: Array<{ services: number; ours: ReturnType<typeof measure>; raw: ReturnType<typeof measure> }> = [];
+  const rows: Array<{ services: number; ours: Figures; appSynth: Figures; raw: Figures }> = [];
   for (const services of SIZES) {
-    rows.push({ services, ours: measure('ours', services), raw: measure('raw', services) });
+    rows.push({ services, ours: measure('ours', services), appSynth: measure('ours-app-synth', services), raw: measure('raw', services) });
   }
   const ref = cli('npx cdk8s synth (reference platform)', 'npx', ['--no-install', 'cdk8s', 'synth', '--check-upgrade', 'false']);
   const npmSynth = cli('node --import tsx main.ts (npm run synth)', process.execPath, ['--import', 'tsx', 'main.ts']);
 
-  const out: string[] = ['', '| services | ours: objects | ours: total | ours: per object | ours: peak RSS | raw cdk8s-plus-27: objects | raw: total | raw: per object | ratio per object |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-  for (const { services, ours, raw } of rows) {
+  const out: string[] = ['', '| services | ours: objects | ours: total | ours: per object | ours: peak RSS | raw cdk8s-plus-27: objects | raw: total | raw: per object | ratio per object | ours via app.synth(): total | its ratio |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const { services, ours, appSynth, raw } of rows) {
     out.push(`| ${services.toLocaleString('en-US')} | ${ours.objects.toLocaleString('en-US')} | ${ours.seconds.toFixed(2)} s | ${ours.perObjectUs.toFixed(0)} us | ${ours.peakRssMiB.toFixed(0)} MiB `
-      + `| ${raw.objects.toLocaleString('en-US')} | ${raw.seconds.toFixed(2)} s | ${raw.perObjectUs.toFixed(0)} us | ${(ours.perObjectUs / raw.perObjectUs).toFixed(2)} |`);
+      + `| ${raw.objects.toLocaleString('en-US')} | ${raw.seconds.toFixed(2)} s | ${raw.perObjectUs.toFixed(0)} us | ${(ours.perObjectUs / raw.perObjectUs).toFixed(2)} `
+      + `| ${appSynth.seconds.toFixed(2)} s | ${(appSynth.perObjectUs / raw.perObjectUs).toFixed(2)} |`);
   }
   out.push('', `reference platform: npx cdk8s synth ${ref.toFixed(2)} s, npm run synth ${npmSynth.toFixed(2)} s (medians, CLI start-up included)`);
   const at = (n: number) => rows.find(r => r.services === n);
