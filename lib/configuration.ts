@@ -159,7 +159,7 @@ export class WorkloadConfiguration {
     }
     const holder = new Construct(w, `Secret-${id}`);
     const secretName = source._bind(holder, `addSecret(${id})`, `${w.name}-${id}`, w.namespace,
-      { ...w._labels }, w.context.platform.allowLiteralSecrets);
+      { labels: { ...w._labels }, annotations: w._meta().annotations }, w.context.platform.allowLiteralSecrets);
     for (const [envVar, key] of Object.entries(env)) {
       this._env.set(envVar, { secretName, key });
     }
@@ -168,6 +168,7 @@ export class WorkloadConfiguration {
       _suppress(w._controller, 'polaris', 'sensitiveContainerEnvVar',
         `${flagged.join(', ')} ${flagged.length > 1 ? 'come' : 'comes'} from Secret ${secretName} through secretKeyRef, never as a plaintext value`);
     }
+    w._beforeController(holder);
     const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath };
     this._secrets.push(secret);
     return secret;
@@ -224,6 +225,7 @@ export class WorkloadConfiguration {
       immutable: true,
       data: Lazy.any({ produce: () => this.data() }),
     });
+    w._beforeController(this._configMap);
   }
 
   private data(): { [key: string]: string } {

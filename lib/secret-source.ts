@@ -175,7 +175,7 @@ export class SecretSource {
    * of the Kubernetes Secret that will hold the values.
    * @internal
    */
-  public _bind(scope: Construct, prop: string, ownName: string, namespace: string, labels: { [key: string]: string }, allowLiterals: boolean): string {
+  public _bind(scope: Construct, prop: string, ownName: string, namespace: string, meta: _SecretMeta, allowLiterals: boolean): string {
     if (this.keys.length === 0) {
       throw _invalid(scope, prop, this.kind, 'must provide at least one key', 'list the keys the secret holds');
     }
@@ -184,7 +184,10 @@ export class SecretSource {
         throw _invalid(scope, `${prop}.keys`, key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'', 'rename the key');
       }
     }
-    const metadata = { name: ownName, namespace, labels };
+    const labels = meta.labels;
+    // the owner's ordering annotations (a hook Job's): its Secret must exist before it runs
+    const annotations = Object.keys(meta.annotations ?? {}).length > 0 ? { annotations: { ...meta.annotations } } : {};
+    const metadata = { name: ownName, namespace, labels, ...annotations };
     switch (this.kind) {
       case 'existing': {
         const name = this.spec.secretName!;
@@ -288,4 +291,13 @@ function _looksSealed(value: string): boolean {
   }
   const keyLength = bytes.readUInt16BE(0);
   return [256, 384, 512].includes(keyLength) && bytes.length >= 2 + keyLength + 16;
+}
+
+/**
+ * The labels and annotations a secret source's objects carry: the owning workload's.
+ * @internal
+ */
+export interface _SecretMeta {
+  readonly labels: { [key: string]: string };
+  readonly annotations?: { [key: string]: string };
 }

@@ -1,5 +1,5 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AccessRule, Subject } from './access';
 import { BackingService } from './backing-service';
 import { AddSecretOptions, ServiceSecret, WorkloadConfiguration } from './configuration';
@@ -391,6 +391,20 @@ export abstract class Workload extends Construct {
       [LABEL.PART_OF]: this.context.platform.platformName,
       [LABEL.MANAGED_BY]: MANAGED_BY,
     };
+  }
+
+  /**
+   * Puts `reads` (an object the pods read: the ConfigMap, a Secret) before the
+   * controller in the output when it is created after it (a later `addEnv` or
+   * `addSecret`), so that one apply pass creates it before the pods that need it.
+   * @internal
+   */
+  public _beforeController(reads: IConstruct): void {
+    const controller = this._controllerObject;
+    if (controller) {
+      // on the objects themselves: a chart orders its objects by their own dependencies
+      controller.node.addDependency(...reads.node.findAll().filter(c => c instanceof ApiObject));
+    }
   }
 
   /** @internal */

@@ -1,4 +1,4 @@
-import { BoundedContext, Microservice, MicroserviceProps, Probe } from '../lib';
+import { BoundedContext, Microservice, MicroserviceProps, Probe, RemoteRef, SecretSource, SecretStore } from '../lib';
 import { find, Manifest, microservice, objects, resolvedEnv, setup } from './_helpers';
 
 function service(context: BoundedContext, extra: Partial<MicroserviceProps> = {}, id = 'products'): Microservice {
@@ -23,6 +23,19 @@ describe('configuration', () => {
     expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: cm.metadata.name, items: [{ key: 'app.yaml', path: 'app.yaml' }] } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/config', readOnly: true });
     expect(pod.containers[0].env).toEqual([{ name: 'LOG_FORMAT', valueFrom: { configMapKeyRef: { name: cm.metadata.name, key: 'LOG_FORMAT' } } }]);
+  });
+
+  test('a ConfigMap or Secret added after the workload comes before its Deployment, so one apply creates it before the pods need it', () => {
+    const { context } = setup();
+    const svc = service(context);
+    svc.addEnv('LOG_FORMAT', 'json');
+    svc.addSecret('db', SecretSource.fromExternalSecret({ store: SecretStore.cluster('vault'), data: { password: RemoteRef.of('products/db') } }),
+      { env: { DB_PASSWORD: 'password' } });
+    const order = objects(context).map(o => o.kind);
+    expect(order.indexOf('ConfigMap')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('ConfigMap')).toBeLessThan(order.indexOf('Deployment'));
+    expect(order.indexOf('ExternalSecret')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('ExternalSecret')).toBeLessThan(order.indexOf('Deployment'));
   });
 
   test('a change of content renames the ConfigMap, so the pods roll and old ReplicaSets keep theirs', () => {

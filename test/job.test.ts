@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ArgoCdHook, BackingService, HelmHook, Image, Job, JobProps } from '../lib';
+import { ArgoCdHook, BackingService, HelmHook, Image, Job, JobProps, RemoteRef, SecretSource, SecretStore } from '../lib';
 import { Manifest, objects, setup } from './_helpers';
 
 function props(overrides: Partial<JobProps> = {}): JobProps {
@@ -96,10 +96,13 @@ describe('Job', () => {
 
     const migrate = new Job(context, 'migrate', props({ argoCdHook: ArgoCdHook.PRE_SYNC, argoCdSyncWave: -1 }));
     migrate.addBackingService('DATABASE_URL', BackingService.fromUrl('postgresql://db.internal:5432/orders', { cidrs: ['10.0.0.0/24'] }));
+    migrate.addSecret('db', SecretSource.fromExternalSecret({ store: SecretStore.cluster('vault'), data: { password: RemoteRef.of('orders/db') } }),
+      { env: { DB_PASSWORD: 'password' } });
 
     expect(migrate.ttlAfterFinished?.toSeconds()).toEqual(86400);
     const manifests = objects(context).filter(m => m.metadata.labels?.['app.kubernetes.io/name'] === 'migrate');
-    expect(manifests.map(m => m.kind).sort()).toEqual(['ConfigMap', 'Job', 'NetworkPolicy', 'ServiceAccount']);
+    // the Secret the Job reads is a hook too: it exists before the Job runs
+    expect(manifests.map(m => m.kind).sort()).toEqual(['ConfigMap', 'ExternalSecret', 'Job', 'NetworkPolicy', 'ServiceAccount']);
     for (const m of manifests) {
       expect(m.metadata.annotations).toMatchObject({
         'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '-1',
@@ -109,13 +112,16 @@ describe('Job', () => {
     expect(job(manifests).metadata.annotations).not.toHaveProperty('ignore-check.kube-linter.io/job-ttl-seconds-after-finished');
   });
 
-  test('Helm hooks are listed in one annotation', () => {
+  test('Helm hooks are listed in one annotation, on the Job and the Secret it reads', () => {
     const { context } = setup();
 
     const migrate = new Job(context, 'migrate', props({ helmHooks: [HelmHook.PRE_INSTALL, HelmHook.PRE_UPGRADE] }));
+    migrate.addSecret('db', SecretSource.fromExternalSecret({ store: SecretStore.cluster('vault'), data: { password: RemoteRef.of('orders/db') } }));
 
     expect(migrate.helmHooks).toEqual([HelmHook.PRE_INSTALL, HelmHook.PRE_UPGRADE]);
-    expect(job(objects(context)).metadata.annotations).toMatchObject({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation' });
+    const hook = { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation' };
+    expect(job(objects(context)).metadata.annotations).toMatchObject(hook);
+    expect(objects(context).find(m => m.kind === 'ExternalSecret')?.metadata.annotations).toEqual(hook);
     expect(migrate.ttlAfterFinished?.toSeconds()).toEqual(86400);
   });
 

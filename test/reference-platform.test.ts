@@ -55,6 +55,42 @@ describe('reference platform', () => {
     expect(all.filter(o => o.kind === 'PriorityClass').map(o => all.indexOf(o))).toEqual([0, 1, 2]);
   });
 
+  test('dist/ puts every ConfigMap and Secret a workload reads before the workload, so one apply creates them before its pods', () => {
+    const all = distObjects();
+    const producers = new Map<string, number>();
+    all.forEach((o, i) => {
+      const ns = o.metadata.namespace;
+      if (o.kind === 'ConfigMap') producers.set(`${ns}/configmap/${o.metadata.name}`, i);
+      if (o.kind === 'Secret' || o.kind === 'SealedSecret') producers.set(`${ns}/secret/${o.metadata.name}`, i);
+      if (o.kind === 'ExternalSecret') producers.set(`${ns}/secret/${o.spec.target?.name ?? o.metadata.name}`, i);
+    });
+    let checked = 0;
+    all.forEach((o, i) => {
+      const pod = o.spec?.jobTemplate?.spec?.template?.spec ?? o.spec?.template?.spec;
+      if (!pod || !['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(o.kind)) return;
+      const refs = new Set<string>();
+      const walk = (v: any): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === 'object') {
+          for (const [k, x] of Object.entries(v)) {
+            if ((k === 'configMapKeyRef' || k === 'configMapRef' || k === 'configMap') && (x as any).name) refs.add(`configmap/${(x as any).name}`);
+            if ((k === 'secretKeyRef' || k === 'secretRef') && (x as any).name) refs.add(`secret/${(x as any).name}`);
+            if (k === 'secret' && (x as any).secretName) refs.add(`secret/${(x as any).secretName}`);
+            walk(x);
+          }
+        }
+      };
+      walk(pod);
+      for (const ref of refs) {
+        const at = producers.get(`${o.metadata.namespace}/${ref}`);
+        if (at === undefined) continue; // made elsewhere (SecretSource.fromSecretName)
+        checked++;
+        expect(`${ref} at ${at}`).toEqual(`${ref} at ${Math.min(at, i - 1)}`);
+      }
+    });
+    expect(checked).toBeGreaterThan(5);
+  });
+
   test('every context namespace, and the gateway\'s, has a quota, a limit range and a default-deny policy, and enforces restricted', () => {
     const all = distObjects();
     const namespaces = all.filter(o => o.kind === 'Namespace');
