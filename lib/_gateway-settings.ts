@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { _checkCidr } from './_cidr';
 import { _assertInteger, _invalid } from './_errors';
 import { GatewayTls } from './gateway-tls';
 import { _checkHeaderName } from './route-match';
@@ -33,6 +34,23 @@ export function _checkRateLimit(scope: IConstruct, rate: RateLimit): void {
   _assertInteger(scope, 'rateLimit.requests', rate.requests, 1, Number.MAX_SAFE_INTEGER,
     'allow at least 1 request per interval (use RateLimit.perMinute for fewer than one a second), or leave rateLimit unset for no limit');
   _assertInteger(scope, 'rateLimit.burstMultiplier', rate.burstMultiplier, 1, Number.MAX_SAFE_INTEGER, 'use a whole multiple of the rate, such as 5 (1 allows no burst)');
+}
+
+/**
+ * The client ranges a gateway allows, checked: a copy, or [] when every client is
+ * allowed (unset). Throws for an empty list or a malformed CIDR.
+ */
+export function _resolveSourceRanges(scope: IConstruct, ranges: string[] | undefined): string[] {
+  if (ranges === undefined) {
+    return [];
+  }
+  if (ranges.length === 0) {
+    throw _invalid(scope, 'allowedSourceRanges', ranges, 'must list at least one CIDR', 'list the client ranges allowed, or leave allowedSourceRanges unset to allow every client');
+  }
+  for (const cidr of ranges) {
+    _checkCidr(scope, 'allowedSourceRanges', cidr);
+  }
+  return [...ranges];
 }
 
 /** Throws unless the certificate's Secret and issuer have valid names. */

@@ -21,6 +21,8 @@ export interface _PolicySettings {
   readonly clientTimeouts?: ClientTimeouts;
   /** Whether the gateway terminates TLS (false for a plain-HTTP development gateway). */
   readonly tls: boolean;
+  /** The client ranges allowed to call; empty when every client may. */
+  readonly allowedSourceRanges: string[];
 }
 
 /** The Gateway a policy attaches to. @internal */
@@ -83,8 +85,8 @@ export class GatewayImplementation {
   /**
    * Envoy Gateway (envoyproxy/gateway). Rate limit, body size, connect timeout,
    * retries and circuit breaker render as one `BackendTrafficPolicy`, client
-   * timeouts and the minimum TLS version (1.2) as one `ClientTrafficPolicy`, both
-   * attached to the Gateway.
+   * timeouts and the minimum TLS version (1.2) as one `ClientTrafficPolicy`, the
+   * allowed source ranges as one `SecurityPolicy`, all attached to the Gateway.
    *
    * @see https://gateway.envoyproxy.io/docs/api/extension_types/
    */
@@ -100,7 +102,8 @@ export class GatewayImplementation {
   /**
    * Any conformant implementation, through Gateway API's standard resources only.
    * A setting the standard cannot express (rate limit, body size, connect timeout,
-   * retries, circuit breaker, client timeouts) is refused when it is set.
+   * retries, circuit breaker, client timeouts, allowed source ranges) is refused
+   * when it is set.
    *
    * @param className the GatewayClass of the implementation
    */
@@ -180,6 +183,7 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
     ['retries', s.retries && `${s.retries.attempts} attempts`],
     ['circuitBreaker', s.circuitBreaker && `${s.circuitBreaker.maxConnections} connections`],
     ['clientTimeouts', s.clientTimeouts && Object.keys(s.clientTimeouts).join(', ')],
+    ['allowedSourceRanges', s.allowedSourceRanges.length > 0 ? s.allowedSourceRanges.join(', ') : undefined],
   ];
   for (const [prop, value] of set) {
     if (value !== undefined) {
@@ -252,6 +256,18 @@ function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _Policy
       ...(cb ? { circuitBreaker: { maxConnections: cb.maxConnections, maxPendingRequests: cb.maxPendingRequests, maxParallelRequests: cb.maxParallelRequests } } : {}),
     },
   });
+  if (s.allowedSourceRanges.length > 0) {
+    new eg.SecurityPolicy(scope, 'SecurityPolicy', {
+      metadata,
+      spec: {
+        targetRefs,
+        authorization: {
+          defaultAction: eg.SecurityPolicySpecAuthorizationDefaultAction.DENY,
+          rules: [{ name: 'allowed-source-ranges', action: eg.SecurityPolicySpecAuthorizationRulesAction.ALLOW, principal: { clientCidRs: [...s.allowedSourceRanges] } }],
+        },
+      },
+    });
+  }
   const ct = s.clientTimeouts;
   const http = {
     ...(ct?.requestReceived ? { requestReceivedTimeout: envoyDuration(scope, 'clientTimeouts.requestReceived', ct.requestReceived) } : {}),

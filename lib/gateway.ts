@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { _Chart } from './_chart';
 import { _checkPlatformChart } from './_construct';
 import { _assertDns1123Label, _assertInteger, _compare, _invalid, _message } from './_errors';
-import { _Cors, _checkRateLimit, _checkTls, _resolveCors } from './_gateway-settings';
+import { _Cors, _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './_gateway-settings';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './_routing';
 import { GatewayImplementation, _PolicySettings } from './gateway-implementation';
@@ -124,6 +124,18 @@ export interface ApiGatewayProps {
    * @default - CORS off: browsers only allow calls from pages of the API's own origin
    */
   readonly cors?: CorsOptions;
+
+  /**
+   * The client address ranges (CIDRs, IPv4 or IPv6) allowed to call; others get 403.
+   * With Envoy Gateway this is a `SecurityPolicy` on the Gateway that allows these
+   * ranges and denies the rest. The address checked is the one the proxy sees: keep
+   * the client's address through the load balancer (Envoy Gateway's proxy Service
+   * does, with `externalTrafficPolicy: Local`), or configure client IP detection in
+   * Envoy Gateway. A generic implementation refuses it (the standard has no such field).
+   *
+   * @default - every client address
+   */
+  readonly allowedSourceRanges?: string[];
 }
 
 /** A listener of the Gateway, and the namespaces whose routes it admits. */
@@ -194,6 +206,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
   /** @internal */
   public readonly _cors?: _Cors;
   private readonly _hosts: string[];
+  private readonly _sourceRanges: string[];
   private readonly _routes: GatewayRoute[] = [];
   private readonly _streams: StreamRoute[] = [];
   private readonly _backends = new Map<Microservice, _ServiceRoutes>();
@@ -240,6 +253,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     this._requestTimeout = this.duration('requestTimeout', this.requestTimeout);
     this._cors = props.cors ? _resolveCors(this, props.cors) : undefined;
+    this._sourceRanges = _resolveSourceRanges(this, props.allowedSourceRanges);
 
     const labels = { [LABEL.NAME]: id, [LABEL.INSTANCE]: id, [LABEL.COMPONENT]: 'gateway' };
     if (!inImplementation) {
@@ -269,6 +283,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const settings: _PolicySettings = {
       rateLimit: this.rateLimit, maxRequestBodySize: this.maxRequestBodySize, connectTimeout: this.connectTimeout,
       retries: this.retries, circuitBreaker: this.circuitBreaker, clientTimeouts: this.clientTimeouts, tls: this.tls !== undefined,
+      allowedSourceRanges: this.allowedSourceRanges,
     };
     this.implementation._renderPolicies(this, { name: id, namespace: this.gatewayNamespace, labels }, settings);
     this.node.addValidation({ validate: () => this.validateRoutes() });
@@ -277,6 +292,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
   /** The host names the gateway serves (a copy). */
   public get hosts(): string[] {
     return [...this._hosts];
+  }
+
+  /** The client ranges allowed to call (a copy); empty when every client may. */
+  public get allowedSourceRanges(): string[] {
+    return [...this._sourceRanges];
   }
 
   /** The HTTP routes, in the order they were added (a copy). */

@@ -4,10 +4,9 @@ import { _checkPlatformChart } from './_construct';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { _assertDns1123Label, _invalid, _message } from './_errors';
-import { _checkRateLimit, _checkTls, _resolveCors, _wholeSeconds } from './_gateway-settings';
+import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges, _wholeSeconds } from './_gateway-settings';
 import { LABEL, MANAGED_BY } from './_labels';
 import { _bytes, _formatBytes } from './_quantity';
-import { _checkCidr } from './_cidr';
 import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './_routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
@@ -241,15 +240,6 @@ export class IngressGateway extends _Chart {
     }
     const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min);
     const cors = props.cors ? _resolveCors(this, props.cors) : undefined;
-    const ranges = props.allowedSourceRanges;
-    if (ranges !== undefined) {
-      if (ranges.length === 0) {
-        throw _invalid(this, 'allowedSourceRanges', ranges, 'must list at least one CIDR', 'list the client ranges allowed, or leave allowedSourceRanges unset to allow every client');
-      }
-      for (const cidr of ranges) {
-        _checkCidr(this, 'allowedSourceRanges', cidr);
-      }
-    }
     return {
       rateLimitRequests: rate?.requests,
       rateIntervalSeconds: rate?.interval.toSeconds(),
@@ -259,7 +249,7 @@ export class IngressGateway extends _Chart {
       readTimeoutSeconds: seconds('readTimeout', this.readTimeout, 1),
       sendTimeoutSeconds: seconds('sendTimeout', this.sendTimeout, 1),
       cors,
-      allowedSourceRanges: [...(ranges ?? [])],
+      allowedSourceRanges: _resolveSourceRanges(this, props.allowedSourceRanges),
     };
   }
 

@@ -87,6 +87,13 @@ describe('ApiGateway errors', () => {
     expect(() => build({ clientTimeouts: { idle: Duration.millis(0) } })).toThrow("public: 'clientTimeouts.idle' ('0ms') cannot be expressed by Envoy Gateway");
   });
 
+  test('fails when allowedSourceRanges is empty or holds something other than a CIDR', () => {
+    expect(() => build({ allowedSourceRanges: [] })).toThrow(
+      "public: 'allowedSourceRanges' ([]) must list at least one CIDR; list the client ranges allowed, or leave allowedSourceRanges unset to allow every client");
+    expect(() => build({ allowedSourceRanges: ['203.0.113.7'] })).toThrow(
+      "public: 'allowedSourceRanges' ('203.0.113.7') must be an IPv4 or IPv6 network in CIDR notation (address/prefix length); write '203.0.113.7/32' for the one address");
+  });
+
   test('fails when a rate limit asks Envoy Gateway for a burst it cannot express', () => {
     expect(() => build({ rateLimit: RateLimit.perSecond(50, { burstMultiplier: 5 }) })).toThrow(
       "public: 'rateLimit.burstMultiplier' (5) cannot be expressed by Envoy Gateway: its local rate limit is a token bucket that holds one interval's requests, with no burst beyond them; remove burstMultiplier (or set it to 1), and raise the rate if clients need bursts");
@@ -100,6 +107,7 @@ describe('ApiGateway errors', () => {
     ['retries', { retries: Retries.onConnectionFailure(2) }, "'2 attempts'"],
     ['circuitBreaker', { circuitBreaker: CircuitBreaker.limits() }, "'1024 connections'"],
     ['clientTimeouts', { clientTimeouts: { idle: Duration.minutes(1) } }, "'idle'"],
+    ['allowedSourceRanges', { allowedSourceRanges: ['10.0.0.0/8', '2001:db8::/32'] }, "'10.0.0.0/8, 2001:db8::/32'"],
   ])('fails when a generic implementation is given %s, which the standard cannot express', (prop, props, value) => {
     expect(() => build({ implementation: generic, ...props })).toThrow(
       `public: '${prop}' (${value}) cannot be expressed in Gateway API's standard resources, the only ones a generic implementation gets (retries are experimental, the rest is implementation-specific); remove ${prop}, or use an implementation that has it, such as GatewayImplementation.envoyGateway()`);

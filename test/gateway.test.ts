@@ -48,6 +48,7 @@ describe('ApiGateway', () => {
       expect(gateway.retries).toBeUndefined();
       expect(gateway.circuitBreaker).toBeUndefined();
       expect(gateway.clientTimeouts).toBeUndefined();
+      expect(gateway.allowedSourceRanges).toEqual([]);
       expect(gateway.tlsSecretName).toBe('public-tls');
     });
 
@@ -268,7 +269,24 @@ describe('ApiGateway', () => {
       expect(find(out, 'ClientTrafficPolicy', 'public').spec.timeout).toEqual({ http: { requestReceivedTimeout: '30s', idleTimeout: '5m' } });
     });
 
-    test('Retries.onConnectionFailure retries only requests that never reached a pod; a rate limit burst of 1 is what Envoy does', () => {
+    test('Envoy Gateway: allowed source ranges are a SecurityPolicy on the Gateway that allows them and denies the rest; none by default', () => {
+      const ranges = ['203.0.113.0/24', '2001:db8::/32'];
+      const { gateway, products } = build({ allowedSourceRanges: ranges });
+      gateway.addRoute({ host: 'api.example.com', service: products });
+      expect(gateway.allowedSourceRanges).toEqual(ranges);
+      const policy = find(objects(gateway), 'SecurityPolicy', 'public');
+      expect(policy.apiVersion).toBe('gateway.envoyproxy.io/v1alpha1');
+      expect(policy.metadata.namespace).toBe('public');
+      expect(policy.spec).toEqual({
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }],
+        authorization: { defaultAction: 'Deny', rules: [{ name: 'allowed-source-ranges', action: 'Allow', principal: { clientCIDRs: ranges } }] },
+      });
+      const open = build();
+      open.gateway.addRoute({ host: 'api.example.com', service: open.products });
+      expect(objects(open.gateway).filter(o => o.kind === 'SecurityPolicy')).toEqual([]);
+    });
+
+        test('Retries.onConnectionFailure retries only requests that never reached a pod; a rate limit burst of 1 is what Envoy does', () => {
       const { gateway, products } = build({ retries: Retries.onConnectionFailure(1), rateLimit: RateLimit.perSecond(5, { burstMultiplier: 1 }) });
       gateway.addRoute({ host: 'api.example.com', service: products });
       const spec = find(objects(gateway), 'BackendTrafficPolicy', 'public').spec;

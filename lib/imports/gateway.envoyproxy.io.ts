@@ -11014,3 +11014,14972 @@ export enum ClientTrafficPolicySpecTlsClientValidationSubjectAltNamesUrisType {
   REGULAR_EXPRESSION = "RegularExpression",
 }
 
+
+/**
+ * SecurityPolicy allows the user to configure various security settings for a
+Gateway.
+ *
+ * @schema SecurityPolicy
+ */
+export class SecurityPolicy extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SecurityPolicy"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'SecurityPolicy',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SecurityPolicy".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SecurityPolicyProps): any {
+    return {
+      ...SecurityPolicy.GVK,
+      ...toJson_SecurityPolicyProps(props),
+    };
+  }
+
+  /**
+   * Defines a "SecurityPolicy" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SecurityPolicyProps) {
+    super(scope, id, {
+      ...SecurityPolicy.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SecurityPolicy.GVK,
+      ...toJson_SecurityPolicyProps(resolved),
+    };
+  }
+}
+
+/**
+ * SecurityPolicy allows the user to configure various security settings for a
+ * Gateway.
+ *
+ * @schema SecurityPolicy
+ */
+export interface SecurityPolicyProps {
+  /**
+   * @schema SecurityPolicy#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Spec defines the desired state of SecurityPolicy.
+   *
+   * @schema SecurityPolicy#spec
+   */
+  readonly spec: SecurityPolicySpec;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicyProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicyProps(obj: SecurityPolicyProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SecurityPolicySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Spec defines the desired state of SecurityPolicy.
+ *
+ * @schema SecurityPolicySpec
+ */
+export interface SecurityPolicySpec {
+  /**
+   * APIKeyAuth defines the configuration for the API Key Authentication.
+   *
+   * @schema SecurityPolicySpec#apiKeyAuth
+   */
+  readonly apiKeyAuth?: SecurityPolicySpecApiKeyAuth;
+
+  /**
+   * Authorization defines the authorization configuration.
+   *
+   * @schema SecurityPolicySpec#authorization
+   */
+  readonly authorization?: SecurityPolicySpecAuthorization;
+
+  /**
+   * BasicAuth defines the configuration for the HTTP Basic Authentication.
+   *
+   * @schema SecurityPolicySpec#basicAuth
+   */
+  readonly basicAuth?: SecurityPolicySpecBasicAuth;
+
+  /**
+   * CORS defines the configuration for Cross-Origin Resource Sharing (CORS).
+   *
+   * @schema SecurityPolicySpec#cors
+   */
+  readonly cors?: SecurityPolicySpecCors;
+
+  /**
+   * CSRF defines the configuration for Cross-Site Request Forgery (CSRF) protection.
+   * When enabled, the CSRF filter checks that the Origin header matches the destination
+   * or one of the additional allowed origins on mutating requests (POST, PUT, DELETE, PATCH).
+   *
+   * @schema SecurityPolicySpec#csrf
+   */
+  readonly csrf?: SecurityPolicySpecCsrf;
+
+  /**
+   * ExtAuth defines the configuration for External Authorization.
+   *
+   * @schema SecurityPolicySpec#extAuth
+   */
+  readonly extAuth?: SecurityPolicySpecExtAuth;
+
+  /**
+   * JWT defines the configuration for JSON Web Token (JWT) authentication.
+   *
+   * @schema SecurityPolicySpec#jwt
+   */
+  readonly jwt?: SecurityPolicySpecJwt;
+
+  /**
+   * MergeType determines how this configuration is merged with existing SecurityPolicy
+   * configurations targeting a parent resource. When set, this configuration will be merged
+   * into the closest parent SecurityPolicy in the route's attachment hierarchy (for
+   * example, one targeting a Gateway, Gateway listener, ListenerSet, or ListenerSet
+   * listener).
+   * Currently, this field can only be set when targeting xRoute resources.
+   * If unset, no merging occurs, and only the most specific configuration takes effect.
+   *
+   * @schema SecurityPolicySpec#mergeType
+   */
+  readonly mergeType?: string;
+
+  /**
+   * OIDC defines the configuration for the OpenID Connect (OIDC) authentication.
+   *
+   * @schema SecurityPolicySpec#oidc
+   */
+  readonly oidc?: SecurityPolicySpecOidc;
+
+  /**
+   * TargetRef is the name of the resource this policy is being attached to.
+   * This policy and the TargetRef MUST be in the same namespace for this
+   * Policy to have effect
+   *
+   * Deprecated: use targetRefs/targetSelectors instead
+   *
+   * @schema SecurityPolicySpec#targetRef
+   */
+  readonly targetRef?: SecurityPolicySpecTargetRef;
+
+  /**
+   * TargetRefs are the names of the Gateway resources this policy
+   * is being attached to.
+   *
+   * @schema SecurityPolicySpec#targetRefs
+   */
+  readonly targetRefs?: SecurityPolicySpecTargetRefs[];
+
+  /**
+   * TargetSelectors allow targeting resources for this policy based on labels
+   *
+   * @schema SecurityPolicySpec#targetSelectors
+   */
+  readonly targetSelectors?: SecurityPolicySpecTargetSelectors[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpec(obj: SecurityPolicySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'apiKeyAuth': toJson_SecurityPolicySpecApiKeyAuth(obj.apiKeyAuth),
+    'authorization': toJson_SecurityPolicySpecAuthorization(obj.authorization),
+    'basicAuth': toJson_SecurityPolicySpecBasicAuth(obj.basicAuth),
+    'cors': toJson_SecurityPolicySpecCors(obj.cors),
+    'csrf': toJson_SecurityPolicySpecCsrf(obj.csrf),
+    'extAuth': toJson_SecurityPolicySpecExtAuth(obj.extAuth),
+    'jwt': toJson_SecurityPolicySpecJwt(obj.jwt),
+    'mergeType': obj.mergeType,
+    'oidc': toJson_SecurityPolicySpecOidc(obj.oidc),
+    'targetRef': toJson_SecurityPolicySpecTargetRef(obj.targetRef),
+    'targetRefs': obj.targetRefs?.map(y => toJson_SecurityPolicySpecTargetRefs(y)),
+    'targetSelectors': obj.targetSelectors?.map(y => toJson_SecurityPolicySpecTargetSelectors(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * APIKeyAuth defines the configuration for the API Key Authentication.
+ *
+ * @schema SecurityPolicySpecApiKeyAuth
+ */
+export interface SecurityPolicySpecApiKeyAuth {
+  /**
+   * CredentialRefs is the Kubernetes secret which contains the API keys.
+   * This is an Opaque secret.
+   * Each API key is stored in the key representing the client id.
+   * If the secrets have a key for a duplicated client, the first one will be used.
+   *
+   * @schema SecurityPolicySpecApiKeyAuth#credentialRefs
+   */
+  readonly credentialRefs: SecurityPolicySpecApiKeyAuthCredentialRefs[];
+
+  /**
+   * ExtractFrom is where to fetch the key from the coming request.
+   * The value from the first source that has a key will be used.
+   *
+   * @schema SecurityPolicySpecApiKeyAuth#extractFrom
+   */
+  readonly extractFrom: SecurityPolicySpecApiKeyAuthExtractFrom[];
+
+  /**
+   * ForwardClientIDHeader is the name of the header to forward the client identity to the backend
+   * service. The header will be added to the request with the client id as the value.
+   *
+   * @schema SecurityPolicySpecApiKeyAuth#forwardClientIDHeader
+   */
+  readonly forwardClientIdHeader?: string;
+
+  /**
+   * Sanitize indicates whether to remove the API key from the request before forwarding it to the backend service.
+   *
+   * @schema SecurityPolicySpecApiKeyAuth#sanitize
+   */
+  readonly sanitize?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecApiKeyAuth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecApiKeyAuth(obj: SecurityPolicySpecApiKeyAuth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'credentialRefs': obj.credentialRefs?.map(y => toJson_SecurityPolicySpecApiKeyAuthCredentialRefs(y)),
+    'extractFrom': obj.extractFrom?.map(y => toJson_SecurityPolicySpecApiKeyAuthExtractFrom(y)),
+    'forwardClientIDHeader': obj.forwardClientIdHeader,
+    'sanitize': obj.sanitize,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Authorization defines the authorization configuration.
+ *
+ * @schema SecurityPolicySpecAuthorization
+ */
+export interface SecurityPolicySpecAuthorization {
+  /**
+   * DefaultAction defines the default action to be taken if no rules match.
+   * If not specified, the default action is Deny.
+   *
+   * @schema SecurityPolicySpecAuthorization#defaultAction
+   */
+  readonly defaultAction?: SecurityPolicySpecAuthorizationDefaultAction;
+
+  /**
+   * Rules defines a list of authorization rules.
+   * These rules are evaluated in order, the first matching rule will be applied,
+   * and the rest will be skipped.
+   *
+   * For example, if there are two rules: the first rule allows the request
+   * and the second rule denies it, when a request matches both rules, it will be allowed.
+   *
+   * @schema SecurityPolicySpecAuthorization#rules
+   */
+  readonly rules?: SecurityPolicySpecAuthorizationRules[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorization(obj: SecurityPolicySpecAuthorization | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'defaultAction': obj.defaultAction,
+    'rules': obj.rules?.map(y => toJson_SecurityPolicySpecAuthorizationRules(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BasicAuth defines the configuration for the HTTP Basic Authentication.
+ *
+ * @schema SecurityPolicySpecBasicAuth
+ */
+export interface SecurityPolicySpecBasicAuth {
+  /**
+   * This field specifies the header name to forward a successfully authenticated user to
+   * the backend. The header will be added to the request with the username as the value.
+   *
+   * If it is not specified, the username will not be forwarded.
+   *
+   * @schema SecurityPolicySpecBasicAuth#forwardUsernameHeader
+   */
+  readonly forwardUsernameHeader?: string;
+
+  /**
+   * The Kubernetes secret which contains the username-password pairs in
+   * htpasswd format, used to verify user credentials in the "Authorization"
+   * header.
+   *
+   * This is an Opaque secret. The username-password pairs should be stored in
+   * the key ".htpasswd". As the key name indicates, the value needs to be the
+   * htpasswd format, for example: "user1:{SHA}hashed_user1_password".
+   * Right now, only SHA hash algorithm is supported.
+   * Reference to https://httpd.apache.org/docs/2.4/programs/htpasswd.html
+   * for more details.
+   *
+   * @schema SecurityPolicySpecBasicAuth#users
+   */
+  readonly users: SecurityPolicySpecBasicAuthUsers;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecBasicAuth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecBasicAuth(obj: SecurityPolicySpecBasicAuth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'forwardUsernameHeader': obj.forwardUsernameHeader,
+    'users': toJson_SecurityPolicySpecBasicAuthUsers(obj.users),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CORS defines the configuration for Cross-Origin Resource Sharing (CORS).
+ *
+ * @schema SecurityPolicySpecCors
+ */
+export interface SecurityPolicySpecCors {
+  /**
+   * AllowCredentials indicates whether a request can include user credentials
+   * like cookies, authentication headers, or TLS client certificates.
+   * It specifies the value in the Access-Control-Allow-Credentials CORS response header.
+   *
+   * @schema SecurityPolicySpecCors#allowCredentials
+   */
+  readonly allowCredentials?: boolean;
+
+  /**
+   * AllowHeaders defines the headers that are allowed to be sent with requests.
+   * It specifies the allowed headers in the Access-Control-Allow-Headers CORS response header..
+   * The value "*" allows any header to be sent.
+   *
+   * @schema SecurityPolicySpecCors#allowHeaders
+   */
+  readonly allowHeaders?: string[];
+
+  /**
+   * AllowMethods defines the methods that are allowed to make requests.
+   * It specifies the allowed methods in the Access-Control-Allow-Methods CORS response header..
+   * The value "*" allows any method to be used.
+   *
+   * @schema SecurityPolicySpecCors#allowMethods
+   */
+  readonly allowMethods?: string[];
+
+  /**
+   * AllowOrigins defines the origins that are allowed to make requests.
+   * It specifies the allowed origins in the Access-Control-Allow-Origin CORS response header.
+   * The value "*" allows any origin to make requests.
+   *
+   * @schema SecurityPolicySpecCors#allowOrigins
+   */
+  readonly allowOrigins?: string[];
+
+  /**
+   * ExposeHeaders defines which response headers should be made accessible to
+   * scripts running in the browser.
+   * It specifies the headers in the Access-Control-Expose-Headers CORS response header..
+   * The value "*" allows any header to be exposed.
+   *
+   * @schema SecurityPolicySpecCors#exposeHeaders
+   */
+  readonly exposeHeaders?: string[];
+
+  /**
+   * MaxAge defines how long the results of a preflight request can be cached.
+   * It specifies the value in the Access-Control-Max-Age CORS response header..
+   *
+   * @schema SecurityPolicySpecCors#maxAge
+   */
+  readonly maxAge?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecCors' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecCors(obj: SecurityPolicySpecCors | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowCredentials': obj.allowCredentials,
+    'allowHeaders': obj.allowHeaders?.map(y => y),
+    'allowMethods': obj.allowMethods?.map(y => y),
+    'allowOrigins': obj.allowOrigins?.map(y => y),
+    'exposeHeaders': obj.exposeHeaders?.map(y => y),
+    'maxAge': obj.maxAge,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CSRF defines the configuration for Cross-Site Request Forgery (CSRF) protection.
+ * When enabled, the CSRF filter checks that the Origin header matches the destination
+ * or one of the additional allowed origins on mutating requests (POST, PUT, DELETE, PATCH).
+ *
+ * @schema SecurityPolicySpecCsrf
+ */
+export interface SecurityPolicySpecCsrf {
+  /**
+   * AdditionalOrigins specifies additional origins that are allowed to make mutating
+   * requests, beyond the destination origin. A request whose Origin header matches one
+   * of them is allowed. The value "*" allows any origin, which effectively disables
+   * origin validation.
+   *
+   * Note: Envoy's CSRF filter compares the host and port of the origin only, so the
+   * scheme is ignored: "https://www.example.com" and "http://www.example.com" are
+   * equivalent here, and both allow the request regardless of the scheme the client
+   * used.
+   *
+   * @schema SecurityPolicySpecCsrf#additionalOrigins
+   */
+  readonly additionalOrigins?: string[];
+
+  /**
+   * ShadowFraction represents the fraction of requests for which the CSRF policy is
+   * evaluated in shadow (dry-run) mode. For these requests, the filter records whether
+   * the request would have been allowed or rejected in the `csrf.request_valid` and
+   * `csrf.request_invalid` stats, but always lets the request through. The remaining
+   * requests are enforced, i.e. a mutating request with a missing or non-matching
+   * Origin header is rejected with a 403.
+   *
+   * Defaults to 0% (all requests are enforced) if not specified. Set it to 100% to
+   * dry run the filter, watch the stats to find origins that would be rejected, then
+   * lower it to roll enforcement out gradually.
+   *
+   * @default 0% (all requests are enforced) if not specified. Set it to 100% to
+   * @schema SecurityPolicySpecCsrf#shadowFraction
+   */
+  readonly shadowFraction?: SecurityPolicySpecCsrfShadowFraction;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecCsrf' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecCsrf(obj: SecurityPolicySpecCsrf | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'additionalOrigins': obj.additionalOrigins?.map(y => y),
+    'shadowFraction': toJson_SecurityPolicySpecCsrfShadowFraction(obj.shadowFraction),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExtAuth defines the configuration for External Authorization.
+ *
+ * @schema SecurityPolicySpecExtAuth
+ */
+export interface SecurityPolicySpecExtAuth {
+  /**
+   * BodyToExtAuth defines the Body to Ext Auth configuration.
+   *
+   * @schema SecurityPolicySpecExtAuth#bodyToExtAuth
+   */
+  readonly bodyToExtAuth?: SecurityPolicySpecExtAuthBodyToExtAuth;
+
+  /**
+   * ContextExtensions are analogous to http_request.headers, however these
+   * contents will not be sent to the upstream server. This provides an
+   * extension mechanism for sending additional information to the auth server
+   * without modifying the proto definition. It maps to the internal opaque
+   * context in the filter chain.
+   *
+   * @schema SecurityPolicySpecExtAuth#contextExtensions
+   */
+  readonly contextExtensions?: SecurityPolicySpecExtAuthContextExtensions[];
+
+  /**
+   * FailOpen is a switch used to control the behavior when a response from the External Authorization service cannot be obtained.
+   * If FailOpen is set to true, the system allows the traffic to pass through.
+   * Otherwise, if it is set to false or not set (defaulting to false),
+   * the system blocks the traffic and returns a HTTP 5xx error, reflecting a fail-closed approach.
+   * This setting determines whether to prioritize accessibility over strict security in case of authorization service failure.
+   *
+   * If set to true, the External Authorization will also be bypassed if its configuration is invalid.
+   *
+   * @schema SecurityPolicySpecExtAuth#failOpen
+   */
+  readonly failOpen?: boolean;
+
+  /**
+   * GRPC defines the gRPC External Authorization service.
+   * Either GRPCService or HTTPService must be specified,
+   * and only one of them can be provided.
+   *
+   * @schema SecurityPolicySpecExtAuth#grpc
+   */
+  readonly grpc?: SecurityPolicySpecExtAuthGrpc;
+
+  /**
+   * HeadersToExtAuth defines the client request headers that will be included
+   * in the request to the external authorization service.
+   * Note: If not specified, the default behavior for gRPC and HTTP external
+   * authorization services is different due to backward compatibility reasons.
+   * All headers will be included in the check request to a gRPC authorization server.
+   * Only the following headers will be included in the check request to an HTTP
+   * authorization server: Host, Method, Path, Content-Length, and Authorization.
+   * And these headers will always be included to the check request to an HTTP
+   * authorization server by default, no matter whether they are specified
+   * in HeadersToExtAuth or not.
+   *
+   * @schema SecurityPolicySpecExtAuth#headersToExtAuth
+   */
+  readonly headersToExtAuth?: string[];
+
+  /**
+   * HTTP defines the HTTP External Authorization service.
+   * Either GRPCService or HTTPService must be specified,
+   * and only one of them can be provided.
+   *
+   * @schema SecurityPolicySpecExtAuth#http
+   */
+  readonly http?: SecurityPolicySpecExtAuthHttp;
+
+  /**
+   * IncludeRouteMetadata sends Envoy Gateway's built-in route metadata to the
+   * external authorization service as context.
+   *
+   * This includes Envoy Gateway's built-in metadata for the selected route in
+   * the "envoy-gateway" metadata namespace.
+   *
+   * The metadata is exposed under the "resources" field as a list of route
+   * resource objects. For example:
+   *
+   * envoy-gateway:
+   * resources:
+   * - kind: HTTPRoute
+   * name: backend
+   * namespace: default
+   * annotations:
+   * foo: bar
+   *
+   * The resource object may include fields such as kind, namespace, name,
+   * sectionName, and supported route annotations.
+   *
+   * @schema SecurityPolicySpecExtAuth#includeRouteMetadata
+   */
+  readonly includeRouteMetadata?: boolean;
+
+  /**
+   * RecomputeRoute clears the route cache and recalculates the routing decision.
+   * This field must be enabled if the headers added or modified by the ExtAuth are used for
+   * route matching decisions. If the recomputation selects a new route, features targeting
+   * the new matched route will be applied.
+   *
+   * @schema SecurityPolicySpecExtAuth#recomputeRoute
+   */
+  readonly recomputeRoute?: boolean;
+
+  /**
+   * Sets the HTTP status that is returned when the authorization service returns an error
+   * or cannot be reached. Defaults to 403 Forbidden.
+   * Only 4xx and 5xx status codes are supported.
+   *
+   * @default 403 Forbidden.
+   * @schema SecurityPolicySpecExtAuth#statusOnError
+   */
+  readonly statusOnError?: SecurityPolicySpecExtAuthStatusOnError;
+
+  /**
+   * Timeout defines the timeout for requests to the external authorization service.
+   * If not specified, defaults to 10 seconds.
+   *
+   * @schema SecurityPolicySpecExtAuth#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuth(obj: SecurityPolicySpecExtAuth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bodyToExtAuth': toJson_SecurityPolicySpecExtAuthBodyToExtAuth(obj.bodyToExtAuth),
+    'contextExtensions': obj.contextExtensions?.map(y => toJson_SecurityPolicySpecExtAuthContextExtensions(y)),
+    'failOpen': obj.failOpen,
+    'grpc': toJson_SecurityPolicySpecExtAuthGrpc(obj.grpc),
+    'headersToExtAuth': obj.headersToExtAuth?.map(y => y),
+    'http': toJson_SecurityPolicySpecExtAuthHttp(obj.http),
+    'includeRouteMetadata': obj.includeRouteMetadata,
+    'recomputeRoute': obj.recomputeRoute,
+    'statusOnError': obj.statusOnError,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * JWT defines the configuration for JSON Web Token (JWT) authentication.
+ *
+ * @schema SecurityPolicySpecJwt
+ */
+export interface SecurityPolicySpecJwt {
+  /**
+   * FailOpen lets a request pass JWT authentication even when its JWT is
+   * missing or invalid, rather than being rejected. This helps when a header
+   * that clients use to carry a JWT may also legitimately hold a non-JWT value
+   * that the backend relies on.
+   *
+   * A valid JWT is still verified and its claims forwarded as usual; only the
+   * rejection of requests with a missing or invalid JWT is relaxed. Because this
+   * does not enforce authentication on its own, pair it with an Authorization
+   * policy when access needs to be restricted.
+   *
+   * This is broader than Optional (which tolerates a missing JWT but still
+   * rejects an invalid one) and takes precedence over it.
+   *
+   * @schema SecurityPolicySpecJwt#failOpen
+   */
+  readonly failOpen?: boolean;
+
+  /**
+   * Optional determines whether a missing JWT is acceptable, defaulting to false if not specified.
+   * Note: Even if optional is set to true, JWT authentication will still fail if an invalid JWT
+   * is presented. See FailOpen if this is necessary for your use case.
+   *
+   * @schema SecurityPolicySpecJwt#optional
+   */
+  readonly optional?: boolean;
+
+  /**
+   * Providers defines the JSON Web Token (JWT) authentication provider type.
+   * When multiple JWT providers are specified, the JWT is considered valid if
+   * any of the providers successfully validate the JWT. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/jwt_authn_filter.html.
+   *
+   * @schema SecurityPolicySpecJwt#providers
+   */
+  readonly providers: SecurityPolicySpecJwtProviders[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwt' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwt(obj: SecurityPolicySpecJwt | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'failOpen': obj.failOpen,
+    'optional': obj.optional,
+    'providers': obj.providers?.map(y => toJson_SecurityPolicySpecJwtProviders(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OIDC defines the configuration for the OpenID Connect (OIDC) authentication.
+ *
+ * @schema SecurityPolicySpecOidc
+ */
+export interface SecurityPolicySpecOidc {
+  /**
+   * The client ID to be used in the OIDC
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   *
+   * Only one of clientID or clientIDRef must be set.
+   *
+   * @schema SecurityPolicySpecOidc#clientID
+   */
+  readonly clientId?: string;
+
+  /**
+   * The Kubernetes secret which contains the client ID to be used in the
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   * Exactly one of clientID or clientIDRef must be set.
+   * This is an Opaque secret. The client ID should be stored in the key "client-id".
+   *
+   * Only one of clientID or clientIDRef must be set.
+   *
+   * @schema SecurityPolicySpecOidc#clientIDRef
+   */
+  readonly clientIdRef?: SecurityPolicySpecOidcClientIdRef;
+
+  /**
+   * The Kubernetes secret which contains the OIDC client secret to be used in the
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   *
+   * This is an Opaque secret. The client secret should be stored in the key
+   * "client-secret".
+   *
+   * @schema SecurityPolicySpecOidc#clientSecret
+   */
+  readonly clientSecret: SecurityPolicySpecOidcClientSecret;
+
+  /**
+   * CookieConfigs allows setting the SameSite attribute for OIDC cookies.
+   * By default, its unset.
+   *
+   * @schema SecurityPolicySpecOidc#cookieConfig
+   */
+  readonly cookieConfig?: SecurityPolicySpecOidcCookieConfig;
+
+  /**
+   * The optional domain to set the access and ID token cookies on.
+   * If not set, the cookies will default to the host of the request, not including the subdomains.
+   * If set, the cookies will be set on the specified domain and all subdomains.
+   * This means that requests to any subdomain will not require reauthentication after users log in to the parent domain.
+   *
+   * @schema SecurityPolicySpecOidc#cookieDomain
+   */
+  readonly cookieDomain?: string;
+
+  /**
+   * The optional cookie name overrides to be used for Bearer and IdToken cookies in the
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   * If not specified, uses a randomly generated suffix
+   *
+   * @schema SecurityPolicySpecOidc#cookieNames
+   */
+  readonly cookieNames?: SecurityPolicySpecOidcCookieNames;
+
+  /**
+   * CSRFTokenTTL defines how long the CSRF token generated during the OAuth2 authorization flow remains valid.
+   *
+   * This duration determines the lifetime of the CSRF cookie, which is validated against the CSRF token
+   * in the "state" parameter when the provider redirects back to the callback endpoint.
+   *
+   * If omitted, Envoy Gateway defaults the token expiration to 10 minutes.
+   *
+   * @schema SecurityPolicySpecOidc#csrfTokenTTL
+   */
+  readonly csrfTokenTtl?: string;
+
+  /**
+   * DefaultRefreshTokenTTL is the default lifetime of the refresh token.
+   * This field is only used when the exp (expiration time) claim is omitted in
+   * the refresh token or the refresh token is not JWT.
+   *
+   * If not specified, defaults to 604800s (one week).
+   * Note: this field is only applicable when the "refreshToken" field is set to true.
+   *
+   * @schema SecurityPolicySpecOidc#defaultRefreshTokenTTL
+   */
+  readonly defaultRefreshTokenTtl?: string;
+
+  /**
+   * DefaultTokenTTL is the default lifetime of the id token and access token.
+   * Please note that Envoy will always use the expiry time from the response
+   * of the authorization server if it is provided. This field is only used when
+   * the expiry time is not provided by the authorization.
+   *
+   * If not specified, defaults to 0. In this case, the "expires_in" field in
+   * the authorization response must be set by the authorization server, or the
+   * OAuth flow will fail.
+   *
+   * @schema SecurityPolicySpecOidc#defaultTokenTTL
+   */
+  readonly defaultTokenTtl?: string;
+
+  /**
+   * Any request that matches any of the provided matchers (with either tokens that are expired or missing tokens) will not be redirected to the OIDC Provider.
+   * This behavior can be useful for AJAX or machine requests.
+   *
+   * @schema SecurityPolicySpecOidc#denyRedirect
+   */
+  readonly denyRedirect?: SecurityPolicySpecOidcDenyRedirect;
+
+  /**
+   * Disable token encryption. When set to true, both the access token and the ID token will be stored in plain text.
+   * This option should only be used in secure environments where token encryption is not required.
+   * Default is false (tokens are encrypted).
+   *
+   * @default false (tokens are encrypted).
+   * @schema SecurityPolicySpecOidc#disableTokenEncryption
+   */
+  readonly disableTokenEncryption?: boolean;
+
+  /**
+   * ForwardAccessToken indicates whether the Envoy should forward the access token
+   * via the Authorization header Bearer scheme to the upstream.
+   * If not specified, defaults to false.
+   *
+   * @schema SecurityPolicySpecOidc#forwardAccessToken
+   */
+  readonly forwardAccessToken?: boolean;
+
+  /**
+   * ForwardIDToken configures forwarding of the OIDC ID token to the upstream.
+   *
+   * If the configured header is "Authorization", EG forwards the ID token using
+   * the "Bearer " prefix. For any other header, EG forwards the raw token value.
+   * If not specified, the ID token will not be forwarded.
+   *
+   * Note: when passThroughAuthHeader is enabled, this header must not be the same
+   * as a header a JWT provider extracts from (the "Authorization" header by
+   * default). The forwarded ID token header is owned by Envoy, and Envoy rejects
+   * an OAuth2 configuration whose pass-through matcher keys on it.
+   *
+   * @schema SecurityPolicySpecOidc#forwardIDToken
+   */
+  readonly forwardIdToken?: SecurityPolicySpecOidcForwardIdToken;
+
+  /**
+   * The path to log a user out, clearing their credential cookies.
+   *
+   * If not specified, uses a default logout path "/logout"
+   *
+   * @schema SecurityPolicySpecOidc#logoutPath
+   */
+  readonly logoutPath?: string;
+
+  /**
+   * Skips OIDC authentication when the request contains a header that will be extracted by the JWT filter. Unless
+   * explicitly stated otherwise in the extractFrom field, this will be the "Authorization: Bearer ..." header.
+   *
+   * The passThroughAuthHeader option is typically used for non-browser clients that may not be able to handle OIDC
+   * redirects and wish to directly supply a token instead.
+   *
+   * If not specified, defaults to false.
+   *
+   * @schema SecurityPolicySpecOidc#passThroughAuthHeader
+   */
+  readonly passThroughAuthHeader?: boolean;
+
+  /**
+   * The OIDC Provider configuration.
+   *
+   * @schema SecurityPolicySpecOidc#provider
+   */
+  readonly provider: SecurityPolicySpecOidcProvider;
+
+  /**
+   * The redirect URL to be used in the OIDC
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   * If not specified, uses the default redirect URI "%REQ(x-forwarded-proto)%://%REQ(:authority)%/oauth2/callback"
+   *
+   * @schema SecurityPolicySpecOidc#redirectURL
+   */
+  readonly redirectUrl?: string;
+
+  /**
+   * RefreshToken indicates whether the Envoy should automatically refresh the
+   * id token and access token when they expire.
+   * When set to true, the Envoy will use the refresh token to get a new id token
+   * and access token when they expire.
+   *
+   * If not specified, defaults to true.
+   *
+   * @schema SecurityPolicySpecOidc#refreshToken
+   */
+  readonly refreshToken?: boolean;
+
+  /**
+   * The OIDC resources to be used in the
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   *
+   * @schema SecurityPolicySpecOidc#resources
+   */
+  readonly resources?: string[];
+
+  /**
+   * The OIDC scopes to be used in the
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   * The "openid" scope is always added to the list of scopes if not already
+   * specified.
+   *
+   * @schema SecurityPolicySpecOidc#scopes
+   */
+  readonly scopes?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidc(obj: SecurityPolicySpecOidc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clientID': obj.clientId,
+    'clientIDRef': toJson_SecurityPolicySpecOidcClientIdRef(obj.clientIdRef),
+    'clientSecret': toJson_SecurityPolicySpecOidcClientSecret(obj.clientSecret),
+    'cookieConfig': toJson_SecurityPolicySpecOidcCookieConfig(obj.cookieConfig),
+    'cookieDomain': obj.cookieDomain,
+    'cookieNames': toJson_SecurityPolicySpecOidcCookieNames(obj.cookieNames),
+    'csrfTokenTTL': obj.csrfTokenTtl,
+    'defaultRefreshTokenTTL': obj.defaultRefreshTokenTtl,
+    'defaultTokenTTL': obj.defaultTokenTtl,
+    'denyRedirect': toJson_SecurityPolicySpecOidcDenyRedirect(obj.denyRedirect),
+    'disableTokenEncryption': obj.disableTokenEncryption,
+    'forwardAccessToken': obj.forwardAccessToken,
+    'forwardIDToken': toJson_SecurityPolicySpecOidcForwardIdToken(obj.forwardIdToken),
+    'logoutPath': obj.logoutPath,
+    'passThroughAuthHeader': obj.passThroughAuthHeader,
+    'provider': toJson_SecurityPolicySpecOidcProvider(obj.provider),
+    'redirectURL': obj.redirectUrl,
+    'refreshToken': obj.refreshToken,
+    'resources': obj.resources?.map(y => y),
+    'scopes': obj.scopes?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TargetRef is the name of the resource this policy is being attached to.
+ * This policy and the TargetRef MUST be in the same namespace for this
+ * Policy to have effect
+ *
+ * Deprecated: use targetRefs/targetSelectors instead
+ *
+ * @schema SecurityPolicySpecTargetRef
+ */
+export interface SecurityPolicySpecTargetRef {
+  /**
+   * Group is the group of the target resource.
+   *
+   * @schema SecurityPolicySpecTargetRef#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the target resource.
+   *
+   * @schema SecurityPolicySpecTargetRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the target resource.
+   *
+   * @schema SecurityPolicySpecTargetRef#name
+   */
+  readonly name: string;
+
+  /**
+   * SectionName is the name of a section within the target resource. When
+   * unspecified, this targetRef targets the entire resource. In the following
+   * resources, SectionName is interpreted as the following:
+   *
+   * * Gateway: Listener name
+   * * HTTPRoute: HTTPRouteRule name
+   * * Service: Port name
+   *
+   * If a SectionName is specified, but does not exist on the targeted object,
+   * the Policy must fail to attach, and the policy implementation should record
+   * a `ResolvedRefs` or similar Condition in the Policy's status.
+   *
+   * @schema SecurityPolicySpecTargetRef#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecTargetRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecTargetRef(obj: SecurityPolicySpecTargetRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'sectionName': obj.sectionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LocalPolicyTargetReferenceWithSectionName identifies an API object to apply a
+ * direct policy to. This should be used as part of Policy resources that can
+ * target single resources. For more information on how this policy attachment
+ * mode works, and a sample Policy resource, refer to the policy attachment
+ * documentation for Gateway API.
+ *
+ * Note: This should only be used for direct policy attachment when references
+ * to SectionName are actually needed. In all other cases,
+ * LocalPolicyTargetReference should be used.
+ *
+ * @schema SecurityPolicySpecTargetRefs
+ */
+export interface SecurityPolicySpecTargetRefs {
+  /**
+   * Group is the group of the target resource.
+   *
+   * @schema SecurityPolicySpecTargetRefs#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the target resource.
+   *
+   * @schema SecurityPolicySpecTargetRefs#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the target resource.
+   *
+   * @schema SecurityPolicySpecTargetRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * SectionName is the name of a section within the target resource. When
+   * unspecified, this targetRef targets the entire resource. In the following
+   * resources, SectionName is interpreted as the following:
+   *
+   * * Gateway: Listener name
+   * * HTTPRoute: HTTPRouteRule name
+   * * Service: Port name
+   *
+   * If a SectionName is specified, but does not exist on the targeted object,
+   * the Policy must fail to attach, and the policy implementation should record
+   * a `ResolvedRefs` or similar Condition in the Policy's status.
+   *
+   * @schema SecurityPolicySpecTargetRefs#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecTargetRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecTargetRefs(obj: SecurityPolicySpecTargetRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'sectionName': obj.sectionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SecurityPolicySpecTargetSelectors
+ */
+export interface SecurityPolicySpecTargetSelectors {
+  /**
+   * Group is the group that this selector targets. Defaults to gateway.networking.k8s.io
+   *
+   * @default gateway.networking.k8s.io
+   * @schema SecurityPolicySpecTargetSelectors#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the resource kind that this selector targets.
+   *
+   * @schema SecurityPolicySpecTargetSelectors#kind
+   */
+  readonly kind: string;
+
+  /**
+   * MatchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SecurityPolicySpecTargetSelectors#matchExpressions
+   */
+  readonly matchExpressions?: SecurityPolicySpecTargetSelectorsMatchExpressions[];
+
+  /**
+   * MatchLabels are the set of label selectors for identifying the targeted resource.
+   *
+   * @schema SecurityPolicySpecTargetSelectors#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespaces determines which namespaces are considered for target selection.
+   *
+   * If unspecified, only targets in the same namespace as this policy are considered.
+   *
+   * When specified, the effective set of namespaces is always constrained to the
+   * namespaces watched by Envoy Gateway.
+   *
+   * Selecting targets across namespaces requires a ReferenceGrant in the target
+   * namespace that allows this policy kind to reference the selected target kind.
+   * Cross-namespace targets without a matching ReferenceGrant are ignored.
+   *
+   * @schema SecurityPolicySpecTargetSelectors#namespaces
+   */
+  readonly namespaces?: SecurityPolicySpecTargetSelectorsNamespaces;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecTargetSelectors' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecTargetSelectors(obj: SecurityPolicySpecTargetSelectors | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SecurityPolicySpecTargetSelectorsMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespaces': toJson_SecurityPolicySpecTargetSelectorsNamespaces(obj.namespaces),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SecretObjectReference identifies an API object including its namespace,
+ * defaulting to Secret.
+ *
+ * The API object must be valid in the cluster; the Group and Kind must
+ * be registered in the cluster for this reference to be valid.
+ *
+ * References to objects with invalid Group and Kind are not valid, and must
+ * be rejected by the implementation, with appropriate Conditions set
+ * on the containing object.
+ *
+ * @schema SecurityPolicySpecApiKeyAuthCredentialRefs
+ */
+export interface SecurityPolicySpecApiKeyAuthCredentialRefs {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecApiKeyAuthCredentialRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema SecurityPolicySpecApiKeyAuthCredentialRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecApiKeyAuthCredentialRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecApiKeyAuthCredentialRefs#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecApiKeyAuthCredentialRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecApiKeyAuthCredentialRefs(obj: SecurityPolicySpecApiKeyAuthCredentialRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExtractFrom is where to fetch the key from the coming request.
+ * Only one of headers, params or cookies must be specified.
+ *
+ * @schema SecurityPolicySpecApiKeyAuthExtractFrom
+ */
+export interface SecurityPolicySpecApiKeyAuthExtractFrom {
+  /**
+   * Cookies is the names of the cookie to fetch the key from.
+   * If multiple cookies are specified, envoy will look for the api key in the order of the list.
+   * This field is optional, but only one of headers, params or cookies must be specified.
+   *
+   * @schema SecurityPolicySpecApiKeyAuthExtractFrom#cookies
+   */
+  readonly cookies?: string[];
+
+  /**
+   * Headers is the names of the header to fetch the key from.
+   * If multiple headers are specified, envoy will look for the api key in the order of the list.
+   * This field is optional, but only one of headers, params or cookies must be specified.
+   *
+   * @schema SecurityPolicySpecApiKeyAuthExtractFrom#headers
+   */
+  readonly headers?: string[];
+
+  /**
+   * Params is the names of the query parameter to fetch the key from.
+   * If multiple params are specified, envoy will look for the api key in the order of the list.
+   * This field is optional, but only one of headers, params or cookies must be specified.
+   *
+   * @schema SecurityPolicySpecApiKeyAuthExtractFrom#params
+   */
+  readonly params?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecApiKeyAuthExtractFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecApiKeyAuthExtractFrom(obj: SecurityPolicySpecApiKeyAuthExtractFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cookies': obj.cookies?.map(y => y),
+    'headers': obj.headers?.map(y => y),
+    'params': obj.params?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DefaultAction defines the default action to be taken if no rules match.
+ * If not specified, the default action is Deny.
+ *
+ * @schema SecurityPolicySpecAuthorizationDefaultAction
+ */
+export enum SecurityPolicySpecAuthorizationDefaultAction {
+  /** Allow */
+  ALLOW = "Allow",
+  /** Deny */
+  DENY = "Deny",
+}
+
+/**
+ * AuthorizationRule defines a single authorization rule.
+ *
+ * @schema SecurityPolicySpecAuthorizationRules
+ */
+export interface SecurityPolicySpecAuthorizationRules {
+  /**
+   * Action defines the action to be taken if the rule matches.
+   *
+   * @schema SecurityPolicySpecAuthorizationRules#action
+   */
+  readonly action: SecurityPolicySpecAuthorizationRulesAction;
+
+  /**
+   * CEL specifies a Common Expression Language expression to evaluate for the
+   * request. If specified, the expression must evaluate to true for the rule to match.
+   *
+   * The expression can use Envoy attributes exposed to the CEL runtime.
+   * Request attributes, such as request.path, request.url_path, request.host,
+   * request.scheme, request.method, request.headers, and request.query, are
+   * generally available during authorization. Connection attributes, such as
+   * source.address, source.port, destination.address, destination.port,
+   * connection.mtls, and connection.requested_server_name, may also be used.
+   * Dynamic metadata and filter state produced by earlier filters may also be
+   * available through attributes such as metadata and filter_state.
+   * Response attributes are only available after the request completes and
+   * should not be used for authorization decisions.
+   *
+   * For more details, see:
+   * https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/advanced/attributes
+   *
+   * The rule matches only when the expression evaluates to a boolean true.
+   * Non-boolean results, false, null, and CEL evaluation errors are treated as
+   * no match.
+   *
+   * Examples:
+   * `request.headers['x-tenant'] == 'team-a'`
+   * `request.method == 'POST' && request.path.startsWith('/admin')`
+   *
+   * @schema SecurityPolicySpecAuthorizationRules#cel
+   */
+  readonly cel?: string;
+
+  /**
+   * Name is a user-friendly name for the rule.
+   * If not specified, Envoy Gateway will generate a unique name for the rule.
+   *
+   * @schema SecurityPolicySpecAuthorizationRules#name
+   */
+  readonly name?: string;
+
+  /**
+   * Operation specifies the operation of a request, such as HTTP methods.
+   * If not specified, all operations are matched on.
+   *
+   * @schema SecurityPolicySpecAuthorizationRules#operation
+   */
+  readonly operation?: SecurityPolicySpecAuthorizationRulesOperation;
+
+  /**
+   * Principal specifies the client identity of a request.
+   * If there are multiple principal types, all principals must match for the rule to match.
+   * For example, if there are two principals: one for client IP and one for JWT claim,
+   * the rule will match only if both the client IP and the JWT claim match.
+   *
+   * @schema SecurityPolicySpecAuthorizationRules#principal
+   */
+  readonly principal?: SecurityPolicySpecAuthorizationRulesPrincipal;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRules(obj: SecurityPolicySpecAuthorizationRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'action': obj.action,
+    'cel': obj.cel,
+    'name': obj.name,
+    'operation': toJson_SecurityPolicySpecAuthorizationRulesOperation(obj.operation),
+    'principal': toJson_SecurityPolicySpecAuthorizationRulesPrincipal(obj.principal),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Kubernetes secret which contains the username-password pairs in
+ * htpasswd format, used to verify user credentials in the "Authorization"
+ * header.
+ *
+ * This is an Opaque secret. The username-password pairs should be stored in
+ * the key ".htpasswd". As the key name indicates, the value needs to be the
+ * htpasswd format, for example: "user1:{SHA}hashed_user1_password".
+ * Right now, only SHA hash algorithm is supported.
+ * Reference to https://httpd.apache.org/docs/2.4/programs/htpasswd.html
+ * for more details.
+ *
+ * @schema SecurityPolicySpecBasicAuthUsers
+ */
+export interface SecurityPolicySpecBasicAuthUsers {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecBasicAuthUsers#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema SecurityPolicySpecBasicAuthUsers#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecBasicAuthUsers#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecBasicAuthUsers#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecBasicAuthUsers' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecBasicAuthUsers(obj: SecurityPolicySpecBasicAuthUsers | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ShadowFraction represents the fraction of requests for which the CSRF policy is
+ * evaluated in shadow (dry-run) mode. For these requests, the filter records whether
+ * the request would have been allowed or rejected in the `csrf.request_valid` and
+ * `csrf.request_invalid` stats, but always lets the request through. The remaining
+ * requests are enforced, i.e. a mutating request with a missing or non-matching
+ * Origin header is rejected with a 403.
+ *
+ * Defaults to 0% (all requests are enforced) if not specified. Set it to 100% to
+ * dry run the filter, watch the stats to find origins that would be rejected, then
+ * lower it to roll enforcement out gradually.
+ *
+ * @default 0% (all requests are enforced) if not specified. Set it to 100% to
+ * @schema SecurityPolicySpecCsrfShadowFraction
+ */
+export interface SecurityPolicySpecCsrfShadowFraction {
+  /**
+   * @schema SecurityPolicySpecCsrfShadowFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema SecurityPolicySpecCsrfShadowFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecCsrfShadowFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecCsrfShadowFraction(obj: SecurityPolicySpecCsrfShadowFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BodyToExtAuth defines the Body to Ext Auth configuration.
+ *
+ * @schema SecurityPolicySpecExtAuthBodyToExtAuth
+ */
+export interface SecurityPolicySpecExtAuthBodyToExtAuth {
+  /**
+   * MaxRequestBytes is the maximum size of a message body that the filter will hold in memory.
+   * Envoy will return HTTP 413 and will not initiate the authorization process when buffer
+   * reaches the number set in this field.
+   * Note that this setting will have precedence over failOpen mode.
+   *
+   * @schema SecurityPolicySpecExtAuthBodyToExtAuth#maxRequestBytes
+   */
+  readonly maxRequestBytes: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthBodyToExtAuth' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthBodyToExtAuth(obj: SecurityPolicySpecExtAuthBodyToExtAuth | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxRequestBytes': obj.maxRequestBytes,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ContextExtension is analogous to http_request.headers, however these
+ * contents will not be sent to the upstream server. This provides an
+ * extension mechanism for sending additional information to the auth server
+ * without modifying the proto definition. It maps to the internal opaque
+ * context in the filter chain.
+ *
+ * @schema SecurityPolicySpecExtAuthContextExtensions
+ */
+export interface SecurityPolicySpecExtAuthContextExtensions {
+  /**
+   * Name of the context extension.
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensions#name
+   */
+  readonly name: string;
+
+  /**
+   * Type is the type of method to use to read the ContextExtension value.
+   * Valid values are Value and ValueRef, default is Value.
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensions#type
+   */
+  readonly type: SecurityPolicySpecExtAuthContextExtensionsType;
+
+  /**
+   * Value of the context extension.
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensions#value
+   */
+  readonly value?: string;
+
+  /**
+   * ValueRef for the context extension's value.
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensions#valueRef
+   */
+  readonly valueRef?: SecurityPolicySpecExtAuthContextExtensionsValueRef;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthContextExtensions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthContextExtensions(obj: SecurityPolicySpecExtAuthContextExtensions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'type': obj.type,
+    'value': obj.value,
+    'valueRef': toJson_SecurityPolicySpecExtAuthContextExtensionsValueRef(obj.valueRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC defines the gRPC External Authorization service.
+ * Either GRPCService or HTTPService must be specified,
+ * and only one of them can be provided.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpc
+ */
+export interface SecurityPolicySpecExtAuthGrpc {
+  /**
+   * BackendRef references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * Deprecated: Use BackendRefs instead.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpc#backendRef
+   */
+  readonly backendRef?: SecurityPolicySpecExtAuthGrpcBackendRef;
+
+  /**
+   * BackendRefs references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpc#backendRefs
+   */
+  readonly backendRefs?: SecurityPolicySpecExtAuthGrpcBackendRefs[];
+
+  /**
+   * BackendSettings holds configuration for managing the connection
+   * to the backend.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpc#backendSettings
+   */
+  readonly backendSettings?: SecurityPolicySpecExtAuthGrpcBackendSettings;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpc(obj: SecurityPolicySpecExtAuthGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRef': toJson_SecurityPolicySpecExtAuthGrpcBackendRef(obj.backendRef),
+    'backendRefs': obj.backendRefs?.map(y => toJson_SecurityPolicySpecExtAuthGrpcBackendRefs(y)),
+    'backendSettings': toJson_SecurityPolicySpecExtAuthGrpcBackendSettings(obj.backendSettings),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP defines the HTTP External Authorization service.
+ * Either GRPCService or HTTPService must be specified,
+ * and only one of them can be provided.
+ *
+ * @schema SecurityPolicySpecExtAuthHttp
+ */
+export interface SecurityPolicySpecExtAuthHttp {
+  /**
+   * BackendRef references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * Deprecated: Use BackendRefs instead.
+   *
+   * @schema SecurityPolicySpecExtAuthHttp#backendRef
+   */
+  readonly backendRef?: SecurityPolicySpecExtAuthHttpBackendRef;
+
+  /**
+   * BackendRefs references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * @schema SecurityPolicySpecExtAuthHttp#backendRefs
+   */
+  readonly backendRefs?: SecurityPolicySpecExtAuthHttpBackendRefs[];
+
+  /**
+   * BackendSettings holds configuration for managing the connection
+   * to the backend.
+   *
+   * @schema SecurityPolicySpecExtAuthHttp#backendSettings
+   */
+  readonly backendSettings?: SecurityPolicySpecExtAuthHttpBackendSettings;
+
+  /**
+   * HeadersToBackend are the authorization response headers that will be added
+   * to the original client request before sending it to the backend server.
+   * Note that coexisting headers will be overridden.
+   * If not specified, no authorization response headers will be added to the
+   * original client request.
+   *
+   * @schema SecurityPolicySpecExtAuthHttp#headersToBackend
+   */
+  readonly headersToBackend?: string[];
+
+  /**
+   * Path is the path of the HTTP External Authorization service.
+   * If path is specified, the authorization request will be sent to that path,
+   * or else the authorization request will use the path of the original request.
+   *
+   * Please note that the original request path will be appended to the path specified here.
+   * For example, if the original request path is "/hello", and the path specified here is "/auth",
+   * then the path of the authorization request will be "/auth/hello". If the path is not specified,
+   * the path of the authorization request will be "/hello".
+   * Only one of Path or PathOverride can be set.
+   *
+   * @schema SecurityPolicySpecExtAuthHttp#path
+   */
+  readonly path?: string;
+
+  /**
+   * PathOverride replaces the original request path in the authorization request.
+   * If set, the path will be overridden to this value during authorization.
+   * For example, if the original request path is "/hello", and PathOverride is set to "/auth",
+   * then the path of the authorization request will be "/auth".
+   * Only one of Path or PathOverride can be set.
+   *
+   * @schema SecurityPolicySpecExtAuthHttp#pathOverride
+   */
+  readonly pathOverride?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttp(obj: SecurityPolicySpecExtAuthHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRef': toJson_SecurityPolicySpecExtAuthHttpBackendRef(obj.backendRef),
+    'backendRefs': obj.backendRefs?.map(y => toJson_SecurityPolicySpecExtAuthHttpBackendRefs(y)),
+    'backendSettings': toJson_SecurityPolicySpecExtAuthHttpBackendSettings(obj.backendSettings),
+    'headersToBackend': obj.headersToBackend?.map(y => y),
+    'path': obj.path,
+    'pathOverride': obj.pathOverride,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Sets the HTTP status that is returned when the authorization service returns an error
+ * or cannot be reached. Defaults to 403 Forbidden.
+ * Only 4xx and 5xx status codes are supported.
+ *
+ * @default 403 Forbidden.
+ * @schema SecurityPolicySpecExtAuthStatusOnError
+ */
+export enum SecurityPolicySpecExtAuthStatusOnError {
+  /** 400 */
+  VALUE_400 = 400,
+  /** 401 */
+  VALUE_401 = 401,
+  /** 402 */
+  VALUE_402 = 402,
+  /** 403 */
+  VALUE_403 = 403,
+  /** 404 */
+  VALUE_404 = 404,
+  /** 405 */
+  VALUE_405 = 405,
+  /** 406 */
+  VALUE_406 = 406,
+  /** 407 */
+  VALUE_407 = 407,
+  /** 408 */
+  VALUE_408 = 408,
+  /** 409 */
+  VALUE_409 = 409,
+  /** 410 */
+  VALUE_410 = 410,
+  /** 411 */
+  VALUE_411 = 411,
+  /** 412 */
+  VALUE_412 = 412,
+  /** 413 */
+  VALUE_413 = 413,
+  /** 414 */
+  VALUE_414 = 414,
+  /** 415 */
+  VALUE_415 = 415,
+  /** 416 */
+  VALUE_416 = 416,
+  /** 417 */
+  VALUE_417 = 417,
+  /** 421 */
+  VALUE_421 = 421,
+  /** 422 */
+  VALUE_422 = 422,
+  /** 423 */
+  VALUE_423 = 423,
+  /** 424 */
+  VALUE_424 = 424,
+  /** 426 */
+  VALUE_426 = 426,
+  /** 428 */
+  VALUE_428 = 428,
+  /** 429 */
+  VALUE_429 = 429,
+  /** 431 */
+  VALUE_431 = 431,
+  /** 500 */
+  VALUE_500 = 500,
+  /** 501 */
+  VALUE_501 = 501,
+  /** 502 */
+  VALUE_502 = 502,
+  /** 503 */
+  VALUE_503 = 503,
+  /** 504 */
+  VALUE_504 = 504,
+  /** 505 */
+  VALUE_505 = 505,
+  /** 506 */
+  VALUE_506 = 506,
+  /** 507 */
+  VALUE_507 = 507,
+  /** 508 */
+  VALUE_508 = 508,
+  /** 510 */
+  VALUE_510 = 510,
+  /** 511 */
+  VALUE_511 = 511,
+}
+
+/**
+ * JWTProvider defines how a JSON Web Token (JWT) can be verified.
+ *
+ * @schema SecurityPolicySpecJwtProviders
+ */
+export interface SecurityPolicySpecJwtProviders {
+  /**
+   * Audiences is a list of JWT audiences allowed access. For additional details, see
+   * https://tools.ietf.org/html/rfc7519#section-4.1.3. If not provided, JWT audiences
+   * are not checked.
+   *
+   * @schema SecurityPolicySpecJwtProviders#audiences
+   */
+  readonly audiences?: string[];
+
+  /**
+   * ClaimToHeaders is a list of JWT claims that must be extracted into HTTP request headers
+   * For examples, following config:
+   * The claim must be of type; string, int, double, bool. Array type claims are not supported
+   *
+   * @schema SecurityPolicySpecJwtProviders#claimToHeaders
+   */
+  readonly claimToHeaders?: SecurityPolicySpecJwtProvidersClaimToHeaders[];
+
+  /**
+   * ExtractFrom defines different ways to extract the JWT token from HTTP request.
+   * If empty, it defaults to extract JWT token from the Authorization HTTP request header using Bearer schema
+   * or access_token from query parameters.
+   *
+   * @schema SecurityPolicySpecJwtProviders#extractFrom
+   */
+  readonly extractFrom?: SecurityPolicySpecJwtProvidersExtractFrom;
+
+  /**
+   * Issuer is the principal that issued the JWT and takes the form of a URL or email address.
+   * For additional details, see https://tools.ietf.org/html/rfc7519#section-4.1.1 for
+   * URL format and https://rfc-editor.org/rfc/rfc5322.html for email format. If not provided,
+   * the JWT issuer is not checked.
+   *
+   * @schema SecurityPolicySpecJwtProviders#issuer
+   */
+  readonly issuer?: string;
+
+  /**
+   * LocalJWKS defines how to get the JSON Web Key Sets (JWKS) from a local source.
+   *
+   * @schema SecurityPolicySpecJwtProviders#localJWKS
+   */
+  readonly localJwks?: SecurityPolicySpecJwtProvidersLocalJwks;
+
+  /**
+   * Name defines a unique name for the JWT provider. A name can have a variety of forms,
+   * including RFC1123 subdomains, RFC 1123 labels, or RFC 1035 labels.
+   *
+   * @schema SecurityPolicySpecJwtProviders#name
+   */
+  readonly name: string;
+
+  /**
+   * RecomputeRoute clears the route cache and recalculates the routing decision.
+   * This field must be enabled if the headers generated from the claim are used for
+   * route matching decisions. If the recomputation selects a new route, features targeting
+   * the new matched route will be applied.
+   *
+   * @schema SecurityPolicySpecJwtProviders#recomputeRoute
+   */
+  readonly recomputeRoute?: boolean;
+
+  /**
+   * RemoteJWKS defines how to fetch and cache JSON Web Key Sets (JWKS) from a remote
+   * HTTP/HTTPS endpoint.
+   *
+   * @schema SecurityPolicySpecJwtProviders#remoteJWKS
+   */
+  readonly remoteJwks?: SecurityPolicySpecJwtProvidersRemoteJwks;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProviders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProviders(obj: SecurityPolicySpecJwtProviders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'audiences': obj.audiences?.map(y => y),
+    'claimToHeaders': obj.claimToHeaders?.map(y => toJson_SecurityPolicySpecJwtProvidersClaimToHeaders(y)),
+    'extractFrom': toJson_SecurityPolicySpecJwtProvidersExtractFrom(obj.extractFrom),
+    'issuer': obj.issuer,
+    'localJWKS': toJson_SecurityPolicySpecJwtProvidersLocalJwks(obj.localJwks),
+    'name': obj.name,
+    'recomputeRoute': obj.recomputeRoute,
+    'remoteJWKS': toJson_SecurityPolicySpecJwtProvidersRemoteJwks(obj.remoteJwks),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Kubernetes secret which contains the client ID to be used in the
+ * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+ * Exactly one of clientID or clientIDRef must be set.
+ * This is an Opaque secret. The client ID should be stored in the key "client-id".
+ *
+ * Only one of clientID or clientIDRef must be set.
+ *
+ * @schema SecurityPolicySpecOidcClientIdRef
+ */
+export interface SecurityPolicySpecOidcClientIdRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecOidcClientIdRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema SecurityPolicySpecOidcClientIdRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecOidcClientIdRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecOidcClientIdRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcClientIdRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcClientIdRef(obj: SecurityPolicySpecOidcClientIdRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The Kubernetes secret which contains the OIDC client secret to be used in the
+ * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+ *
+ * This is an Opaque secret. The client secret should be stored in the key
+ * "client-secret".
+ *
+ * @schema SecurityPolicySpecOidcClientSecret
+ */
+export interface SecurityPolicySpecOidcClientSecret {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecOidcClientSecret#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema SecurityPolicySpecOidcClientSecret#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecOidcClientSecret#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecOidcClientSecret#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcClientSecret' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcClientSecret(obj: SecurityPolicySpecOidcClientSecret | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * CookieConfigs allows setting the SameSite attribute for OIDC cookies.
+ * By default, its unset.
+ *
+ * @schema SecurityPolicySpecOidcCookieConfig
+ */
+export interface SecurityPolicySpecOidcCookieConfig {
+  /**
+   * @schema SecurityPolicySpecOidcCookieConfig#sameSite
+   */
+  readonly sameSite?: SecurityPolicySpecOidcCookieConfigSameSite;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcCookieConfig' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcCookieConfig(obj: SecurityPolicySpecOidcCookieConfig | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'sameSite': obj.sameSite,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The optional cookie name overrides to be used for Bearer and IdToken cookies in the
+ * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+ * If not specified, uses a randomly generated suffix
+ *
+ * @schema SecurityPolicySpecOidcCookieNames
+ */
+export interface SecurityPolicySpecOidcCookieNames {
+  /**
+   * The name of the cookie used to store the AccessToken in the
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   * If not specified, defaults to "AccessToken-(randomly generated uid)"
+   *
+   * @schema SecurityPolicySpecOidcCookieNames#accessToken
+   */
+  readonly accessToken?: string;
+
+  /**
+   * The name of the cookie used to store the IdToken in the
+   * [Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest).
+   * If not specified, defaults to "IdToken-(randomly generated uid)"
+   *
+   * @schema SecurityPolicySpecOidcCookieNames#idToken
+   */
+  readonly idToken?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcCookieNames' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcCookieNames(obj: SecurityPolicySpecOidcCookieNames | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'accessToken': obj.accessToken,
+    'idToken': obj.idToken,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Any request that matches any of the provided matchers (with either tokens that are expired or missing tokens) will not be redirected to the OIDC Provider.
+ * This behavior can be useful for AJAX or machine requests.
+ *
+ * @schema SecurityPolicySpecOidcDenyRedirect
+ */
+export interface SecurityPolicySpecOidcDenyRedirect {
+  /**
+   * Defines the headers to match against the request to deny redirect to the OIDC Provider.
+   *
+   * @schema SecurityPolicySpecOidcDenyRedirect#headers
+   */
+  readonly headers: SecurityPolicySpecOidcDenyRedirectHeaders[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcDenyRedirect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcDenyRedirect(obj: SecurityPolicySpecOidcDenyRedirect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'headers': obj.headers?.map(y => toJson_SecurityPolicySpecOidcDenyRedirectHeaders(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ForwardIDToken configures forwarding of the OIDC ID token to the upstream.
+ *
+ * If the configured header is "Authorization", EG forwards the ID token using
+ * the "Bearer " prefix. For any other header, EG forwards the raw token value.
+ * If not specified, the ID token will not be forwarded.
+ *
+ * Note: when passThroughAuthHeader is enabled, this header must not be the same
+ * as a header a JWT provider extracts from (the "Authorization" header by
+ * default). The forwarded ID token header is owned by Envoy, and Envoy rejects
+ * an OAuth2 configuration whose pass-through matcher keys on it.
+ *
+ * @schema SecurityPolicySpecOidcForwardIdToken
+ */
+export interface SecurityPolicySpecOidcForwardIdToken {
+  /**
+   * Header is the upstream request header that will carry the ID token.
+   * It must be a valid HTTP header name. Pseudo-headers (names starting with ":")
+   * and the "Host" header are not allowed.
+   *
+   * @schema SecurityPolicySpecOidcForwardIdToken#header
+   */
+  readonly header: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcForwardIdToken' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcForwardIdToken(obj: SecurityPolicySpecOidcForwardIdToken | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The OIDC Provider configuration.
+ *
+ * @schema SecurityPolicySpecOidcProvider
+ */
+export interface SecurityPolicySpecOidcProvider {
+  /**
+   * The OIDC Provider's [authorization endpoint](https://openid.net/specs/openid-connect-core-1_0.html#AuthorizationEndpoint).
+   * If not provided, EG will try to discover it from the provider's [Well-Known Configuration Endpoint](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationResponse).
+   *
+   * @schema SecurityPolicySpecOidcProvider#authorizationEndpoint
+   */
+  readonly authorizationEndpoint?: string;
+
+  /**
+   * BackendRef references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * Deprecated: Use BackendRefs instead.
+   *
+   * @schema SecurityPolicySpecOidcProvider#backendRef
+   */
+  readonly backendRef?: SecurityPolicySpecOidcProviderBackendRef;
+
+  /**
+   * BackendRefs references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * @schema SecurityPolicySpecOidcProvider#backendRefs
+   */
+  readonly backendRefs?: SecurityPolicySpecOidcProviderBackendRefs[];
+
+  /**
+   * BackendSettings holds configuration for managing the connection
+   * to the backend.
+   *
+   * @schema SecurityPolicySpecOidcProvider#backendSettings
+   */
+  readonly backendSettings?: SecurityPolicySpecOidcProviderBackendSettings;
+
+  /**
+   * The OIDC Provider's [end session endpoint](https://openid.net/specs/openid-connect-core-1_0.html#RPLogout).
+   *
+   * If the end session endpoint is provided, EG will use it to log out the user from the OIDC Provider when the user accesses the logout path.
+   * EG will also try to discover the end session endpoint from the provider's [Well-Known Configuration Endpoint](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationResponse) when authorizationEndpoint or tokenEndpoint is not provided.
+   *
+   * @schema SecurityPolicySpecOidcProvider#endSessionEndpoint
+   */
+  readonly endSessionEndpoint?: string;
+
+  /**
+   * The OIDC Provider's [issuer identifier](https://openid.net/specs/openid-connect-discovery-1_0.html#IssuerDiscovery).
+   * Issuer MUST be a URI RFC 3986 [RFC3986] with a scheme component that MUST
+   * be https, a host component, and optionally, port and path components and
+   * no query or fragment components.
+   *
+   * @schema SecurityPolicySpecOidcProvider#issuer
+   */
+  readonly issuer: string;
+
+  /**
+   * The OIDC Provider's [token endpoint](https://openid.net/specs/openid-connect-core-1_0.html#TokenEndpoint).
+   * If not provided, EG will try to discover it from the provider's [Well-Known Configuration Endpoint](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationResponse).
+   *
+   * @schema SecurityPolicySpecOidcProvider#tokenEndpoint
+   */
+  readonly tokenEndpoint?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProvider' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProvider(obj: SecurityPolicySpecOidcProvider | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authorizationEndpoint': obj.authorizationEndpoint,
+    'backendRef': toJson_SecurityPolicySpecOidcProviderBackendRef(obj.backendRef),
+    'backendRefs': obj.backendRefs?.map(y => toJson_SecurityPolicySpecOidcProviderBackendRefs(y)),
+    'backendSettings': toJson_SecurityPolicySpecOidcProviderBackendSettings(obj.backendSettings),
+    'endSessionEndpoint': obj.endSessionEndpoint,
+    'issuer': obj.issuer,
+    'tokenEndpoint': obj.tokenEndpoint,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that
+ * relates the key and values.
+ *
+ * @schema SecurityPolicySpecTargetSelectorsMatchExpressions
+ */
+export interface SecurityPolicySpecTargetSelectorsMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   * Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn,
+   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
+   * the values array must be empty. This array is replaced during a strategic
+   * merge patch.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecTargetSelectorsMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecTargetSelectorsMatchExpressions(obj: SecurityPolicySpecTargetSelectorsMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Namespaces determines which namespaces are considered for target selection.
+ *
+ * If unspecified, only targets in the same namespace as this policy are considered.
+ *
+ * When specified, the effective set of namespaces is always constrained to the
+ * namespaces watched by Envoy Gateway.
+ *
+ * Selecting targets across namespaces requires a ReferenceGrant in the target
+ * namespace that allows this policy kind to reference the selected target kind.
+ * Cross-namespace targets without a matching ReferenceGrant are ignored.
+ *
+ * @schema SecurityPolicySpecTargetSelectorsNamespaces
+ */
+export interface SecurityPolicySpecTargetSelectorsNamespaces {
+  /**
+   * From indicates how namespaces are selected for this target selector.
+   *
+   * All means all namespaces watched by Envoy Gateway.
+   * Selector means namespaces watched by Envoy Gateway that match Selector.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsNamespaces#from
+   */
+  readonly from: SecurityPolicySpecTargetSelectorsNamespacesFrom;
+
+  /**
+   * Selector selects namespaces when From is set to Selector.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsNamespaces#selector
+   */
+  readonly selector?: SecurityPolicySpecTargetSelectorsNamespacesSelector;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecTargetSelectorsNamespaces' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecTargetSelectorsNamespaces(obj: SecurityPolicySpecTargetSelectorsNamespaces | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'selector': toJson_SecurityPolicySpecTargetSelectorsNamespacesSelector(obj.selector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Action defines the action to be taken if the rule matches.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesAction
+ */
+export enum SecurityPolicySpecAuthorizationRulesAction {
+  /** Allow */
+  ALLOW = "Allow",
+  /** Deny */
+  DENY = "Deny",
+}
+
+/**
+ * Operation specifies the operation of a request, such as HTTP methods.
+ * If not specified, all operations are matched on.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesOperation
+ */
+export interface SecurityPolicySpecAuthorizationRulesOperation {
+  /**
+   * Methods are the HTTP methods of the request.
+   * If multiple methods are specified, all specified methods are allowed or denied, based on the action of the rule.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesOperation#methods
+   */
+  readonly methods?: SecurityPolicySpecAuthorizationRulesOperationMethods[];
+
+  /**
+   * Path is the HTTP path of the request.
+   * Support Exact, PathPrefix and RegularExpression match types.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesOperation#path
+   */
+  readonly path?: SecurityPolicySpecAuthorizationRulesOperationPath;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesOperation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesOperation(obj: SecurityPolicySpecAuthorizationRulesOperation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'methods': obj.methods?.map(y => y),
+    'path': toJson_SecurityPolicySpecAuthorizationRulesOperationPath(obj.path),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Principal specifies the client identity of a request.
+ * If there are multiple principal types, all principals must match for the rule to match.
+ * For example, if there are two principals: one for client IP and one for JWT claim,
+ * the rule will match only if both the client IP and the JWT claim match.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesPrincipal
+ */
+export interface SecurityPolicySpecAuthorizationRulesPrincipal {
+  /**
+   * ClientCIDRs are the IP CIDR ranges of the client.
+   * Valid examples are "192.168.1.0/24" or "2001:db8::/64"
+   *
+   * If multiple CIDR ranges are specified, one of the CIDR ranges must match
+   * the client IP for the rule to match.
+   *
+   * The client IP is inferred from the X-Forwarded-For header, a custom header,
+   * or the proxy protocol.
+   * You can use the `ClientIPDetection` or the `ProxyProtocol` field in
+   * the `ClientTrafficPolicy` to configure how the client IP is detected.
+   *
+   * For TCPRoute targets (raw TCP connections), HTTP headers such as
+   * X-Forwarded-For are not available. The client IP is obtained from the
+   * TCP connection's peer address. If intermediaries (load balancers, NAT)
+   * terminate or proxy TCP, the original client IP will only be available
+   * if the intermediary preserves the source address (for example by
+   * enabling the PROXY protocol or avoiding SNAT). Ensure your L4 proxy is
+   * configured to preserve the source IP to enable correct client-IP
+   * matching for TCPRoute targets.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipal#clientCIDRs
+   */
+  readonly clientCidRs?: string[];
+
+  /**
+   * ClientIPGeoLocations authorizes the request based on geolocation metadata derived from the client IP.
+   * This field is supported for HTTPRoute and GRPCRoute authorization.
+   * It is not supported for TCPRoute targets.
+   *
+   * If multiple entries are specified,  one of the ClientIPGeoLocation entries must match for the rule to match.
+   *
+   * The client IP is inferred from the X-Forwarded-For header, a custom header, or the
+   * direct downstream connection source address (the TCP peer of the connection terminated by Envoy).
+   * You can use the `ClientIPDetection` field in the `ClientTrafficPolicy` to configure the client IP detection.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipal#clientIPGeoLocations
+   */
+  readonly clientIpGeoLocations?: SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations[];
+
+  /**
+   * Headers authorize the request based on user identity extracted from custom headers.
+   * If multiple headers are specified, all headers must match for the rule to match.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipal#headers
+   */
+  readonly headers?: SecurityPolicySpecAuthorizationRulesPrincipalHeaders[];
+
+  /**
+   * JWT authorize the request based on the JWT claims and scopes.
+   * Note: in order to use JWT claims for authorization, you must configure the
+   * JWT authentication in the same `SecurityPolicy`.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipal#jwt
+   */
+  readonly jwt?: SecurityPolicySpecAuthorizationRulesPrincipalJwt;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesPrincipal' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesPrincipal(obj: SecurityPolicySpecAuthorizationRulesPrincipal | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clientCIDRs': obj.clientCidRs?.map(y => y),
+    'clientIPGeoLocations': obj.clientIpGeoLocations?.map(y => toJson_SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations(y)),
+    'headers': obj.headers?.map(y => toJson_SecurityPolicySpecAuthorizationRulesPrincipalHeaders(y)),
+    'jwt': toJson_SecurityPolicySpecAuthorizationRulesPrincipalJwt(obj.jwt),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type is the type of method to use to read the ContextExtension value.
+ * Valid values are Value and ValueRef, default is Value.
+ *
+ * @schema SecurityPolicySpecExtAuthContextExtensionsType
+ */
+export enum SecurityPolicySpecExtAuthContextExtensionsType {
+  /** Value */
+  VALUE = "Value",
+  /** ValueRef */
+  VALUE_REF = "ValueRef",
+}
+
+/**
+ * ValueRef for the context extension's value.
+ *
+ * @schema SecurityPolicySpecExtAuthContextExtensionsValueRef
+ */
+export interface SecurityPolicySpecExtAuthContextExtensionsValueRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensionsValueRef#group
+   */
+  readonly group: string;
+
+  /**
+   * The key to select.
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensionsValueRef#key
+   */
+  readonly key: string;
+
+  /**
+   * Kind is kind of the referent. For example "HTTPRoute" or "Service".
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensionsValueRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecExtAuthContextExtensionsValueRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthContextExtensionsValueRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthContextExtensionsValueRef(obj: SecurityPolicySpecExtAuthContextExtensionsValueRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'key': obj.key,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef references a Kubernetes object that represents the
+ * backend server to which the authorization request will be sent.
+ *
+ * Deprecated: Use BackendRefs instead.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendRef
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRef#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendRef(obj: SecurityPolicySpecExtAuthGrpcBackendRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef defines how an ObjectReference that is specific to BackendRef.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendRefs
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendRefs {
+  /**
+   * Fallback indicates whether the backend is designated as a fallback.
+   * Multiple fallback backends can be configured.
+   * It is highly recommended to configure active or passive health checks to ensure that failover can be detected
+   * when the active backends become unhealthy and to automatically readjust once the primary backends are healthy again.
+   * The overprovisioning factor is set to 1.4, meaning the fallback backends will only start receiving traffic when
+   * the health of the active backends falls below 72%.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRefs#fallback
+   */
+  readonly fallback?: boolean;
+
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * Weight specifies the proportion of requests forwarded to the referenced
+   * backend. This is computed as weight/(sum of all weights in this
+   * BackendRefs list). For non-zero values, there may be some epsilon from
+   * the exact proportion defined here depending on the precision an
+   * implementation supports. Weight is not a percentage and the sum of
+   * weights does not need to equal 100.
+   *
+   * If only one backend is specified and it has a weight greater than 0, 100%
+   * of the traffic is forwarded to that backend. If weight is set to 0, no
+   * traffic should be forwarded for this entry. If unspecified, weight
+   * defaults to 1.
+   *
+   * Support for this field varies based on the context where used.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendRefs#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendRefs(obj: SecurityPolicySpecExtAuthGrpcBackendRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fallback': obj.fallback,
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendSettings holds configuration for managing the connection
+ * to the backend.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettings
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettings {
+  /**
+   * Circuit Breaker settings for the upstream connections and requests.
+   * If not set, circuit breakers will be enabled with the default thresholds
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#circuitBreaker
+   */
+  readonly circuitBreaker?: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker;
+
+  /**
+   * Connection includes backend connection settings.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#connection
+   */
+  readonly connection?: SecurityPolicySpecExtAuthGrpcBackendSettingsConnection;
+
+  /**
+   * DNS includes dns resolution settings.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#dns
+   */
+  readonly dns?: SecurityPolicySpecExtAuthGrpcBackendSettingsDns;
+
+  /**
+   * HealthCheck allows gateway to perform active health checking on backends.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#healthCheck
+   */
+  readonly healthCheck?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck;
+
+  /**
+   * HTTP2 provides HTTP/2 configuration for backend connections.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#http2
+   */
+  readonly http2?: SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2;
+
+  /**
+   * LoadBalancer policy to apply when routing traffic from the gateway to
+   * the backend endpoints. Defaults to `LeastRequest`.
+   *
+   * @default LeastRequest`.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#loadBalancer
+   */
+  readonly loadBalancer?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer;
+
+  /**
+   * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#proxyProtocol
+   */
+  readonly proxyProtocol?: SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol;
+
+  /**
+   * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+   * If not set, retry will be disabled.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#retry
+   */
+  readonly retry?: SecurityPolicySpecExtAuthGrpcBackendSettingsRetry;
+
+  /**
+   * TcpKeepalive settings associated with the upstream client connection.
+   * Disabled by default.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive;
+
+  /**
+   * Timeout settings for the backend connections.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettings#timeout
+   */
+  readonly timeout?: SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettings(obj: SecurityPolicySpecExtAuthGrpcBackendSettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'circuitBreaker': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker(obj.circuitBreaker),
+    'connection': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsConnection(obj.connection),
+    'dns': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsDns(obj.dns),
+    'healthCheck': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck(obj.healthCheck),
+    'http2': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2(obj.http2),
+    'loadBalancer': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer(obj.loadBalancer),
+    'proxyProtocol': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol(obj.proxyProtocol),
+    'retry': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetry(obj.retry),
+    'tcpKeepalive': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive(obj.tcpKeepalive),
+    'timeout': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout(obj.timeout),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef references a Kubernetes object that represents the
+ * backend server to which the authorization request will be sent.
+ *
+ * Deprecated: Use BackendRefs instead.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendRef
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecExtAuthHttpBackendRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRef#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendRef(obj: SecurityPolicySpecExtAuthHttpBackendRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef defines how an ObjectReference that is specific to BackendRef.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendRefs
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendRefs {
+  /**
+   * Fallback indicates whether the backend is designated as a fallback.
+   * Multiple fallback backends can be configured.
+   * It is highly recommended to configure active or passive health checks to ensure that failover can be detected
+   * when the active backends become unhealthy and to automatically readjust once the primary backends are healthy again.
+   * The overprovisioning factor is set to 1.4, meaning the fallback backends will only start receiving traffic when
+   * the health of the active backends falls below 72%.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRefs#fallback
+   */
+  readonly fallback?: boolean;
+
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecExtAuthHttpBackendRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * Weight specifies the proportion of requests forwarded to the referenced
+   * backend. This is computed as weight/(sum of all weights in this
+   * BackendRefs list). For non-zero values, there may be some epsilon from
+   * the exact proportion defined here depending on the precision an
+   * implementation supports. Weight is not a percentage and the sum of
+   * weights does not need to equal 100.
+   *
+   * If only one backend is specified and it has a weight greater than 0, 100%
+   * of the traffic is forwarded to that backend. If weight is set to 0, no
+   * traffic should be forwarded for this entry. If unspecified, weight
+   * defaults to 1.
+   *
+   * Support for this field varies based on the context where used.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendRefs#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendRefs(obj: SecurityPolicySpecExtAuthHttpBackendRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fallback': obj.fallback,
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendSettings holds configuration for managing the connection
+ * to the backend.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettings
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettings {
+  /**
+   * Circuit Breaker settings for the upstream connections and requests.
+   * If not set, circuit breakers will be enabled with the default thresholds
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#circuitBreaker
+   */
+  readonly circuitBreaker?: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker;
+
+  /**
+   * Connection includes backend connection settings.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#connection
+   */
+  readonly connection?: SecurityPolicySpecExtAuthHttpBackendSettingsConnection;
+
+  /**
+   * DNS includes dns resolution settings.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#dns
+   */
+  readonly dns?: SecurityPolicySpecExtAuthHttpBackendSettingsDns;
+
+  /**
+   * HealthCheck allows gateway to perform active health checking on backends.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#healthCheck
+   */
+  readonly healthCheck?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck;
+
+  /**
+   * HTTP2 provides HTTP/2 configuration for backend connections.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#http2
+   */
+  readonly http2?: SecurityPolicySpecExtAuthHttpBackendSettingsHttp2;
+
+  /**
+   * LoadBalancer policy to apply when routing traffic from the gateway to
+   * the backend endpoints. Defaults to `LeastRequest`.
+   *
+   * @default LeastRequest`.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#loadBalancer
+   */
+  readonly loadBalancer?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer;
+
+  /**
+   * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#proxyProtocol
+   */
+  readonly proxyProtocol?: SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol;
+
+  /**
+   * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+   * If not set, retry will be disabled.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#retry
+   */
+  readonly retry?: SecurityPolicySpecExtAuthHttpBackendSettingsRetry;
+
+  /**
+   * TcpKeepalive settings associated with the upstream client connection.
+   * Disabled by default.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive;
+
+  /**
+   * Timeout settings for the backend connections.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettings#timeout
+   */
+  readonly timeout?: SecurityPolicySpecExtAuthHttpBackendSettingsTimeout;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettings(obj: SecurityPolicySpecExtAuthHttpBackendSettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'circuitBreaker': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker(obj.circuitBreaker),
+    'connection': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsConnection(obj.connection),
+    'dns': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsDns(obj.dns),
+    'healthCheck': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck(obj.healthCheck),
+    'http2': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHttp2(obj.http2),
+    'loadBalancer': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer(obj.loadBalancer),
+    'proxyProtocol': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol(obj.proxyProtocol),
+    'retry': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetry(obj.retry),
+    'tcpKeepalive': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive(obj.tcpKeepalive),
+    'timeout': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTimeout(obj.timeout),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ClaimToHeader defines a configuration to convert JWT claims into HTTP headers
+ *
+ * @schema SecurityPolicySpecJwtProvidersClaimToHeaders
+ */
+export interface SecurityPolicySpecJwtProvidersClaimToHeaders {
+  /**
+   * Claim is the JWT Claim that should be saved into the header : it can be a nested claim of type
+   * (eg. "claim.nested.key", "sub"). The nested claim name must use dot "."
+   * to separate the JSON name path.
+   *
+   * @schema SecurityPolicySpecJwtProvidersClaimToHeaders#claim
+   */
+  readonly claim: string;
+
+  /**
+   * Header defines the name of the HTTP request header that the JWT Claim will be saved into.
+   *
+   * @schema SecurityPolicySpecJwtProvidersClaimToHeaders#header
+   */
+  readonly header: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersClaimToHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersClaimToHeaders(obj: SecurityPolicySpecJwtProvidersClaimToHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claim': obj.claim,
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExtractFrom defines different ways to extract the JWT token from HTTP request.
+ * If empty, it defaults to extract JWT token from the Authorization HTTP request header using Bearer schema
+ * or access_token from query parameters.
+ *
+ * @schema SecurityPolicySpecJwtProvidersExtractFrom
+ */
+export interface SecurityPolicySpecJwtProvidersExtractFrom {
+  /**
+   * Cookies represents a list of cookie names to extract the JWT token from.
+   *
+   * @schema SecurityPolicySpecJwtProvidersExtractFrom#cookies
+   */
+  readonly cookies?: string[];
+
+  /**
+   * Headers represents a list of HTTP request headers to extract the JWT token from.
+   *
+   * @schema SecurityPolicySpecJwtProvidersExtractFrom#headers
+   */
+  readonly headers?: SecurityPolicySpecJwtProvidersExtractFromHeaders[];
+
+  /**
+   * Params represents a list of query parameters to extract the JWT token from.
+   *
+   * @schema SecurityPolicySpecJwtProvidersExtractFrom#params
+   */
+  readonly params?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersExtractFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersExtractFrom(obj: SecurityPolicySpecJwtProvidersExtractFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cookies': obj.cookies?.map(y => y),
+    'headers': obj.headers?.map(y => toJson_SecurityPolicySpecJwtProvidersExtractFromHeaders(y)),
+    'params': obj.params?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LocalJWKS defines how to get the JSON Web Key Sets (JWKS) from a local source.
+ *
+ * @schema SecurityPolicySpecJwtProvidersLocalJwks
+ */
+export interface SecurityPolicySpecJwtProvidersLocalJwks {
+  /**
+   * Inline contains the value as an inline string.
+   *
+   * @schema SecurityPolicySpecJwtProvidersLocalJwks#inline
+   */
+  readonly inline?: string;
+
+  /**
+   * Type is the type of method to use to read the body value.
+   * Valid values are Inline and ValueRef, default is Inline.
+   *
+   * @schema SecurityPolicySpecJwtProvidersLocalJwks#type
+   */
+  readonly type: SecurityPolicySpecJwtProvidersLocalJwksType;
+
+  /**
+   * ValueRef is a reference to a local ConfigMap that contains the JSON Web Key Sets (JWKS).
+   *
+   * The value of key `jwks` in the ConfigMap will be used.
+   * If the key is not found, the first value in the ConfigMap will be used.
+   *
+   * @schema SecurityPolicySpecJwtProvidersLocalJwks#valueRef
+   */
+  readonly valueRef?: SecurityPolicySpecJwtProvidersLocalJwksValueRef;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersLocalJwks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersLocalJwks(obj: SecurityPolicySpecJwtProvidersLocalJwks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'inline': obj.inline,
+    'type': obj.type,
+    'valueRef': toJson_SecurityPolicySpecJwtProvidersLocalJwksValueRef(obj.valueRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RemoteJWKS defines how to fetch and cache JSON Web Key Sets (JWKS) from a remote
+ * HTTP/HTTPS endpoint.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwks
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwks {
+  /**
+   * BackendRef references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * Deprecated: Use BackendRefs instead.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwks#backendRef
+   */
+  readonly backendRef?: SecurityPolicySpecJwtProvidersRemoteJwksBackendRef;
+
+  /**
+   * BackendRefs references a Kubernetes object that represents the
+   * backend server to which the authorization request will be sent.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwks#backendRefs
+   */
+  readonly backendRefs?: SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs[];
+
+  /**
+   * BackendSettings holds configuration for managing the connection
+   * to the backend.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwks#backendSettings
+   */
+  readonly backendSettings?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings;
+
+  /**
+   * Duration is a string value representing a duration in time. The format is as specified
+   * in GEP-2257, a strict subset of the syntax parsed by Golang time.ParseDuration.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwks#cacheDuration
+   */
+  readonly cacheDuration?: string;
+
+  /**
+   * FailedRefetchDuration is the duration Envoy waits before re-fetching the JWKS
+   * after a failed fetch.
+   * This does not control retries within a single fetch attempt (see BackendSettings.Retry),
+   * only the interval between fetch attempts after a failure.
+   * If not specified, Envoy's default of 1 second is used.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwks#failedRefetchDuration
+   */
+  readonly failedRefetchDuration?: string;
+
+  /**
+   * URI is the HTTPS URI to fetch the JWKS. Envoy's system trust bundle is used to validate the server certificate.
+   * If a custom trust bundle is needed, it can be specified in a BackendTLSConfig resource and target the BackendRefs.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwks#uri
+   */
+  readonly uri: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwks(obj: SecurityPolicySpecJwtProvidersRemoteJwks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRef': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendRef(obj.backendRef),
+    'backendRefs': obj.backendRefs?.map(y => toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs(y)),
+    'backendSettings': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings(obj.backendSettings),
+    'cacheDuration': obj.cacheDuration,
+    'failedRefetchDuration': obj.failedRefetchDuration,
+    'uri': obj.uri,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SecurityPolicySpecOidcCookieConfigSameSite
+ */
+export enum SecurityPolicySpecOidcCookieConfigSameSite {
+  /** Lax */
+  LAX = "Lax",
+  /** Strict */
+  STRICT = "Strict",
+  /** None */
+  NONE = "None",
+}
+
+/**
+ * OIDCDenyRedirectHeader defines how a header is matched
+ *
+ * @schema SecurityPolicySpecOidcDenyRedirectHeaders
+ */
+export interface SecurityPolicySpecOidcDenyRedirectHeaders {
+  /**
+   * Specifies the name of the header in the request.
+   *
+   * @schema SecurityPolicySpecOidcDenyRedirectHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * Type specifies how to match against a string.
+   *
+   * @schema SecurityPolicySpecOidcDenyRedirectHeaders#type
+   */
+  readonly type?: SecurityPolicySpecOidcDenyRedirectHeadersType;
+
+  /**
+   * Value specifies the string value that the match must have.
+   *
+   * @schema SecurityPolicySpecOidcDenyRedirectHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcDenyRedirectHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcDenyRedirectHeaders(obj: SecurityPolicySpecOidcDenyRedirectHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'type': obj.type,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef references a Kubernetes object that represents the
+ * backend server to which the authorization request will be sent.
+ *
+ * Deprecated: Use BackendRefs instead.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendRef
+ */
+export interface SecurityPolicySpecOidcProviderBackendRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecOidcProviderBackendRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRef#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendRef(obj: SecurityPolicySpecOidcProviderBackendRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef defines how an ObjectReference that is specific to BackendRef.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendRefs
+ */
+export interface SecurityPolicySpecOidcProviderBackendRefs {
+  /**
+   * Fallback indicates whether the backend is designated as a fallback.
+   * Multiple fallback backends can be configured.
+   * It is highly recommended to configure active or passive health checks to ensure that failover can be detected
+   * when the active backends become unhealthy and to automatically readjust once the primary backends are healthy again.
+   * The overprovisioning factor is set to 1.4, meaning the fallback backends will only start receiving traffic when
+   * the health of the active backends falls below 72%.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRefs#fallback
+   */
+  readonly fallback?: boolean;
+
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecOidcProviderBackendRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * Weight specifies the proportion of requests forwarded to the referenced
+   * backend. This is computed as weight/(sum of all weights in this
+   * BackendRefs list). For non-zero values, there may be some epsilon from
+   * the exact proportion defined here depending on the precision an
+   * implementation supports. Weight is not a percentage and the sum of
+   * weights does not need to equal 100.
+   *
+   * If only one backend is specified and it has a weight greater than 0, 100%
+   * of the traffic is forwarded to that backend. If weight is set to 0, no
+   * traffic should be forwarded for this entry. If unspecified, weight
+   * defaults to 1.
+   *
+   * Support for this field varies based on the context where used.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendRefs#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendRefs(obj: SecurityPolicySpecOidcProviderBackendRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fallback': obj.fallback,
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendSettings holds configuration for managing the connection
+ * to the backend.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettings
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettings {
+  /**
+   * Circuit Breaker settings for the upstream connections and requests.
+   * If not set, circuit breakers will be enabled with the default thresholds
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#circuitBreaker
+   */
+  readonly circuitBreaker?: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker;
+
+  /**
+   * Connection includes backend connection settings.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#connection
+   */
+  readonly connection?: SecurityPolicySpecOidcProviderBackendSettingsConnection;
+
+  /**
+   * DNS includes dns resolution settings.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#dns
+   */
+  readonly dns?: SecurityPolicySpecOidcProviderBackendSettingsDns;
+
+  /**
+   * HealthCheck allows gateway to perform active health checking on backends.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#healthCheck
+   */
+  readonly healthCheck?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheck;
+
+  /**
+   * HTTP2 provides HTTP/2 configuration for backend connections.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#http2
+   */
+  readonly http2?: SecurityPolicySpecOidcProviderBackendSettingsHttp2;
+
+  /**
+   * LoadBalancer policy to apply when routing traffic from the gateway to
+   * the backend endpoints. Defaults to `LeastRequest`.
+   *
+   * @default LeastRequest`.
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#loadBalancer
+   */
+  readonly loadBalancer?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer;
+
+  /**
+   * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#proxyProtocol
+   */
+  readonly proxyProtocol?: SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol;
+
+  /**
+   * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+   * If not set, retry will be disabled.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#retry
+   */
+  readonly retry?: SecurityPolicySpecOidcProviderBackendSettingsRetry;
+
+  /**
+   * TcpKeepalive settings associated with the upstream client connection.
+   * Disabled by default.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive;
+
+  /**
+   * Timeout settings for the backend connections.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettings#timeout
+   */
+  readonly timeout?: SecurityPolicySpecOidcProviderBackendSettingsTimeout;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettings(obj: SecurityPolicySpecOidcProviderBackendSettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'circuitBreaker': toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker(obj.circuitBreaker),
+    'connection': toJson_SecurityPolicySpecOidcProviderBackendSettingsConnection(obj.connection),
+    'dns': toJson_SecurityPolicySpecOidcProviderBackendSettingsDns(obj.dns),
+    'healthCheck': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheck(obj.healthCheck),
+    'http2': toJson_SecurityPolicySpecOidcProviderBackendSettingsHttp2(obj.http2),
+    'loadBalancer': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer(obj.loadBalancer),
+    'proxyProtocol': toJson_SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol(obj.proxyProtocol),
+    'retry': toJson_SecurityPolicySpecOidcProviderBackendSettingsRetry(obj.retry),
+    'tcpKeepalive': toJson_SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive(obj.tcpKeepalive),
+    'timeout': toJson_SecurityPolicySpecOidcProviderBackendSettingsTimeout(obj.timeout),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * From indicates how namespaces are selected for this target selector.
+ *
+ * All means all namespaces watched by Envoy Gateway.
+ * Selector means namespaces watched by Envoy Gateway that match Selector.
+ *
+ * @schema SecurityPolicySpecTargetSelectorsNamespacesFrom
+ */
+export enum SecurityPolicySpecTargetSelectorsNamespacesFrom {
+  /** Same */
+  SAME = "Same",
+  /** All */
+  ALL = "All",
+  /** Selector */
+  SELECTOR = "Selector",
+}
+
+/**
+ * Selector selects namespaces when From is set to Selector.
+ *
+ * @schema SecurityPolicySpecTargetSelectorsNamespacesSelector
+ */
+export interface SecurityPolicySpecTargetSelectorsNamespacesSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsNamespacesSelector#matchExpressions
+   */
+  readonly matchExpressions?: SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
+   * map is equivalent to an element of matchExpressions, whose key field is "key", the
+   * operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsNamespacesSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecTargetSelectorsNamespacesSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecTargetSelectorsNamespacesSelector(obj: SecurityPolicySpecTargetSelectorsNamespacesSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPMethod describes how to select a HTTP route by matching the HTTP
+ * method as defined by
+ * [RFC 7231](https://datatracker.ietf.org/doc/html/rfc7231#section-4) and
+ * [RFC 5789](https://datatracker.ietf.org/doc/html/rfc5789#section-2).
+ * The value is expected in upper case.
+ *
+ * Note that values may be added to this enum, implementations
+ * must ensure that unknown values will not cause a crash.
+ *
+ * Unknown values here must result in the implementation setting the
+ * Accepted Condition for the Route to `status: False`, with a
+ * Reason of `UnsupportedValue`.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesOperationMethods
+ */
+export enum SecurityPolicySpecAuthorizationRulesOperationMethods {
+  /** GET */
+  GET = "GET",
+  /** HEAD */
+  HEAD = "HEAD",
+  /** POST */
+  POST = "POST",
+  /** PUT */
+  PUT = "PUT",
+  /** DELETE */
+  DELETE = "DELETE",
+  /** CONNECT */
+  CONNECT = "CONNECT",
+  /** OPTIONS */
+  OPTIONS = "OPTIONS",
+  /** TRACE */
+  TRACE = "TRACE",
+  /** PATCH */
+  PATCH = "PATCH",
+}
+
+/**
+ * Path is the HTTP path of the request.
+ * Support Exact, PathPrefix and RegularExpression match types.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesOperationPath
+ */
+export interface SecurityPolicySpecAuthorizationRulesOperationPath {
+  /**
+   * Invert specifies whether the value match result will be inverted.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesOperationPath#invert
+   */
+  readonly invert?: boolean;
+
+  /**
+   * Type specifies how to match against the value of the path.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesOperationPath#type
+   */
+  readonly type?: SecurityPolicySpecAuthorizationRulesOperationPathType;
+
+  /**
+   * Value specifies the HTTP path.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesOperationPath#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesOperationPath' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesOperationPath(obj: SecurityPolicySpecAuthorizationRulesOperationPath | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'invert': obj.invert,
+    'type': obj.type,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ClientIPGeoLocation specifies geolocation-based match criteria for authorization.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations
+ */
+export interface SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations {
+  /**
+   * Anonymous matches anonymous network detection signals.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations#anonymous
+   */
+  readonly anonymous?: SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous;
+
+  /**
+   * ASN is the autonomous system number associated with the client IP.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations#asn
+   */
+  readonly asn?: number;
+
+  /**
+   * City is the city associated with the client IP.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations#city
+   */
+  readonly city?: string;
+
+  /**
+   * Country is the country ISO code associated with the client IP.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations#country
+   */
+  readonly country?: string;
+
+  /**
+   * ISP is the internet service provider associated with the client IP.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations#isp
+   */
+  readonly isp?: string;
+
+  /**
+   * Region is the region ISO code associated with the client IP.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations#region
+   */
+  readonly region?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations(obj: SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocations | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'anonymous': toJson_SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous(obj.anonymous),
+    'asn': obj.asn,
+    'city': obj.city,
+    'country': obj.country,
+    'isp': obj.isp,
+    'region': obj.region,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuthorizationHeaderMatch specifies how to match against the value of an HTTP header within a authorization rule.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesPrincipalHeaders
+ */
+export interface SecurityPolicySpecAuthorizationRulesPrincipalHeaders {
+  /**
+   * Name of the HTTP header.
+   * The header name is case-insensitive unless PreserveHeaderCase is set to true.
+   * For example, "Foo" and "foo" are considered the same header.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * Values are the values that the header must match.
+   * If multiple values are specified, the rule will match if any of the values match.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalHeaders#values
+   */
+  readonly values: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesPrincipalHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesPrincipalHeaders(obj: SecurityPolicySpecAuthorizationRulesPrincipalHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * JWT authorize the request based on the JWT claims and scopes.
+ * Note: in order to use JWT claims for authorization, you must configure the
+ * JWT authentication in the same `SecurityPolicy`.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwt
+ */
+export interface SecurityPolicySpecAuthorizationRulesPrincipalJwt {
+  /**
+   * Claims are the claims in a JWT token.
+   *
+   * If multiple claims are specified, all claims must match for the rule to match.
+   * For example, if there are two claims: one for the audience and one for the issuer,
+   * the rule will match only if both the audience and the issuer match.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwt#claims
+   */
+  readonly claims?: SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims[];
+
+  /**
+   * Provider is the name of the JWT provider that used to verify the JWT token.
+   * In order to use JWT claims for authorization, you must configure the JWT
+   * authentication with the same provider in the same `SecurityPolicy`.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwt#provider
+   */
+  readonly provider: string;
+
+  /**
+   * Scopes are a special type of claim in a JWT token that represents the permissions of the client.
+   *
+   * The value of the scopes field should be a space delimited string that is expected in the
+   * scope (or scp) claim, as defined in RFC 6749: https://datatracker.ietf.org/doc/html/rfc6749#page-23.
+   *
+   * If multiple scopes are specified, all scopes must match for the rule to match.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwt#scopes
+   */
+  readonly scopes?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesPrincipalJwt' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesPrincipalJwt(obj: SecurityPolicySpecAuthorizationRulesPrincipalJwt | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claims': obj.claims?.map(y => toJson_SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims(y)),
+    'provider': obj.provider,
+    'scopes': obj.scopes?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Circuit Breaker settings for the upstream connections and requests.
+ * If not set, circuit breakers will be enabled with the default thresholds
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker {
+  /**
+   * The maximum number of connections that Envoy will establish to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * The maximum number of parallel requests that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker#maxParallelRequests
+   */
+  readonly maxParallelRequests?: number;
+
+  /**
+   * The maximum number of parallel retries that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker#maxParallelRetries
+   */
+  readonly maxParallelRetries?: number;
+
+  /**
+   * The maximum number of pending requests that Envoy will queue to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker#maxPendingRequests
+   */
+  readonly maxPendingRequests?: number;
+
+  /**
+   * The maximum number of requests that Envoy will make over a single connection to the referenced backend defined within a xRoute rule.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker#perEndpoint
+   */
+  readonly perEndpoint?: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint;
+
+  /**
+   * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+   * RetryBudget take precedence over maxParallelRetries.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker#retryBudget
+   */
+  readonly retryBudget?: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreaker | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+    'maxParallelRequests': obj.maxParallelRequests,
+    'maxParallelRetries': obj.maxParallelRetries,
+    'maxPendingRequests': obj.maxPendingRequests,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'perEndpoint': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint(obj.perEndpoint),
+    'retryBudget': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget(obj.retryBudget),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Connection includes backend connection settings.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnection
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsConnection {
+  /**
+   * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+   * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+   * If unspecified, an implementation defined default is applied (32768 bytes).
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note: that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnection#bufferLimit
+   */
+  readonly bufferLimit?: SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionBufferLimit;
+
+  /**
+   * Preconnect configures proactive upstream connections to reduce latency by establishing
+   * connections before they’re needed and avoiding connection establishment overhead.
+   *
+   * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnection#preconnect
+   */
+  readonly preconnect?: SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect;
+
+  /**
+   * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+   * to backend.
+   * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnection#socketBufferLimit
+   */
+  readonly socketBufferLimit?: SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionSocketBufferLimit;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsConnection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsConnection(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsConnection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bufferLimit': obj.bufferLimit?.value,
+    'preconnect': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect(obj.preconnect),
+    'socketBufferLimit': obj.socketBufferLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DNS includes dns resolution settings.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsDns
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsDns {
+  /**
+   * DNSRefreshRate specifies the rate at which DNS records should be refreshed.
+   * Defaults to 30 seconds.
+   *
+   * @default 30 seconds.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsDns#dnsRefreshRate
+   */
+  readonly dnsRefreshRate?: string;
+
+  /**
+   * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+   * If set, this configuration overrides other defaults.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsDns#lookupFamily
+   */
+  readonly lookupFamily?: SecurityPolicySpecExtAuthGrpcBackendSettingsDnsLookupFamily;
+
+  /**
+   * RespectDNSTTL indicates whether the DNS Time-To-Live (TTL) should be respected.
+   * If the value is set to true, the DNS refresh rate will be set to the resource record’s TTL.
+   * Defaults to true.
+   *
+   * @default true.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsDns#respectDnsTtl
+   */
+  readonly respectDnsTtl?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsDns' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsDns(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsDns | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsRefreshRate': obj.dnsRefreshRate,
+    'lookupFamily': obj.lookupFamily,
+    'respectDnsTtl': obj.respectDnsTtl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheck allows gateway to perform active health checking on backends.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck {
+  /**
+   * Active health check configuration
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck#active
+   */
+  readonly active?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive;
+
+  /**
+   * When number of unhealthy endpoints for a backend reaches this threshold
+   * Envoy will disregard health status and balance across all endpoints.
+   * It's designed to prevent a situation in which host failures cascade throughout the cluster
+   * as load increases. If not set, the default value is 50%. To disable panic mode, set value to `0`.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck#panicThreshold
+   */
+  readonly panicThreshold?: number;
+
+  /**
+   * Passive passive check configuration
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck#passive
+   */
+  readonly passive?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheck | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'active': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive(obj.active),
+    'panicThreshold': obj.panicThreshold,
+    'passive': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive(obj.passive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP2 provides HTTP/2 configuration for backend connections.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2 {
+  /**
+   * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2#connectionKeepalive
+   */
+  readonly connectionKeepalive?: SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive;
+
+  /**
+   * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+   * If not set, the default value is 1 MiB.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2#initialConnectionWindowSize
+   */
+  readonly initialConnectionWindowSize?: SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialConnectionWindowSize;
+
+  /**
+   * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+   * If not set, the default value is 64 KiB(64*1024).
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2#initialStreamWindowSize
+   */
+  readonly initialStreamWindowSize?: SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialStreamWindowSize;
+
+  /**
+   * MaxConcurrentStreams sets the maximum number of concurrent streams allowed per connection.
+   * If not set, the default value is 100.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * OnInvalidMessage determines if Envoy will terminate the connection or just the offending stream in the event of HTTP messaging error
+   * It's recommended for L2 Envoy deployments to set this value to TerminateStream.
+   * https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/level_two
+   * Default: TerminateConnection
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2#onInvalidMessage
+   */
+  readonly onInvalidMessage?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionKeepalive': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive(obj.connectionKeepalive),
+    'initialConnectionWindowSize': obj.initialConnectionWindowSize?.value,
+    'initialStreamWindowSize': obj.initialStreamWindowSize?.value,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'onInvalidMessage': obj.onInvalidMessage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LoadBalancer policy to apply when routing traffic from the gateway to
+ * the backend endpoints. Defaults to `LeastRequest`.
+ *
+ * @default LeastRequest`.
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer {
+  /**
+   * BackendUtilization defines the configuration when the load balancer type is
+   * set to BackendUtilization.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer#backendUtilization
+   */
+  readonly backendUtilization?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization;
+
+  /**
+   * ConsistentHash defines the configuration when the load balancer type is
+   * set to ConsistentHash
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer#consistentHash
+   */
+  readonly consistentHash?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash;
+
+  /**
+   * DynamicModule defines the configuration when the load balancer type is
+   * set to DynamicModule. The referenced module must be registered in the
+   * EnvoyProxy resource's dynamicModules allowlist.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer#dynamicModule
+   */
+  readonly dynamicModule?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule;
+
+  /**
+   * EndpointOverride defines the configuration for endpoint override.
+   * When specified, the load balancer will attempt to route requests to endpoints
+   * based on the override information extracted from request headers or metadata.
+   * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer#endpointOverride
+   */
+  readonly endpointOverride?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride;
+
+  /**
+   * SlowStart defines the configuration related to the slow start load balancer policy.
+   * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer#slowStart
+   */
+  readonly slowStart?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart;
+
+  /**
+   * Type decides the type of Load Balancer policy.
+   * Valid LoadBalancerType values are
+   * "ConsistentHash",
+   * "LeastRequest",
+   * "Random",
+   * "RoundRobin",
+   * "BackendUtilization",
+   * "DynamicModule".
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer#type
+   */
+  readonly type: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerType;
+
+  /**
+   * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer#zoneAware
+   */
+  readonly zoneAware?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendUtilization': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization(obj.backendUtilization),
+    'consistentHash': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash(obj.consistentHash),
+    'dynamicModule': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule(obj.dynamicModule),
+    'endpointOverride': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride(obj.endpointOverride),
+    'slowStart': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart(obj.slowStart),
+    'type': obj.type,
+    'zoneAware': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware(obj.zoneAware),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol {
+  /**
+   * Version of ProxyProtocol
+   * Valid ProxyProtocolVersion values are
+   * "V1"
+   * "V2"
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol#version
+   */
+  readonly version: SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocolVersion;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocol | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+ * If not set, retry will be disabled.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetry
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsRetry {
+  /**
+   * NumAttemptsPerPriority defines the number of requests (initial attempt + retries)
+   * that should be sent to the same priority before switching to a different one.
+   * If not specified or set to 0, all requests are sent to the highest priority that is healthy.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetry#numAttemptsPerPriority
+   */
+  readonly numAttemptsPerPriority?: number;
+
+  /**
+   * NumRetries is the number of retries to be attempted. Defaults to 2.
+   *
+   * @default 2.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetry#numRetries
+   */
+  readonly numRetries?: number;
+
+  /**
+   * PerRetry is the retry policy to be applied per retry attempt.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetry#perRetry
+   */
+  readonly perRetry?: SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry;
+
+  /**
+   * RetryOn specifies the retry trigger condition.
+   *
+   * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetry#retryOn
+   */
+  readonly retryOn?: SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetry(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'numAttemptsPerPriority': obj.numAttemptsPerPriority,
+    'numRetries': obj.numRetries,
+    'perRetry': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry(obj.perRetry),
+    'retryOn': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn(obj.retryOn),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TcpKeepalive settings associated with the upstream client connection.
+ * Disabled by default.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive {
+  /**
+   * The duration a connection needs to be idle before keep-alive
+   * probes start being sent.
+   * The duration format is
+   * Defaults to `7200s`.
+   *
+   * @default 7200s`.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive#idleTime
+   */
+  readonly idleTime?: string;
+
+  /**
+   * The duration between keep-alive probes.
+   * Defaults to `75s`.
+   *
+   * @default 75s`.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * The total number of unacknowledged probes to send before deciding
+   * the connection is dead.
+   * Defaults to 9.
+   *
+   * @default 9.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive#probes
+   */
+  readonly probes?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTime': obj.idleTime,
+    'interval': obj.interval,
+    'probes': obj.probes,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for the backend connections.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout {
+  /**
+   * Timeout settings for HTTP.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout#http
+   */
+  readonly http?: SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp;
+
+  /**
+   * Timeout settings for TCP.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout#tcp
+   */
+  readonly tcp?: SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsTimeout | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp(obj.http),
+    'tcp': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Circuit Breaker settings for the upstream connections and requests.
+ * If not set, circuit breakers will be enabled with the default thresholds
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker {
+  /**
+   * The maximum number of connections that Envoy will establish to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * The maximum number of parallel requests that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker#maxParallelRequests
+   */
+  readonly maxParallelRequests?: number;
+
+  /**
+   * The maximum number of parallel retries that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker#maxParallelRetries
+   */
+  readonly maxParallelRetries?: number;
+
+  /**
+   * The maximum number of pending requests that Envoy will queue to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker#maxPendingRequests
+   */
+  readonly maxPendingRequests?: number;
+
+  /**
+   * The maximum number of requests that Envoy will make over a single connection to the referenced backend defined within a xRoute rule.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker#perEndpoint
+   */
+  readonly perEndpoint?: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint;
+
+  /**
+   * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+   * RetryBudget take precedence over maxParallelRetries.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker#retryBudget
+   */
+  readonly retryBudget?: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker(obj: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreaker | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+    'maxParallelRequests': obj.maxParallelRequests,
+    'maxParallelRetries': obj.maxParallelRetries,
+    'maxPendingRequests': obj.maxPendingRequests,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'perEndpoint': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint(obj.perEndpoint),
+    'retryBudget': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget(obj.retryBudget),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Connection includes backend connection settings.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnection
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsConnection {
+  /**
+   * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+   * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+   * If unspecified, an implementation defined default is applied (32768 bytes).
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note: that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnection#bufferLimit
+   */
+  readonly bufferLimit?: SecurityPolicySpecExtAuthHttpBackendSettingsConnectionBufferLimit;
+
+  /**
+   * Preconnect configures proactive upstream connections to reduce latency by establishing
+   * connections before they’re needed and avoiding connection establishment overhead.
+   *
+   * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnection#preconnect
+   */
+  readonly preconnect?: SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect;
+
+  /**
+   * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+   * to backend.
+   * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnection#socketBufferLimit
+   */
+  readonly socketBufferLimit?: SecurityPolicySpecExtAuthHttpBackendSettingsConnectionSocketBufferLimit;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsConnection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsConnection(obj: SecurityPolicySpecExtAuthHttpBackendSettingsConnection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bufferLimit': obj.bufferLimit?.value,
+    'preconnect': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect(obj.preconnect),
+    'socketBufferLimit': obj.socketBufferLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DNS includes dns resolution settings.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsDns
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsDns {
+  /**
+   * DNSRefreshRate specifies the rate at which DNS records should be refreshed.
+   * Defaults to 30 seconds.
+   *
+   * @default 30 seconds.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsDns#dnsRefreshRate
+   */
+  readonly dnsRefreshRate?: string;
+
+  /**
+   * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+   * If set, this configuration overrides other defaults.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsDns#lookupFamily
+   */
+  readonly lookupFamily?: SecurityPolicySpecExtAuthHttpBackendSettingsDnsLookupFamily;
+
+  /**
+   * RespectDNSTTL indicates whether the DNS Time-To-Live (TTL) should be respected.
+   * If the value is set to true, the DNS refresh rate will be set to the resource record’s TTL.
+   * Defaults to true.
+   *
+   * @default true.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsDns#respectDnsTtl
+   */
+  readonly respectDnsTtl?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsDns' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsDns(obj: SecurityPolicySpecExtAuthHttpBackendSettingsDns | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsRefreshRate': obj.dnsRefreshRate,
+    'lookupFamily': obj.lookupFamily,
+    'respectDnsTtl': obj.respectDnsTtl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheck allows gateway to perform active health checking on backends.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck {
+  /**
+   * Active health check configuration
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck#active
+   */
+  readonly active?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive;
+
+  /**
+   * When number of unhealthy endpoints for a backend reaches this threshold
+   * Envoy will disregard health status and balance across all endpoints.
+   * It's designed to prevent a situation in which host failures cascade throughout the cluster
+   * as load increases. If not set, the default value is 50%. To disable panic mode, set value to `0`.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck#panicThreshold
+   */
+  readonly panicThreshold?: number;
+
+  /**
+   * Passive passive check configuration
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck#passive
+   */
+  readonly passive?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheck | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'active': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive(obj.active),
+    'panicThreshold': obj.panicThreshold,
+    'passive': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive(obj.passive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP2 provides HTTP/2 configuration for backend connections.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHttp2 {
+  /**
+   * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2#connectionKeepalive
+   */
+  readonly connectionKeepalive?: SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive;
+
+  /**
+   * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+   * If not set, the default value is 1 MiB.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2#initialConnectionWindowSize
+   */
+  readonly initialConnectionWindowSize?: SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialConnectionWindowSize;
+
+  /**
+   * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+   * If not set, the default value is 64 KiB(64*1024).
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2#initialStreamWindowSize
+   */
+  readonly initialStreamWindowSize?: SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialStreamWindowSize;
+
+  /**
+   * MaxConcurrentStreams sets the maximum number of concurrent streams allowed per connection.
+   * If not set, the default value is 100.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * OnInvalidMessage determines if Envoy will terminate the connection or just the offending stream in the event of HTTP messaging error
+   * It's recommended for L2 Envoy deployments to set this value to TerminateStream.
+   * https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/level_two
+   * Default: TerminateConnection
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2#onInvalidMessage
+   */
+  readonly onInvalidMessage?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHttp2' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHttp2(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHttp2 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionKeepalive': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive(obj.connectionKeepalive),
+    'initialConnectionWindowSize': obj.initialConnectionWindowSize?.value,
+    'initialStreamWindowSize': obj.initialStreamWindowSize?.value,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'onInvalidMessage': obj.onInvalidMessage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LoadBalancer policy to apply when routing traffic from the gateway to
+ * the backend endpoints. Defaults to `LeastRequest`.
+ *
+ * @default LeastRequest`.
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer {
+  /**
+   * BackendUtilization defines the configuration when the load balancer type is
+   * set to BackendUtilization.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer#backendUtilization
+   */
+  readonly backendUtilization?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization;
+
+  /**
+   * ConsistentHash defines the configuration when the load balancer type is
+   * set to ConsistentHash
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer#consistentHash
+   */
+  readonly consistentHash?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash;
+
+  /**
+   * DynamicModule defines the configuration when the load balancer type is
+   * set to DynamicModule. The referenced module must be registered in the
+   * EnvoyProxy resource's dynamicModules allowlist.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer#dynamicModule
+   */
+  readonly dynamicModule?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule;
+
+  /**
+   * EndpointOverride defines the configuration for endpoint override.
+   * When specified, the load balancer will attempt to route requests to endpoints
+   * based on the override information extracted from request headers or metadata.
+   * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer#endpointOverride
+   */
+  readonly endpointOverride?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride;
+
+  /**
+   * SlowStart defines the configuration related to the slow start load balancer policy.
+   * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer#slowStart
+   */
+  readonly slowStart?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart;
+
+  /**
+   * Type decides the type of Load Balancer policy.
+   * Valid LoadBalancerType values are
+   * "ConsistentHash",
+   * "LeastRequest",
+   * "Random",
+   * "RoundRobin",
+   * "BackendUtilization",
+   * "DynamicModule".
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer#type
+   */
+  readonly type: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerType;
+
+  /**
+   * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer#zoneAware
+   */
+  readonly zoneAware?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendUtilization': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization(obj.backendUtilization),
+    'consistentHash': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash(obj.consistentHash),
+    'dynamicModule': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule(obj.dynamicModule),
+    'endpointOverride': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride(obj.endpointOverride),
+    'slowStart': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart(obj.slowStart),
+    'type': obj.type,
+    'zoneAware': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware(obj.zoneAware),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol {
+  /**
+   * Version of ProxyProtocol
+   * Valid ProxyProtocolVersion values are
+   * "V1"
+   * "V2"
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol#version
+   */
+  readonly version: SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocolVersion;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol(obj: SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocol | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+ * If not set, retry will be disabled.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetry
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsRetry {
+  /**
+   * NumAttemptsPerPriority defines the number of requests (initial attempt + retries)
+   * that should be sent to the same priority before switching to a different one.
+   * If not specified or set to 0, all requests are sent to the highest priority that is healthy.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetry#numAttemptsPerPriority
+   */
+  readonly numAttemptsPerPriority?: number;
+
+  /**
+   * NumRetries is the number of retries to be attempted. Defaults to 2.
+   *
+   * @default 2.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetry#numRetries
+   */
+  readonly numRetries?: number;
+
+  /**
+   * PerRetry is the retry policy to be applied per retry attempt.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetry#perRetry
+   */
+  readonly perRetry?: SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry;
+
+  /**
+   * RetryOn specifies the retry trigger condition.
+   *
+   * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetry#retryOn
+   */
+  readonly retryOn?: SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetry(obj: SecurityPolicySpecExtAuthHttpBackendSettingsRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'numAttemptsPerPriority': obj.numAttemptsPerPriority,
+    'numRetries': obj.numRetries,
+    'perRetry': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry(obj.perRetry),
+    'retryOn': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn(obj.retryOn),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TcpKeepalive settings associated with the upstream client connection.
+ * Disabled by default.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive {
+  /**
+   * The duration a connection needs to be idle before keep-alive
+   * probes start being sent.
+   * The duration format is
+   * Defaults to `7200s`.
+   *
+   * @default 7200s`.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive#idleTime
+   */
+  readonly idleTime?: string;
+
+  /**
+   * The duration between keep-alive probes.
+   * Defaults to `75s`.
+   *
+   * @default 75s`.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * The total number of unacknowledged probes to send before deciding
+   * the connection is dead.
+   * Defaults to 9.
+   *
+   * @default 9.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive#probes
+   */
+  readonly probes?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive(obj: SecurityPolicySpecExtAuthHttpBackendSettingsTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTime': obj.idleTime,
+    'interval': obj.interval,
+    'probes': obj.probes,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for the backend connections.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeout
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsTimeout {
+  /**
+   * Timeout settings for HTTP.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeout#http
+   */
+  readonly http?: SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp;
+
+  /**
+   * Timeout settings for TCP.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeout#tcp
+   */
+  readonly tcp?: SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsTimeout' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTimeout(obj: SecurityPolicySpecExtAuthHttpBackendSettingsTimeout | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp(obj.http),
+    'tcp': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * JWTHeaderExtractor defines an HTTP header location to extract JWT token
+ *
+ * @schema SecurityPolicySpecJwtProvidersExtractFromHeaders
+ */
+export interface SecurityPolicySpecJwtProvidersExtractFromHeaders {
+  /**
+   * Name is the HTTP header name to retrieve the token
+   *
+   * @schema SecurityPolicySpecJwtProvidersExtractFromHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * ValuePrefix is the prefix that should be stripped before extracting the token.
+   * The format would be used by Envoy like "{ValuePrefix}<TOKEN>".
+   * For example, "Authorization: Bearer <TOKEN>", then the ValuePrefix="Bearer " with a space at the end.
+   *
+   * @schema SecurityPolicySpecJwtProvidersExtractFromHeaders#valuePrefix
+   */
+  readonly valuePrefix?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersExtractFromHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersExtractFromHeaders(obj: SecurityPolicySpecJwtProvidersExtractFromHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'valuePrefix': obj.valuePrefix,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type is the type of method to use to read the body value.
+ * Valid values are Inline and ValueRef, default is Inline.
+ *
+ * @schema SecurityPolicySpecJwtProvidersLocalJwksType
+ */
+export enum SecurityPolicySpecJwtProvidersLocalJwksType {
+  /** Inline */
+  INLINE = "Inline",
+  /** ValueRef */
+  VALUE_REF = "ValueRef",
+}
+
+/**
+ * ValueRef is a reference to a local ConfigMap that contains the JSON Web Key Sets (JWKS).
+ *
+ * The value of key `jwks` in the ConfigMap will be used.
+ * If the key is not found, the first value in the ConfigMap will be used.
+ *
+ * @schema SecurityPolicySpecJwtProvidersLocalJwksValueRef
+ */
+export interface SecurityPolicySpecJwtProvidersLocalJwksValueRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecJwtProvidersLocalJwksValueRef#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "HTTPRoute" or "Service".
+   *
+   * @schema SecurityPolicySpecJwtProvidersLocalJwksValueRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecJwtProvidersLocalJwksValueRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersLocalJwksValueRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersLocalJwksValueRef(obj: SecurityPolicySpecJwtProvidersLocalJwksValueRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef references a Kubernetes object that represents the
+ * backend server to which the authorization request will be sent.
+ *
+ * Deprecated: Use BackendRefs instead.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRef
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRef#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendRef(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef defines how an ObjectReference that is specific to BackendRef.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs {
+  /**
+   * Fallback indicates whether the backend is designated as a fallback.
+   * Multiple fallback backends can be configured.
+   * It is highly recommended to configure active or passive health checks to ensure that failover can be detected
+   * when the active backends become unhealthy and to automatically readjust once the primary backends are healthy again.
+   * The overprovisioning factor is set to 1.4, meaning the fallback backends will only start receiving traffic when
+   * the health of the active backends falls below 72%.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs#fallback
+   */
+  readonly fallback?: boolean;
+
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * Weight specifies the proportion of requests forwarded to the referenced
+   * backend. This is computed as weight/(sum of all weights in this
+   * BackendRefs list). For non-zero values, there may be some epsilon from
+   * the exact proportion defined here depending on the precision an
+   * implementation supports. Weight is not a percentage and the sum of
+   * weights does not need to equal 100.
+   *
+   * If only one backend is specified and it has a weight greater than 0, 100%
+   * of the traffic is forwarded to that backend. If weight is set to 0, no
+   * traffic should be forwarded for this entry. If unspecified, weight
+   * defaults to 1.
+   *
+   * Support for this field varies based on the context where used.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'fallback': obj.fallback,
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendSettings holds configuration for managing the connection
+ * to the backend.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings {
+  /**
+   * Circuit Breaker settings for the upstream connections and requests.
+   * If not set, circuit breakers will be enabled with the default thresholds
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#circuitBreaker
+   */
+  readonly circuitBreaker?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker;
+
+  /**
+   * Connection includes backend connection settings.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#connection
+   */
+  readonly connection?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection;
+
+  /**
+   * DNS includes dns resolution settings.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#dns
+   */
+  readonly dns?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns;
+
+  /**
+   * HealthCheck allows gateway to perform active health checking on backends.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#healthCheck
+   */
+  readonly healthCheck?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck;
+
+  /**
+   * HTTP2 provides HTTP/2 configuration for backend connections.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#http2
+   */
+  readonly http2?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2;
+
+  /**
+   * LoadBalancer policy to apply when routing traffic from the gateway to
+   * the backend endpoints. Defaults to `LeastRequest`.
+   *
+   * @default LeastRequest`.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#loadBalancer
+   */
+  readonly loadBalancer?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer;
+
+  /**
+   * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#proxyProtocol
+   */
+  readonly proxyProtocol?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol;
+
+  /**
+   * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+   * If not set, retry will be disabled.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#retry
+   */
+  readonly retry?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry;
+
+  /**
+   * TcpKeepalive settings associated with the upstream client connection.
+   * Disabled by default.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive;
+
+  /**
+   * Timeout settings for the backend connections.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings#timeout
+   */
+  readonly timeout?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'circuitBreaker': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker(obj.circuitBreaker),
+    'connection': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection(obj.connection),
+    'dns': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns(obj.dns),
+    'healthCheck': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck(obj.healthCheck),
+    'http2': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2(obj.http2),
+    'loadBalancer': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer(obj.loadBalancer),
+    'proxyProtocol': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol(obj.proxyProtocol),
+    'retry': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry(obj.retry),
+    'tcpKeepalive': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive(obj.tcpKeepalive),
+    'timeout': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout(obj.timeout),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type specifies how to match against a string.
+ *
+ * @schema SecurityPolicySpecOidcDenyRedirectHeadersType
+ */
+export enum SecurityPolicySpecOidcDenyRedirectHeadersType {
+  /** Exact */
+  EXACT = "Exact",
+  /** Prefix */
+  PREFIX = "Prefix",
+  /** Suffix */
+  SUFFIX = "Suffix",
+  /** RegularExpression */
+  REGULAR_EXPRESSION = "RegularExpression",
+}
+
+/**
+ * Circuit Breaker settings for the upstream connections and requests.
+ * If not set, circuit breakers will be enabled with the default thresholds
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker {
+  /**
+   * The maximum number of connections that Envoy will establish to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * The maximum number of parallel requests that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker#maxParallelRequests
+   */
+  readonly maxParallelRequests?: number;
+
+  /**
+   * The maximum number of parallel retries that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker#maxParallelRetries
+   */
+  readonly maxParallelRetries?: number;
+
+  /**
+   * The maximum number of pending requests that Envoy will queue to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker#maxPendingRequests
+   */
+  readonly maxPendingRequests?: number;
+
+  /**
+   * The maximum number of requests that Envoy will make over a single connection to the referenced backend defined within a xRoute rule.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker#perEndpoint
+   */
+  readonly perEndpoint?: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint;
+
+  /**
+   * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+   * RetryBudget take precedence over maxParallelRetries.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker#retryBudget
+   */
+  readonly retryBudget?: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker(obj: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreaker | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+    'maxParallelRequests': obj.maxParallelRequests,
+    'maxParallelRetries': obj.maxParallelRetries,
+    'maxPendingRequests': obj.maxPendingRequests,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'perEndpoint': toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint(obj.perEndpoint),
+    'retryBudget': toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget(obj.retryBudget),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Connection includes backend connection settings.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsConnection
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsConnection {
+  /**
+   * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+   * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+   * If unspecified, an implementation defined default is applied (32768 bytes).
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note: that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsConnection#bufferLimit
+   */
+  readonly bufferLimit?: SecurityPolicySpecOidcProviderBackendSettingsConnectionBufferLimit;
+
+  /**
+   * Preconnect configures proactive upstream connections to reduce latency by establishing
+   * connections before they’re needed and avoiding connection establishment overhead.
+   *
+   * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsConnection#preconnect
+   */
+  readonly preconnect?: SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect;
+
+  /**
+   * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+   * to backend.
+   * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsConnection#socketBufferLimit
+   */
+  readonly socketBufferLimit?: SecurityPolicySpecOidcProviderBackendSettingsConnectionSocketBufferLimit;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsConnection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsConnection(obj: SecurityPolicySpecOidcProviderBackendSettingsConnection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bufferLimit': obj.bufferLimit?.value,
+    'preconnect': toJson_SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect(obj.preconnect),
+    'socketBufferLimit': obj.socketBufferLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DNS includes dns resolution settings.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsDns
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsDns {
+  /**
+   * DNSRefreshRate specifies the rate at which DNS records should be refreshed.
+   * Defaults to 30 seconds.
+   *
+   * @default 30 seconds.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsDns#dnsRefreshRate
+   */
+  readonly dnsRefreshRate?: string;
+
+  /**
+   * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+   * If set, this configuration overrides other defaults.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsDns#lookupFamily
+   */
+  readonly lookupFamily?: SecurityPolicySpecOidcProviderBackendSettingsDnsLookupFamily;
+
+  /**
+   * RespectDNSTTL indicates whether the DNS Time-To-Live (TTL) should be respected.
+   * If the value is set to true, the DNS refresh rate will be set to the resource record’s TTL.
+   * Defaults to true.
+   *
+   * @default true.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsDns#respectDnsTtl
+   */
+  readonly respectDnsTtl?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsDns' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsDns(obj: SecurityPolicySpecOidcProviderBackendSettingsDns | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsRefreshRate': obj.dnsRefreshRate,
+    'lookupFamily': obj.lookupFamily,
+    'respectDnsTtl': obj.respectDnsTtl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheck allows gateway to perform active health checking on backends.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheck
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheck {
+  /**
+   * Active health check configuration
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheck#active
+   */
+  readonly active?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive;
+
+  /**
+   * When number of unhealthy endpoints for a backend reaches this threshold
+   * Envoy will disregard health status and balance across all endpoints.
+   * It's designed to prevent a situation in which host failures cascade throughout the cluster
+   * as load increases. If not set, the default value is 50%. To disable panic mode, set value to `0`.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheck#panicThreshold
+   */
+  readonly panicThreshold?: number;
+
+  /**
+   * Passive passive check configuration
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheck#passive
+   */
+  readonly passive?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheck' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheck(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheck | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'active': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive(obj.active),
+    'panicThreshold': obj.panicThreshold,
+    'passive': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive(obj.passive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP2 provides HTTP/2 configuration for backend connections.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHttp2 {
+  /**
+   * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2#connectionKeepalive
+   */
+  readonly connectionKeepalive?: SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive;
+
+  /**
+   * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+   * If not set, the default value is 1 MiB.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2#initialConnectionWindowSize
+   */
+  readonly initialConnectionWindowSize?: SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialConnectionWindowSize;
+
+  /**
+   * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+   * If not set, the default value is 64 KiB(64*1024).
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2#initialStreamWindowSize
+   */
+  readonly initialStreamWindowSize?: SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialStreamWindowSize;
+
+  /**
+   * MaxConcurrentStreams sets the maximum number of concurrent streams allowed per connection.
+   * If not set, the default value is 100.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * OnInvalidMessage determines if Envoy will terminate the connection or just the offending stream in the event of HTTP messaging error
+   * It's recommended for L2 Envoy deployments to set this value to TerminateStream.
+   * https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/level_two
+   * Default: TerminateConnection
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2#onInvalidMessage
+   */
+  readonly onInvalidMessage?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHttp2' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHttp2(obj: SecurityPolicySpecOidcProviderBackendSettingsHttp2 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionKeepalive': toJson_SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive(obj.connectionKeepalive),
+    'initialConnectionWindowSize': obj.initialConnectionWindowSize?.value,
+    'initialStreamWindowSize': obj.initialStreamWindowSize?.value,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'onInvalidMessage': obj.onInvalidMessage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LoadBalancer policy to apply when routing traffic from the gateway to
+ * the backend endpoints. Defaults to `LeastRequest`.
+ *
+ * @default LeastRequest`.
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer {
+  /**
+   * BackendUtilization defines the configuration when the load balancer type is
+   * set to BackendUtilization.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer#backendUtilization
+   */
+  readonly backendUtilization?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization;
+
+  /**
+   * ConsistentHash defines the configuration when the load balancer type is
+   * set to ConsistentHash
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer#consistentHash
+   */
+  readonly consistentHash?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash;
+
+  /**
+   * DynamicModule defines the configuration when the load balancer type is
+   * set to DynamicModule. The referenced module must be registered in the
+   * EnvoyProxy resource's dynamicModules allowlist.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer#dynamicModule
+   */
+  readonly dynamicModule?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule;
+
+  /**
+   * EndpointOverride defines the configuration for endpoint override.
+   * When specified, the load balancer will attempt to route requests to endpoints
+   * based on the override information extracted from request headers or metadata.
+   * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer#endpointOverride
+   */
+  readonly endpointOverride?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride;
+
+  /**
+   * SlowStart defines the configuration related to the slow start load balancer policy.
+   * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer#slowStart
+   */
+  readonly slowStart?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart;
+
+  /**
+   * Type decides the type of Load Balancer policy.
+   * Valid LoadBalancerType values are
+   * "ConsistentHash",
+   * "LeastRequest",
+   * "Random",
+   * "RoundRobin",
+   * "BackendUtilization",
+   * "DynamicModule".
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer#type
+   */
+  readonly type: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerType;
+
+  /**
+   * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer#zoneAware
+   */
+  readonly zoneAware?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendUtilization': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization(obj.backendUtilization),
+    'consistentHash': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash(obj.consistentHash),
+    'dynamicModule': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule(obj.dynamicModule),
+    'endpointOverride': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride(obj.endpointOverride),
+    'slowStart': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart(obj.slowStart),
+    'type': obj.type,
+    'zoneAware': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware(obj.zoneAware),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol {
+  /**
+   * Version of ProxyProtocol
+   * Valid ProxyProtocolVersion values are
+   * "V1"
+   * "V2"
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol#version
+   */
+  readonly version: SecurityPolicySpecOidcProviderBackendSettingsProxyProtocolVersion;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol(obj: SecurityPolicySpecOidcProviderBackendSettingsProxyProtocol | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+ * If not set, retry will be disabled.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsRetry
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsRetry {
+  /**
+   * NumAttemptsPerPriority defines the number of requests (initial attempt + retries)
+   * that should be sent to the same priority before switching to a different one.
+   * If not specified or set to 0, all requests are sent to the highest priority that is healthy.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetry#numAttemptsPerPriority
+   */
+  readonly numAttemptsPerPriority?: number;
+
+  /**
+   * NumRetries is the number of retries to be attempted. Defaults to 2.
+   *
+   * @default 2.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetry#numRetries
+   */
+  readonly numRetries?: number;
+
+  /**
+   * PerRetry is the retry policy to be applied per retry attempt.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetry#perRetry
+   */
+  readonly perRetry?: SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry;
+
+  /**
+   * RetryOn specifies the retry trigger condition.
+   *
+   * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetry#retryOn
+   */
+  readonly retryOn?: SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsRetry(obj: SecurityPolicySpecOidcProviderBackendSettingsRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'numAttemptsPerPriority': obj.numAttemptsPerPriority,
+    'numRetries': obj.numRetries,
+    'perRetry': toJson_SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry(obj.perRetry),
+    'retryOn': toJson_SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn(obj.retryOn),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TcpKeepalive settings associated with the upstream client connection.
+ * Disabled by default.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive {
+  /**
+   * The duration a connection needs to be idle before keep-alive
+   * probes start being sent.
+   * The duration format is
+   * Defaults to `7200s`.
+   *
+   * @default 7200s`.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive#idleTime
+   */
+  readonly idleTime?: string;
+
+  /**
+   * The duration between keep-alive probes.
+   * Defaults to `75s`.
+   *
+   * @default 75s`.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * The total number of unacknowledged probes to send before deciding
+   * the connection is dead.
+   * Defaults to 9.
+   *
+   * @default 9.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive#probes
+   */
+  readonly probes?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive(obj: SecurityPolicySpecOidcProviderBackendSettingsTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTime': obj.idleTime,
+    'interval': obj.interval,
+    'probes': obj.probes,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for the backend connections.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeout
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsTimeout {
+  /**
+   * Timeout settings for HTTP.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeout#http
+   */
+  readonly http?: SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp;
+
+  /**
+   * Timeout settings for TCP.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeout#tcp
+   */
+  readonly tcp?: SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsTimeout' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsTimeout(obj: SecurityPolicySpecOidcProviderBackendSettingsTimeout | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp(obj.http),
+    'tcp': toJson_SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that
+ * relates the key and values.
+ *
+ * @schema SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions
+ */
+export interface SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   * Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn,
+   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
+   * the values array must be empty. This array is replaced during a strategic
+   * merge patch.
+   *
+   * @schema SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions(obj: SecurityPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type specifies how to match against the value of the path.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesOperationPathType
+ */
+export enum SecurityPolicySpecAuthorizationRulesOperationPathType {
+  /** Exact */
+  EXACT = "Exact",
+  /** PathPrefix */
+  PATH_PREFIX = "PathPrefix",
+  /** RegularExpression */
+  REGULAR_EXPRESSION = "RegularExpression",
+}
+
+/**
+ * Anonymous matches anonymous network detection signals.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous
+ */
+export interface SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous {
+  /**
+   * IsAnonymous matches whether the client IP is considered anonymous.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous#isAnonymous
+   */
+  readonly isAnonymous?: boolean;
+
+  /**
+   * IsHosting matches whether the client IP belongs to a hosting provider.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous#isHosting
+   */
+  readonly isHosting?: boolean;
+
+  /**
+   * IsProxy matches whether the client IP belongs to a public proxy.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous#isProxy
+   */
+  readonly isProxy?: boolean;
+
+  /**
+   * IsTor matches whether the client IP belongs to a Tor exit node.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous#isTor
+   */
+  readonly isTor?: boolean;
+
+  /**
+   * IsVPN matches whether the client IP is detected as VPN.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous#isVPN
+   */
+  readonly isVpn?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous(obj: SecurityPolicySpecAuthorizationRulesPrincipalClientIpGeoLocationsAnonymous | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'isAnonymous': obj.isAnonymous,
+    'isHosting': obj.isHosting,
+    'isProxy': obj.isProxy,
+    'isTor': obj.isTor,
+    'isVPN': obj.isVpn,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * JWTClaim specifies a claim in a JWT token.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims
+ */
+export interface SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims {
+  /**
+   * Name is the name of the claim.
+   * If it is a nested claim, use a dot (.) separated string as the name to
+   * represent the full path to the claim.
+   * For example, if the claim is in the "department" field in the "organization" field,
+   * the name should be "organization.department".
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims#name
+   */
+  readonly name: string;
+
+  /**
+   * ValueType is the type of the claim value.
+   * Only String and StringArray types are supported for now.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims#valueType
+   */
+  readonly valueType?: SecurityPolicySpecAuthorizationRulesPrincipalJwtClaimsValueType;
+
+  /**
+   * Values are the values that the claim must match.
+   * If the claim is a string type, the specified value must match exactly.
+   * If the claim is a string array type, the specified value must match one of the values in the array.
+   * If multiple values are specified, one of the values must match for the rule to match.
+   *
+   * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims#values
+   */
+  readonly values: string[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims(obj: SecurityPolicySpecAuthorizationRulesPrincipalJwtClaims | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'valueType': obj.valueType,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint {
+  /**
+   * MaxConnections configures the maximum number of connections that Envoy will establish per-endpoint to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint#maxConnections
+   */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerPerEndpoint | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+ * RetryBudget take precedence over maxParallelRetries.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget {
+  /**
+   * MinRetryConcurrency specifies the minimum retry concurrency allowed for the retry budget.
+   * For example, a budget of 20% with a minimum retry concurrency of 3
+   * will allow 5 active retries while there are 25 active requests.
+   * If there are 2 active requests, there are still 3 active retries
+   * allowed because of the minimum retry concurrency.
+   * Defaults to 3.
+   *
+   * @default 3.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget#minRetryConcurrency
+   */
+  readonly minRetryConcurrency?: number;
+
+  /**
+   * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+   * the sum of active requests and active pending requests.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget#percent
+   */
+  readonly percent: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minRetryConcurrency': obj.minRetryConcurrency,
+    'percent': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent(obj.percent),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+ * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+ * If unspecified, an implementation defined default is applied (32768 bytes).
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note: that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionBufferLimit
+ */
+export class SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Preconnect configures proactive upstream connections to reduce latency by establishing
+ * connections before they’re needed and avoiding connection establishment overhead.
+ *
+ * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect {
+  /**
+   * PerEndpointPercent configures how many additional connections to maintain per
+   * upstream endpoint, useful for high-QPS or latency sensitive services. Expressed as a
+   * percentage of the connections required by active streams
+   * (e.g. 100 = preconnect disabled, 105 = 1.05x connections per-endpoint, 200 = 2.00×).
+   *
+   * Allowed value range is between 100-300. When both PerEndpointPercent and
+   * PredictivePercent are set, Envoy ensures both are satisfied (max of the two).
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect#perEndpointPercent
+   */
+  readonly perEndpointPercent?: number;
+
+  /**
+   * PredictivePercent configures how many additional connections to maintain
+   * across the cluster by anticipating which upstream endpoint the load balancer
+   * will select next, useful for low-QPS services. Relies on deterministic
+   * loadbalancing and is only supported with Random or RoundRobin.
+   * Expressed as a percentage of the connections required by active streams
+   * (e.g. 100 = 1.0 (no preconnect), 105 = 1.05× connections across the cluster, 200 = 2.00×).
+   *
+   * Minimum allowed value is 100. When both PerEndpointPercent and PredictivePercent are
+   * set Envoy ensures both are satisfied per host (max of the two).
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect#predictivePercent
+   */
+  readonly predictivePercent?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionPreconnect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'perEndpointPercent': obj.perEndpointPercent,
+    'predictivePercent': obj.predictivePercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+ * to backend.
+ * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionSocketBufferLimit
+ */
+export class SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionSocketBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+ * If set, this configuration overrides other defaults.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsDnsLookupFamily
+ */
+export enum SecurityPolicySpecExtAuthGrpcBackendSettingsDnsLookupFamily {
+  /** IPv4 */
+  I_PV4 = "IPv4",
+  /** IPv6 */
+  I_PV6 = "IPv6",
+  /** IPv4Preferred */
+  I_PV4_PREFERRED = "IPv4Preferred",
+  /** IPv6Preferred */
+  I_PV6_PREFERRED = "IPv6Preferred",
+  /** IPv4AndIPv6 */
+  I_PV4_AND_I_PV6 = "IPv4AndIPv6",
+}
+
+/**
+ * Active health check configuration
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive {
+  /**
+   * GRPC defines the configuration of the GRPC health checker.
+   * It's optional, and can only be used if the specified type is GRPC.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#grpc
+   */
+  readonly grpc?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc;
+
+  /**
+   * HealthCheckLog defines health check event logging configuration for this cluster.
+   * When set, HC probe outcomes are logged to the configured sinks.
+   * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#healthCheckLog
+   */
+  readonly healthCheckLog?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog;
+
+  /**
+   * HealthyThreshold defines the number of healthy health checks required before a backend host is marked healthy.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#healthyThreshold
+   */
+  readonly healthyThreshold?: number;
+
+  /**
+   * HTTP defines the configuration of http health checker.
+   * It's required while the health checker type is HTTP.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#http
+   */
+  readonly http?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp;
+
+  /**
+   * InitialJitter defines the maximum time Envoy will wait before the first health check.
+   * Envoy will randomly select a value between 0 and the initial jitter value.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#initialJitter
+   */
+  readonly initialJitter?: string;
+
+  /**
+   * Interval defines the time between active health checks.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Overrides defines the configuration of the overriding health check settings for all endpoints
+   * in the backend cluster. This allows customization of port and other settings that may differ
+   * from the main service configuration.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#overrides
+   */
+  readonly overrides?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides;
+
+  /**
+   * TCP defines the configuration of tcp health checker.
+   * It's required while the health checker type is TCP.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#tcp
+   */
+  readonly tcp?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp;
+
+  /**
+   * Timeout defines the time to wait for a health check response.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#timeout
+   */
+  readonly timeout?: string;
+
+  /**
+   * Type defines the type of health checker.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#type
+   */
+  readonly type: string;
+
+  /**
+   * UnhealthyThreshold defines the number of unhealthy health checks required before a backend host is marked unhealthy.
+   * Without RetriableStatuses configured, any health check failure results in the host being immediately
+   * considered unhealthy. When RetriableStatuses is set, health checks returning those statuses are retried
+   * up to this threshold before the host is marked unhealthy.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive#unhealthyThreshold
+   */
+  readonly unhealthyThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'grpc': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc(obj.grpc),
+    'healthCheckLog': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog(obj.healthCheckLog),
+    'healthyThreshold': obj.healthyThreshold,
+    'http': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp(obj.http),
+    'initialJitter': obj.initialJitter,
+    'interval': obj.interval,
+    'overrides': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides(obj.overrides),
+    'tcp': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp(obj.tcp),
+    'timeout': obj.timeout,
+    'type': obj.type,
+    'unhealthyThreshold': obj.unhealthyThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Passive passive check configuration
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive {
+  /**
+   * AlwaysEjectOneEndpoint defines whether at least one host should be ejected,
+   * regardless of MaxEjectionPercent.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#alwaysEjectOneEndpoint
+   */
+  readonly alwaysEjectOneEndpoint?: boolean;
+
+  /**
+   * BaseEjectionTime defines the base duration for which a host will be ejected on consecutive failures.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#baseEjectionTime
+   */
+  readonly baseEjectionTime?: string;
+
+  /**
+   * Consecutive5xxErrors sets the number of consecutive 5xx errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#consecutive5XxErrors
+   */
+  readonly consecutive5XxErrors?: number;
+
+  /**
+   * ConsecutiveGatewayErrors sets the number of consecutive gateway errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#consecutiveGatewayErrors
+   */
+  readonly consecutiveGatewayErrors?: number;
+
+  /**
+   * ConsecutiveLocalOriginFailures sets the number of consecutive local origin failures triggering ejection.
+   * Parameter takes effect only when split_external_local_origin_errors is set to true.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#consecutiveLocalOriginFailures
+   */
+  readonly consecutiveLocalOriginFailures?: number;
+
+  /**
+   * FailurePercentageThreshold sets the failure percentage threshold for outlier detection.
+   * If the failure percentage of a given host is greater than or equal to this value, it will be ejected.
+   * Defaults to 85.
+   *
+   * @default 85.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#failurePercentageThreshold
+   */
+  readonly failurePercentageThreshold?: number;
+
+  /**
+   * Interval defines the time between passive health checks.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * MaxEjectionPercent sets the maximum percentage of hosts in a cluster that can be ejected.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#maxEjectionPercent
+   */
+  readonly maxEjectionPercent?: number;
+
+  /**
+   * SplitExternalLocalOriginErrors enables splitting of errors between external and local origin.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive#splitExternalLocalOriginErrors
+   */
+  readonly splitExternalLocalOriginErrors?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckPassive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'alwaysEjectOneEndpoint': obj.alwaysEjectOneEndpoint,
+    'baseEjectionTime': obj.baseEjectionTime,
+    'consecutive5XxErrors': obj.consecutive5XxErrors,
+    'consecutiveGatewayErrors': obj.consecutiveGatewayErrors,
+    'consecutiveLocalOriginFailures': obj.consecutiveLocalOriginFailures,
+    'failurePercentageThreshold': obj.failurePercentageThreshold,
+    'interval': obj.interval,
+    'maxEjectionPercent': obj.maxEjectionPercent,
+    'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive {
+  /**
+   * IdleInterval specifies how long a connection must be idle before a PING is sent.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive#idleInterval
+   */
+  readonly idleInterval?: string;
+
+  /**
+   * Interval specifies how often to send HTTP/2 PING frames to keep the connection alive.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * IntervalJitter specifies a random jitter percentage added to each interval.
+   * Defaults to 15% if not specified.
+   *
+   * @default 15% if not specified.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive#intervalJitter
+   */
+  readonly intervalJitter?: number;
+
+  /**
+   * Timeout specifies how long to wait for a PING response before considering the connection dead.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2ConnectionKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleInterval': obj.idleInterval,
+    'interval': obj.interval,
+    'intervalJitter': obj.intervalJitter,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+ * If not set, the default value is 1 MiB.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialConnectionWindowSize
+ */
+export class SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialConnectionWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+ * If not set, the default value is 64 KiB(64*1024).
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialStreamWindowSize
+ */
+export class SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialStreamWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecExtAuthGrpcBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * BackendUtilization defines the configuration when the load balancer type is
+ * set to BackendUtilization.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization {
+  /**
+   * A given endpoint must report load metrics continuously for at least this long before the endpoint weight will be used.
+   * Default is 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization#blackoutPeriod
+   */
+  readonly blackoutPeriod?: string;
+
+  /**
+   * ErrorUtilizationPenaltyPercent adjusts endpoint weights based on the error rate (eps/qps).
+   * This is expressed as a percentage-based integer where 100 represents 1.0, 150 represents 1.5, etc.
+   *
+   * For example:
+   * - 100 => 1.0x
+   * - 120 => 1.2x
+   * - 200 => 2.0x
+   *
+   * Must be non-negative.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization#errorUtilizationPenaltyPercent
+   */
+  readonly errorUtilizationPenaltyPercent?: number;
+
+  /**
+   * KeepResponseHeaders keeps the ORCA load report headers/trailers before sending the response to the client.
+   * Defaults to false.
+   *
+   * @default false.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization#keepResponseHeaders
+   */
+  readonly keepResponseHeaders?: boolean;
+
+  /**
+   * Metric names used to compute utilization if application_utilization is not set.
+   * For map fields in ORCA proto, use the form "<map_field>.<key>", e.g., "named_metrics.foo".
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization#metricNamesForComputingUtilization
+   */
+  readonly metricNamesForComputingUtilization?: string[];
+
+  /**
+   * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+   * server-streaming gRPC connection to each endpoint's
+   * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+   * reports periodically, instead of relying on in-band ORCA metrics
+   * carried in response headers/trailers.
+   *
+   * The backend must implement OpenRcaService for this to take effect.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization#outOfBand
+   */
+  readonly outOfBand?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand;
+
+  /**
+   * If a given endpoint has not reported load metrics in this long, stop using the reported weight. Defaults to 3m.
+   *
+   * @default 3m.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization#weightExpirationPeriod
+   */
+  readonly weightExpirationPeriod?: string;
+
+  /**
+   * How often endpoint weights are recalculated. Values less than 100ms are capped at 100ms. Default 1s.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization#weightUpdatePeriod
+   */
+  readonly weightUpdatePeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilization | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'blackoutPeriod': obj.blackoutPeriod,
+    'errorUtilizationPenaltyPercent': obj.errorUtilizationPenaltyPercent,
+    'keepResponseHeaders': obj.keepResponseHeaders,
+    'metricNamesForComputingUtilization': obj.metricNamesForComputingUtilization?.map(y => y),
+    'outOfBand': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj.outOfBand),
+    'weightExpirationPeriod': obj.weightExpirationPeriod,
+    'weightUpdatePeriod': obj.weightUpdatePeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHash defines the configuration when the load balancer type is
+ * set to ConsistentHash
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash {
+  /**
+   * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash#cookie
+   */
+  readonly cookie?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie;
+
+  /**
+   * Header configures the header hash policy when the consistent hash type is set to Header.
+   *
+   * Deprecated: use Headers instead
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash#header
+   */
+  readonly header?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader;
+
+  /**
+   * Headers configures the header hash policy for each header, when the consistent hash type is set to Headers.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash#headers
+   */
+  readonly headers?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders[];
+
+  /**
+   * QueryParams configures the query parameter hash policy when the consistent hash type is set to QueryParams.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash#queryParams
+   */
+  readonly queryParams?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams[];
+
+  /**
+   * The table size for consistent hashing, must be prime number limited to 5000011.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash#tableSize
+   */
+  readonly tableSize?: number;
+
+  /**
+   * ConsistentHashType defines the type of input to hash on. Valid Type values are
+   * "SourceIP",
+   * "Header",
+   * "Headers",
+   * "Cookie".
+   * "QueryParams".
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash#type
+   */
+  readonly type: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHash | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cookie': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie(obj.cookie),
+    'header': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader(obj.header),
+    'headers': obj.headers?.map(y => toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders(y)),
+    'queryParams': obj.queryParams?.map(y => toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams(y)),
+    'tableSize': obj.tableSize,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DynamicModule defines the configuration when the load balancer type is
+ * set to DynamicModule. The referenced module must be registered in the
+ * EnvoyProxy resource's dynamicModules allowlist.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule {
+  /**
+   * Config is optional configuration for the module's load balancer
+   * implementation. This is serialized and passed to the module's
+   * initialization function.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule#config
+   */
+  readonly config?: any;
+
+  /**
+   * LBPolicyName identifies a specific load balancer implementation within
+   * the dynamic module. A single shared library can contain multiple LB
+   * policy implementations. This value is passed to the module's
+   * initialization function to select the appropriate implementation.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule#lbPolicyName
+   */
+  readonly lbPolicyName: string;
+
+  /**
+   * Name references a dynamic module registered in the EnvoyProxy resource's
+   * dynamicModules list. The referenced module must exist in the registry;
+   * otherwise, the policy will be rejected.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerDynamicModule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'config': obj.config,
+    'lbPolicyName': obj.lbPolicyName,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EndpointOverride defines the configuration for endpoint override.
+ * When specified, the load balancer will attempt to route requests to endpoints
+ * based on the override information extracted from request headers or metadata.
+ * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride {
+  /**
+   * ExtractFrom defines the sources to extract endpoint override information from.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride#extractFrom
+   */
+  readonly extractFrom: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extractFrom': obj.extractFrom?.map(y => toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SlowStart defines the configuration related to the slow start load balancer policy.
+ * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+ * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart {
+  /**
+   * Window defines the duration of the warm up period for newly added host.
+   * During slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Currently only supports linear growth of traffic. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto#config-cluster-v3-cluster-slowstartconfig
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart#window
+   */
+  readonly window: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerSlowStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'window': obj.window,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type decides the type of Load Balancer policy.
+ * Valid LoadBalancerType values are
+ * "ConsistentHash",
+ * "LeastRequest",
+ * "Random",
+ * "RoundRobin",
+ * "BackendUtilization",
+ * "DynamicModule".
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerType
+ */
+export enum SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerType {
+  /** ConsistentHash */
+  CONSISTENT_HASH = "ConsistentHash",
+  /** LeastRequest */
+  LEAST_REQUEST = "LeastRequest",
+  /** Random */
+  RANDOM = "Random",
+  /** RoundRobin */
+  ROUND_ROBIN = "RoundRobin",
+  /** BackendUtilization */
+  BACKEND_UTILIZATION = "BackendUtilization",
+  /** DynamicModule */
+  DYNAMIC_MODULE = "DynamicModule",
+}
+
+/**
+ * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware {
+  /**
+   * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware#preferLocal
+   */
+  readonly preferLocal?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal;
+
+  /**
+   * WeightedZones configures weight-based traffic distribution across locality zones.
+   * Traffic is distributed proportionally based on the sum of all zone weights.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware#weightedZones
+   */
+  readonly weightedZones?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAware | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferLocal': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal(obj.preferLocal),
+    'weightedZones': obj.weightedZones?.map(y => toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Version of ProxyProtocol
+ * Valid ProxyProtocolVersion values are
+ * "V1"
+ * "V2"
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocolVersion
+ */
+export enum SecurityPolicySpecExtAuthGrpcBackendSettingsProxyProtocolVersion {
+  /** V1 */
+  V1 = "V1",
+  /** V2 */
+  V2 = "V2",
+}
+
+/**
+ * PerRetry is the retry policy to be applied per retry attempt.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry {
+  /**
+   * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+   * back-off algorithm for retries. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry#backOff
+   */
+  readonly backOff?: SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff;
+
+  /**
+   * Timeout is the timeout per retry attempt.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backOff': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff(obj.backOff),
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryOn specifies the retry trigger condition.
+ *
+ * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn {
+  /**
+   * HttpStatusCodes specifies the http status codes to be retried.
+   * The retriable-status-codes trigger must also be configured for these status codes to trigger a retry.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn#httpStatusCodes
+   */
+  readonly httpStatusCodes?: number[];
+
+  /**
+   * Triggers specifies the retry trigger condition(Http/Grpc).
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn#triggers
+   */
+  readonly triggers?: SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOnTriggers[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOn | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'httpStatusCodes': obj.httpStatusCodes?.map(y => y),
+    'triggers': obj.triggers?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for HTTP.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp {
+  /**
+   * The idle timeout for an HTTP connection. Idle time is defined as a period in which there are no active requests in the connection.
+   * Default: 1 hour.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp#connectionIdleTimeout
+   */
+  readonly connectionIdleTimeout?: string;
+
+  /**
+   * The maximum duration of an HTTP connection.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * MaxStreamDuration is the maximum duration for a stream to complete. This timeout measures the time
+   * from when the request is sent until the response stream is fully consumed and does not apply to
+   * non-streaming requests.
+   * When set to "0s", no max duration is applied and streams can run indefinitely.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp#maxStreamDuration
+   */
+  readonly maxStreamDuration?: string;
+
+  /**
+   * RequestTimeout is the time until which entire response is received from the upstream.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp#requestTimeout
+   */
+  readonly requestTimeout?: string;
+
+  /**
+   * The stream idle timeout defines the amount of time a stream can exist without any upstream or downstream activity.
+   * If not specified, StreamIdleTimeout is inherited from the listener-level setting, which can be configured via ClientTrafficPolicy.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp#streamIdleTimeout
+   */
+  readonly streamIdleTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionIdleTimeout': obj.connectionIdleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxStreamDuration': obj.maxStreamDuration,
+    'requestTimeout': obj.requestTimeout,
+    'streamIdleTimeout': obj.streamIdleTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for TCP.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp {
+  /**
+   * The timeout for network connection establishment, including TCP and TLS handshakes.
+   * Default: 10 seconds.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsTimeoutTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint {
+  /**
+   * MaxConnections configures the maximum number of connections that Envoy will establish per-endpoint to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint#maxConnections
+   */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint(obj: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerPerEndpoint | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+ * RetryBudget take precedence over maxParallelRetries.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget {
+  /**
+   * MinRetryConcurrency specifies the minimum retry concurrency allowed for the retry budget.
+   * For example, a budget of 20% with a minimum retry concurrency of 3
+   * will allow 5 active retries while there are 25 active requests.
+   * If there are 2 active requests, there are still 3 active retries
+   * allowed because of the minimum retry concurrency.
+   * Defaults to 3.
+   *
+   * @default 3.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget#minRetryConcurrency
+   */
+  readonly minRetryConcurrency?: number;
+
+  /**
+   * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+   * the sum of active requests and active pending requests.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget#percent
+   */
+  readonly percent: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget(obj: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minRetryConcurrency': obj.minRetryConcurrency,
+    'percent': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent(obj.percent),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+ * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+ * If unspecified, an implementation defined default is applied (32768 bytes).
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note: that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnectionBufferLimit
+ */
+export class SecurityPolicySpecExtAuthHttpBackendSettingsConnectionBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthHttpBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsConnectionBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthHttpBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsConnectionBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Preconnect configures proactive upstream connections to reduce latency by establishing
+ * connections before they’re needed and avoiding connection establishment overhead.
+ *
+ * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect {
+  /**
+   * PerEndpointPercent configures how many additional connections to maintain per
+   * upstream endpoint, useful for high-QPS or latency sensitive services. Expressed as a
+   * percentage of the connections required by active streams
+   * (e.g. 100 = preconnect disabled, 105 = 1.05x connections per-endpoint, 200 = 2.00×).
+   *
+   * Allowed value range is between 100-300. When both PerEndpointPercent and
+   * PredictivePercent are set, Envoy ensures both are satisfied (max of the two).
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect#perEndpointPercent
+   */
+  readonly perEndpointPercent?: number;
+
+  /**
+   * PredictivePercent configures how many additional connections to maintain
+   * across the cluster by anticipating which upstream endpoint the load balancer
+   * will select next, useful for low-QPS services. Relies on deterministic
+   * loadbalancing and is only supported with Random or RoundRobin.
+   * Expressed as a percentage of the connections required by active streams
+   * (e.g. 100 = 1.0 (no preconnect), 105 = 1.05× connections across the cluster, 200 = 2.00×).
+   *
+   * Minimum allowed value is 100. When both PerEndpointPercent and PredictivePercent are
+   * set Envoy ensures both are satisfied per host (max of the two).
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect#predictivePercent
+   */
+  readonly predictivePercent?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect(obj: SecurityPolicySpecExtAuthHttpBackendSettingsConnectionPreconnect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'perEndpointPercent': obj.perEndpointPercent,
+    'predictivePercent': obj.predictivePercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+ * to backend.
+ * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsConnectionSocketBufferLimit
+ */
+export class SecurityPolicySpecExtAuthHttpBackendSettingsConnectionSocketBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthHttpBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthHttpBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+ * If set, this configuration overrides other defaults.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsDnsLookupFamily
+ */
+export enum SecurityPolicySpecExtAuthHttpBackendSettingsDnsLookupFamily {
+  /** IPv4 */
+  I_PV4 = "IPv4",
+  /** IPv6 */
+  I_PV6 = "IPv6",
+  /** IPv4Preferred */
+  I_PV4_PREFERRED = "IPv4Preferred",
+  /** IPv6Preferred */
+  I_PV6_PREFERRED = "IPv6Preferred",
+  /** IPv4AndIPv6 */
+  I_PV4_AND_I_PV6 = "IPv4AndIPv6",
+}
+
+/**
+ * Active health check configuration
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive {
+  /**
+   * GRPC defines the configuration of the GRPC health checker.
+   * It's optional, and can only be used if the specified type is GRPC.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#grpc
+   */
+  readonly grpc?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc;
+
+  /**
+   * HealthCheckLog defines health check event logging configuration for this cluster.
+   * When set, HC probe outcomes are logged to the configured sinks.
+   * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#healthCheckLog
+   */
+  readonly healthCheckLog?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog;
+
+  /**
+   * HealthyThreshold defines the number of healthy health checks required before a backend host is marked healthy.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#healthyThreshold
+   */
+  readonly healthyThreshold?: number;
+
+  /**
+   * HTTP defines the configuration of http health checker.
+   * It's required while the health checker type is HTTP.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#http
+   */
+  readonly http?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp;
+
+  /**
+   * InitialJitter defines the maximum time Envoy will wait before the first health check.
+   * Envoy will randomly select a value between 0 and the initial jitter value.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#initialJitter
+   */
+  readonly initialJitter?: string;
+
+  /**
+   * Interval defines the time between active health checks.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Overrides defines the configuration of the overriding health check settings for all endpoints
+   * in the backend cluster. This allows customization of port and other settings that may differ
+   * from the main service configuration.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#overrides
+   */
+  readonly overrides?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides;
+
+  /**
+   * TCP defines the configuration of tcp health checker.
+   * It's required while the health checker type is TCP.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#tcp
+   */
+  readonly tcp?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp;
+
+  /**
+   * Timeout defines the time to wait for a health check response.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#timeout
+   */
+  readonly timeout?: string;
+
+  /**
+   * Type defines the type of health checker.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#type
+   */
+  readonly type: string;
+
+  /**
+   * UnhealthyThreshold defines the number of unhealthy health checks required before a backend host is marked unhealthy.
+   * Without RetriableStatuses configured, any health check failure results in the host being immediately
+   * considered unhealthy. When RetriableStatuses is set, health checks returning those statuses are retried
+   * up to this threshold before the host is marked unhealthy.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive#unhealthyThreshold
+   */
+  readonly unhealthyThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'grpc': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc(obj.grpc),
+    'healthCheckLog': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog(obj.healthCheckLog),
+    'healthyThreshold': obj.healthyThreshold,
+    'http': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp(obj.http),
+    'initialJitter': obj.initialJitter,
+    'interval': obj.interval,
+    'overrides': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides(obj.overrides),
+    'tcp': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp(obj.tcp),
+    'timeout': obj.timeout,
+    'type': obj.type,
+    'unhealthyThreshold': obj.unhealthyThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Passive passive check configuration
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive {
+  /**
+   * AlwaysEjectOneEndpoint defines whether at least one host should be ejected,
+   * regardless of MaxEjectionPercent.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#alwaysEjectOneEndpoint
+   */
+  readonly alwaysEjectOneEndpoint?: boolean;
+
+  /**
+   * BaseEjectionTime defines the base duration for which a host will be ejected on consecutive failures.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#baseEjectionTime
+   */
+  readonly baseEjectionTime?: string;
+
+  /**
+   * Consecutive5xxErrors sets the number of consecutive 5xx errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#consecutive5XxErrors
+   */
+  readonly consecutive5XxErrors?: number;
+
+  /**
+   * ConsecutiveGatewayErrors sets the number of consecutive gateway errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#consecutiveGatewayErrors
+   */
+  readonly consecutiveGatewayErrors?: number;
+
+  /**
+   * ConsecutiveLocalOriginFailures sets the number of consecutive local origin failures triggering ejection.
+   * Parameter takes effect only when split_external_local_origin_errors is set to true.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#consecutiveLocalOriginFailures
+   */
+  readonly consecutiveLocalOriginFailures?: number;
+
+  /**
+   * FailurePercentageThreshold sets the failure percentage threshold for outlier detection.
+   * If the failure percentage of a given host is greater than or equal to this value, it will be ejected.
+   * Defaults to 85.
+   *
+   * @default 85.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#failurePercentageThreshold
+   */
+  readonly failurePercentageThreshold?: number;
+
+  /**
+   * Interval defines the time between passive health checks.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * MaxEjectionPercent sets the maximum percentage of hosts in a cluster that can be ejected.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#maxEjectionPercent
+   */
+  readonly maxEjectionPercent?: number;
+
+  /**
+   * SplitExternalLocalOriginErrors enables splitting of errors between external and local origin.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive#splitExternalLocalOriginErrors
+   */
+  readonly splitExternalLocalOriginErrors?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckPassive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'alwaysEjectOneEndpoint': obj.alwaysEjectOneEndpoint,
+    'baseEjectionTime': obj.baseEjectionTime,
+    'consecutive5XxErrors': obj.consecutive5XxErrors,
+    'consecutiveGatewayErrors': obj.consecutiveGatewayErrors,
+    'consecutiveLocalOriginFailures': obj.consecutiveLocalOriginFailures,
+    'failurePercentageThreshold': obj.failurePercentageThreshold,
+    'interval': obj.interval,
+    'maxEjectionPercent': obj.maxEjectionPercent,
+    'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive {
+  /**
+   * IdleInterval specifies how long a connection must be idle before a PING is sent.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive#idleInterval
+   */
+  readonly idleInterval?: string;
+
+  /**
+   * Interval specifies how often to send HTTP/2 PING frames to keep the connection alive.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * IntervalJitter specifies a random jitter percentage added to each interval.
+   * Defaults to 15% if not specified.
+   *
+   * @default 15% if not specified.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive#intervalJitter
+   */
+  readonly intervalJitter?: number;
+
+  /**
+   * Timeout specifies how long to wait for a PING response before considering the connection dead.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHttp2ConnectionKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleInterval': obj.idleInterval,
+    'interval': obj.interval,
+    'intervalJitter': obj.intervalJitter,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+ * If not set, the default value is 1 MiB.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialConnectionWindowSize
+ */
+export class SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialConnectionWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+ * If not set, the default value is 64 KiB(64*1024).
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialStreamWindowSize
+ */
+export class SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialStreamWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecExtAuthHttpBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * BackendUtilization defines the configuration when the load balancer type is
+ * set to BackendUtilization.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization {
+  /**
+   * A given endpoint must report load metrics continuously for at least this long before the endpoint weight will be used.
+   * Default is 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization#blackoutPeriod
+   */
+  readonly blackoutPeriod?: string;
+
+  /**
+   * ErrorUtilizationPenaltyPercent adjusts endpoint weights based on the error rate (eps/qps).
+   * This is expressed as a percentage-based integer where 100 represents 1.0, 150 represents 1.5, etc.
+   *
+   * For example:
+   * - 100 => 1.0x
+   * - 120 => 1.2x
+   * - 200 => 2.0x
+   *
+   * Must be non-negative.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization#errorUtilizationPenaltyPercent
+   */
+  readonly errorUtilizationPenaltyPercent?: number;
+
+  /**
+   * KeepResponseHeaders keeps the ORCA load report headers/trailers before sending the response to the client.
+   * Defaults to false.
+   *
+   * @default false.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization#keepResponseHeaders
+   */
+  readonly keepResponseHeaders?: boolean;
+
+  /**
+   * Metric names used to compute utilization if application_utilization is not set.
+   * For map fields in ORCA proto, use the form "<map_field>.<key>", e.g., "named_metrics.foo".
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization#metricNamesForComputingUtilization
+   */
+  readonly metricNamesForComputingUtilization?: string[];
+
+  /**
+   * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+   * server-streaming gRPC connection to each endpoint's
+   * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+   * reports periodically, instead of relying on in-band ORCA metrics
+   * carried in response headers/trailers.
+   *
+   * The backend must implement OpenRcaService for this to take effect.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization#outOfBand
+   */
+  readonly outOfBand?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand;
+
+  /**
+   * If a given endpoint has not reported load metrics in this long, stop using the reported weight. Defaults to 3m.
+   *
+   * @default 3m.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization#weightExpirationPeriod
+   */
+  readonly weightExpirationPeriod?: string;
+
+  /**
+   * How often endpoint weights are recalculated. Values less than 100ms are capped at 100ms. Default 1s.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization#weightUpdatePeriod
+   */
+  readonly weightUpdatePeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilization | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'blackoutPeriod': obj.blackoutPeriod,
+    'errorUtilizationPenaltyPercent': obj.errorUtilizationPenaltyPercent,
+    'keepResponseHeaders': obj.keepResponseHeaders,
+    'metricNamesForComputingUtilization': obj.metricNamesForComputingUtilization?.map(y => y),
+    'outOfBand': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj.outOfBand),
+    'weightExpirationPeriod': obj.weightExpirationPeriod,
+    'weightUpdatePeriod': obj.weightUpdatePeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHash defines the configuration when the load balancer type is
+ * set to ConsistentHash
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash {
+  /**
+   * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash#cookie
+   */
+  readonly cookie?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie;
+
+  /**
+   * Header configures the header hash policy when the consistent hash type is set to Header.
+   *
+   * Deprecated: use Headers instead
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash#header
+   */
+  readonly header?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader;
+
+  /**
+   * Headers configures the header hash policy for each header, when the consistent hash type is set to Headers.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash#headers
+   */
+  readonly headers?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders[];
+
+  /**
+   * QueryParams configures the query parameter hash policy when the consistent hash type is set to QueryParams.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash#queryParams
+   */
+  readonly queryParams?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams[];
+
+  /**
+   * The table size for consistent hashing, must be prime number limited to 5000011.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash#tableSize
+   */
+  readonly tableSize?: number;
+
+  /**
+   * ConsistentHashType defines the type of input to hash on. Valid Type values are
+   * "SourceIP",
+   * "Header",
+   * "Headers",
+   * "Cookie".
+   * "QueryParams".
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash#type
+   */
+  readonly type: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHash | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cookie': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie(obj.cookie),
+    'header': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader(obj.header),
+    'headers': obj.headers?.map(y => toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders(y)),
+    'queryParams': obj.queryParams?.map(y => toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams(y)),
+    'tableSize': obj.tableSize,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DynamicModule defines the configuration when the load balancer type is
+ * set to DynamicModule. The referenced module must be registered in the
+ * EnvoyProxy resource's dynamicModules allowlist.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule {
+  /**
+   * Config is optional configuration for the module's load balancer
+   * implementation. This is serialized and passed to the module's
+   * initialization function.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule#config
+   */
+  readonly config?: any;
+
+  /**
+   * LBPolicyName identifies a specific load balancer implementation within
+   * the dynamic module. A single shared library can contain multiple LB
+   * policy implementations. This value is passed to the module's
+   * initialization function to select the appropriate implementation.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule#lbPolicyName
+   */
+  readonly lbPolicyName: string;
+
+  /**
+   * Name references a dynamic module registered in the EnvoyProxy resource's
+   * dynamicModules list. The referenced module must exist in the registry;
+   * otherwise, the policy will be rejected.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerDynamicModule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'config': obj.config,
+    'lbPolicyName': obj.lbPolicyName,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EndpointOverride defines the configuration for endpoint override.
+ * When specified, the load balancer will attempt to route requests to endpoints
+ * based on the override information extracted from request headers or metadata.
+ * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride {
+  /**
+   * ExtractFrom defines the sources to extract endpoint override information from.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride#extractFrom
+   */
+  readonly extractFrom: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extractFrom': obj.extractFrom?.map(y => toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SlowStart defines the configuration related to the slow start load balancer policy.
+ * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+ * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart {
+  /**
+   * Window defines the duration of the warm up period for newly added host.
+   * During slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Currently only supports linear growth of traffic. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto#config-cluster-v3-cluster-slowstartconfig
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart#window
+   */
+  readonly window: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerSlowStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'window': obj.window,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type decides the type of Load Balancer policy.
+ * Valid LoadBalancerType values are
+ * "ConsistentHash",
+ * "LeastRequest",
+ * "Random",
+ * "RoundRobin",
+ * "BackendUtilization",
+ * "DynamicModule".
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerType
+ */
+export enum SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerType {
+  /** ConsistentHash */
+  CONSISTENT_HASH = "ConsistentHash",
+  /** LeastRequest */
+  LEAST_REQUEST = "LeastRequest",
+  /** Random */
+  RANDOM = "Random",
+  /** RoundRobin */
+  ROUND_ROBIN = "RoundRobin",
+  /** BackendUtilization */
+  BACKEND_UTILIZATION = "BackendUtilization",
+  /** DynamicModule */
+  DYNAMIC_MODULE = "DynamicModule",
+}
+
+/**
+ * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware {
+  /**
+   * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware#preferLocal
+   */
+  readonly preferLocal?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal;
+
+  /**
+   * WeightedZones configures weight-based traffic distribution across locality zones.
+   * Traffic is distributed proportionally based on the sum of all zone weights.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware#weightedZones
+   */
+  readonly weightedZones?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAware | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferLocal': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal(obj.preferLocal),
+    'weightedZones': obj.weightedZones?.map(y => toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Version of ProxyProtocol
+ * Valid ProxyProtocolVersion values are
+ * "V1"
+ * "V2"
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocolVersion
+ */
+export enum SecurityPolicySpecExtAuthHttpBackendSettingsProxyProtocolVersion {
+  /** V1 */
+  V1 = "V1",
+  /** V2 */
+  V2 = "V2",
+}
+
+/**
+ * PerRetry is the retry policy to be applied per retry attempt.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry {
+  /**
+   * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+   * back-off algorithm for retries. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry#backOff
+   */
+  readonly backOff?: SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff;
+
+  /**
+   * Timeout is the timeout per retry attempt.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry(obj: SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backOff': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff(obj.backOff),
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryOn specifies the retry trigger condition.
+ *
+ * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn {
+  /**
+   * HttpStatusCodes specifies the http status codes to be retried.
+   * The retriable-status-codes trigger must also be configured for these status codes to trigger a retry.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn#httpStatusCodes
+   */
+  readonly httpStatusCodes?: number[];
+
+  /**
+   * Triggers specifies the retry trigger condition(Http/Grpc).
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn#triggers
+   */
+  readonly triggers?: SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOnTriggers[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn(obj: SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOn | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'httpStatusCodes': obj.httpStatusCodes?.map(y => y),
+    'triggers': obj.triggers?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for HTTP.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp {
+  /**
+   * The idle timeout for an HTTP connection. Idle time is defined as a period in which there are no active requests in the connection.
+   * Default: 1 hour.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp#connectionIdleTimeout
+   */
+  readonly connectionIdleTimeout?: string;
+
+  /**
+   * The maximum duration of an HTTP connection.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * MaxStreamDuration is the maximum duration for a stream to complete. This timeout measures the time
+   * from when the request is sent until the response stream is fully consumed and does not apply to
+   * non-streaming requests.
+   * When set to "0s", no max duration is applied and streams can run indefinitely.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp#maxStreamDuration
+   */
+  readonly maxStreamDuration?: string;
+
+  /**
+   * RequestTimeout is the time until which entire response is received from the upstream.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp#requestTimeout
+   */
+  readonly requestTimeout?: string;
+
+  /**
+   * The stream idle timeout defines the amount of time a stream can exist without any upstream or downstream activity.
+   * If not specified, StreamIdleTimeout is inherited from the listener-level setting, which can be configured via ClientTrafficPolicy.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp#streamIdleTimeout
+   */
+  readonly streamIdleTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp(obj: SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionIdleTimeout': obj.connectionIdleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxStreamDuration': obj.maxStreamDuration,
+    'requestTimeout': obj.requestTimeout,
+    'streamIdleTimeout': obj.streamIdleTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for TCP.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp {
+  /**
+   * The timeout for network connection establishment, including TCP and TLS handshakes.
+   * Default: 10 seconds.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp(obj: SecurityPolicySpecExtAuthHttpBackendSettingsTimeoutTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Circuit Breaker settings for the upstream connections and requests.
+ * If not set, circuit breakers will be enabled with the default thresholds
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker {
+  /**
+   * The maximum number of connections that Envoy will establish to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * The maximum number of parallel requests that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker#maxParallelRequests
+   */
+  readonly maxParallelRequests?: number;
+
+  /**
+   * The maximum number of parallel retries that Envoy will make to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker#maxParallelRetries
+   */
+  readonly maxParallelRetries?: number;
+
+  /**
+   * The maximum number of pending requests that Envoy will queue to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker#maxPendingRequests
+   */
+  readonly maxPendingRequests?: number;
+
+  /**
+   * The maximum number of requests that Envoy will make over a single connection to the referenced backend defined within a xRoute rule.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker#perEndpoint
+   */
+  readonly perEndpoint?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint;
+
+  /**
+   * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+   * RetryBudget take precedence over maxParallelRetries.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker#retryBudget
+   */
+  readonly retryBudget?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreaker | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+    'maxParallelRequests': obj.maxParallelRequests,
+    'maxParallelRetries': obj.maxParallelRetries,
+    'maxPendingRequests': obj.maxPendingRequests,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'perEndpoint': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint(obj.perEndpoint),
+    'retryBudget': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget(obj.retryBudget),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Connection includes backend connection settings.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection {
+  /**
+   * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+   * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+   * If unspecified, an implementation defined default is applied (32768 bytes).
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note: that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection#bufferLimit
+   */
+  readonly bufferLimit?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionBufferLimit;
+
+  /**
+   * Preconnect configures proactive upstream connections to reduce latency by establishing
+   * connections before they’re needed and avoiding connection establishment overhead.
+   *
+   * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection#preconnect
+   */
+  readonly preconnect?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect;
+
+  /**
+   * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+   * to backend.
+   * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+   * For example, 20Mi, 1Gi, 256Ki etc.
+   * Note that when the suffix is not provided, the value is interpreted as bytes.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection#socketBufferLimit
+   */
+  readonly socketBufferLimit?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionSocketBufferLimit;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnection | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bufferLimit': obj.bufferLimit?.value,
+    'preconnect': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect(obj.preconnect),
+    'socketBufferLimit': obj.socketBufferLimit?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DNS includes dns resolution settings.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns {
+  /**
+   * DNSRefreshRate specifies the rate at which DNS records should be refreshed.
+   * Defaults to 30 seconds.
+   *
+   * @default 30 seconds.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns#dnsRefreshRate
+   */
+  readonly dnsRefreshRate?: string;
+
+  /**
+   * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+   * If set, this configuration overrides other defaults.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns#lookupFamily
+   */
+  readonly lookupFamily?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDnsLookupFamily;
+
+  /**
+   * RespectDNSTTL indicates whether the DNS Time-To-Live (TTL) should be respected.
+   * If the value is set to true, the DNS refresh rate will be set to the resource record’s TTL.
+   * Defaults to true.
+   *
+   * @default true.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns#respectDnsTtl
+   */
+  readonly respectDnsTtl?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDns | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'dnsRefreshRate': obj.dnsRefreshRate,
+    'lookupFamily': obj.lookupFamily,
+    'respectDnsTtl': obj.respectDnsTtl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheck allows gateway to perform active health checking on backends.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck {
+  /**
+   * Active health check configuration
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck#active
+   */
+  readonly active?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive;
+
+  /**
+   * When number of unhealthy endpoints for a backend reaches this threshold
+   * Envoy will disregard health status and balance across all endpoints.
+   * It's designed to prevent a situation in which host failures cascade throughout the cluster
+   * as load increases. If not set, the default value is 50%. To disable panic mode, set value to `0`.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck#panicThreshold
+   */
+  readonly panicThreshold?: number;
+
+  /**
+   * Passive passive check configuration
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck#passive
+   */
+  readonly passive?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheck | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'active': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive(obj.active),
+    'panicThreshold': obj.panicThreshold,
+    'passive': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive(obj.passive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP2 provides HTTP/2 configuration for backend connections.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2 {
+  /**
+   * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2#connectionKeepalive
+   */
+  readonly connectionKeepalive?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive;
+
+  /**
+   * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+   * If not set, the default value is 1 MiB.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2#initialConnectionWindowSize
+   */
+  readonly initialConnectionWindowSize?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialConnectionWindowSize;
+
+  /**
+   * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+   * If not set, the default value is 64 KiB(64*1024).
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2#initialStreamWindowSize
+   */
+  readonly initialStreamWindowSize?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialStreamWindowSize;
+
+  /**
+   * MaxConcurrentStreams sets the maximum number of concurrent streams allowed per connection.
+   * If not set, the default value is 100.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * OnInvalidMessage determines if Envoy will terminate the connection or just the offending stream in the event of HTTP messaging error
+   * It's recommended for L2 Envoy deployments to set this value to TerminateStream.
+   * https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/level_two
+   * Default: TerminateConnection
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2#onInvalidMessage
+   */
+  readonly onInvalidMessage?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionKeepalive': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive(obj.connectionKeepalive),
+    'initialConnectionWindowSize': obj.initialConnectionWindowSize?.value,
+    'initialStreamWindowSize': obj.initialStreamWindowSize?.value,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'onInvalidMessage': obj.onInvalidMessage,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * LoadBalancer policy to apply when routing traffic from the gateway to
+ * the backend endpoints. Defaults to `LeastRequest`.
+ *
+ * @default LeastRequest`.
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer {
+  /**
+   * BackendUtilization defines the configuration when the load balancer type is
+   * set to BackendUtilization.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer#backendUtilization
+   */
+  readonly backendUtilization?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization;
+
+  /**
+   * ConsistentHash defines the configuration when the load balancer type is
+   * set to ConsistentHash
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer#consistentHash
+   */
+  readonly consistentHash?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash;
+
+  /**
+   * DynamicModule defines the configuration when the load balancer type is
+   * set to DynamicModule. The referenced module must be registered in the
+   * EnvoyProxy resource's dynamicModules allowlist.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer#dynamicModule
+   */
+  readonly dynamicModule?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule;
+
+  /**
+   * EndpointOverride defines the configuration for endpoint override.
+   * When specified, the load balancer will attempt to route requests to endpoints
+   * based on the override information extracted from request headers or metadata.
+   * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer#endpointOverride
+   */
+  readonly endpointOverride?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride;
+
+  /**
+   * SlowStart defines the configuration related to the slow start load balancer policy.
+   * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer#slowStart
+   */
+  readonly slowStart?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart;
+
+  /**
+   * Type decides the type of Load Balancer policy.
+   * Valid LoadBalancerType values are
+   * "ConsistentHash",
+   * "LeastRequest",
+   * "Random",
+   * "RoundRobin",
+   * "BackendUtilization",
+   * "DynamicModule".
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer#type
+   */
+  readonly type: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerType;
+
+  /**
+   * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer#zoneAware
+   */
+  readonly zoneAware?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancer | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendUtilization': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization(obj.backendUtilization),
+    'consistentHash': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash(obj.consistentHash),
+    'dynamicModule': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule(obj.dynamicModule),
+    'endpointOverride': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride(obj.endpointOverride),
+    'slowStart': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart(obj.slowStart),
+    'type': obj.type,
+    'zoneAware': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware(obj.zoneAware),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ProxyProtocol enables the Proxy Protocol when communicating with the backend.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol {
+  /**
+   * Version of ProxyProtocol
+   * Valid ProxyProtocolVersion values are
+   * "V1"
+   * "V2"
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol#version
+   */
+  readonly version: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocolVersion;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocol | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'version': obj.version,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Retry provides more advanced usage, allowing users to customize the number of retries, retry fallback strategy, and retry triggering conditions.
+ * If not set, retry will be disabled.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry {
+  /**
+   * NumAttemptsPerPriority defines the number of requests (initial attempt + retries)
+   * that should be sent to the same priority before switching to a different one.
+   * If not specified or set to 0, all requests are sent to the highest priority that is healthy.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry#numAttemptsPerPriority
+   */
+  readonly numAttemptsPerPriority?: number;
+
+  /**
+   * NumRetries is the number of retries to be attempted. Defaults to 2.
+   *
+   * @default 2.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry#numRetries
+   */
+  readonly numRetries?: number;
+
+  /**
+   * PerRetry is the retry policy to be applied per retry attempt.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry#perRetry
+   */
+  readonly perRetry?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry;
+
+  /**
+   * RetryOn specifies the retry trigger condition.
+   *
+   * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry#retryOn
+   */
+  readonly retryOn?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'numAttemptsPerPriority': obj.numAttemptsPerPriority,
+    'numRetries': obj.numRetries,
+    'perRetry': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry(obj.perRetry),
+    'retryOn': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn(obj.retryOn),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TcpKeepalive settings associated with the upstream client connection.
+ * Disabled by default.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive {
+  /**
+   * The duration a connection needs to be idle before keep-alive
+   * probes start being sent.
+   * The duration format is
+   * Defaults to `7200s`.
+   *
+   * @default 7200s`.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive#idleTime
+   */
+  readonly idleTime?: string;
+
+  /**
+   * The duration between keep-alive probes.
+   * Defaults to `75s`.
+   *
+   * @default 75s`.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * The total number of unacknowledged probes to send before deciding
+   * the connection is dead.
+   * Defaults to 9.
+   *
+   * @default 9.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive#probes
+   */
+  readonly probes?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleTime': obj.idleTime,
+    'interval': obj.interval,
+    'probes': obj.probes,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for the backend connections.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout {
+  /**
+   * Timeout settings for HTTP.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout#http
+   */
+  readonly http?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp;
+
+  /**
+   * Timeout settings for TCP.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout#tcp
+   */
+  readonly tcp?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeout | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp(obj.http),
+    'tcp': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint {
+  /**
+   * MaxConnections configures the maximum number of connections that Envoy will establish per-endpoint to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint#maxConnections
+   */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint(obj: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerPerEndpoint | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+ * RetryBudget take precedence over maxParallelRetries.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget {
+  /**
+   * MinRetryConcurrency specifies the minimum retry concurrency allowed for the retry budget.
+   * For example, a budget of 20% with a minimum retry concurrency of 3
+   * will allow 5 active retries while there are 25 active requests.
+   * If there are 2 active requests, there are still 3 active retries
+   * allowed because of the minimum retry concurrency.
+   * Defaults to 3.
+   *
+   * @default 3.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget#minRetryConcurrency
+   */
+  readonly minRetryConcurrency?: number;
+
+  /**
+   * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+   * the sum of active requests and active pending requests.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget#percent
+   */
+  readonly percent: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget(obj: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minRetryConcurrency': obj.minRetryConcurrency,
+    'percent': toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent(obj.percent),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+ * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+ * If unspecified, an implementation defined default is applied (32768 bytes).
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note: that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsConnectionBufferLimit
+ */
+export class SecurityPolicySpecOidcProviderBackendSettingsConnectionBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecOidcProviderBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecOidcProviderBackendSettingsConnectionBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecOidcProviderBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecOidcProviderBackendSettingsConnectionBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Preconnect configures proactive upstream connections to reduce latency by establishing
+ * connections before they’re needed and avoiding connection establishment overhead.
+ *
+ * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect {
+  /**
+   * PerEndpointPercent configures how many additional connections to maintain per
+   * upstream endpoint, useful for high-QPS or latency sensitive services. Expressed as a
+   * percentage of the connections required by active streams
+   * (e.g. 100 = preconnect disabled, 105 = 1.05x connections per-endpoint, 200 = 2.00×).
+   *
+   * Allowed value range is between 100-300. When both PerEndpointPercent and
+   * PredictivePercent are set, Envoy ensures both are satisfied (max of the two).
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect#perEndpointPercent
+   */
+  readonly perEndpointPercent?: number;
+
+  /**
+   * PredictivePercent configures how many additional connections to maintain
+   * across the cluster by anticipating which upstream endpoint the load balancer
+   * will select next, useful for low-QPS services. Relies on deterministic
+   * loadbalancing and is only supported with Random or RoundRobin.
+   * Expressed as a percentage of the connections required by active streams
+   * (e.g. 100 = 1.0 (no preconnect), 105 = 1.05× connections across the cluster, 200 = 2.00×).
+   *
+   * Minimum allowed value is 100. When both PerEndpointPercent and PredictivePercent are
+   * set Envoy ensures both are satisfied per host (max of the two).
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect#predictivePercent
+   */
+  readonly predictivePercent?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect(obj: SecurityPolicySpecOidcProviderBackendSettingsConnectionPreconnect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'perEndpointPercent': obj.perEndpointPercent,
+    'predictivePercent': obj.predictivePercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+ * to backend.
+ * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsConnectionSocketBufferLimit
+ */
+export class SecurityPolicySpecOidcProviderBackendSettingsConnectionSocketBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecOidcProviderBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecOidcProviderBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecOidcProviderBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecOidcProviderBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+ * If set, this configuration overrides other defaults.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsDnsLookupFamily
+ */
+export enum SecurityPolicySpecOidcProviderBackendSettingsDnsLookupFamily {
+  /** IPv4 */
+  I_PV4 = "IPv4",
+  /** IPv6 */
+  I_PV6 = "IPv6",
+  /** IPv4Preferred */
+  I_PV4_PREFERRED = "IPv4Preferred",
+  /** IPv6Preferred */
+  I_PV6_PREFERRED = "IPv6Preferred",
+  /** IPv4AndIPv6 */
+  I_PV4_AND_I_PV6 = "IPv4AndIPv6",
+}
+
+/**
+ * Active health check configuration
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive {
+  /**
+   * GRPC defines the configuration of the GRPC health checker.
+   * It's optional, and can only be used if the specified type is GRPC.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#grpc
+   */
+  readonly grpc?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc;
+
+  /**
+   * HealthCheckLog defines health check event logging configuration for this cluster.
+   * When set, HC probe outcomes are logged to the configured sinks.
+   * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#healthCheckLog
+   */
+  readonly healthCheckLog?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog;
+
+  /**
+   * HealthyThreshold defines the number of healthy health checks required before a backend host is marked healthy.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#healthyThreshold
+   */
+  readonly healthyThreshold?: number;
+
+  /**
+   * HTTP defines the configuration of http health checker.
+   * It's required while the health checker type is HTTP.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#http
+   */
+  readonly http?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp;
+
+  /**
+   * InitialJitter defines the maximum time Envoy will wait before the first health check.
+   * Envoy will randomly select a value between 0 and the initial jitter value.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#initialJitter
+   */
+  readonly initialJitter?: string;
+
+  /**
+   * Interval defines the time between active health checks.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Overrides defines the configuration of the overriding health check settings for all endpoints
+   * in the backend cluster. This allows customization of port and other settings that may differ
+   * from the main service configuration.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#overrides
+   */
+  readonly overrides?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides;
+
+  /**
+   * TCP defines the configuration of tcp health checker.
+   * It's required while the health checker type is TCP.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#tcp
+   */
+  readonly tcp?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp;
+
+  /**
+   * Timeout defines the time to wait for a health check response.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#timeout
+   */
+  readonly timeout?: string;
+
+  /**
+   * Type defines the type of health checker.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#type
+   */
+  readonly type: string;
+
+  /**
+   * UnhealthyThreshold defines the number of unhealthy health checks required before a backend host is marked unhealthy.
+   * Without RetriableStatuses configured, any health check failure results in the host being immediately
+   * considered unhealthy. When RetriableStatuses is set, health checks returning those statuses are retried
+   * up to this threshold before the host is marked unhealthy.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive#unhealthyThreshold
+   */
+  readonly unhealthyThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'grpc': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc(obj.grpc),
+    'healthCheckLog': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog(obj.healthCheckLog),
+    'healthyThreshold': obj.healthyThreshold,
+    'http': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp(obj.http),
+    'initialJitter': obj.initialJitter,
+    'interval': obj.interval,
+    'overrides': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides(obj.overrides),
+    'tcp': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp(obj.tcp),
+    'timeout': obj.timeout,
+    'type': obj.type,
+    'unhealthyThreshold': obj.unhealthyThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Passive passive check configuration
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive {
+  /**
+   * AlwaysEjectOneEndpoint defines whether at least one host should be ejected,
+   * regardless of MaxEjectionPercent.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#alwaysEjectOneEndpoint
+   */
+  readonly alwaysEjectOneEndpoint?: boolean;
+
+  /**
+   * BaseEjectionTime defines the base duration for which a host will be ejected on consecutive failures.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#baseEjectionTime
+   */
+  readonly baseEjectionTime?: string;
+
+  /**
+   * Consecutive5xxErrors sets the number of consecutive 5xx errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#consecutive5XxErrors
+   */
+  readonly consecutive5XxErrors?: number;
+
+  /**
+   * ConsecutiveGatewayErrors sets the number of consecutive gateway errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#consecutiveGatewayErrors
+   */
+  readonly consecutiveGatewayErrors?: number;
+
+  /**
+   * ConsecutiveLocalOriginFailures sets the number of consecutive local origin failures triggering ejection.
+   * Parameter takes effect only when split_external_local_origin_errors is set to true.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#consecutiveLocalOriginFailures
+   */
+  readonly consecutiveLocalOriginFailures?: number;
+
+  /**
+   * FailurePercentageThreshold sets the failure percentage threshold for outlier detection.
+   * If the failure percentage of a given host is greater than or equal to this value, it will be ejected.
+   * Defaults to 85.
+   *
+   * @default 85.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#failurePercentageThreshold
+   */
+  readonly failurePercentageThreshold?: number;
+
+  /**
+   * Interval defines the time between passive health checks.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * MaxEjectionPercent sets the maximum percentage of hosts in a cluster that can be ejected.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#maxEjectionPercent
+   */
+  readonly maxEjectionPercent?: number;
+
+  /**
+   * SplitExternalLocalOriginErrors enables splitting of errors between external and local origin.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive#splitExternalLocalOriginErrors
+   */
+  readonly splitExternalLocalOriginErrors?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckPassive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'alwaysEjectOneEndpoint': obj.alwaysEjectOneEndpoint,
+    'baseEjectionTime': obj.baseEjectionTime,
+    'consecutive5XxErrors': obj.consecutive5XxErrors,
+    'consecutiveGatewayErrors': obj.consecutiveGatewayErrors,
+    'consecutiveLocalOriginFailures': obj.consecutiveLocalOriginFailures,
+    'failurePercentageThreshold': obj.failurePercentageThreshold,
+    'interval': obj.interval,
+    'maxEjectionPercent': obj.maxEjectionPercent,
+    'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive {
+  /**
+   * IdleInterval specifies how long a connection must be idle before a PING is sent.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive#idleInterval
+   */
+  readonly idleInterval?: string;
+
+  /**
+   * Interval specifies how often to send HTTP/2 PING frames to keep the connection alive.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * IntervalJitter specifies a random jitter percentage added to each interval.
+   * Defaults to 15% if not specified.
+   *
+   * @default 15% if not specified.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive#intervalJitter
+   */
+  readonly intervalJitter?: number;
+
+  /**
+   * Timeout specifies how long to wait for a PING response before considering the connection dead.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive(obj: SecurityPolicySpecOidcProviderBackendSettingsHttp2ConnectionKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleInterval': obj.idleInterval,
+    'interval': obj.interval,
+    'intervalJitter': obj.intervalJitter,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+ * If not set, the default value is 1 MiB.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialConnectionWindowSize
+ */
+export class SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialConnectionWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+ * If not set, the default value is 64 KiB(64*1024).
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialStreamWindowSize
+ */
+export class SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialStreamWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecOidcProviderBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * BackendUtilization defines the configuration when the load balancer type is
+ * set to BackendUtilization.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization {
+  /**
+   * A given endpoint must report load metrics continuously for at least this long before the endpoint weight will be used.
+   * Default is 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization#blackoutPeriod
+   */
+  readonly blackoutPeriod?: string;
+
+  /**
+   * ErrorUtilizationPenaltyPercent adjusts endpoint weights based on the error rate (eps/qps).
+   * This is expressed as a percentage-based integer where 100 represents 1.0, 150 represents 1.5, etc.
+   *
+   * For example:
+   * - 100 => 1.0x
+   * - 120 => 1.2x
+   * - 200 => 2.0x
+   *
+   * Must be non-negative.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization#errorUtilizationPenaltyPercent
+   */
+  readonly errorUtilizationPenaltyPercent?: number;
+
+  /**
+   * KeepResponseHeaders keeps the ORCA load report headers/trailers before sending the response to the client.
+   * Defaults to false.
+   *
+   * @default false.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization#keepResponseHeaders
+   */
+  readonly keepResponseHeaders?: boolean;
+
+  /**
+   * Metric names used to compute utilization if application_utilization is not set.
+   * For map fields in ORCA proto, use the form "<map_field>.<key>", e.g., "named_metrics.foo".
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization#metricNamesForComputingUtilization
+   */
+  readonly metricNamesForComputingUtilization?: string[];
+
+  /**
+   * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+   * server-streaming gRPC connection to each endpoint's
+   * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+   * reports periodically, instead of relying on in-band ORCA metrics
+   * carried in response headers/trailers.
+   *
+   * The backend must implement OpenRcaService for this to take effect.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization#outOfBand
+   */
+  readonly outOfBand?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand;
+
+  /**
+   * If a given endpoint has not reported load metrics in this long, stop using the reported weight. Defaults to 3m.
+   *
+   * @default 3m.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization#weightExpirationPeriod
+   */
+  readonly weightExpirationPeriod?: string;
+
+  /**
+   * How often endpoint weights are recalculated. Values less than 100ms are capped at 100ms. Default 1s.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization#weightUpdatePeriod
+   */
+  readonly weightUpdatePeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilization | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'blackoutPeriod': obj.blackoutPeriod,
+    'errorUtilizationPenaltyPercent': obj.errorUtilizationPenaltyPercent,
+    'keepResponseHeaders': obj.keepResponseHeaders,
+    'metricNamesForComputingUtilization': obj.metricNamesForComputingUtilization?.map(y => y),
+    'outOfBand': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj.outOfBand),
+    'weightExpirationPeriod': obj.weightExpirationPeriod,
+    'weightUpdatePeriod': obj.weightUpdatePeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHash defines the configuration when the load balancer type is
+ * set to ConsistentHash
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash {
+  /**
+   * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash#cookie
+   */
+  readonly cookie?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie;
+
+  /**
+   * Header configures the header hash policy when the consistent hash type is set to Header.
+   *
+   * Deprecated: use Headers instead
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash#header
+   */
+  readonly header?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader;
+
+  /**
+   * Headers configures the header hash policy for each header, when the consistent hash type is set to Headers.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash#headers
+   */
+  readonly headers?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders[];
+
+  /**
+   * QueryParams configures the query parameter hash policy when the consistent hash type is set to QueryParams.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash#queryParams
+   */
+  readonly queryParams?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams[];
+
+  /**
+   * The table size for consistent hashing, must be prime number limited to 5000011.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash#tableSize
+   */
+  readonly tableSize?: number;
+
+  /**
+   * ConsistentHashType defines the type of input to hash on. Valid Type values are
+   * "SourceIP",
+   * "Header",
+   * "Headers",
+   * "Cookie".
+   * "QueryParams".
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash#type
+   */
+  readonly type: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHash | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cookie': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie(obj.cookie),
+    'header': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader(obj.header),
+    'headers': obj.headers?.map(y => toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders(y)),
+    'queryParams': obj.queryParams?.map(y => toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams(y)),
+    'tableSize': obj.tableSize,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DynamicModule defines the configuration when the load balancer type is
+ * set to DynamicModule. The referenced module must be registered in the
+ * EnvoyProxy resource's dynamicModules allowlist.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule {
+  /**
+   * Config is optional configuration for the module's load balancer
+   * implementation. This is serialized and passed to the module's
+   * initialization function.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule#config
+   */
+  readonly config?: any;
+
+  /**
+   * LBPolicyName identifies a specific load balancer implementation within
+   * the dynamic module. A single shared library can contain multiple LB
+   * policy implementations. This value is passed to the module's
+   * initialization function to select the appropriate implementation.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule#lbPolicyName
+   */
+  readonly lbPolicyName: string;
+
+  /**
+   * Name references a dynamic module registered in the EnvoyProxy resource's
+   * dynamicModules list. The referenced module must exist in the registry;
+   * otherwise, the policy will be rejected.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerDynamicModule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'config': obj.config,
+    'lbPolicyName': obj.lbPolicyName,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EndpointOverride defines the configuration for endpoint override.
+ * When specified, the load balancer will attempt to route requests to endpoints
+ * based on the override information extracted from request headers or metadata.
+ * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride {
+  /**
+   * ExtractFrom defines the sources to extract endpoint override information from.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride#extractFrom
+   */
+  readonly extractFrom: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extractFrom': obj.extractFrom?.map(y => toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SlowStart defines the configuration related to the slow start load balancer policy.
+ * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+ * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart {
+  /**
+   * Window defines the duration of the warm up period for newly added host.
+   * During slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Currently only supports linear growth of traffic. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto#config-cluster-v3-cluster-slowstartconfig
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart#window
+   */
+  readonly window: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerSlowStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'window': obj.window,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type decides the type of Load Balancer policy.
+ * Valid LoadBalancerType values are
+ * "ConsistentHash",
+ * "LeastRequest",
+ * "Random",
+ * "RoundRobin",
+ * "BackendUtilization",
+ * "DynamicModule".
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerType
+ */
+export enum SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerType {
+  /** ConsistentHash */
+  CONSISTENT_HASH = "ConsistentHash",
+  /** LeastRequest */
+  LEAST_REQUEST = "LeastRequest",
+  /** Random */
+  RANDOM = "Random",
+  /** RoundRobin */
+  ROUND_ROBIN = "RoundRobin",
+  /** BackendUtilization */
+  BACKEND_UTILIZATION = "BackendUtilization",
+  /** DynamicModule */
+  DYNAMIC_MODULE = "DynamicModule",
+}
+
+/**
+ * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware {
+  /**
+   * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware#preferLocal
+   */
+  readonly preferLocal?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal;
+
+  /**
+   * WeightedZones configures weight-based traffic distribution across locality zones.
+   * Traffic is distributed proportionally based on the sum of all zone weights.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware#weightedZones
+   */
+  readonly weightedZones?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAware | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferLocal': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal(obj.preferLocal),
+    'weightedZones': obj.weightedZones?.map(y => toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Version of ProxyProtocol
+ * Valid ProxyProtocolVersion values are
+ * "V1"
+ * "V2"
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsProxyProtocolVersion
+ */
+export enum SecurityPolicySpecOidcProviderBackendSettingsProxyProtocolVersion {
+  /** V1 */
+  V1 = "V1",
+  /** V2 */
+  V2 = "V2",
+}
+
+/**
+ * PerRetry is the retry policy to be applied per retry attempt.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry {
+  /**
+   * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+   * back-off algorithm for retries. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry#backOff
+   */
+  readonly backOff?: SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff;
+
+  /**
+   * Timeout is the timeout per retry attempt.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry(obj: SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backOff': toJson_SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff(obj.backOff),
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryOn specifies the retry trigger condition.
+ *
+ * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn {
+  /**
+   * HttpStatusCodes specifies the http status codes to be retried.
+   * The retriable-status-codes trigger must also be configured for these status codes to trigger a retry.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn#httpStatusCodes
+   */
+  readonly httpStatusCodes?: number[];
+
+  /**
+   * Triggers specifies the retry trigger condition(Http/Grpc).
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn#triggers
+   */
+  readonly triggers?: SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOnTriggers[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn(obj: SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOn | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'httpStatusCodes': obj.httpStatusCodes?.map(y => y),
+    'triggers': obj.triggers?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for HTTP.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp {
+  /**
+   * The idle timeout for an HTTP connection. Idle time is defined as a period in which there are no active requests in the connection.
+   * Default: 1 hour.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp#connectionIdleTimeout
+   */
+  readonly connectionIdleTimeout?: string;
+
+  /**
+   * The maximum duration of an HTTP connection.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * MaxStreamDuration is the maximum duration for a stream to complete. This timeout measures the time
+   * from when the request is sent until the response stream is fully consumed and does not apply to
+   * non-streaming requests.
+   * When set to "0s", no max duration is applied and streams can run indefinitely.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp#maxStreamDuration
+   */
+  readonly maxStreamDuration?: string;
+
+  /**
+   * RequestTimeout is the time until which entire response is received from the upstream.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp#requestTimeout
+   */
+  readonly requestTimeout?: string;
+
+  /**
+   * The stream idle timeout defines the amount of time a stream can exist without any upstream or downstream activity.
+   * If not specified, StreamIdleTimeout is inherited from the listener-level setting, which can be configured via ClientTrafficPolicy.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp#streamIdleTimeout
+   */
+  readonly streamIdleTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp(obj: SecurityPolicySpecOidcProviderBackendSettingsTimeoutHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionIdleTimeout': obj.connectionIdleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxStreamDuration': obj.maxStreamDuration,
+    'requestTimeout': obj.requestTimeout,
+    'streamIdleTimeout': obj.streamIdleTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for TCP.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp {
+  /**
+   * The timeout for network connection establishment, including TCP and TLS handshakes.
+   * Default: 10 seconds.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp(obj: SecurityPolicySpecOidcProviderBackendSettingsTimeoutTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ValueType is the type of the claim value.
+ * Only String and StringArray types are supported for now.
+ *
+ * @schema SecurityPolicySpecAuthorizationRulesPrincipalJwtClaimsValueType
+ */
+export enum SecurityPolicySpecAuthorizationRulesPrincipalJwtClaimsValueType {
+  /** String */
+  STRING = "String",
+  /** StringArray */
+  STRING_ARRAY = "StringArray",
+}
+
+/**
+ * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+ * the sum of active requests and active pending requests.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent {
+  /**
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsCircuitBreakerRetryBudgetPercent | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC defines the configuration of the GRPC health checker.
+ * It's optional, and can only be used if the specified type is GRPC.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc {
+  /**
+   * Service to send in the health check request.
+   * If this is not specified, then the health check request applies to the entire
+   * server and not to a specific service.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheckLog defines health check event logging configuration for this cluster.
+ * When set, HC probe outcomes are logged to the configured sinks.
+ * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog {
+  /**
+   * Matches defines which health check probe outcomes produce a log entry.
+   * When omitted or empty, all events are logged.
+   *
+   * Each value must be unique. Multiple values are ORed. If any failure type is
+   * specified then a success type must also be specified, and vice versa.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog#matches
+   */
+  readonly matches?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogMatches[];
+
+  /**
+   * Sinks defines where health check events are written.
+   * When omitted, events are written to /dev/stdout.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog#sinks
+   */
+  readonly sinks?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLog | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matches': obj.matches?.map(y => y),
+    'sinks': obj.sinks?.map(y => toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP defines the configuration of http health checker.
+ * It's required while the health checker type is HTTP.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp {
+  /**
+   * ExpectedResponse defines a list of HTTP expected responses to match.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp#expectedResponse
+   */
+  readonly expectedResponse?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse;
+
+  /**
+   * ExpectedStatuses defines a list of HTTP response statuses considered healthy.
+   * Defaults to 200 only
+   *
+   * @default 200 only
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp#expectedStatuses
+   */
+  readonly expectedStatuses?: number[];
+
+  /**
+   * Hostname defines the HTTP Host header used for active HTTP health checks.
+   * Host selection uses this order: this field, the associated Backend endpoint
+   * hostname if available, then the effective Route hostname.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp#hostname
+   */
+  readonly hostname?: string;
+
+  /**
+   * Method defines the HTTP method used for health checking.
+   * Defaults to GET
+   *
+   * @default GET
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp#method
+   */
+  readonly method?: string;
+
+  /**
+   * Path defines the HTTP path that will be requested during health checking.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp#path
+   */
+  readonly path: string;
+
+  /**
+   * RequestBody defines the HTTP request body payload sent during health checking.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp#requestBody
+   */
+  readonly requestBody?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody;
+
+  /**
+   * RetriableStatuses defines a list of HTTP response statuses considered retriable.
+   * Responses matching these statuses count towards the unhealthy threshold but
+   * do not result in the host being considered immediately unhealthy.
+   * The expected statuses take precedence for any range overlaps with this field.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp#retriableStatuses
+   */
+  readonly retriableStatuses?: number[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'expectedResponse': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse(obj.expectedResponse),
+    'expectedStatuses': obj.expectedStatuses?.map(y => y),
+    'hostname': obj.hostname,
+    'method': obj.method,
+    'path': obj.path,
+    'requestBody': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody(obj.requestBody),
+    'retriableStatuses': obj.retriableStatuses?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Overrides defines the configuration of the overriding health check settings for all endpoints
+ * in the backend cluster. This allows customization of port and other settings that may differ
+ * from the main service configuration.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides {
+  /**
+   * Port overrides the health check port.
+   * If not set, the endpoint's serving port is used for health checks.
+   * This is useful when health checks are served on a different port than
+   * the main service port (e.g., port 443 for service, port 9090 for health checks).
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveOverrides | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCP defines the configuration of tcp health checker.
+ * It's required while the health checker type is TCP.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp {
+  /**
+   * Receive defines the expected response payload.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp#receive
+   */
+  readonly receive?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive;
+
+  /**
+   * Send defines the request payload.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp#send
+   */
+  readonly send?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'receive': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive(obj.receive),
+    'send': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend(obj.send),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+ * server-streaming gRPC connection to each endpoint's
+ * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+ * reports periodically, instead of relying on in-band ORCA metrics
+ * carried in response headers/trailers.
+ *
+ * The backend must implement OpenRcaService for this to take effect.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand {
+  /**
+   * Authority overrides the :authority header on the OutOfBand gRPC stream.
+   * If unset, Envoy uses the endpoint hostname, then the dialed address, then
+   * the cluster name.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand#authority
+   */
+  readonly authority?: string;
+
+  /**
+   * Port overrides the port used for the OutOfBand reporting connection, e.g. to
+   * reach a separate reporting sidecar. Defaults to the endpoint's port.
+   *
+   * @default the endpoint's port.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand#port
+   */
+  readonly port?: number;
+
+  /**
+   * ReportingPeriod is how often Envoy requests load reports from the server.
+   * Must be greater than 0. Defaults to 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand#reportingPeriod
+   */
+  readonly reportingPeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerBackendUtilizationOutOfBand | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': obj.authority,
+    'port': obj.port,
+    'reportingPeriod': obj.reportingPeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie {
+  /**
+   * Additional Attributes to set for the generated cookie.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie#attributes
+   */
+  readonly attributes?: { [key: string]: string };
+
+  /**
+   * Name of the cookie to hash.
+   * If this cookie does not exist in the request, Envoy will generate a cookie and set
+   * the TTL on the response back to the client based on Layer 4
+   * attributes of the backend endpoint, to ensure that these future requests
+   * go to the same backend endpoint. Make sure to set the TTL field for this case.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie#name
+   */
+  readonly name: string;
+
+  /**
+   * TTL of the generated cookie if the cookie is not present. This value sets the
+   * Max-Age attribute value.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie#ttl
+   */
+  readonly ttl?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashCookie | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': ((obj.attributes) === undefined) ? undefined : (Object.entries(obj.attributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+    'ttl': obj.ttl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header configures the header hash policy when the consistent hash type is set to Header.
+ *
+ * Deprecated: use Headers instead
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeader | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header defines the header hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * QueryParam defines the query parameter name hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams {
+  /**
+   * Name of the query param to hash.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashQueryParams | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHashType defines the type of input to hash on. Valid Type values are
+ * "SourceIP",
+ * "Header",
+ * "Headers",
+ * "Cookie".
+ * "QueryParams".
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashType
+ */
+export enum SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerConsistentHashType {
+  /** SourceIP */
+  SOURCE_IP = "SourceIP",
+  /** Header */
+  HEADER = "Header",
+  /** Headers */
+  HEADERS = "Headers",
+  /** Cookie */
+  COOKIE = "Cookie",
+  /** QueryParams */
+  QUERY_PARAMS = "QueryParams",
+}
+
+/**
+ * EndpointOverrideExtractFrom defines a source to extract endpoint override information from.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom {
+  /**
+   * Header defines the header to get the override endpoint addresses.
+   * The header value must specify at least one endpoint in `IP:Port` format or multiple endpoints in `IP:Port,IP:Port,...` format.
+   * For example `10.0.0.5:8080` or `[2600:4040:5204::1574:24ae]:80`.
+   * The IPv6 address is enclosed in square brackets.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom#header
+   */
+  readonly header?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerEndpointOverrideExtractFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal {
+  /**
+   * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+   * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal#force
+   */
+  readonly force?: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce;
+
+  /**
+   * MinEndpointsThreshold is the minimum number of total upstream endpoints across all zones required to enable zone-aware routing.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal#minEndpointsThreshold
+   */
+  readonly minEndpointsThreshold?: number;
+
+  /**
+   * Configures percentage of requests that will be considered for zone aware routing if zone aware routing is configured. If not specified, Envoy defaults to 100%.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal#percentageEnabled
+   */
+  readonly percentageEnabled?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocal | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'force': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj.force),
+    'minEndpointsThreshold': obj.minEndpointsThreshold,
+    'percentageEnabled': obj.percentageEnabled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WeightedZoneConfig defines the weight for a specific locality zone.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones {
+  /**
+   * Weight defines the weight for this locality.
+   * Higher values receive more traffic. The actual traffic distribution
+   * is proportional to this value relative to other localities.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones#weight
+   */
+  readonly weight: number;
+
+  /**
+   * Zone specifies the topology zone this weight applies to.
+   * The value should match the topology.kubernetes.io/zone label
+   * of the nodes where endpoints are running.
+   * Zones not listed in the configuration receive a default weight of 1.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones#zone
+   */
+  readonly zone: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwareWeightedZones | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'weight': obj.weight,
+    'zone': obj.zone,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+ * back-off algorithm for retries. For additional details,
+ * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff {
+  /**
+   * BaseInterval is the base interval between retries.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff#baseInterval
+   */
+  readonly baseInterval?: string;
+
+  /**
+   * MaxInterval is the maximum interval between retries. This parameter is optional, but must be greater than or equal to the base_interval if set.
+   * The default is 10 times the base_interval
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff#maxInterval
+   */
+  readonly maxInterval?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsRetryPerRetryBackOff | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'baseInterval': obj.baseInterval,
+    'maxInterval': obj.maxInterval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TriggerEnum specifies the conditions that trigger retries.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOnTriggers
+ */
+export enum SecurityPolicySpecExtAuthGrpcBackendSettingsRetryRetryOnTriggers {
+  /** 5xx */
+  VALUE_5XX = "5xx",
+  /** gateway-error */
+  GATEWAY_HYPHEN_ERROR = "gateway-error",
+  /** reset */
+  RESET = "reset",
+  /** reset-before-request */
+  RESET_HYPHEN_BEFORE_HYPHEN_REQUEST = "reset-before-request",
+  /** connect-failure */
+  CONNECT_HYPHEN_FAILURE = "connect-failure",
+  /** retriable-4xx */
+  RETRIABLE_HYPHEN_4XX = "retriable-4xx",
+  /** refused-stream */
+  REFUSED_HYPHEN_STREAM = "refused-stream",
+  /** retriable-status-codes */
+  RETRIABLE_HYPHEN_STATUS_HYPHEN_CODES = "retriable-status-codes",
+  /** cancelled */
+  CANCELLED = "cancelled",
+  /** deadline-exceeded */
+  DEADLINE_HYPHEN_EXCEEDED = "deadline-exceeded",
+  /** internal */
+  INTERNAL = "internal",
+  /** resource-exhausted */
+  RESOURCE_HYPHEN_EXHAUSTED = "resource-exhausted",
+  /** unavailable */
+  UNAVAILABLE = "unavailable",
+}
+
+/**
+ * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+ * the sum of active requests and active pending requests.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent {
+  /**
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent(obj: SecurityPolicySpecExtAuthHttpBackendSettingsCircuitBreakerRetryBudgetPercent | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC defines the configuration of the GRPC health checker.
+ * It's optional, and can only be used if the specified type is GRPC.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc {
+  /**
+   * Service to send in the health check request.
+   * If this is not specified, then the health check request applies to the entire
+   * server and not to a specific service.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheckLog defines health check event logging configuration for this cluster.
+ * When set, HC probe outcomes are logged to the configured sinks.
+ * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog {
+  /**
+   * Matches defines which health check probe outcomes produce a log entry.
+   * When omitted or empty, all events are logged.
+   *
+   * Each value must be unique. Multiple values are ORed. If any failure type is
+   * specified then a success type must also be specified, and vice versa.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog#matches
+   */
+  readonly matches?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogMatches[];
+
+  /**
+   * Sinks defines where health check events are written.
+   * When omitted, events are written to /dev/stdout.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog#sinks
+   */
+  readonly sinks?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLog | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matches': obj.matches?.map(y => y),
+    'sinks': obj.sinks?.map(y => toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP defines the configuration of http health checker.
+ * It's required while the health checker type is HTTP.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp {
+  /**
+   * ExpectedResponse defines a list of HTTP expected responses to match.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp#expectedResponse
+   */
+  readonly expectedResponse?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse;
+
+  /**
+   * ExpectedStatuses defines a list of HTTP response statuses considered healthy.
+   * Defaults to 200 only
+   *
+   * @default 200 only
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp#expectedStatuses
+   */
+  readonly expectedStatuses?: number[];
+
+  /**
+   * Hostname defines the HTTP Host header used for active HTTP health checks.
+   * Host selection uses this order: this field, the associated Backend endpoint
+   * hostname if available, then the effective Route hostname.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp#hostname
+   */
+  readonly hostname?: string;
+
+  /**
+   * Method defines the HTTP method used for health checking.
+   * Defaults to GET
+   *
+   * @default GET
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp#method
+   */
+  readonly method?: string;
+
+  /**
+   * Path defines the HTTP path that will be requested during health checking.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp#path
+   */
+  readonly path: string;
+
+  /**
+   * RequestBody defines the HTTP request body payload sent during health checking.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp#requestBody
+   */
+  readonly requestBody?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody;
+
+  /**
+   * RetriableStatuses defines a list of HTTP response statuses considered retriable.
+   * Responses matching these statuses count towards the unhealthy threshold but
+   * do not result in the host being considered immediately unhealthy.
+   * The expected statuses take precedence for any range overlaps with this field.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp#retriableStatuses
+   */
+  readonly retriableStatuses?: number[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'expectedResponse': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse(obj.expectedResponse),
+    'expectedStatuses': obj.expectedStatuses?.map(y => y),
+    'hostname': obj.hostname,
+    'method': obj.method,
+    'path': obj.path,
+    'requestBody': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody(obj.requestBody),
+    'retriableStatuses': obj.retriableStatuses?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Overrides defines the configuration of the overriding health check settings for all endpoints
+ * in the backend cluster. This allows customization of port and other settings that may differ
+ * from the main service configuration.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides {
+  /**
+   * Port overrides the health check port.
+   * If not set, the endpoint's serving port is used for health checks.
+   * This is useful when health checks are served on a different port than
+   * the main service port (e.g., port 443 for service, port 9090 for health checks).
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveOverrides | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCP defines the configuration of tcp health checker.
+ * It's required while the health checker type is TCP.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp {
+  /**
+   * Receive defines the expected response payload.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp#receive
+   */
+  readonly receive?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive;
+
+  /**
+   * Send defines the request payload.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp#send
+   */
+  readonly send?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'receive': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive(obj.receive),
+    'send': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend(obj.send),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+ * server-streaming gRPC connection to each endpoint's
+ * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+ * reports periodically, instead of relying on in-band ORCA metrics
+ * carried in response headers/trailers.
+ *
+ * The backend must implement OpenRcaService for this to take effect.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand {
+  /**
+   * Authority overrides the :authority header on the OutOfBand gRPC stream.
+   * If unset, Envoy uses the endpoint hostname, then the dialed address, then
+   * the cluster name.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand#authority
+   */
+  readonly authority?: string;
+
+  /**
+   * Port overrides the port used for the OutOfBand reporting connection, e.g. to
+   * reach a separate reporting sidecar. Defaults to the endpoint's port.
+   *
+   * @default the endpoint's port.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand#port
+   */
+  readonly port?: number;
+
+  /**
+   * ReportingPeriod is how often Envoy requests load reports from the server.
+   * Must be greater than 0. Defaults to 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand#reportingPeriod
+   */
+  readonly reportingPeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerBackendUtilizationOutOfBand | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': obj.authority,
+    'port': obj.port,
+    'reportingPeriod': obj.reportingPeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie {
+  /**
+   * Additional Attributes to set for the generated cookie.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie#attributes
+   */
+  readonly attributes?: { [key: string]: string };
+
+  /**
+   * Name of the cookie to hash.
+   * If this cookie does not exist in the request, Envoy will generate a cookie and set
+   * the TTL on the response back to the client based on Layer 4
+   * attributes of the backend endpoint, to ensure that these future requests
+   * go to the same backend endpoint. Make sure to set the TTL field for this case.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie#name
+   */
+  readonly name: string;
+
+  /**
+   * TTL of the generated cookie if the cookie is not present. This value sets the
+   * Max-Age attribute value.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie#ttl
+   */
+  readonly ttl?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashCookie | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': ((obj.attributes) === undefined) ? undefined : (Object.entries(obj.attributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+    'ttl': obj.ttl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header configures the header hash policy when the consistent hash type is set to Header.
+ *
+ * Deprecated: use Headers instead
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeader | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header defines the header hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * QueryParam defines the query parameter name hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams {
+  /**
+   * Name of the query param to hash.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashQueryParams | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHashType defines the type of input to hash on. Valid Type values are
+ * "SourceIP",
+ * "Header",
+ * "Headers",
+ * "Cookie".
+ * "QueryParams".
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashType
+ */
+export enum SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerConsistentHashType {
+  /** SourceIP */
+  SOURCE_IP = "SourceIP",
+  /** Header */
+  HEADER = "Header",
+  /** Headers */
+  HEADERS = "Headers",
+  /** Cookie */
+  COOKIE = "Cookie",
+  /** QueryParams */
+  QUERY_PARAMS = "QueryParams",
+}
+
+/**
+ * EndpointOverrideExtractFrom defines a source to extract endpoint override information from.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom {
+  /**
+   * Header defines the header to get the override endpoint addresses.
+   * The header value must specify at least one endpoint in `IP:Port` format or multiple endpoints in `IP:Port,IP:Port,...` format.
+   * For example `10.0.0.5:8080` or `[2600:4040:5204::1574:24ae]:80`.
+   * The IPv6 address is enclosed in square brackets.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom#header
+   */
+  readonly header?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerEndpointOverrideExtractFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal {
+  /**
+   * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+   * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal#force
+   */
+  readonly force?: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce;
+
+  /**
+   * MinEndpointsThreshold is the minimum number of total upstream endpoints across all zones required to enable zone-aware routing.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal#minEndpointsThreshold
+   */
+  readonly minEndpointsThreshold?: number;
+
+  /**
+   * Configures percentage of requests that will be considered for zone aware routing if zone aware routing is configured. If not specified, Envoy defaults to 100%.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal#percentageEnabled
+   */
+  readonly percentageEnabled?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocal | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'force': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj.force),
+    'minEndpointsThreshold': obj.minEndpointsThreshold,
+    'percentageEnabled': obj.percentageEnabled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WeightedZoneConfig defines the weight for a specific locality zone.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones {
+  /**
+   * Weight defines the weight for this locality.
+   * Higher values receive more traffic. The actual traffic distribution
+   * is proportional to this value relative to other localities.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones#weight
+   */
+  readonly weight: number;
+
+  /**
+   * Zone specifies the topology zone this weight applies to.
+   * The value should match the topology.kubernetes.io/zone label
+   * of the nodes where endpoints are running.
+   * Zones not listed in the configuration receive a default weight of 1.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones#zone
+   */
+  readonly zone: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwareWeightedZones | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'weight': obj.weight,
+    'zone': obj.zone,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+ * back-off algorithm for retries. For additional details,
+ * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff {
+  /**
+   * BaseInterval is the base interval between retries.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff#baseInterval
+   */
+  readonly baseInterval?: string;
+
+  /**
+   * MaxInterval is the maximum interval between retries. This parameter is optional, but must be greater than or equal to the base_interval if set.
+   * The default is 10 times the base_interval
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff#maxInterval
+   */
+  readonly maxInterval?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff(obj: SecurityPolicySpecExtAuthHttpBackendSettingsRetryPerRetryBackOff | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'baseInterval': obj.baseInterval,
+    'maxInterval': obj.maxInterval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TriggerEnum specifies the conditions that trigger retries.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOnTriggers
+ */
+export enum SecurityPolicySpecExtAuthHttpBackendSettingsRetryRetryOnTriggers {
+  /** 5xx */
+  VALUE_5XX = "5xx",
+  /** gateway-error */
+  GATEWAY_HYPHEN_ERROR = "gateway-error",
+  /** reset */
+  RESET = "reset",
+  /** reset-before-request */
+  RESET_HYPHEN_BEFORE_HYPHEN_REQUEST = "reset-before-request",
+  /** connect-failure */
+  CONNECT_HYPHEN_FAILURE = "connect-failure",
+  /** retriable-4xx */
+  RETRIABLE_HYPHEN_4XX = "retriable-4xx",
+  /** refused-stream */
+  REFUSED_HYPHEN_STREAM = "refused-stream",
+  /** retriable-status-codes */
+  RETRIABLE_HYPHEN_STATUS_HYPHEN_CODES = "retriable-status-codes",
+  /** cancelled */
+  CANCELLED = "cancelled",
+  /** deadline-exceeded */
+  DEADLINE_HYPHEN_EXCEEDED = "deadline-exceeded",
+  /** internal */
+  INTERNAL = "internal",
+  /** resource-exhausted */
+  RESOURCE_HYPHEN_EXHAUSTED = "resource-exhausted",
+  /** unavailable */
+  UNAVAILABLE = "unavailable",
+}
+
+/**
+ * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint {
+  /**
+   * MaxConnections configures the maximum number of connections that Envoy will establish per-endpoint to the referenced backend defined within a xRoute rule.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint#maxConnections
+   */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerPerEndpoint | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxConnections': obj.maxConnections,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+ * RetryBudget take precedence over maxParallelRetries.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget {
+  /**
+   * MinRetryConcurrency specifies the minimum retry concurrency allowed for the retry budget.
+   * For example, a budget of 20% with a minimum retry concurrency of 3
+   * will allow 5 active retries while there are 25 active requests.
+   * If there are 2 active requests, there are still 3 active retries
+   * allowed because of the minimum retry concurrency.
+   * Defaults to 3.
+   *
+   * @default 3.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget#minRetryConcurrency
+   */
+  readonly minRetryConcurrency?: number;
+
+  /**
+   * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+   * the sum of active requests and active pending requests.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget#percent
+   */
+  readonly percent: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minRetryConcurrency': obj.minRetryConcurrency,
+    'percent': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent(obj.percent),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BufferLimit Soft limit on size of the cluster’s connections read and write buffers.
+ * BufferLimit applies to connection streaming (maybe non-streaming) channel between processes, it's in user space.
+ * If unspecified, an implementation defined default is applied (32768 bytes).
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note: that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionBufferLimit
+ */
+export class SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionBufferLimit {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Preconnect configures proactive upstream connections to reduce latency by establishing
+ * connections before they’re needed and avoiding connection establishment overhead.
+ *
+ * If unset, Envoy will fetch connections as needed to serve in-flight requests.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect {
+  /**
+   * PerEndpointPercent configures how many additional connections to maintain per
+   * upstream endpoint, useful for high-QPS or latency sensitive services. Expressed as a
+   * percentage of the connections required by active streams
+   * (e.g. 100 = preconnect disabled, 105 = 1.05x connections per-endpoint, 200 = 2.00×).
+   *
+   * Allowed value range is between 100-300. When both PerEndpointPercent and
+   * PredictivePercent are set, Envoy ensures both are satisfied (max of the two).
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect#perEndpointPercent
+   */
+  readonly perEndpointPercent?: number;
+
+  /**
+   * PredictivePercent configures how many additional connections to maintain
+   * across the cluster by anticipating which upstream endpoint the load balancer
+   * will select next, useful for low-QPS services. Relies on deterministic
+   * loadbalancing and is only supported with Random or RoundRobin.
+   * Expressed as a percentage of the connections required by active streams
+   * (e.g. 100 = 1.0 (no preconnect), 105 = 1.05× connections across the cluster, 200 = 2.00×).
+   *
+   * Minimum allowed value is 100. When both PerEndpointPercent and PredictivePercent are
+   * set Envoy ensures both are satisfied per host (max of the two).
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect#predictivePercent
+   */
+  readonly predictivePercent?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionPreconnect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'perEndpointPercent': obj.perEndpointPercent,
+    'predictivePercent': obj.predictivePercent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SocketBufferLimit provides configuration for the maximum buffer size in bytes for each socket
+ * to backend.
+ * SocketBufferLimit applies to socket streaming channel between TCP/IP stacks, it's in kernel space.
+ * For example, 20Mi, 1Gi, 256Ki etc.
+ * Note that when the suffix is not provided, the value is interpreted as bytes.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionSocketBufferLimit
+ */
+export class SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionSocketBufferLimit {
+  public static fromNumber(value: number): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionSocketBufferLimit {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsConnectionSocketBufferLimit(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * LookupFamily determines how Envoy would resolve DNS for Routes where the backend is specified as a fully qualified domain name (FQDN).
+ * If set, this configuration overrides other defaults.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDnsLookupFamily
+ */
+export enum SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsDnsLookupFamily {
+  /** IPv4 */
+  I_PV4 = "IPv4",
+  /** IPv6 */
+  I_PV6 = "IPv6",
+  /** IPv4Preferred */
+  I_PV4_PREFERRED = "IPv4Preferred",
+  /** IPv6Preferred */
+  I_PV6_PREFERRED = "IPv6Preferred",
+  /** IPv4AndIPv6 */
+  I_PV4_AND_I_PV6 = "IPv4AndIPv6",
+}
+
+/**
+ * Active health check configuration
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive {
+  /**
+   * GRPC defines the configuration of the GRPC health checker.
+   * It's optional, and can only be used if the specified type is GRPC.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#grpc
+   */
+  readonly grpc?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc;
+
+  /**
+   * HealthCheckLog defines health check event logging configuration for this cluster.
+   * When set, HC probe outcomes are logged to the configured sinks.
+   * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#healthCheckLog
+   */
+  readonly healthCheckLog?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog;
+
+  /**
+   * HealthyThreshold defines the number of healthy health checks required before a backend host is marked healthy.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#healthyThreshold
+   */
+  readonly healthyThreshold?: number;
+
+  /**
+   * HTTP defines the configuration of http health checker.
+   * It's required while the health checker type is HTTP.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#http
+   */
+  readonly http?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp;
+
+  /**
+   * InitialJitter defines the maximum time Envoy will wait before the first health check.
+   * Envoy will randomly select a value between 0 and the initial jitter value.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#initialJitter
+   */
+  readonly initialJitter?: string;
+
+  /**
+   * Interval defines the time between active health checks.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Overrides defines the configuration of the overriding health check settings for all endpoints
+   * in the backend cluster. This allows customization of port and other settings that may differ
+   * from the main service configuration.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#overrides
+   */
+  readonly overrides?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides;
+
+  /**
+   * TCP defines the configuration of tcp health checker.
+   * It's required while the health checker type is TCP.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#tcp
+   */
+  readonly tcp?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp;
+
+  /**
+   * Timeout defines the time to wait for a health check response.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#timeout
+   */
+  readonly timeout?: string;
+
+  /**
+   * Type defines the type of health checker.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#type
+   */
+  readonly type: string;
+
+  /**
+   * UnhealthyThreshold defines the number of unhealthy health checks required before a backend host is marked unhealthy.
+   * Without RetriableStatuses configured, any health check failure results in the host being immediately
+   * considered unhealthy. When RetriableStatuses is set, health checks returning those statuses are retried
+   * up to this threshold before the host is marked unhealthy.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive#unhealthyThreshold
+   */
+  readonly unhealthyThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'grpc': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc(obj.grpc),
+    'healthCheckLog': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog(obj.healthCheckLog),
+    'healthyThreshold': obj.healthyThreshold,
+    'http': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp(obj.http),
+    'initialJitter': obj.initialJitter,
+    'interval': obj.interval,
+    'overrides': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides(obj.overrides),
+    'tcp': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp(obj.tcp),
+    'timeout': obj.timeout,
+    'type': obj.type,
+    'unhealthyThreshold': obj.unhealthyThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Passive passive check configuration
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive {
+  /**
+   * AlwaysEjectOneEndpoint defines whether at least one host should be ejected,
+   * regardless of MaxEjectionPercent.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#alwaysEjectOneEndpoint
+   */
+  readonly alwaysEjectOneEndpoint?: boolean;
+
+  /**
+   * BaseEjectionTime defines the base duration for which a host will be ejected on consecutive failures.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#baseEjectionTime
+   */
+  readonly baseEjectionTime?: string;
+
+  /**
+   * Consecutive5xxErrors sets the number of consecutive 5xx errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#consecutive5XxErrors
+   */
+  readonly consecutive5XxErrors?: number;
+
+  /**
+   * ConsecutiveGatewayErrors sets the number of consecutive gateway errors triggering ejection.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#consecutiveGatewayErrors
+   */
+  readonly consecutiveGatewayErrors?: number;
+
+  /**
+   * ConsecutiveLocalOriginFailures sets the number of consecutive local origin failures triggering ejection.
+   * Parameter takes effect only when split_external_local_origin_errors is set to true.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#consecutiveLocalOriginFailures
+   */
+  readonly consecutiveLocalOriginFailures?: number;
+
+  /**
+   * FailurePercentageThreshold sets the failure percentage threshold for outlier detection.
+   * If the failure percentage of a given host is greater than or equal to this value, it will be ejected.
+   * Defaults to 85.
+   *
+   * @default 85.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#failurePercentageThreshold
+   */
+  readonly failurePercentageThreshold?: number;
+
+  /**
+   * Interval defines the time between passive health checks.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * MaxEjectionPercent sets the maximum percentage of hosts in a cluster that can be ejected.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#maxEjectionPercent
+   */
+  readonly maxEjectionPercent?: number;
+
+  /**
+   * SplitExternalLocalOriginErrors enables splitting of errors between external and local origin.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive#splitExternalLocalOriginErrors
+   */
+  readonly splitExternalLocalOriginErrors?: boolean;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckPassive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'alwaysEjectOneEndpoint': obj.alwaysEjectOneEndpoint,
+    'baseEjectionTime': obj.baseEjectionTime,
+    'consecutive5XxErrors': obj.consecutive5XxErrors,
+    'consecutiveGatewayErrors': obj.consecutiveGatewayErrors,
+    'consecutiveLocalOriginFailures': obj.consecutiveLocalOriginFailures,
+    'failurePercentageThreshold': obj.failurePercentageThreshold,
+    'interval': obj.interval,
+    'maxEjectionPercent': obj.maxEjectionPercent,
+    'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive {
+  /**
+   * IdleInterval specifies how long a connection must be idle before a PING is sent.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive#idleInterval
+   */
+  readonly idleInterval?: string;
+
+  /**
+   * Interval specifies how often to send HTTP/2 PING frames to keep the connection alive.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * IntervalJitter specifies a random jitter percentage added to each interval.
+   * Defaults to 15% if not specified.
+   *
+   * @default 15% if not specified.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive#intervalJitter
+   */
+  readonly intervalJitter?: number;
+
+  /**
+   * Timeout specifies how long to wait for a PING response before considering the connection dead.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2ConnectionKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleInterval': obj.idleInterval,
+    'interval': obj.interval,
+    'intervalJitter': obj.intervalJitter,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
+ * If not set, the default value is 1 MiB.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialConnectionWindowSize
+ */
+export class SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialConnectionWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialConnectionWindowSize {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialConnectionWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * InitialStreamWindowSize sets the initial window size for HTTP/2 streams.
+ * If not set, the default value is 64 KiB(64*1024).
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialStreamWindowSize
+ */
+export class SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialStreamWindowSize {
+  public static fromNumber(value: number): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  public static fromString(value: string): SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialStreamWindowSize {
+    return new SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHttp2InitialStreamWindowSize(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * BackendUtilization defines the configuration when the load balancer type is
+ * set to BackendUtilization.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization {
+  /**
+   * A given endpoint must report load metrics continuously for at least this long before the endpoint weight will be used.
+   * Default is 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization#blackoutPeriod
+   */
+  readonly blackoutPeriod?: string;
+
+  /**
+   * ErrorUtilizationPenaltyPercent adjusts endpoint weights based on the error rate (eps/qps).
+   * This is expressed as a percentage-based integer where 100 represents 1.0, 150 represents 1.5, etc.
+   *
+   * For example:
+   * - 100 => 1.0x
+   * - 120 => 1.2x
+   * - 200 => 2.0x
+   *
+   * Must be non-negative.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization#errorUtilizationPenaltyPercent
+   */
+  readonly errorUtilizationPenaltyPercent?: number;
+
+  /**
+   * KeepResponseHeaders keeps the ORCA load report headers/trailers before sending the response to the client.
+   * Defaults to false.
+   *
+   * @default false.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization#keepResponseHeaders
+   */
+  readonly keepResponseHeaders?: boolean;
+
+  /**
+   * Metric names used to compute utilization if application_utilization is not set.
+   * For map fields in ORCA proto, use the form "<map_field>.<key>", e.g., "named_metrics.foo".
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization#metricNamesForComputingUtilization
+   */
+  readonly metricNamesForComputingUtilization?: string[];
+
+  /**
+   * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+   * server-streaming gRPC connection to each endpoint's
+   * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+   * reports periodically, instead of relying on in-band ORCA metrics
+   * carried in response headers/trailers.
+   *
+   * The backend must implement OpenRcaService for this to take effect.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization#outOfBand
+   */
+  readonly outOfBand?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand;
+
+  /**
+   * If a given endpoint has not reported load metrics in this long, stop using the reported weight. Defaults to 3m.
+   *
+   * @default 3m.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization#weightExpirationPeriod
+   */
+  readonly weightExpirationPeriod?: string;
+
+  /**
+   * How often endpoint weights are recalculated. Values less than 100ms are capped at 100ms. Default 1s.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization#weightUpdatePeriod
+   */
+  readonly weightUpdatePeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilization | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'blackoutPeriod': obj.blackoutPeriod,
+    'errorUtilizationPenaltyPercent': obj.errorUtilizationPenaltyPercent,
+    'keepResponseHeaders': obj.keepResponseHeaders,
+    'metricNamesForComputingUtilization': obj.metricNamesForComputingUtilization?.map(y => y),
+    'outOfBand': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj.outOfBand),
+    'weightExpirationPeriod': obj.weightExpirationPeriod,
+    'weightUpdatePeriod': obj.weightUpdatePeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHash defines the configuration when the load balancer type is
+ * set to ConsistentHash
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash {
+  /**
+   * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash#cookie
+   */
+  readonly cookie?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie;
+
+  /**
+   * Header configures the header hash policy when the consistent hash type is set to Header.
+   *
+   * Deprecated: use Headers instead
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash#header
+   */
+  readonly header?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader;
+
+  /**
+   * Headers configures the header hash policy for each header, when the consistent hash type is set to Headers.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash#headers
+   */
+  readonly headers?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders[];
+
+  /**
+   * QueryParams configures the query parameter hash policy when the consistent hash type is set to QueryParams.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash#queryParams
+   */
+  readonly queryParams?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams[];
+
+  /**
+   * The table size for consistent hashing, must be prime number limited to 5000011.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash#tableSize
+   */
+  readonly tableSize?: number;
+
+  /**
+   * ConsistentHashType defines the type of input to hash on. Valid Type values are
+   * "SourceIP",
+   * "Header",
+   * "Headers",
+   * "Cookie".
+   * "QueryParams".
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash#type
+   */
+  readonly type: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHash | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'cookie': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie(obj.cookie),
+    'header': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader(obj.header),
+    'headers': obj.headers?.map(y => toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders(y)),
+    'queryParams': obj.queryParams?.map(y => toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams(y)),
+    'tableSize': obj.tableSize,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * DynamicModule defines the configuration when the load balancer type is
+ * set to DynamicModule. The referenced module must be registered in the
+ * EnvoyProxy resource's dynamicModules allowlist.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule {
+  /**
+   * Config is optional configuration for the module's load balancer
+   * implementation. This is serialized and passed to the module's
+   * initialization function.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule#config
+   */
+  readonly config?: any;
+
+  /**
+   * LBPolicyName identifies a specific load balancer implementation within
+   * the dynamic module. A single shared library can contain multiple LB
+   * policy implementations. This value is passed to the module's
+   * initialization function to select the appropriate implementation.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule#lbPolicyName
+   */
+  readonly lbPolicyName: string;
+
+  /**
+   * Name references a dynamic module registered in the EnvoyProxy resource's
+   * dynamicModules list. The referenced module must exist in the registry;
+   * otherwise, the policy will be rejected.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerDynamicModule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'config': obj.config,
+    'lbPolicyName': obj.lbPolicyName,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * EndpointOverride defines the configuration for endpoint override.
+ * When specified, the load balancer will attempt to route requests to endpoints
+ * based on the override information extracted from request headers or metadata.
+ * If the override endpoints are not available, the configured load balancer policy will be used as fallback.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride {
+  /**
+   * ExtractFrom defines the sources to extract endpoint override information from.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride#extractFrom
+   */
+  readonly extractFrom: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverride | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extractFrom': obj.extractFrom?.map(y => toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * SlowStart defines the configuration related to the slow start load balancer policy.
+ * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
+ * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart {
+  /**
+   * Window defines the duration of the warm up period for newly added host.
+   * During slow start window, traffic sent to the newly added hosts will gradually increase.
+   * Currently only supports linear growth of traffic. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/cluster.proto#config-cluster-v3-cluster-slowstartconfig
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart#window
+   */
+  readonly window: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerSlowStart | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'window': obj.window,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type decides the type of Load Balancer policy.
+ * Valid LoadBalancerType values are
+ * "ConsistentHash",
+ * "LeastRequest",
+ * "Random",
+ * "RoundRobin",
+ * "BackendUtilization",
+ * "DynamicModule".
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerType
+ */
+export enum SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerType {
+  /** ConsistentHash */
+  CONSISTENT_HASH = "ConsistentHash",
+  /** LeastRequest */
+  LEAST_REQUEST = "LeastRequest",
+  /** Random */
+  RANDOM = "Random",
+  /** RoundRobin */
+  ROUND_ROBIN = "RoundRobin",
+  /** BackendUtilization */
+  BACKEND_UTILIZATION = "BackendUtilization",
+  /** DynamicModule */
+  DYNAMIC_MODULE = "DynamicModule",
+}
+
+/**
+ * ZoneAware defines the configuration related to the distribution of requests between locality zones.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware {
+  /**
+   * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware#preferLocal
+   */
+  readonly preferLocal?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal;
+
+  /**
+   * WeightedZones configures weight-based traffic distribution across locality zones.
+   * Traffic is distributed proportionally based on the sum of all zone weights.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware#weightedZones
+   */
+  readonly weightedZones?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAware | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'preferLocal': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal(obj.preferLocal),
+    'weightedZones': obj.weightedZones?.map(y => toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Version of ProxyProtocol
+ * Valid ProxyProtocolVersion values are
+ * "V1"
+ * "V2"
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocolVersion
+ */
+export enum SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsProxyProtocolVersion {
+  /** V1 */
+  V1 = "V1",
+  /** V2 */
+  V2 = "V2",
+}
+
+/**
+ * PerRetry is the retry policy to be applied per retry attempt.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry {
+  /**
+   * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+   * back-off algorithm for retries. For additional details,
+   * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry#backOff
+   */
+  readonly backOff?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff;
+
+  /**
+   * Timeout is the timeout per retry attempt.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetry | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backOff': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff(obj.backOff),
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryOn specifies the retry trigger condition.
+ *
+ * If not specified, the default is to retry on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes(503).
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn {
+  /**
+   * HttpStatusCodes specifies the http status codes to be retried.
+   * The retriable-status-codes trigger must also be configured for these status codes to trigger a retry.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn#httpStatusCodes
+   */
+  readonly httpStatusCodes?: number[];
+
+  /**
+   * Triggers specifies the retry trigger condition(Http/Grpc).
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn#triggers
+   */
+  readonly triggers?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOnTriggers[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOn | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'httpStatusCodes': obj.httpStatusCodes?.map(y => y),
+    'triggers': obj.triggers?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for HTTP.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp {
+  /**
+   * The idle timeout for an HTTP connection. Idle time is defined as a period in which there are no active requests in the connection.
+   * Default: 1 hour.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp#connectionIdleTimeout
+   */
+  readonly connectionIdleTimeout?: string;
+
+  /**
+   * The maximum duration of an HTTP connection.
+   * Default: unlimited.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * MaxStreamDuration is the maximum duration for a stream to complete. This timeout measures the time
+   * from when the request is sent until the response stream is fully consumed and does not apply to
+   * non-streaming requests.
+   * When set to "0s", no max duration is applied and streams can run indefinitely.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp#maxStreamDuration
+   */
+  readonly maxStreamDuration?: string;
+
+  /**
+   * RequestTimeout is the time until which entire response is received from the upstream.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp#requestTimeout
+   */
+  readonly requestTimeout?: string;
+
+  /**
+   * The stream idle timeout defines the amount of time a stream can exist without any upstream or downstream activity.
+   * If not specified, StreamIdleTimeout is inherited from the listener-level setting, which can be configured via ClientTrafficPolicy.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp#streamIdleTimeout
+   */
+  readonly streamIdleTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectionIdleTimeout': obj.connectionIdleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxStreamDuration': obj.maxStreamDuration,
+    'requestTimeout': obj.requestTimeout,
+    'streamIdleTimeout': obj.streamIdleTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Timeout settings for TCP.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp {
+  /**
+   * The timeout for network connection establishment, including TCP and TLS handshakes.
+   * Default: 10 seconds.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsTimeoutTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+ * the sum of active requests and active pending requests.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent {
+  /**
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent(obj: SecurityPolicySpecOidcProviderBackendSettingsCircuitBreakerRetryBudgetPercent | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC defines the configuration of the GRPC health checker.
+ * It's optional, and can only be used if the specified type is GRPC.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc {
+  /**
+   * Service to send in the health check request.
+   * If this is not specified, then the health check request applies to the entire
+   * server and not to a specific service.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheckLog defines health check event logging configuration for this cluster.
+ * When set, HC probe outcomes are logged to the configured sinks.
+ * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog {
+  /**
+   * Matches defines which health check probe outcomes produce a log entry.
+   * When omitted or empty, all events are logged.
+   *
+   * Each value must be unique. Multiple values are ORed. If any failure type is
+   * specified then a success type must also be specified, and vice versa.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog#matches
+   */
+  readonly matches?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogMatches[];
+
+  /**
+   * Sinks defines where health check events are written.
+   * When omitted, events are written to /dev/stdout.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog#sinks
+   */
+  readonly sinks?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLog | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matches': obj.matches?.map(y => y),
+    'sinks': obj.sinks?.map(y => toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP defines the configuration of http health checker.
+ * It's required while the health checker type is HTTP.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp {
+  /**
+   * ExpectedResponse defines a list of HTTP expected responses to match.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp#expectedResponse
+   */
+  readonly expectedResponse?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse;
+
+  /**
+   * ExpectedStatuses defines a list of HTTP response statuses considered healthy.
+   * Defaults to 200 only
+   *
+   * @default 200 only
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp#expectedStatuses
+   */
+  readonly expectedStatuses?: number[];
+
+  /**
+   * Hostname defines the HTTP Host header used for active HTTP health checks.
+   * Host selection uses this order: this field, the associated Backend endpoint
+   * hostname if available, then the effective Route hostname.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp#hostname
+   */
+  readonly hostname?: string;
+
+  /**
+   * Method defines the HTTP method used for health checking.
+   * Defaults to GET
+   *
+   * @default GET
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp#method
+   */
+  readonly method?: string;
+
+  /**
+   * Path defines the HTTP path that will be requested during health checking.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp#path
+   */
+  readonly path: string;
+
+  /**
+   * RequestBody defines the HTTP request body payload sent during health checking.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp#requestBody
+   */
+  readonly requestBody?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody;
+
+  /**
+   * RetriableStatuses defines a list of HTTP response statuses considered retriable.
+   * Responses matching these statuses count towards the unhealthy threshold but
+   * do not result in the host being considered immediately unhealthy.
+   * The expected statuses take precedence for any range overlaps with this field.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp#retriableStatuses
+   */
+  readonly retriableStatuses?: number[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'expectedResponse': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse(obj.expectedResponse),
+    'expectedStatuses': obj.expectedStatuses?.map(y => y),
+    'hostname': obj.hostname,
+    'method': obj.method,
+    'path': obj.path,
+    'requestBody': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody(obj.requestBody),
+    'retriableStatuses': obj.retriableStatuses?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Overrides defines the configuration of the overriding health check settings for all endpoints
+ * in the backend cluster. This allows customization of port and other settings that may differ
+ * from the main service configuration.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides {
+  /**
+   * Port overrides the health check port.
+   * If not set, the endpoint's serving port is used for health checks.
+   * This is useful when health checks are served on a different port than
+   * the main service port (e.g., port 443 for service, port 9090 for health checks).
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveOverrides | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCP defines the configuration of tcp health checker.
+ * It's required while the health checker type is TCP.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp {
+  /**
+   * Receive defines the expected response payload.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp#receive
+   */
+  readonly receive?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive;
+
+  /**
+   * Send defines the request payload.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp#send
+   */
+  readonly send?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'receive': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive(obj.receive),
+    'send': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend(obj.send),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+ * server-streaming gRPC connection to each endpoint's
+ * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+ * reports periodically, instead of relying on in-band ORCA metrics
+ * carried in response headers/trailers.
+ *
+ * The backend must implement OpenRcaService for this to take effect.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand {
+  /**
+   * Authority overrides the :authority header on the OutOfBand gRPC stream.
+   * If unset, Envoy uses the endpoint hostname, then the dialed address, then
+   * the cluster name.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand#authority
+   */
+  readonly authority?: string;
+
+  /**
+   * Port overrides the port used for the OutOfBand reporting connection, e.g. to
+   * reach a separate reporting sidecar. Defaults to the endpoint's port.
+   *
+   * @default the endpoint's port.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand#port
+   */
+  readonly port?: number;
+
+  /**
+   * ReportingPeriod is how often Envoy requests load reports from the server.
+   * Must be greater than 0. Defaults to 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand#reportingPeriod
+   */
+  readonly reportingPeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerBackendUtilizationOutOfBand | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': obj.authority,
+    'port': obj.port,
+    'reportingPeriod': obj.reportingPeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie {
+  /**
+   * Additional Attributes to set for the generated cookie.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie#attributes
+   */
+  readonly attributes?: { [key: string]: string };
+
+  /**
+   * Name of the cookie to hash.
+   * If this cookie does not exist in the request, Envoy will generate a cookie and set
+   * the TTL on the response back to the client based on Layer 4
+   * attributes of the backend endpoint, to ensure that these future requests
+   * go to the same backend endpoint. Make sure to set the TTL field for this case.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie#name
+   */
+  readonly name: string;
+
+  /**
+   * TTL of the generated cookie if the cookie is not present. This value sets the
+   * Max-Age attribute value.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie#ttl
+   */
+  readonly ttl?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashCookie | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': ((obj.attributes) === undefined) ? undefined : (Object.entries(obj.attributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+    'ttl': obj.ttl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header configures the header hash policy when the consistent hash type is set to Header.
+ *
+ * Deprecated: use Headers instead
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeader | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header defines the header hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * QueryParam defines the query parameter name hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams {
+  /**
+   * Name of the query param to hash.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashQueryParams | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHashType defines the type of input to hash on. Valid Type values are
+ * "SourceIP",
+ * "Header",
+ * "Headers",
+ * "Cookie".
+ * "QueryParams".
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashType
+ */
+export enum SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerConsistentHashType {
+  /** SourceIP */
+  SOURCE_IP = "SourceIP",
+  /** Header */
+  HEADER = "Header",
+  /** Headers */
+  HEADERS = "Headers",
+  /** Cookie */
+  COOKIE = "Cookie",
+  /** QueryParams */
+  QUERY_PARAMS = "QueryParams",
+}
+
+/**
+ * EndpointOverrideExtractFrom defines a source to extract endpoint override information from.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom {
+  /**
+   * Header defines the header to get the override endpoint addresses.
+   * The header value must specify at least one endpoint in `IP:Port` format or multiple endpoints in `IP:Port,IP:Port,...` format.
+   * For example `10.0.0.5:8080` or `[2600:4040:5204::1574:24ae]:80`.
+   * The IPv6 address is enclosed in square brackets.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom#header
+   */
+  readonly header?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerEndpointOverrideExtractFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal {
+  /**
+   * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+   * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal#force
+   */
+  readonly force?: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce;
+
+  /**
+   * MinEndpointsThreshold is the minimum number of total upstream endpoints across all zones required to enable zone-aware routing.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal#minEndpointsThreshold
+   */
+  readonly minEndpointsThreshold?: number;
+
+  /**
+   * Configures percentage of requests that will be considered for zone aware routing if zone aware routing is configured. If not specified, Envoy defaults to 100%.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal#percentageEnabled
+   */
+  readonly percentageEnabled?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocal | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'force': toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj.force),
+    'minEndpointsThreshold': obj.minEndpointsThreshold,
+    'percentageEnabled': obj.percentageEnabled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WeightedZoneConfig defines the weight for a specific locality zone.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones {
+  /**
+   * Weight defines the weight for this locality.
+   * Higher values receive more traffic. The actual traffic distribution
+   * is proportional to this value relative to other localities.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones#weight
+   */
+  readonly weight: number;
+
+  /**
+   * Zone specifies the topology zone this weight applies to.
+   * The value should match the topology.kubernetes.io/zone label
+   * of the nodes where endpoints are running.
+   * Zones not listed in the configuration receive a default weight of 1.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones#zone
+   */
+  readonly zone: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwareWeightedZones | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'weight': obj.weight,
+    'zone': obj.zone,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+ * back-off algorithm for retries. For additional details,
+ * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff {
+  /**
+   * BaseInterval is the base interval between retries.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff#baseInterval
+   */
+  readonly baseInterval?: string;
+
+  /**
+   * MaxInterval is the maximum interval between retries. This parameter is optional, but must be greater than or equal to the base_interval if set.
+   * The default is 10 times the base_interval
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff#maxInterval
+   */
+  readonly maxInterval?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff(obj: SecurityPolicySpecOidcProviderBackendSettingsRetryPerRetryBackOff | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'baseInterval': obj.baseInterval,
+    'maxInterval': obj.maxInterval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TriggerEnum specifies the conditions that trigger retries.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOnTriggers
+ */
+export enum SecurityPolicySpecOidcProviderBackendSettingsRetryRetryOnTriggers {
+  /** 5xx */
+  VALUE_5XX = "5xx",
+  /** gateway-error */
+  GATEWAY_HYPHEN_ERROR = "gateway-error",
+  /** reset */
+  RESET = "reset",
+  /** reset-before-request */
+  RESET_HYPHEN_BEFORE_HYPHEN_REQUEST = "reset-before-request",
+  /** connect-failure */
+  CONNECT_HYPHEN_FAILURE = "connect-failure",
+  /** retriable-4xx */
+  RETRIABLE_HYPHEN_4XX = "retriable-4xx",
+  /** refused-stream */
+  REFUSED_HYPHEN_STREAM = "refused-stream",
+  /** retriable-status-codes */
+  RETRIABLE_HYPHEN_STATUS_HYPHEN_CODES = "retriable-status-codes",
+  /** cancelled */
+  CANCELLED = "cancelled",
+  /** deadline-exceeded */
+  DEADLINE_HYPHEN_EXCEEDED = "deadline-exceeded",
+  /** internal */
+  INTERNAL = "internal",
+  /** resource-exhausted */
+  RESOURCE_HYPHEN_EXHAUSTED = "resource-exhausted",
+  /** unavailable */
+  UNAVAILABLE = "unavailable",
+}
+
+/**
+ * ProxyHealthCheckLogEventType specifies which health check probe outcomes produce a log entry.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogMatches
+ */
+export enum SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogMatches {
+  /** Failure */
+  FAILURE = "Failure",
+  /** FailureSeriesStart */
+  FAILURE_SERIES_START = "FailureSeriesStart",
+  /** Success */
+  SUCCESS = "Success",
+  /** HealthyTransition */
+  HEALTHY_TRANSITION = "HealthyTransition",
+}
+
+/**
+ * ProxyHealthCheckLogSink defines a destination for health check event logs.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks {
+  /**
+   * File defines the file sink configuration.
+   * Required when type is File.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks#file
+   */
+  readonly file?: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile;
+
+  /**
+   * Type defines the type of sink.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks#type
+   */
+  readonly type: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'file': toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj.file),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExpectedResponse defines a list of HTTP expected responses to match.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpExpectedResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestBody defines the HTTP request body payload sent during health checking.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHttpRequestBody | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Receive defines the expected response payload.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpReceive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Send defines the request payload.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveTcpSend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+ * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce {
+  /**
+   * MinEndpointsInZoneThreshold is the minimum number of upstream endpoints in the local zone required to honor the forceLocalZone
+   * override. This is useful for protecting zones with fewer endpoints.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce#minEndpointsInZoneThreshold
+   */
+  readonly minEndpointsInZoneThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsLoadBalancerZoneAwarePreferLocalForce | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minEndpointsInZoneThreshold': obj.minEndpointsInZoneThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ProxyHealthCheckLogEventType specifies which health check probe outcomes produce a log entry.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogMatches
+ */
+export enum SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogMatches {
+  /** Failure */
+  FAILURE = "Failure",
+  /** FailureSeriesStart */
+  FAILURE_SERIES_START = "FailureSeriesStart",
+  /** Success */
+  SUCCESS = "Success",
+  /** HealthyTransition */
+  HEALTHY_TRANSITION = "HealthyTransition",
+}
+
+/**
+ * ProxyHealthCheckLogSink defines a destination for health check event logs.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks {
+  /**
+   * File defines the file sink configuration.
+   * Required when type is File.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks#file
+   */
+  readonly file?: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile;
+
+  /**
+   * Type defines the type of sink.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks#type
+   */
+  readonly type: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'file': toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj.file),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExpectedResponse defines a list of HTTP expected responses to match.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpExpectedResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestBody defines the HTTP request body payload sent during health checking.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHttpRequestBody | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Receive defines the expected response payload.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpReceive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Send defines the request payload.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveTcpSend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+ * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce {
+  /**
+   * MinEndpointsInZoneThreshold is the minimum number of upstream endpoints in the local zone required to honor the forceLocalZone
+   * override. This is useful for protecting zones with fewer endpoints.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce#minEndpointsInZoneThreshold
+   */
+  readonly minEndpointsInZoneThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj: SecurityPolicySpecExtAuthHttpBackendSettingsLoadBalancerZoneAwarePreferLocalForce | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minEndpointsInZoneThreshold': obj.minEndpointsInZoneThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+ * the sum of active requests and active pending requests.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent {
+  /**
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsCircuitBreakerRetryBudgetPercent | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPC defines the configuration of the GRPC health checker.
+ * It's optional, and can only be used if the specified type is GRPC.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc {
+  /**
+   * Service to send in the health check request.
+   * If this is not specified, then the health check request applies to the entire
+   * server and not to a specific service.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc#service
+   */
+  readonly service?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheckLog defines health check event logging configuration for this cluster.
+ * When set, HC probe outcomes are logged to the configured sinks.
+ * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog {
+  /**
+   * Matches defines which health check probe outcomes produce a log entry.
+   * When omitted or empty, all events are logged.
+   *
+   * Each value must be unique. Multiple values are ORed. If any failure type is
+   * specified then a success type must also be specified, and vice versa.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog#matches
+   */
+  readonly matches?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogMatches[];
+
+  /**
+   * Sinks defines where health check events are written.
+   * When omitted, events are written to /dev/stdout.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog#sinks
+   */
+  readonly sinks?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLog | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matches': obj.matches?.map(y => y),
+    'sinks': obj.sinks?.map(y => toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP defines the configuration of http health checker.
+ * It's required while the health checker type is HTTP.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp {
+  /**
+   * ExpectedResponse defines a list of HTTP expected responses to match.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp#expectedResponse
+   */
+  readonly expectedResponse?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse;
+
+  /**
+   * ExpectedStatuses defines a list of HTTP response statuses considered healthy.
+   * Defaults to 200 only
+   *
+   * @default 200 only
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp#expectedStatuses
+   */
+  readonly expectedStatuses?: number[];
+
+  /**
+   * Hostname defines the HTTP Host header used for active HTTP health checks.
+   * Host selection uses this order: this field, the associated Backend endpoint
+   * hostname if available, then the effective Route hostname.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp#hostname
+   */
+  readonly hostname?: string;
+
+  /**
+   * Method defines the HTTP method used for health checking.
+   * Defaults to GET
+   *
+   * @default GET
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp#method
+   */
+  readonly method?: string;
+
+  /**
+   * Path defines the HTTP path that will be requested during health checking.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp#path
+   */
+  readonly path: string;
+
+  /**
+   * RequestBody defines the HTTP request body payload sent during health checking.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp#requestBody
+   */
+  readonly requestBody?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody;
+
+  /**
+   * RetriableStatuses defines a list of HTTP response statuses considered retriable.
+   * Responses matching these statuses count towards the unhealthy threshold but
+   * do not result in the host being considered immediately unhealthy.
+   * The expected statuses take precedence for any range overlaps with this field.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp#retriableStatuses
+   */
+  readonly retriableStatuses?: number[];
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'expectedResponse': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse(obj.expectedResponse),
+    'expectedStatuses': obj.expectedStatuses?.map(y => y),
+    'hostname': obj.hostname,
+    'method': obj.method,
+    'path': obj.path,
+    'requestBody': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody(obj.requestBody),
+    'retriableStatuses': obj.retriableStatuses?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Overrides defines the configuration of the overriding health check settings for all endpoints
+ * in the backend cluster. This allows customization of port and other settings that may differ
+ * from the main service configuration.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides {
+  /**
+   * Port overrides the health check port.
+   * If not set, the endpoint's serving port is used for health checks.
+   * This is useful when health checks are served on a different port than
+   * the main service port (e.g., port 443 for service, port 9090 for health checks).
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveOverrides | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TCP defines the configuration of tcp health checker.
+ * It's required while the health checker type is TCP.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp {
+  /**
+   * Receive defines the expected response payload.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp#receive
+   */
+  readonly receive?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive;
+
+  /**
+   * Send defines the request payload.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp#send
+   */
+  readonly send?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'receive': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive(obj.receive),
+    'send': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend(obj.send),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+ * server-streaming gRPC connection to each endpoint's
+ * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+ * reports periodically, instead of relying on in-band ORCA metrics
+ * carried in response headers/trailers.
+ *
+ * The backend must implement OpenRcaService for this to take effect.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand {
+  /**
+   * Authority overrides the :authority header on the OutOfBand gRPC stream.
+   * If unset, Envoy uses the endpoint hostname, then the dialed address, then
+   * the cluster name.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand#authority
+   */
+  readonly authority?: string;
+
+  /**
+   * Port overrides the port used for the OutOfBand reporting connection, e.g. to
+   * reach a separate reporting sidecar. Defaults to the endpoint's port.
+   *
+   * @default the endpoint's port.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand#port
+   */
+  readonly port?: number;
+
+  /**
+   * ReportingPeriod is how often Envoy requests load reports from the server.
+   * Must be greater than 0. Defaults to 10s.
+   *
+   * @default 10s.
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand#reportingPeriod
+   */
+  readonly reportingPeriod?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerBackendUtilizationOutOfBand | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': obj.authority,
+    'port': obj.port,
+    'reportingPeriod': obj.reportingPeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Cookie configures the cookie hash policy when the consistent hash type is set to Cookie.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie {
+  /**
+   * Additional Attributes to set for the generated cookie.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie#attributes
+   */
+  readonly attributes?: { [key: string]: string };
+
+  /**
+   * Name of the cookie to hash.
+   * If this cookie does not exist in the request, Envoy will generate a cookie and set
+   * the TTL on the response back to the client based on Layer 4
+   * attributes of the backend endpoint, to ensure that these future requests
+   * go to the same backend endpoint. Make sure to set the TTL field for this case.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie#name
+   */
+  readonly name: string;
+
+  /**
+   * TTL of the generated cookie if the cookie is not present. This value sets the
+   * Max-Age attribute value.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie#ttl
+   */
+  readonly ttl?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashCookie | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attributes': ((obj.attributes) === undefined) ? undefined : (Object.entries(obj.attributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'name': obj.name,
+    'ttl': obj.ttl,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header configures the header hash policy when the consistent hash type is set to Header.
+ *
+ * Deprecated: use Headers instead
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeader | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Header defines the header hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders {
+  /**
+   * Name of the header to hash.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * QueryParam defines the query parameter name hashing configuration for consistent hash based
+ * load balancing.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams {
+  /**
+   * Name of the query param to hash.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashQueryParams | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConsistentHashType defines the type of input to hash on. Valid Type values are
+ * "SourceIP",
+ * "Header",
+ * "Headers",
+ * "Cookie".
+ * "QueryParams".
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashType
+ */
+export enum SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerConsistentHashType {
+  /** SourceIP */
+  SOURCE_IP = "SourceIP",
+  /** Header */
+  HEADER = "Header",
+  /** Headers */
+  HEADERS = "Headers",
+  /** Cookie */
+  COOKIE = "Cookie",
+  /** QueryParams */
+  QUERY_PARAMS = "QueryParams",
+}
+
+/**
+ * EndpointOverrideExtractFrom defines a source to extract endpoint override information from.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom {
+  /**
+   * Header defines the header to get the override endpoint addresses.
+   * The header value must specify at least one endpoint in `IP:Port` format or multiple endpoints in `IP:Port,IP:Port,...` format.
+   * For example `10.0.0.5:8080` or `[2600:4040:5204::1574:24ae]:80`.
+   * The IPv6 address is enclosed in square brackets.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom#header
+   */
+  readonly header?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerEndpointOverrideExtractFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * PreferLocalZone configures zone-aware routing to prefer sending traffic to the local locality zone.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal {
+  /**
+   * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+   * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal#force
+   */
+  readonly force?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce;
+
+  /**
+   * MinEndpointsThreshold is the minimum number of total upstream endpoints across all zones required to enable zone-aware routing.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal#minEndpointsThreshold
+   */
+  readonly minEndpointsThreshold?: number;
+
+  /**
+   * Configures percentage of requests that will be considered for zone aware routing if zone aware routing is configured. If not specified, Envoy defaults to 100%.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal#percentageEnabled
+   */
+  readonly percentageEnabled?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocal | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'force': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj.force),
+    'minEndpointsThreshold': obj.minEndpointsThreshold,
+    'percentageEnabled': obj.percentageEnabled,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * WeightedZoneConfig defines the weight for a specific locality zone.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones {
+  /**
+   * Weight defines the weight for this locality.
+   * Higher values receive more traffic. The actual traffic distribution
+   * is proportional to this value relative to other localities.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones#weight
+   */
+  readonly weight: number;
+
+  /**
+   * Zone specifies the topology zone this weight applies to.
+   * The value should match the topology.kubernetes.io/zone label
+   * of the nodes where endpoints are running.
+   * Zones not listed in the configuration receive a default weight of 1.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones#zone
+   */
+  readonly zone: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwareWeightedZones | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'weight': obj.weight,
+    'zone': obj.zone,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Backoff is the backoff policy to be applied per retry attempt. gateway uses a fully jittered exponential
+ * back-off algorithm for retries. For additional details,
+ * see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#config-http-filters-router-x-envoy-max-retries
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff {
+  /**
+   * BaseInterval is the base interval between retries.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff#baseInterval
+   */
+  readonly baseInterval?: string;
+
+  /**
+   * MaxInterval is the maximum interval between retries. This parameter is optional, but must be greater than or equal to the base_interval if set.
+   * The default is 10 times the base_interval
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff#maxInterval
+   */
+  readonly maxInterval?: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryPerRetryBackOff | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'baseInterval': obj.baseInterval,
+    'maxInterval': obj.maxInterval,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TriggerEnum specifies the conditions that trigger retries.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOnTriggers
+ */
+export enum SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsRetryRetryOnTriggers {
+  /** 5xx */
+  VALUE_5XX = "5xx",
+  /** gateway-error */
+  GATEWAY_HYPHEN_ERROR = "gateway-error",
+  /** reset */
+  RESET = "reset",
+  /** reset-before-request */
+  RESET_HYPHEN_BEFORE_HYPHEN_REQUEST = "reset-before-request",
+  /** connect-failure */
+  CONNECT_HYPHEN_FAILURE = "connect-failure",
+  /** retriable-4xx */
+  RETRIABLE_HYPHEN_4XX = "retriable-4xx",
+  /** refused-stream */
+  REFUSED_HYPHEN_STREAM = "refused-stream",
+  /** retriable-status-codes */
+  RETRIABLE_HYPHEN_STATUS_HYPHEN_CODES = "retriable-status-codes",
+  /** cancelled */
+  CANCELLED = "cancelled",
+  /** deadline-exceeded */
+  DEADLINE_HYPHEN_EXCEEDED = "deadline-exceeded",
+  /** internal */
+  INTERNAL = "internal",
+  /** resource-exhausted */
+  RESOURCE_HYPHEN_EXHAUSTED = "resource-exhausted",
+  /** unavailable */
+  UNAVAILABLE = "unavailable",
+}
+
+/**
+ * ProxyHealthCheckLogEventType specifies which health check probe outcomes produce a log entry.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogMatches
+ */
+export enum SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogMatches {
+  /** Failure */
+  FAILURE = "Failure",
+  /** FailureSeriesStart */
+  FAILURE_SERIES_START = "FailureSeriesStart",
+  /** Success */
+  SUCCESS = "Success",
+  /** HealthyTransition */
+  HEALTHY_TRANSITION = "HealthyTransition",
+}
+
+/**
+ * ProxyHealthCheckLogSink defines a destination for health check event logs.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks {
+  /**
+   * File defines the file sink configuration.
+   * Required when type is File.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks#file
+   */
+  readonly file?: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile;
+
+  /**
+   * Type defines the type of sink.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks#type
+   */
+  readonly type: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'file': toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj.file),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExpectedResponse defines a list of HTTP expected responses to match.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpExpectedResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestBody defines the HTTP request body payload sent during health checking.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHttpRequestBody | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Receive defines the expected response payload.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpReceive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Send defines the request payload.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveTcpSend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+ * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce {
+  /**
+   * MinEndpointsInZoneThreshold is the minimum number of upstream endpoints in the local zone required to honor the forceLocalZone
+   * override. This is useful for protecting zones with fewer endpoints.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce#minEndpointsInZoneThreshold
+   */
+  readonly minEndpointsInZoneThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj: SecurityPolicySpecOidcProviderBackendSettingsLoadBalancerZoneAwarePreferLocalForce | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minEndpointsInZoneThreshold': obj.minEndpointsInZoneThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * File defines the file sink configuration.
+ * Required when type is File.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile
+ */
+export interface SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile {
+  /**
+   * Path specifies the file path for health check event output.
+   * Use /dev/stdout to write to standard output.
+   *
+   * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj: SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksFile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type defines the type of sink.
+ *
+ * @schema SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksType
+ */
+export enum SecurityPolicySpecExtAuthGrpcBackendSettingsHealthCheckActiveHealthCheckLogSinksType {
+  /** File */
+  FILE = "File",
+}
+
+/**
+ * File defines the file sink configuration.
+ * Required when type is File.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile
+ */
+export interface SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile {
+  /**
+   * Path specifies the file path for health check event output.
+   * Use /dev/stdout to write to standard output.
+   *
+   * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj: SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksFile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type defines the type of sink.
+ *
+ * @schema SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksType
+ */
+export enum SecurityPolicySpecExtAuthHttpBackendSettingsHealthCheckActiveHealthCheckLogSinksType {
+  /** File */
+  FILE = "File",
+}
+
+/**
+ * ProxyHealthCheckLogEventType specifies which health check probe outcomes produce a log entry.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogMatches
+ */
+export enum SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogMatches {
+  /** Failure */
+  FAILURE = "Failure",
+  /** FailureSeriesStart */
+  FAILURE_SERIES_START = "FailureSeriesStart",
+  /** Success */
+  SUCCESS = "Success",
+  /** HealthyTransition */
+  HEALTHY_TRANSITION = "HealthyTransition",
+}
+
+/**
+ * ProxyHealthCheckLogSink defines a destination for health check event logs.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks {
+  /**
+   * File defines the file sink configuration.
+   * Required when type is File.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks#file
+   */
+  readonly file?: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile;
+
+  /**
+   * Type defines the type of sink.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks#type
+   */
+  readonly type: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksType;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'file': toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj.file),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExpectedResponse defines a list of HTTP expected responses to match.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpExpectedResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestBody defines the HTTP request body payload sent during health checking.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHttpRequestBody | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Receive defines the expected response payload.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpReceive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Send defines the request payload.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveTcpSend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ForceLocalZone defines override configuration for forcing all traffic to stay within the local zone instead of the default behavior
+ * which maintains equal distribution among upstream endpoints while sending as much traffic as possible locally.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce {
+  /**
+   * MinEndpointsInZoneThreshold is the minimum number of upstream endpoints in the local zone required to honor the forceLocalZone
+   * override. This is useful for protecting zones with fewer endpoints.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce#minEndpointsInZoneThreshold
+   */
+  readonly minEndpointsInZoneThreshold?: number;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsLoadBalancerZoneAwarePreferLocalForce | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minEndpointsInZoneThreshold': obj.minEndpointsInZoneThreshold,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * File defines the file sink configuration.
+ * Required when type is File.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile
+ */
+export interface SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile {
+  /**
+   * Path specifies the file path for health check event output.
+   * Use /dev/stdout to write to standard output.
+   *
+   * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj: SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksFile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type defines the type of sink.
+ *
+ * @schema SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksType
+ */
+export enum SecurityPolicySpecOidcProviderBackendSettingsHealthCheckActiveHealthCheckLogSinksType {
+  /** File */
+  FILE = "File",
+}
+
+/**
+ * File defines the file sink configuration.
+ * Required when type is File.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile
+ */
+export interface SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile {
+  /**
+   * Path specifies the file path for health check event output.
+   * Use /dev/stdout to write to standard output.
+   *
+   * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile(obj: SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksFile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type defines the type of sink.
+ *
+ * @schema SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksType
+ */
+export enum SecurityPolicySpecJwtProvidersRemoteJwksBackendSettingsHealthCheckActiveHealthCheckLogSinksType {
+  /** File */
+  FILE = "File",
+}
+
