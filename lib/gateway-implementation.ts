@@ -64,7 +64,8 @@ export interface GenericGatewayOptions {
   readonly podLabels: { [key: string]: string };
 }
 
-type Renderer = (scope: Construct, target: _PolicyTarget, settings: _PolicySettings) => void;
+/** Renders an implementation's policies: on the Gateway, or on one GRPCRoute (`grpcRoute`). */
+type Renderer = (scope: Construct, target: _PolicyTarget, settings: _PolicySettings, grpcRoute?: boolean) => void;
 
 /**
  * The Gateway API implementation that serves an `ApiGateway`: its GatewayClass,
@@ -173,9 +174,21 @@ export class GatewayImplementation {
   public _renderPolicies(scope: Construct, target: _PolicyTarget, settings: _PolicySettings): void {
     this.render(scope, target, settings);
   }
+
+  /**
+   * Renders what one GRPCRoute needs beyond the Gateway's policies (Envoy Gateway:
+   * the same traffic policy without request buffering, which hangs gRPC streams).
+   * @internal
+   */
+  public _renderGrpcRoutePolicies(scope: Construct, route: _PolicyTarget, settings: _PolicySettings): void {
+    this.render(scope, route, settings, true);
+  }
 }
 
-function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySettings): void {
+function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySettings, grpcRoute?: boolean): void {
+  if (grpcRoute) {
+    return; // refused, if at all, on the Gateway
+  }
   const set: Array<[string, unknown]> = [
     ['rateLimit', s.rateLimit && `${s.rateLimit.requests} per ${s.rateLimit.interval.toSeconds() === 1 ? 'second' : 'minute'}`],
     ['maxRequestBodySize', s.maxRequestBodySize && _formatBytes(_bytes(s.maxRequestBodySize))],
@@ -205,9 +218,56 @@ function envoyDuration(scope: IConstruct, prop: string, d: Duration): string {
   return out;
 }
 
-function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _PolicySettings): void {
+/**
+ * Envoy Gateway's policies. The body limit is a request buffer, which Envoy Gateway
+ * warns hangs streaming calls: a GRPCRoute gets a BackendTrafficPolicy of its own, the
+ * Gateway's without the buffer (a route's policy replaces the Gateway's; rate limits
+ * count per route either way).
+ */
+function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _PolicySettings, grpcRoute?: boolean): void {
+  if (grpcRoute) {
+    if (s.maxRequestBodySize !== undefined) {
+      new eg.BackendTrafficPolicy(scope, 'BackendTrafficPolicy', {
+        metadata: { name: target.name, namespace: target.namespace, labels: target.labels },
+        spec: envoyBackendSpec(scope, [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: target.name }], { ...s, maxRequestBodySize: undefined }),
+      });
+    }
+    return;
+  }
   const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: target.name }];
   const metadata: ApiObjectMetadata = { name: target.name, namespace: target.namespace, labels: target.labels };
+  new eg.BackendTrafficPolicy(scope, 'BackendTrafficPolicy', { metadata, spec: envoyBackendSpec(scope, targetRefs, s) });
+  if (s.allowedSourceRanges.length > 0) {
+    new eg.SecurityPolicy(scope, 'SecurityPolicy', {
+      metadata,
+      spec: {
+        targetRefs,
+        authorization: {
+          defaultAction: eg.SecurityPolicySpecAuthorizationDefaultAction.DENY,
+          rules: [{ name: 'allowed-source-ranges', action: eg.SecurityPolicySpecAuthorizationRulesAction.ALLOW, principal: { clientCidRs: [...s.allowedSourceRanges] } }],
+        },
+      },
+    });
+  }
+  const ct = s.clientTimeouts;
+  const http = {
+    ...(ct?.requestReceived ? { requestReceivedTimeout: envoyDuration(scope, 'clientTimeouts.requestReceived', ct.requestReceived) } : {}),
+    ...(ct?.idle ? { idleTimeout: envoyDuration(scope, 'clientTimeouts.idle', ct.idle) } : {}),
+  };
+  if (s.tls || Object.keys(http).length > 0) {
+    new eg.ClientTrafficPolicy(scope, 'ClientTrafficPolicy', {
+      metadata,
+      spec: {
+        targetRefs,
+        ...(s.tls ? { tls: { minVersion: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_2 } } : {}),
+        ...(Object.keys(http).length > 0 ? { timeout: { http } } : {}),
+      },
+    });
+  }
+}
+
+/** The BackendTrafficPolicy spec of the settings, for `targetRefs`; throws for what Envoy Gateway cannot express. */
+function envoyBackendSpec(scope: IConstruct, targetRefs: eg.BackendTrafficPolicySpecTargetRefs[], s: _PolicySettings): eg.BackendTrafficPolicySpec {
   const rate = s.rateLimit;
   if (rate && rate._burstGiven && rate.burstMultiplier !== 1) {
     throw _invalid(scope, 'rateLimit.burstMultiplier', rate.burstMultiplier,
@@ -236,51 +296,21 @@ function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _Policy
     clientSelectors: [{ sourceCidr: { type: eg.BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidrType.DISTINCT, value: cidr } }],
     limit: { requests: rate!.requests, unit },
   });
-  new eg.BackendTrafficPolicy(scope, 'BackendTrafficPolicy', {
-    metadata,
-    spec: {
-      targetRefs,
-      ...(rate ? { rateLimit: { local: { rules: [perClient('0.0.0.0/0'), perClient('::/0')] } } } : {}),
-      ...(body !== undefined ? { requestBuffer: { limit: eg.BackendTrafficPolicySpecRequestBufferLimit.fromString(_formatBytes(body)) } } : {}),
-      ...(connect ? { timeout: { tcp: { connectTimeout: connect } } } : {}),
-      ...(retries ? {
-        retry: {
-          numRetries: retries.attempts,
-          ...(perTry ? { perRetry: { timeout: perTry } } : {}),
-          retryOn: {
-            triggers: retries.triggers as eg.BackendTrafficPolicySpecRetryRetryOnTriggers[],
-            ...(retries.statusCodes.length > 0 ? { httpStatusCodes: [...retries.statusCodes] } : {}),
-          },
-        },
-      } : {}),
-      ...(cb ? { circuitBreaker: { maxConnections: cb.maxConnections, maxPendingRequests: cb.maxPendingRequests, maxParallelRequests: cb.maxParallelRequests } } : {}),
-    },
-  });
-  if (s.allowedSourceRanges.length > 0) {
-    new eg.SecurityPolicy(scope, 'SecurityPolicy', {
-      metadata,
-      spec: {
-        targetRefs,
-        authorization: {
-          defaultAction: eg.SecurityPolicySpecAuthorizationDefaultAction.DENY,
-          rules: [{ name: 'allowed-source-ranges', action: eg.SecurityPolicySpecAuthorizationRulesAction.ALLOW, principal: { clientCidRs: [...s.allowedSourceRanges] } }],
+  return {
+    targetRefs,
+    ...(rate ? { rateLimit: { local: { rules: [perClient('0.0.0.0/0'), perClient('::/0')] } } } : {}),
+    ...(body !== undefined ? { requestBuffer: { limit: eg.BackendTrafficPolicySpecRequestBufferLimit.fromString(_formatBytes(body)) } } : {}),
+    ...(connect ? { timeout: { tcp: { connectTimeout: connect } } } : {}),
+    ...(retries ? {
+      retry: {
+        numRetries: retries.attempts,
+        ...(perTry ? { perRetry: { timeout: perTry } } : {}),
+        retryOn: {
+          triggers: retries.triggers as eg.BackendTrafficPolicySpecRetryRetryOnTriggers[],
+          ...(retries.statusCodes.length > 0 ? { httpStatusCodes: [...retries.statusCodes] } : {}),
         },
       },
-    });
-  }
-  const ct = s.clientTimeouts;
-  const http = {
-    ...(ct?.requestReceived ? { requestReceivedTimeout: envoyDuration(scope, 'clientTimeouts.requestReceived', ct.requestReceived) } : {}),
-    ...(ct?.idle ? { idleTimeout: envoyDuration(scope, 'clientTimeouts.idle', ct.idle) } : {}),
+    } : {}),
+    ...(cb ? { circuitBreaker: { maxConnections: cb.maxConnections, maxPendingRequests: cb.maxPendingRequests, maxParallelRequests: cb.maxParallelRequests } } : {}),
   };
-  if (s.tls || Object.keys(http).length > 0) {
-    new eg.ClientTrafficPolicy(scope, 'ClientTrafficPolicy', {
-      metadata,
-      spec: {
-        targetRefs,
-        ...(s.tls ? { tls: { minVersion: eg.ClientTrafficPolicySpecTlsMinVersion.VALUE_1_2 } } : {}),
-        ...(Object.keys(http).length > 0 ? { timeout: { http } } : {}),
-      },
-    });
-  }
 }

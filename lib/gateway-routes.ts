@@ -226,6 +226,8 @@ export interface _RouteContext {
   _peer(): k8s.NetworkPolicyPeer;
   /** CORS filter of every HTTP rule, if any. */
   readonly _cors?: _Cors;
+  /** Renders what the implementation needs on a new GRPCRoute (in `scope`, beside it). */
+  _grpcRouteAdded(scope: Construct, route: { name: string; namespace: string; labels: { [key: string]: string } }): void;
 }
 
 /** A resolved HTTP rule. @internal */
@@ -304,14 +306,16 @@ export class _ServiceRoutes {
       group = { host, rules: [] };
       this.grpc.set(listener, group);
       const rules = group.rules;
+      const metadata = { ...this.metadata(), name: this.routeName(listener) };
       new gw.GrpcRoute(this.scope, `GrpcRoute-${listener}`, {
-        metadata: { ...this.metadata(), name: this.routeName(listener) },
+        metadata,
         spec: {
           parentRefs: [this.parent(listener)],
           hostnames: [host],
           rules: Lazy.any({ produce: () => rules.map(r => this.grpcRule(r)) }),
         },
       });
+      this.ctx._grpcRouteAdded(new Construct(this.scope, `GrpcRoutePolicies-${listener}`), { name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
     }
     group.rules.push(rule);
   }

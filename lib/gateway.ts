@@ -207,6 +207,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
   public readonly _cors?: _Cors;
   private readonly _hosts: string[];
   private readonly _sourceRanges: string[];
+  private readonly _policySettings: _PolicySettings;
   private readonly _routes: GatewayRoute[] = [];
   private readonly _streams: StreamRoute[] = [];
   private readonly _backends = new Map<Microservice, _ServiceRoutes>();
@@ -280,7 +281,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
         },
       });
     }
-    const settings: _PolicySettings = {
+    const settings: _PolicySettings = this._policySettings = {
       rateLimit: this.rateLimit, maxRequestBodySize: this.maxRequestBodySize, connectTimeout: this.connectTimeout,
       retries: this.retries, circuitBreaker: this.circuitBreaker, clientTimeouts: this.clientTimeouts, tls: this.tls !== undefined,
       allowedSourceRanges: this.allowedSourceRanges,
@@ -411,6 +412,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
       'addTcpRoute(listenerPort)', listenerPort);
     this.backend(service).addTcp(listener.name, port);
     return this.stream({ listenerName: listener.name, service, port, url: `tcp://${this.gatewayName}.${this.gatewayNamespace}:${listenerPort}` });
+  }
+
+  /** @internal */
+  public _grpcRouteAdded(scope: Construct, route: { name: string; namespace: string; labels: { [key: string]: string } }): void {
+    this.implementation._renderGrpcRoutePolicies(scope, route, this._policySettings);
   }
 
   /** @internal */

@@ -212,6 +212,28 @@ describe('ApiGateway', () => {
       expect(gateway.streamRoutes).toHaveLength(2);
     });
 
+    test('a GRPCRoute gets the Gateway\'s traffic policy without the request buffer (the body limit), which would hang gRPC streams', () => {
+      const { app, platform, context } = setup();
+      const orders = service(context, 'orders', [Port.grpc(9090)]);
+      const gateway = new ApiGateway(app, 'public', {
+        platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls'), rateLimit: RateLimit.perSecond(20), retries: Retries.onConnectionFailure(1),
+      });
+      gateway.addGrpcRoute({ host: 'api.example.com', service: orders, grpcService: 'acme.orders.v1.Orders' });
+      gateway.addGrpcRoute({ host: 'api.example.com', service: orders, grpcService: 'acme.orders.v1.Admin' });
+      const out = objects(gateway);
+      const onGateway = find(out, 'BackendTrafficPolicy', 'public');
+      expect(onGateway.spec.requestBuffer).toEqual({ limit: '1Mi' });
+      const policies = out.filter(o => o.kind === 'BackendTrafficPolicy' && o.metadata.namespace === 'catalog');
+      expect(policies).toHaveLength(1);
+      const onRoute = policies[0];
+      expect(onRoute.metadata.name).toBe('public-orders-https-api-example-com');
+      expect(onRoute.metadata.labels).toEqual(find(out, 'GRPCRoute', 'public-orders-https-api-example-com').metadata.labels);
+      const { targetRefs, requestBuffer, ...rest } = onGateway.spec;
+      expect(onRoute.spec).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'public-orders-https-api-example-com' }], ...rest });
+      expect(rest).toHaveProperty('rateLimit');
+      expect(rest).toHaveProperty('retry');
+    });
+
     test('TLS passthrough gets a listener of its own and a TLSRoute; plain TCP a port listener and a TCPRoute', () => {
       const { app, platform, context } = setup();
       const db = service(context, 'db', [Port.tcp(5432, { name: 'postgres' })]);
@@ -310,7 +332,8 @@ describe('ApiGateway', () => {
       expect(implementation.podLabels).toEqual({ 'k8s-app': 'cilium-envoy' });
       gateway.addRoute({ host: 'api.example.com', service: products });
       const out = objects(gateway);
-      expect(out.filter(o => !o.apiVersion.startsWith('gateway.networking.k8s.io/') && !['v1', 'networking.k8s.io/v1'].includes(o.apiVersion))).toEqual([]);
+      gateway.addGrpcRoute({ host: 'api.example.com', service: service(products.context, 'orders', [Port.grpc(9090)]), grpcService: 'acme.orders.v1.Orders' });
+      expect(objects(gateway).filter(o => !o.apiVersion.startsWith('gateway.networking.k8s.io/') && !['v1', 'networking.k8s.io/v1'].includes(o.apiVersion))).toEqual([]);
       expect(find(out, 'Gateway', 'public').spec.gatewayClassName).toBe('cilium');
       expect(find(out, 'NetworkPolicy', 'products-from-public').spec.ingress[0].from).toEqual([{
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'cilium-envoy' } },
