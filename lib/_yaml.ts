@@ -27,6 +27,21 @@ export class _YamlEmitter {
   private readonly keys = new Map<string, string>();
   private seen = new Set<object>();
 
+  /**
+   * Whether this emitter lays out documents as the installed cdk8s does: it prints a
+   * document with every layout it knows (nested maps, sequences of maps and of
+   * sequences, empty collections, quoted keys and values) both ways and compares. A
+   * cdk8s or `yaml` release that changes the layout makes this false, and
+   * `synthesize()` then leaves serialization to cdk8s.
+   */
+  public static matchesCdk8s(): boolean {
+    const probe = {
+      apiVersion: 'v1', kind: 'Probe', metadata: { name: 'probe', labels: { 'app.kubernetes.io/name': 'probe' }, annotations: { on: 'yes', note: 'a: b' } },
+      spec: { list: [{ name: 'a', ports: [{ port: 80 }, { port: 443 }], empty: {} }, [1, [2, 3]], []], flags: [true, null, 1.5], nested: { deeper: { value: '0755' } } },
+    };
+    return new _YamlEmitter().stringify([probe, undefined, probe]) === Yaml.stringify(probe, undefined, probe);
+  }
+
   /** The documents as `Yaml.stringify(...docs)` prints them. */
   public stringify(docs: readonly unknown[]): string {
     return docs.map(d => d === undefined ? '\n' : this.document(d)).join('---\n');

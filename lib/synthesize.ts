@@ -63,10 +63,15 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
  * cdk8s' own `Yaml.save`, several times faster). cdk8s has no hook for its
  * serializer, so `Yaml.save` is replaced for the duration of the call and restored
  * afterwards, whatever happens; everything else (validation, dependencies, chart
- * order, file names) stays cdk8s' own.
+ * order, file names) stays cdk8s' own. When the emitter's layout does not match the
+ * installed cdk8s (`_YamlEmitter.matchesCdk8s()`), cdk8s serializes as usual.
  * @internal
  */
 export function _synthWithEmitter(app: App): void {
+  if (!_YamlEmitter.matchesCdk8s()) {
+    app.synth(); // a cdk8s whose layout the emitter does not know: its own serializer
+    return;
+  }
   const save = Yaml.save;
   const emitter = new _YamlEmitter();
   Yaml.save = (filePath: string, docs: any[]): void => {

@@ -112,6 +112,27 @@ describe('YAML emitter', () => {
     expectSameFiles(app => buildOurs(app, 3, 12));
   });
 
+  test('matches the installed cdk8s; when a release lays documents out differently, synthesize leaves serialization to cdk8s', () => {
+    expect(_YamlEmitter.matchesCdk8s()).toBe(true);
+    const original = Yaml.stringify.bind(Yaml);
+    // a cdk8s that indents sequences differently
+    const stringify = jest.spyOn(Yaml, 'stringify').mockImplementation((...docs: any[]) => original(...docs).replace(/^( *)- /mg, '$1-   '));
+    const save = jest.spyOn(Yaml, 'save');
+    try {
+      expect(_YamlEmitter.matchesCdk8s()).toBe(false);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yaml-test-'));
+      const app = new App({ outdir: dir });
+      buildOurs(app, 1, 2);
+      _synthWithEmitter(app);
+      expect(save).toHaveBeenCalled(); // cdk8s' own Yaml.save wrote the files
+      expect(fs.readdirSync(dir).length).toBeGreaterThan(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    } finally {
+      stringify.mockRestore();
+      save.mockRestore();
+    }
+  });
+
   test('restores cdk8s Yaml.save after the synth, also when the synth fails', () => {
     const save = Yaml.save;
     _synthWithEmitter(new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'yaml-test-')) }));
