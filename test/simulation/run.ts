@@ -21,7 +21,8 @@ import * as path from 'path';
 import { ensureTools, loadObjects, manifestFiles, readVersionsEnv, REPO, rel, Tools } from '../conformance/harness';
 import { progress, progressLabel } from '../conformance/processes';
 import { NodeSize, parseQuantity } from './model';
-import { CheckName, printSimulation, simulate, SimulationResult } from './scenario';
+import { CheckName, printSimulation, SimulationResult } from './report';
+import { simulate } from './scenario';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
