@@ -113,6 +113,8 @@ export class CronJob extends Workload {
   public readonly parallelism: number;
   /** Successful pods needed per run. */
   public readonly completions: number;
+  /** Whether a replacement pod waits until the one it replaces has terminated (`podReplacementPolicy: Failed`). */
+  public readonly waitForTerminatingPods: boolean;
 
   constructor(scope: BoundedContext, id: string, props: CronJobProps) {
     super(scope, id, props, { noun: 'cron job', title: 'cron job', component: 'cronjob', preStopDelay: Duration.seconds(0), longRunning: false });
@@ -125,6 +127,7 @@ export class CronJob extends Workload {
     this.activeDeadline = run.activeDeadline;
     this.parallelism = run.parallelism;
     this.completions = run.completions;
+    this.waitForTerminatingPods = run.waitForTerminatingPods;
     this.schedule = props.schedule;
     this.timeZone = props.timeZone ?? 'Etc/UTC';
     this.concurrencyPolicy = props.concurrencyPolicy ?? ConcurrencyPolicy.FORBID;

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { k8s } from './_k8s';
 import { _assertInteger, _invalid } from './_errors';
+import { _Feature } from './kubernetes-version';
 import { _suppress } from './_suppressions';
 import type { Workload } from './workload';
 
@@ -37,6 +38,18 @@ export interface JobRunProps {
    * @default 1
    */
   readonly completions?: number;
+
+  /**
+   * Whether a replacement pod waits until the pod it replaces has fully terminated
+   * (`podReplacementPolicy: Failed`), so that the pods of a run never overlap: an
+   * evicted or deleted pod finishes its grace period before the next one starts. A
+   * migration must not run twice at once. Kubernetes has the field from 1.29; below
+   * that it is left out, and true is refused.
+   *
+   * @default - true when the Platform targets Kubernetes 1.29 or later, else false
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-replacement-policy
+   */
+  readonly waitForTerminatingPods?: boolean;
 }
 
 /**
@@ -49,8 +62,14 @@ export class _JobRun {
   public readonly ttlAfterFinished?: Duration;
   public readonly parallelism: number;
   public readonly completions: number;
+  public readonly waitForTerminatingPods: boolean;
 
   constructor(w: Workload, props: JobRunProps, ttlAfterFinished?: Duration) {
+    const version = w.context.platform.kubernetesVersion;
+    if (props.waitForTerminatingPods === true) {
+      version._require(w, _Feature.JOB_POD_REPLACEMENT_POLICY, 'waitForTerminatingPods', true, 'leave waitForTerminatingPods unset');
+    }
+    this.waitForTerminatingPods = props.waitForTerminatingPods ?? version._has(_Feature.JOB_POD_REPLACEMENT_POLICY);
     this.backoffLimit = props.backoffLimit ?? 3;
     this.activeDeadline = props.activeDeadline ?? Duration.hours(1);
     this.ttlAfterFinished = ttlAfterFinished;
@@ -78,6 +97,7 @@ export class _JobRun {
       ...(this.ttlAfterFinished !== undefined ? { ttlSecondsAfterFinished: this.ttlAfterFinished.toSeconds() } : {}),
       parallelism: this.parallelism,
       completions: this.completions,
+      ...(this.waitForTerminatingPods ? { podReplacementPolicy: 'Failed' } : {}),
       template,
     };
   }

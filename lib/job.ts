@@ -122,6 +122,8 @@ export class Job extends Workload {
   public readonly parallelism: number;
   /** Successful pods needed. */
   public readonly completions: number;
+  /** Whether a replacement pod waits until the one it replaces has terminated (`podReplacementPolicy: Failed`). */
+  public readonly waitForTerminatingPods: boolean;
   /** The Argo CD sync wave, if set. */
   public readonly argoCdSyncWave?: number;
   /** The Argo CD hook, if set. */
@@ -145,6 +147,7 @@ export class Job extends Workload {
     this.ttlAfterFinished = this._run.ttlAfterFinished;
     this.parallelism = this._run.parallelism;
     this.completions = this._run.completions;
+    this.waitForTerminatingPods = this._run.waitForTerminatingPods;
     this.argoCdSyncWave = props.argoCdSyncWave;
     this.argoCdHook = props.argoCdHook;
     this._helmHooks = [...(props.helmHooks ?? [])];

@@ -11,6 +11,8 @@ export class _Feature {
   public static readonly NATIVE_SLEEP = new _Feature('the native preStop sleep action (lifecycle.preStop.sleep)', 30);
   /** Init containers with `restartPolicy: Always` (SidecarContainers: beta and on by default in 1.29, GA in 1.33). */
   public static readonly NATIVE_SIDECARS = new _Feature('native sidecars (init containers with restartPolicy Always)', 29);
+  /** A Job's `podReplacementPolicy` (JobPodReplacementPolicy: beta and on by default in 1.29, GA in 1.34). */
+  public static readonly JOB_POD_REPLACEMENT_POLICY = new _Feature('a Job\'s podReplacementPolicy', 29);
 
   private constructor(
     /** What the feature is, for messages. */
@@ -36,7 +38,7 @@ export class KubernetesVersion {
   public static readonly V1_27 = new KubernetesVersion(27);
   /** Kubernetes 1.28. */
   public static readonly V1_28 = new KubernetesVersion(28);
-  /** Kubernetes 1.29: native sidecars. */
+  /** Kubernetes 1.29: native sidecars, a Job's podReplacementPolicy. */
   public static readonly V1_29 = new KubernetesVersion(29);
   /** Kubernetes 1.30: the native preStop sleep. */
   public static readonly V1_30 = new KubernetesVersion(30);

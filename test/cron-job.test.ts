@@ -14,14 +14,15 @@ describe('CronJob', () => {
 
     expect([cleanup.timeZone, cleanup.concurrencyPolicy, cleanup.startingDeadline.toSeconds(), cleanup.successfulJobsHistoryLimit, cleanup.failedJobsHistoryLimit])
       .toEqual(['Etc/UTC', ConcurrencyPolicy.FORBID, 1800, 3, 1]);
-    expect([cleanup.backoffLimit, cleanup.activeDeadline.toSeconds(), cleanup.parallelism, cleanup.completions, cleanup.component]).toEqual([3, 3600, 1, 1, 'cronjob']);
+    expect([cleanup.backoffLimit, cleanup.activeDeadline.toSeconds(), cleanup.parallelism, cleanup.completions, cleanup.waitForTerminatingPods, cleanup.component])
+      .toEqual([3, 3600, 1, 1, true, 'cronjob']);
     const manifests = objects(context);
     const c = find(manifests, 'CronJob', 'cleanup');
     expect(c.metadata.labels['app.kubernetes.io/instance']).toEqual('cleanup');
     expect(c.spec).toMatchObject({
       schedule: '30 3 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 1800,
       successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
-      jobTemplate: { spec: { backoffLimit: 3, activeDeadlineSeconds: 3600, parallelism: 1, completions: 1 } },
+      jobTemplate: { spec: { backoffLimit: 3, activeDeadlineSeconds: 3600, parallelism: 1, completions: 1, podReplacementPolicy: 'Failed' } },
     });
     // the history limits clean up: a TTL would fight them (kube-linter job-ttl-seconds-after-finished)
     expect(c.spec.jobTemplate.spec).not.toHaveProperty('ttlSecondsAfterFinished');

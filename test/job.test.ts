@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ArgoCdHook, BackingService, HelmHook, Image, Job, JobProps, RemoteRef, SecretSource, SecretStore } from '../lib';
+import { ArgoCdHook, BackingService, HelmHook, Image, Job, JobProps, KubernetesVersion, RemoteRef, SecretSource, SecretStore } from '../lib';
 import { Manifest, objects, setup } from './_helpers';
 
 function props(overrides: Partial<JobProps> = {}): JobProps {
@@ -30,7 +30,23 @@ describe('Job', () => {
         .toEqual('no TTL on purpose: a Job deleted by a TTL would run again on the next apply of the same manifest; this hash-named Job goes when its manifest is pruned');
     });
 
-    test('pods never restart in place, do not spread, get no preStop delay, and run restricted under their own account', () => {
+    test('a replacement pod waits until the pod it replaces has terminated (podReplacementPolicy Failed) from Kubernetes 1.29; below, the field is left out', () => {
+      const { context } = setup();
+      const migrate = new Job(context, 'migrate', props());
+      expect(migrate.waitForTerminatingPods).toBe(true);
+      expect(job(objects(context)).spec.podReplacementPolicy).toBe('Failed');
+
+      const old = setup({}, { kubernetesVersion: KubernetesVersion.V1_28 });
+      const oldJob = new Job(old.context, 'migrate', props());
+      expect(oldJob.waitForTerminatingPods).toBe(false);
+      expect(job(objects(old.context)).spec).not.toHaveProperty('podReplacementPolicy');
+
+      const optOut = setup();
+      expect(new Job(optOut.context, 'migrate', props({ waitForTerminatingPods: false })).waitForTerminatingPods).toBe(false);
+      expect(job(objects(optOut.context)).spec).not.toHaveProperty('podReplacementPolicy');
+    });
+
+        test('pods never restart in place, do not spread, get no preStop delay, and run restricted under their own account', () => {
       const { context } = setup();
 
       const migrate = new Job(context, 'migrate', props());
@@ -149,6 +165,13 @@ describe('Job', () => {
 
     expect(() => new Job(context, 'm'.repeat(53), props()))
       .toThrow(/'id' \('m{53}'\) must be at most 52 characters: the Job's name adds '-' and a 10-digit hash/);
+  });
+
+  test('fails when waitForTerminatingPods is asked of a Kubernetes release without podReplacementPolicy', () => {
+    const { context } = setup({}, { kubernetesVersion: KubernetesVersion.V1_28 });
+    expect(() => new Job(context, 'migrate', props({ waitForTerminatingPods: true }))).toThrow(
+      "catalog/migrate: 'waitForTerminatingPods' (true) needs a Job's podReplacementPolicy, which Kubernetes has from 1.29, but the platform targets 1.28; "
+      + 'raise the Platform\'s kubernetesVersion to KubernetesVersion.V1_29 or later if every cluster runs it, or leave waitForTerminatingPods unset');
   });
 
   test('fails when helmHooks is empty', () => {
