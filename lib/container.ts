@@ -10,7 +10,7 @@ import { k8s } from './_k8s';
 import { _Feature } from './kubernetes-version';
 import { _bytes, _formatBytes } from './_quantity';
 import { Port } from './port';
-import { Probe, _ProbeSet, _renderProbes } from './probe';
+import { ContainerProbeProps, Probe, _ProbeSet, _renderProbes } from './probe';
 import { _formatResources, _renderResources, _resolveResources } from './resources';
 import { _suppress } from './_suppressions';
 import { MountOptions, Volume } from './volume';
@@ -90,7 +90,7 @@ export interface ContainerProps {
  * Properties of a sidecar: a container that starts before the main container and
  * runs beside it until the pod stops (a log shipper, a proxy, a metrics exporter).
  */
-export interface SidecarProps extends ContainerProps {
+export interface SidecarProps extends ContainerProps, ContainerProbeProps {
   /**
    * Ports the sidecar listens on (probes, metrics). The workload's Service exposes
    * only the main container's ports.
@@ -98,42 +98,6 @@ export interface SidecarProps extends ContainerProps {
    * @default - none
    */
   readonly ports?: Port[];
-
-  /**
-   * The readiness probe. Required unless `withoutProbes` gives a reason.
-   *
-   * @default - none; an error unless `withoutProbes` is set
-   */
-  readonly readiness?: Probe;
-
-  /**
-   * The liveness probe; it must check something other than readiness. Required
-   * unless `withoutProbes` gives a reason.
-   *
-   * @default - none; an error unless `withoutProbes` is set
-   */
-  readonly liveness?: Probe;
-
-  /**
-   * The startup probe; the main container starts once it passes.
-   *
-   * @default - no startup probe
-   */
-  readonly startup?: Probe;
-
-  /**
-   * Opts out of readiness and liveness probes, with the reason why.
-   *
-   * @default - probes are required
-   */
-  readonly withoutProbes?: string;
-
-  /**
-   * Why readiness and liveness may check the same thing.
-   *
-   * @default - they must differ
-   */
-  readonly identicalProbesReason?: string;
 }
 
 /**

@@ -286,7 +286,7 @@ export interface _ProbeSet {
  * Renders and checks a long-running container's probes.
  * @internal
  */
-export function _renderProbes(scope: IConstruct, ports: Port[], props: _ProbeProps, noun: string = 'service', prefix: string = ''): _ProbeSet {
+export function _renderProbes(scope: IConstruct, ports: Port[], props: ContainerProbeProps, noun: string = 'service', prefix: string = ''): _ProbeSet {
   if (props.withoutProbes !== undefined) {
     if (props.withoutProbes.trim().length === 0) {
       throw _invalid(scope, `${prefix}withoutProbes`, props.withoutProbes, `must give the reason this ${noun} runs without probes`,
@@ -329,13 +329,48 @@ export function _renderProbes(scope: IConstruct, ports: Port[], props: _ProbePro
 }
 
 /**
- * The probe props of a long-running container.
- * @internal
+ * The probes of a long-running container (a workload's main container or a
+ * sidecar), and the reasons to go without them.
  */
-export interface _ProbeProps {
+export interface ContainerProbeProps {
+  /**
+   * The readiness probe: may this pod receive traffic now? Required unless
+   * `withoutProbes` gives a reason.
+   *
+   * @default - none; an error unless `withoutProbes` is set
+   */
   readonly readiness?: Probe;
+
+  /**
+   * The liveness probe: is the process stuck and must be restarted? It must check
+   * something other than the readiness probe. Required unless `withoutProbes`
+   * gives a reason.
+   *
+   * @default - none; an error unless `withoutProbes` is set
+   */
   readonly liveness?: Probe;
+
+  /**
+   * The startup probe, for processes that start slowly; the other probes wait for it.
+   *
+   * @default - no startup probe
+   */
   readonly startup?: Probe;
+
+  /**
+   * Opts out of readiness and liveness probes, with the reason why (kept as an
+   * annotation for reviewers and policy tools).
+   *
+   * @default - probes are required
+   */
   readonly withoutProbes?: string;
+
+  /**
+   * Why readiness and liveness may check the same thing (a gRPC server with one
+   * health service has nothing else to offer). Rendered as kube-score's suppression
+   * of pod-probes-identical, with this reason, where kube-score reports it.
+   *
+   * @default - readiness and liveness must differ
+   */
   readonly identicalProbesReason?: string;
 }

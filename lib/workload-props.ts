@@ -5,7 +5,7 @@ import { Image, ImagePullPolicy } from './image';
 import { PreStopSleep } from './pre-stop';
 import { Port } from './port';
 import { PriorityTier } from './priority-tier';
-import { Probe } from './probe';
+import { ContainerProbeProps } from './probe';
 
 /**
  * Properties every workload kind shares: the container, its configuration and its
@@ -190,7 +190,7 @@ export interface WorkloadProps {
  * Properties of workloads that run until stopped (Microservice, Worker,
  * StatefulService): their ports and health probes.
  */
-export interface LongRunningWorkloadProps extends WorkloadProps {
+export interface LongRunningWorkloadProps extends WorkloadProps, ContainerProbeProps {
   /**
    * The ports the container listens on. A Microservice's or StatefulService's
    * Service exposes them; a Worker's serve only its probes (nothing may call it).
@@ -198,47 +198,6 @@ export interface LongRunningWorkloadProps extends WorkloadProps {
    * @default - no ports (a Microservice without ports gets no Service and cannot be called)
    */
   readonly ports?: Port[];
-
-  /**
-   * The readiness probe: may this pod receive traffic now? Required unless
-   * `withoutProbes` gives a reason.
-   *
-   * @default - none; an error unless `withoutProbes` is set
-   */
-  readonly readiness?: Probe;
-
-  /**
-   * The liveness probe: is the process stuck and must be restarted? It must check
-   * something other than the readiness probe. Required unless `withoutProbes`
-   * gives a reason.
-   *
-   * @default - none; an error unless `withoutProbes` is set
-   */
-  readonly liveness?: Probe;
-
-  /**
-   * The startup probe, for workloads that start slowly; the other probes wait for it.
-   *
-   * @default - no startup probe
-   */
-  readonly startup?: Probe;
-
-  /**
-   * Opts out of readiness and liveness probes, with the reason why (kept as an
-   * annotation for reviewers and policy tools).
-   *
-   * @default - probes are required
-   */
-  readonly withoutProbes?: string;
-
-  /**
-   * Why readiness and liveness may check the same thing (a gRPC server with one
-   * health service has nothing else to offer). Rendered as kube-score's suppression
-   * of pod-probes-identical, with this reason, where kube-score reports it.
-   *
-   * @default - readiness and liveness must differ
-   */
-  readonly identicalProbesReason?: string;
 }
 
 /**
