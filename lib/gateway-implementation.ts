@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid } from './_errors';
 import { LABEL } from './_labels';
 import { _bytes, _formatBytes } from './_quantity';
-import { _gatewayDuration } from './gateway-routes';
+import { _gatewayDuration, _UnbufferedRoute } from './gateway-routes';
 import * as eg from './imports/gateway.envoyproxy.io';
 import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
 
@@ -64,8 +64,8 @@ export interface GenericGatewayOptions {
   readonly podLabels: { [key: string]: string };
 }
 
-/** Renders an implementation's policies: on the Gateway, or on one GRPCRoute (`grpcRoute`). */
-type Renderer = (scope: Construct, target: _PolicyTarget, settings: _PolicySettings, grpcRoute?: boolean) => void;
+/** Renders an implementation's policies: on the Gateway, or on one route that must not be buffered (`unbuffered`: its kind). */
+type Renderer = (scope: Construct, target: _PolicyTarget, settings: _PolicySettings, unbuffered?: _UnbufferedRoute['kind']) => void;
 
 /**
  * The Gateway API implementation that serves an `ApiGateway`: its GatewayClass,
@@ -176,17 +176,18 @@ export class GatewayImplementation {
   }
 
   /**
-   * Renders what one GRPCRoute needs beyond the Gateway's policies (Envoy Gateway:
-   * the same traffic policy without request buffering, which hangs gRPC streams).
+   * Renders what a route that must not be buffered (a GRPCRoute, a streaming
+   * HTTPRoute) needs beyond the Gateway's policies (Envoy Gateway: the same traffic
+   * policy without the request buffer, which holds streams back).
    * @internal
    */
-  public _renderGrpcRoutePolicies(scope: Construct, route: _PolicyTarget, settings: _PolicySettings): void {
-    this.render(scope, route, settings, true);
+  public _renderUnbufferedRoutePolicies(scope: Construct, route: _UnbufferedRoute, settings: _PolicySettings): void {
+    this.render(scope, route, settings, route.kind);
   }
 }
 
-function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySettings, grpcRoute?: boolean): void {
-  if (grpcRoute) {
+function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySettings, unbuffered?: string): void {
+  if (unbuffered) {
     return; // refused, if at all, on the Gateway
   }
   const set: Array<[string, unknown]> = [
@@ -220,16 +221,16 @@ function envoyDuration(scope: IConstruct, prop: string, d: Duration): string {
 
 /**
  * Envoy Gateway's policies. The body limit is a request buffer, which Envoy Gateway
- * warns hangs streaming calls: a GRPCRoute gets a BackendTrafficPolicy of its own, the
- * Gateway's without the buffer (a route's policy replaces the Gateway's; rate limits
- * count per route either way).
+ * warns hangs streaming calls: a GRPCRoute or a streaming HTTPRoute gets a
+ * BackendTrafficPolicy of its own, the Gateway's without the buffer (a route's policy
+ * replaces the Gateway's; rate limits count per route either way).
  */
-function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _PolicySettings, grpcRoute?: boolean): void {
-  if (grpcRoute) {
+function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _PolicySettings, unbuffered?: _UnbufferedRoute['kind']): void {
+  if (unbuffered) {
     if (s.maxRequestBodySize !== undefined) {
       new eg.BackendTrafficPolicy(scope, 'BackendTrafficPolicy', {
         metadata: { name: target.name, namespace: target.namespace, labels: target.labels },
-        spec: envoyBackendSpec(scope, [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: target.name }], { ...s, maxRequestBodySize: undefined }),
+        spec: envoyBackendSpec(scope, [{ group: 'gateway.networking.k8s.io', kind: unbuffered, name: target.name }], { ...s, maxRequestBodySize: undefined }),
       });
     }
     return;

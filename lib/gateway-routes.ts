@@ -82,6 +82,19 @@ export interface HttpRouteOptions extends RouteOptions {
    * @default - the path as the client sent it
    */
   readonly rewritePath?: PathRewrite;
+
+  /**
+   * Whether the route carries streaming requests: WebSocket upgrades, or request
+   * bodies sent as they are produced. The gateway then forwards each request as it
+   * arrives; it does not buffer the whole request to enforce `maxRequestBodySize`
+   * (Envoy Gateway's body limit is such a buffer, which holds a WebSocket upgrade or
+   * a streamed upload back), so the body limit does not apply to the route. Such
+   * routes of a service get an HTTPRoute of their own,
+   * `<gateway>-<service>-<listener>-streaming`.
+   *
+   * @default false
+   */
+  readonly streaming?: boolean;
 }
 
 /**
@@ -226,13 +239,22 @@ export interface _RouteContext {
   _peer(): k8s.NetworkPolicyPeer;
   /** CORS filter of every HTTP rule, if any. */
   readonly _cors?: _Cors;
-  /** Renders what the implementation needs on a new GRPCRoute (in `scope`, beside it). */
-  _grpcRouteAdded(scope: Construct, route: { name: string; namespace: string; labels: { [key: string]: string } }): void;
+  /** Renders what the implementation needs on a new route that must not be buffered: a GRPCRoute or a streaming HTTPRoute (in `scope`, beside it). */
+  _unbufferedRouteAdded(scope: Construct, route: _UnbufferedRoute): void;
+}
+
+/** A route whose requests must not be buffered (gRPC, streaming HTTP). @internal */
+export interface _UnbufferedRoute {
+  readonly kind: 'GRPCRoute' | 'HTTPRoute';
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: { [key: string]: string };
 }
 
 /** A resolved HTTP rule. @internal */
 export interface _HttpRule {
   readonly route: GatewayRoute;
+  readonly streaming: boolean;
   readonly headers: HeaderMatch[];
   readonly timeout: string;
   readonly requestHeaders?: HeaderChanges;
@@ -281,19 +303,26 @@ export class _ServiceRoutes {
   /** Adds an HTTP rule on the listener of its host. */
   public addHttp(listener: string, rule: _HttpRule): void {
     this.ports.add(rule.route.port);
-    let group = this.http.get(listener);
+    // streaming rules have an HTTPRoute of their own, which the gateway does not buffer
+    const id = rule.streaming ? `${listener}-streaming` : listener;
+    let group = this.http.get(id);
     if (!group) {
       group = { host: rule.route.host, rules: [] };
-      this.http.set(listener, group);
+      this.http.set(id, group);
       const rules = group.rules;
-      new gw.HttpRoute(this.scope, `HttpRoute-${listener}`, {
-        metadata: { ...this.metadata(), name: this.routeName(listener) },
+      const metadata = { ...this.metadata(), name: this.routeName(id) };
+      new gw.HttpRoute(this.scope, `HttpRoute-${id}`, {
+        metadata,
         spec: {
           parentRefs: [this.parent(listener)],
           hostnames: [group.host],
           rules: Lazy.any({ produce: () => rules.map(r => this.httpRule(r)) }),
         },
       });
+      if (rule.streaming) {
+        this.ctx._unbufferedRouteAdded(new Construct(this.scope, `HttpRoutePolicies-${id}`),
+          { kind: 'HTTPRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
+      }
     }
     group.rules.push(rule);
   }
@@ -315,7 +344,8 @@ export class _ServiceRoutes {
           rules: Lazy.any({ produce: () => rules.map(r => this.grpcRule(r)) }),
         },
       });
-      this.ctx._grpcRouteAdded(new Construct(this.scope, `GrpcRoutePolicies-${listener}`), { name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
+      this.ctx._unbufferedRouteAdded(new Construct(this.scope, `GrpcRoutePolicies-${listener}`),
+        { kind: 'GRPCRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
     }
     group.rules.push(rule);
   }
@@ -345,7 +375,7 @@ export class _ServiceRoutes {
     });
   }
 
-  /** The route's name: `<gateway>-<service>-<listener>`, readable and stable when routes are added. */
+  /** The route's name: `<gateway>-<service>-<listener>` (plus `-streaming`), readable and stable when routes are added. */
   private routeName(listener: string): string {
     return `${this.ctx.gatewayName}-${this.service.name}-${listener}`;
   }

@@ -10,7 +10,7 @@ import { GatewayImplementation, _PolicySettings } from './gateway-implementation
 import { _renderGatewayNamespace } from './gateway-namespace';
 import {
   GatewayRoute, GrpcRouteOptions, HttpRouteOptions, StreamRoute, TcpRouteOptions, TlsPassthroughRouteOptions,
-  _checkRoutedService, _gatewayDuration, _RouteContext, _ServiceRoutes,
+  _checkRoutedService, _gatewayDuration, _RouteContext, _ServiceRoutes, _UnbufferedRoute,
 } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
 import * as gw from './imports/gateway.networking.k8s.io';
@@ -345,7 +345,9 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _claimRoute(this, 'addRoute(path)', `${host}${path}${headersShown(headers)}`, `${host} ${_pathKey(path)}${headersKey(headers)}`, `${service.node.path} (port '${port.name}')`);
     const route: GatewayRoute = { host, path, pathType, service, port, url: `${this.tls ? 'https' : 'http'}://${host}${path}` };
     this._routes.push(route);
-    this.backend(service).addHttp(listener.name, { route, headers, timeout, requestHeaders: options.requestHeaders, responseHeaders: options.responseHeaders, rewritePath: rewrite });
+    this.backend(service).addHttp(listener.name, {
+      route, streaming: options.streaming ?? false, headers, timeout, requestHeaders: options.requestHeaders, responseHeaders: options.responseHeaders, rewritePath: rewrite,
+    });
     listener.namespaces!.add(service.namespace);
     return route;
   }
@@ -415,8 +417,8 @@ export class ApiGateway extends _Chart implements _RouteContext {
   }
 
   /** @internal */
-  public _grpcRouteAdded(scope: Construct, route: { name: string; namespace: string; labels: { [key: string]: string } }): void {
-    this.implementation._renderGrpcRoutePolicies(scope, route, this._policySettings);
+  public _unbufferedRouteAdded(scope: Construct, route: _UnbufferedRoute): void {
+    this.implementation._renderUnbufferedRoutePolicies(scope, route, this._policySettings);
   }
 
   /** @internal */

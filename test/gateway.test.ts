@@ -234,7 +234,25 @@ describe('ApiGateway', () => {
       expect(rest).toHaveProperty('retry');
     });
 
-    test('TLS passthrough gets a listener of its own and a TLSRoute; plain TCP a port listener and a TCPRoute', () => {
+    test('a streaming route (WebSocket, streamed uploads) gets an HTTPRoute of its own with the Gateway\'s traffic policy minus the request buffer', () => {
+      const { gateway, products } = build({ rateLimit: RateLimit.perSecond(20) });
+      gateway.addRoute({ host: 'api.example.com', path: '/api', service: products });
+      gateway.addRoute({ host: 'api.example.com', path: '/live', service: products, streaming: true });
+      gateway.addRoute({ host: 'api.example.com', path: '/upload', service: products, streaming: true });
+      const out = objects(gateway);
+      expect(find(out, 'HTTPRoute', 'public-products-https-api-example-com').spec.rules.map((r: Manifest) => r.matches[0].path.value)).toEqual(['/api']);
+      const streaming = find(out, 'HTTPRoute', 'public-products-https-api-example-com-streaming');
+      expect(streaming.spec.parentRefs).toEqual(find(out, 'HTTPRoute', 'public-products-https-api-example-com').spec.parentRefs);
+      expect(streaming.spec.rules.map((r: Manifest) => r.matches[0].path.value)).toEqual(['/live', '/upload']);
+      const onGateway = find(out, 'BackendTrafficPolicy', 'public');
+      const { targetRefs, requestBuffer, ...rest } = onGateway.spec;
+      expect(requestBuffer).toEqual({ limit: '1Mi' });
+      const onRoutes = out.filter(o => o.kind === 'BackendTrafficPolicy' && o.metadata.namespace === 'catalog');
+      expect(onRoutes.map(o => o.metadata.name)).toEqual(['public-products-https-api-example-com-streaming']);
+      expect(onRoutes[0].spec).toEqual({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'public-products-https-api-example-com-streaming' }], ...rest });
+    });
+
+        test('TLS passthrough gets a listener of its own and a TLSRoute; plain TCP a port listener and a TCPRoute', () => {
       const { app, platform, context } = setup();
       const db = service(context, 'db', [Port.tcp(5432, { name: 'postgres' })]);
       const gateway = new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });

@@ -70,14 +70,14 @@ export const MUTATIONS: Mutation[] = [
   { name: 'a route on a host the gateway does not serve', apply: p => {
     const q = clone(p);
     const c = q.contexts.findIndex(x => x.workloads.some(w => w.kind === 'service'));
-    q.routes = [...q.routes, { to: [c, q.contexts[c].workloads.findIndex(w => w.kind === 'service')], host: 'www.elsewhere.example.org' }];
+    q.routes = [...q.routes, { to: [c, q.contexts[c].workloads.findIndex(w => w.kind === 'service')], host: 'www.elsewhere.example.org', streaming: false }];
     return q;
   } },
   { name: 'a route to a worker', apply: p => {
     const q = clone(p);
     const ws = q.contexts[0].workloads;
     ws.push({ ...ws[0], kind: 'worker', name: 'routed-worker', ports: [], secret: false, grant: false });
-    q.routes = [...q.routes, { to: [0, ws.length - 1], host: 'api.shop.example.com' }];
+    q.routes = [...q.routes, { to: [0, ws.length - 1], host: 'api.shop.example.com', streaming: false }];
     return q;
   } },
   { name: 'a call to itself', apply: p => { const q = clone(p); q.calls.push({ from: [0, 0], to: [0, 0], port: 0 }); return q; } },

@@ -37,7 +37,7 @@ export interface ContextSpec { name: string; team: string; workloads: WorkloadSp
 export interface CallSpec { from: [number, number]; to: [number, number]; port: number }
 
 /** A gateway route to a service: its first port decides HTTP (a path) or gRPC (a protobuf service). */
-export interface RouteSpec { to: [number, number]; host: string }
+export interface RouteSpec { to: [number, number]; host: string; streaming: boolean }
 
 export interface PlatformSpec {
   name: string;
@@ -105,7 +105,7 @@ export const platformSpec: fc.Arbitrary<PlatformSpec> = fc.record({
   contexts: fc.uniqueArray(context, { minLength: 1, maxLength: 3, selector: c => c.name })
     .filter(cs => cs.every(c => !['default', 'kube-system', 'kube-public', 'kube-node-lease', 'shop', 'sales', 'acme'].includes(c.name))),
   calls: fc.array(fc.record({ from: fc.tuple(fc.nat(), fc.nat()), to: fc.tuple(fc.nat(), fc.nat()), port: fc.nat() }), { maxLength: 6 }),
-  routes: fc.array(fc.record({ to: fc.tuple(fc.nat(), fc.nat()), host: fc.constant(HOST) }), { maxLength: 3 }),
+  routes: fc.array(fc.record({ to: fc.tuple(fc.nat(), fc.nat()), host: fc.constant(HOST), streaming: fc.boolean() }), { maxLength: 3 }),
 }).map(p => ({ ...p, calls: validCalls(p), routes: validRoutes(p) }));
 
 /** Routes resolved to services, at most one per service. */
@@ -117,7 +117,7 @@ function validRoutes(p: PlatformSpec): RouteSpec[] {
     const w = r.to[1] % p.contexts[c].workloads.length;
     if (p.contexts[c].workloads[w].kind !== 'service' || seen.has(`${c}/${w}`)) continue;
     seen.add(`${c}/${w}`);
-    out.push({ to: [c, w], host: r.host });
+    out.push({ to: [c, w], host: r.host, streaming: r.streaming });
   }
   return out;
 }
@@ -168,7 +168,7 @@ export function buildPlatform(app: App, p: PlatformSpec): void {
       if (spec.ports[0]?.protocol === 'grpc') {
         gateway.addGrpcRoute({ host: r.host, service, grpcService: `acme.${spec.name.replace(/-/g, '')}.v1.Api` });
       } else {
-        gateway.addRoute({ host: r.host, path: `/${p.contexts[r.to[0]].name}/${spec.name}`, service });
+        gateway.addRoute({ host: r.host, path: `/${p.contexts[r.to[0]].name}/${spec.name}`, service, streaming: r.streaming });
       }
     }
   }
