@@ -39,19 +39,23 @@ describe('npm package', () => {
 
     fs.writeFileSync(path.join(app, 'main.ts'), [
       "import { App } from 'cdk8s';",
-      "import { BoundedContext, Image, Microservice, Platform, Port, Probe } from 'cdk8s-microservices';",
+      "import { BoundedContext, Image, Microservice, Platform, Port, Probe, synthesize } from 'cdk8s-microservices';",
+      'function build(app: App): Microservice {',
+      "  const platform = new Platform(app, 'shop');",
+      "  const catalog = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });",
+      "  return new Microservice(catalog, 'products', {",
+      "    image: Image.fromTag('ghcr.io/acme/products', '1.0.0'),",
+      "    ports: [Port.http(8080)],",
+      "    readiness: Probe.http('/ready'),",
+      "    liveness: Probe.http('/live'),",
+      '  });',
+      '}',
       "const app = new App({ outdir: 'dist' });",
-      "const platform = new Platform(app, 'shop');",
-      "const catalog = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });",
-      "const products: Microservice = new Microservice(catalog, 'products', {",
-      "  image: Image.fromTag('ghcr.io/acme/products', '1.0.0'),",
-      "  ports: [Port.http(8080)],",
-      "  readiness: Probe.http('/ready'),",
-      "  liveness: Probe.http('/live'),",
-      '});',
+      'const products = build(app);',
       "const minReplicas: number = products.minReplicas;",
       "console.log(`min=${minReplicas}`);",
       'app.synth();',
+      "synthesize(a => { build(a); }, { outdir: 'dist-synthesize' });",
       '',
     ].join('\n'));
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -61,6 +65,10 @@ describe('npm package', () => {
     const out = fs.readFileSync(path.join(app, 'dist', '0001-catalog.k8s.yaml'), 'utf8');
     expect(out).toContain('kind: Deployment');
     expect(out).toContain('name: products');
+    // synthesize() (the library's YAML emitter, with the consumer's own cdk8s) writes the same bytes as app.synth()
+    for (const f of fs.readdirSync(path.join(app, 'dist'))) {
+      expect(fs.readFileSync(path.join(app, 'dist-synthesize', f), 'utf8')).toBe(fs.readFileSync(path.join(app, 'dist', f), 'utf8'));
+    }
 
     // a type error in the consumer is caught by the shipped declarations
     fs.writeFileSync(path.join(app, 'bad.ts'), "import { Port } from 'cdk8s-microservices';\nconst p: string = Port.http(8080);\n");
