@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { _assertDns1123Label, _assertLabelValue, _compare, _invalid } from './_errors';
+import type { _Cors } from './_gateway-settings';
 import { LABEL } from './_labels';
 
 /**
@@ -19,14 +20,7 @@ export interface _GatewaySettings {
   readonly connectTimeoutSeconds: number;
   readonly readTimeoutSeconds: number;
   readonly sendTimeoutSeconds: number;
-  readonly cors?: {
-    readonly allowOrigins: string[];
-    readonly allowMethods: string[];
-    readonly allowHeaders: string[];
-    readonly exposeHeaders: string[];
-    readonly allowCredentials: boolean;
-    readonly maxAgeSeconds: number;
-  };
+  readonly cors?: _Cors;
   /** CIDRs allowed to call; empty for every client. */
   readonly allowedSourceRanges: string[];
 }
