@@ -4,8 +4,7 @@ import { k8s } from './_k8s';
 import type { BoundedContext } from './bounded-context';
 import { CronSchedule } from './cron-schedule';
 import { _assertInteger, _invalid } from './_errors';
-import { JobRunProps, _JobRun, _suppressRunProbes } from './job-run';
-import { Workload } from './workload';
+import { JobRunProps, RunToCompletionWorkload, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
 
 /**
@@ -92,7 +91,7 @@ const TIME_ZONE = /^(UTC|[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9][A-Za-z0-9_+-]*){1
  *   timeZone: 'Europe/Berlin',
  * });
  */
-export class CronJob extends Workload {
+export class CronJob extends RunToCompletionWorkload {
   /** When it runs. */
   public readonly schedule: CronSchedule;
   /** The schedule's time zone. */
@@ -105,16 +104,6 @@ export class CronJob extends Workload {
   public readonly successfulJobsHistoryLimit: number;
   /** Failed Jobs kept. */
   public readonly failedJobsHistoryLimit: number;
-  /** Failed pods tolerated per run. */
-  public readonly backoffLimit: number;
-  /** The longest a run may take. */
-  public readonly activeDeadline: Duration;
-  /** Pods at once per run. */
-  public readonly parallelism: number;
-  /** Successful pods needed per run. */
-  public readonly completions: number;
-  /** Whether a replacement pod waits until the one it replaces has terminated (`podReplacementPolicy: Failed`). */
-  public readonly waitForTerminatingPods: boolean;
 
   constructor(scope: BoundedContext, id: string, props: CronJobProps) {
     super(scope, id, props, { noun: 'cron job', title: 'cron job', component: 'cronjob', preStopDelay: Duration.seconds(0), longRunning: false });
@@ -122,12 +111,6 @@ export class CronJob extends Workload {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: Kubernetes names each run\'s Job after the CronJob plus 11 characters',
         'shorten the name');
     }
-    const run = new _JobRun(this, props);
-    this.backoffLimit = run.backoffLimit;
-    this.activeDeadline = run.activeDeadline;
-    this.parallelism = run.parallelism;
-    this.completions = run.completions;
-    this.waitForTerminatingPods = run.waitForTerminatingPods;
     this.schedule = props.schedule;
     this.timeZone = props.timeZone ?? 'Etc/UTC';
     this.concurrencyPolicy = props.concurrencyPolicy ?? ConcurrencyPolicy.FORBID;
@@ -157,7 +140,7 @@ export class CronJob extends Workload {
         startingDeadlineSeconds: deadline,
         successfulJobsHistoryLimit: this.successfulJobsHistoryLimit,
         failedJobsHistoryLimit: this.failedJobsHistoryLimit,
-        jobTemplate: { metadata: jobMeta, spec: run.render(this._podTemplate({ restartPolicy: 'Never' })) },
+        jobTemplate: { metadata: jobMeta, spec: this._renderRun() },
       },
     });
     this._setController(cronJob);

@@ -3,7 +3,9 @@ import { k8s } from './_k8s';
 import { _assertInteger, _invalid } from './_errors';
 import { _Feature } from './kubernetes-version';
 import { _suppress } from './_suppressions';
-import type { Workload } from './workload';
+import type { BoundedContext } from './bounded-context';
+import { Workload } from './workload';
+import { WorkloadProps, _Kind } from './workload-props';
 
 /**
  * How one run of a Job (or of a CronJob's Job) proceeds and ends.
@@ -100,6 +102,44 @@ export class _JobRun {
       ...(this.waitForTerminatingPods ? { podReplacementPolicy: 'Failed' } : {}),
       template,
     };
+  }
+}
+
+/**
+ * A workload whose pods run to completion (`Job`, `CronJob`): the settings of a run,
+ * resolved and checked.
+ */
+export abstract class RunToCompletionWorkload extends Workload {
+  /** Failed pods tolerated per run. */
+  public readonly backoffLimit: number;
+  /** The longest a run may take. */
+  public readonly activeDeadline: Duration;
+  /** Pods at once per run. */
+  public readonly parallelism: number;
+  /** Successful pods needed per run. */
+  public readonly completions: number;
+  /** Whether a replacement pod waits until the one it replaces has terminated (`podReplacementPolicy: Failed`). */
+  public readonly waitForTerminatingPods: boolean;
+  /** @internal */
+  protected readonly _run: _JobRun;
+
+  /** @internal */
+  protected constructor(scope: BoundedContext, id: string, props: WorkloadProps & JobRunProps, kind: _Kind, ttlAfterFinished?: Duration) {
+    super(scope, id, props, kind);
+    this._run = new _JobRun(this, props, ttlAfterFinished);
+    this.backoffLimit = this._run.backoffLimit;
+    this.activeDeadline = this._run.activeDeadline;
+    this.parallelism = this._run.parallelism;
+    this.completions = this._run.completions;
+    this.waitForTerminatingPods = this._run.waitForTerminatingPods;
+  }
+
+  /**
+   * The Job spec of a run, around the workload's pod template.
+   * @internal
+   */
+  protected _renderRun(): k8s.JobSpec {
+    return this._run.render(this._podTemplate({ restartPolicy: 'Never' }));
   }
 }
 

@@ -5,8 +5,7 @@ import type { BoundedContext } from './bounded-context';
 import { _assertInteger, _invalid } from './_errors';
 import { LABEL } from './_labels';
 import { _suppress } from './_suppressions';
-import { JobRunProps, _JobRun, _resolved, _suppressRunProbes } from './job-run';
-import { Workload } from './workload';
+import { JobRunProps, RunToCompletionWorkload, _resolved, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
 
 /**
@@ -111,43 +110,27 @@ export interface JobProps extends WorkloadProps, JobRunProps {
  * });
  * migrate.addBackingService('DATABASE_URL', BackingService.fromUrl('postgresql://orders-db:5432/orders', { cidrs: ['10.0.3.0/24'] }));
  */
-export class Job extends Workload {
-  /** Failed pods tolerated per run. */
-  public readonly backoffLimit: number;
-  /** The longest a run may take. */
-  public readonly activeDeadline: Duration;
+export class Job extends RunToCompletionWorkload {
   /** How long a finished Job is kept, if set. */
   public readonly ttlAfterFinished?: Duration;
-  /** Pods at once. */
-  public readonly parallelism: number;
-  /** Successful pods needed. */
-  public readonly completions: number;
-  /** Whether a replacement pod waits until the one it replaces has terminated (`podReplacementPolicy: Failed`). */
-  public readonly waitForTerminatingPods: boolean;
   /** The Argo CD sync wave, if set. */
   public readonly argoCdSyncWave?: number;
   /** The Argo CD hook, if set. */
   public readonly argoCdHook?: ArgoCdHook;
   private readonly _helmHooks: HelmHook[];
-  private readonly _run: _JobRun;
   private readonly _spec: k8s.JobSpec;
 
   constructor(scope: BoundedContext, id: string, props: JobProps) {
     // the ordering annotations go on every object of the Job (its ConfigMap,
     // ServiceAccount, NetworkPolicy, Role), which must exist before it runs
-    super(scope, id, props, { noun: 'job', title: 'job', component: 'job', preStopDelay: Duration.seconds(0), longRunning: false, annotations: Job.ordering(props) });
+    const hook = props.argoCdHook !== undefined || (props.helmHooks ?? []).length > 0;
+    super(scope, id, props, { noun: 'job', title: 'job', component: 'job', preStopDelay: Duration.seconds(0), longRunning: false, annotations: Job.ordering(props) },
+      props.ttlAfterFinished ?? (hook ? Duration.days(1) : undefined));
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: the Job\'s name adds \'-\' and a 10-digit hash, and Kubernetes labels its pods with it (at most 63)',
         'shorten the name');
     }
-    const hook = props.argoCdHook !== undefined || (props.helmHooks ?? []).length > 0;
-    this._run = new _JobRun(this, props, props.ttlAfterFinished ?? (hook ? Duration.days(1) : undefined));
-    this.backoffLimit = this._run.backoffLimit;
-    this.activeDeadline = this._run.activeDeadline;
     this.ttlAfterFinished = this._run.ttlAfterFinished;
-    this.parallelism = this._run.parallelism;
-    this.completions = this._run.completions;
-    this.waitForTerminatingPods = this._run.waitForTerminatingPods;
     this.argoCdSyncWave = props.argoCdSyncWave;
     this.argoCdHook = props.argoCdHook;
     this._helmHooks = [...(props.helmHooks ?? [])];
@@ -158,7 +141,7 @@ export class Job extends Workload {
       throw _invalid(this, 'helmHooks', [], 'must list at least one hook when given', 'list the hooks, for example [HelmHook.PRE_UPGRADE], or leave the prop out');
     }
 
-    this._spec = this._run.render(this._podTemplate({ restartPolicy: 'Never' }));
+    this._spec = this._renderRun();
     const name = Lazy.any({ produce: () => this.jobName }) as string;
     const job = new k8s.KubeJob(this, 'Resource', {
       // the instance label is the object's name, as on every other controller
