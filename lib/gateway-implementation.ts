@@ -6,6 +6,7 @@ import { LABEL } from './_labels';
 import { _bytes, _formatBytes } from './_quantity';
 import { _gatewayDuration, _UnbufferedRoute } from './gateway-routes';
 import * as eg from './imports/gateway.envoyproxy.io';
+import * as gw from './imports/gateway.networking.k8s.io';
 import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
 
 /**
@@ -23,6 +24,14 @@ export interface _PolicySettings {
   readonly tls: boolean;
   /** The client ranges allowed to call; empty when every client may. */
   readonly allowedSourceRanges: string[];
+  /** The gateway's proxies, when the gateway sizes them. */
+  readonly proxies?: _ProxySettings;
+}
+
+/** How many proxies serve a gateway, and their priority class. @internal */
+export interface _ProxySettings {
+  readonly replicas: number;
+  readonly priorityClassName: string;
 }
 
 /** The Gateway a policy attaches to. @internal */
@@ -30,6 +39,8 @@ export interface _PolicyTarget {
   readonly name: string;
   readonly namespace: string;
   readonly labels: { [key: string]: string };
+  /** The labels of the gateway's data-plane pods (a Gateway target only). */
+  readonly proxyLabels?: { [key: string]: string };
 }
 
 /**
@@ -65,6 +76,13 @@ export interface GenericGatewayOptions {
 }
 
 /** Renders an implementation's policies: on the Gateway, or on one route that must not be buffered (`unbuffered`: its kind). */
+/** What an implementation applies where the gateway leaves a setting unset. @internal */
+export interface _ImplementationDefaults {
+  readonly maxRequestBodySize?: Size;
+  readonly connectTimeout?: Duration;
+  readonly proxyReplicas?: number;
+}
+
 type Renderer = (scope: Construct, target: _PolicyTarget, settings: _PolicySettings, unbuffered?: _UnbufferedRoute['kind']) => void;
 
 /**
@@ -75,8 +93,9 @@ type Renderer = (scope: Construct, target: _PolicyTarget, settings: _PolicySetti
  * static factory, without a change to the gateway or its call sites.
  *
  * The implementation itself is installed separately (for example with its Helm
- * chart), with its GatewayClass; run its proxies with at least two replicas spread
- * over zones.
+ * chart), with its GatewayClass. With Envoy Gateway each gateway sizes and spreads
+ * its own proxies (`proxyReplicas`); with a generic implementation, run its proxies
+ * with at least two replicas spread over zones where it is installed.
  *
  * @example
  * GatewayImplementation.envoyGateway()
@@ -87,7 +106,9 @@ export class GatewayImplementation {
    * Envoy Gateway (envoyproxy/gateway). Rate limit, body size, connect timeout,
    * retries and circuit breaker render as one `BackendTrafficPolicy`, client
    * timeouts and the minimum TLS version (1.2) as one `ClientTrafficPolicy`, the
-   * allowed source ranges as one `SecurityPolicy`, all attached to the Gateway.
+   * allowed source ranges as one `SecurityPolicy`, all attached to the Gateway; the
+   * proxies' replicas, spread, disruption budget and priority as the Gateway's own
+   * `EnvoyProxy`.
    *
    * @see https://gateway.envoyproxy.io/docs/api/extension_types/
    */
@@ -96,20 +117,20 @@ export class GatewayImplementation {
     return new GatewayImplementation('Envoy Gateway', options.className ?? 'eg', namespace,
       { [LABEL.NAME]: 'envoy', [LABEL.COMPONENT]: 'proxy', [LABEL.MANAGED_BY]: 'envoy-gateway' },
       (name, ns) => ({ 'gateway.envoyproxy.io/owning-gateway-name': name, 'gateway.envoyproxy.io/owning-gateway-namespace': ns }),
-      { maxRequestBodySize: Size.mebibytes(1), connectTimeout: Duration.seconds(5) },
-      renderEnvoyPolicies);
+      { maxRequestBodySize: Size.mebibytes(1), connectTimeout: Duration.seconds(5), proxyReplicas: 2 },
+      renderEnvoyPolicies, (gateway: string) => ({ parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: gateway } }));
   }
 
   /**
    * Any conformant implementation, through Gateway API's standard resources only.
    * A setting the standard cannot express (rate limit, body size, connect timeout,
-   * retries, circuit breaker, client timeouts, allowed source ranges) is refused
-   * when it is set.
+   * retries, circuit breaker, client timeouts, allowed source ranges, proxy
+   * replicas) is refused when it is set.
    *
    * @param className the GatewayClass of the implementation
    */
   public static generic(className: string, options: GenericGatewayOptions): GatewayImplementation {
-    return new GatewayImplementation(`GatewayClass '${className}'`, className, options.namespace, options.podLabels, () => ({}), {}, refuseExtensions);
+    return new GatewayImplementation(`GatewayClass '${className}'`, className, options.namespace, options.podLabels, () => ({}), {}, refuseExtensions, () => undefined);
   }
 
   /** The implementation's name, for messages. */
@@ -119,12 +140,13 @@ export class GatewayImplementation {
   /** The namespace the data-plane pods run in. */
   public readonly namespace: string;
   /** The settings the implementation applies when the gateway leaves them unset. @internal */
-  public readonly _defaults: { readonly maxRequestBodySize?: Size; readonly connectTimeout?: Duration };
+  public readonly _defaults: _ImplementationDefaults;
   private readonly _podLabels: { [key: string]: string };
 
   private constructor(name: string, className: string, namespace: string, podLabels: { [key: string]: string },
     private readonly gatewayLabels: (gateway: string, namespace: string) => { [key: string]: string },
-    defaults: { maxRequestBodySize?: Size; connectTimeout?: Duration }, private readonly render: Renderer) {
+    defaults: _ImplementationDefaults, private readonly render: Renderer,
+    private readonly infrastructure: (gateway: string) => gw.GatewaySpecInfrastructure | undefined) {
     this.name = name;
     this.className = className;
     this.namespace = namespace;
@@ -162,8 +184,18 @@ export class GatewayImplementation {
   public _peer(gateway: string, gatewayNamespace: string): k8s.NetworkPolicyPeer {
     return {
       namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: this.namespace } },
-      podSelector: { matchLabels: { ...this._podLabels, ...this.gatewayLabels(gateway, gatewayNamespace) } },
+      podSelector: { matchLabels: this._proxyLabels(gateway, gatewayNamespace) },
     };
+  }
+
+  /** The labels of one gateway's data-plane pods. @internal */
+  public _proxyLabels(gateway: string, gatewayNamespace: string): { [key: string]: string } {
+    return { ...this._podLabels, ...this.gatewayLabels(gateway, gatewayNamespace) };
+  }
+
+  /** The Gateway's `spec.infrastructure`: where the implementation reads the gateway's own settings, if it has any. @internal */
+  public _infrastructure(gateway: string): gw.GatewaySpecInfrastructure | undefined {
+    return this.infrastructure(gateway);
   }
 
   /**
@@ -198,6 +230,7 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
     ['circuitBreaker', s.circuitBreaker && `${s.circuitBreaker.maxConnections} connections`],
     ['clientTimeouts', s.clientTimeouts && Object.keys(s.clientTimeouts).join(', ')],
     ['allowedSourceRanges', s.allowedSourceRanges.length > 0 ? s.allowedSourceRanges.join(', ') : undefined],
+    ['proxyReplicas', s.proxies?.replicas],
   ];
   for (const [prop, value] of set) {
     if (value !== undefined) {
@@ -237,6 +270,9 @@ function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _Policy
   }
   const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: target.name }];
   const metadata: ApiObjectMetadata = { name: target.name, namespace: target.namespace, labels: target.labels };
+  if (s.proxies) {
+    renderEnvoyProxy(scope, metadata, s.proxies, target.proxyLabels ?? {});
+  }
   new eg.BackendTrafficPolicy(scope, 'BackendTrafficPolicy', { metadata, spec: envoyBackendSpec(scope, targetRefs, s) });
   if (s.allowedSourceRanges.length > 0) {
     new eg.SecurityPolicy(scope, 'SecurityPolicy', {
@@ -314,4 +350,34 @@ function envoyBackendSpec(scope: IConstruct, targetRefs: eg.BackendTrafficPolicy
     } : {}),
     ...(cb ? { circuitBreaker: { maxConnections: cb.maxConnections, maxPendingRequests: cb.maxPendingRequests, maxParallelRequests: cb.maxParallelRequests } } : {}),
   };
+}
+
+/**
+ * The gateway's own EnvoyProxy (its Gateway names it in `infrastructure.parametersRef`;
+ * Envoy Gateway merges it over the GatewayClass's): the proxies' replicas, spread over
+ * zones (preferred) and nodes (required) per revision, a disruption budget that keeps
+ * all but one available, and the platform's priority class for the front door.
+ */
+function renderEnvoyProxy(scope: Construct, metadata: ApiObjectMetadata, proxies: _ProxySettings, proxyLabels: { [key: string]: string }): void {
+  const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
+    maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: { ...proxyLabels } }, matchLabelKeys: ['pod-template-hash'], nodeTaintsPolicy: 'Honor',
+  });
+  new eg.EnvoyProxy(scope, 'EnvoyProxy', {
+    metadata,
+    spec: {
+      provider: {
+        type: eg.EnvoyProxySpecProviderType.KUBERNETES,
+        kubernetes: {
+          envoyDeployment: {
+            replicas: proxies.replicas,
+            pod: {
+              priorityClassName: proxies.priorityClassName,
+              topologySpreadConstraints: [spread('topology.kubernetes.io/zone', 'ScheduleAnyway'), spread('kubernetes.io/hostname', 'DoNotSchedule')],
+            },
+          },
+          envoyPdb: { maxUnavailable: eg.EnvoyProxySpecProviderKubernetesEnvoyPdbMaxUnavailable.fromNumber(1) },
+        },
+      },
+    },
+  });
 }

@@ -17,6 +17,7 @@ import * as gw from './imports/gateway.networking.k8s.io';
 import { Microservice } from './microservice';
 import { Platform } from './platform';
 import { PortProtocol } from './port';
+import { PriorityTier } from './priority-tier';
 import { HeaderChanges, HeaderMatch, PathType, _checkHeaderName } from './route-match';
 import { CircuitBreaker, ClientTimeouts, CorsOptions, RateLimit, Retries } from './traffic-policy';
 
@@ -136,6 +137,18 @@ export interface ApiGatewayProps {
    * @default - every client address
    */
   readonly allowedSourceRanges?: string[];
+
+  /**
+   * How many proxies (data-plane pods) serve the gateway. With Envoy Gateway the
+   * Gateway gets an `EnvoyProxy` of its own (`spec.infrastructure.parametersRef`,
+   * merged over the GatewayClass's): this many replicas, spread over zones and
+   * nodes, a disruption budget that keeps all but one available, and the platform's
+   * critical priority class. A generic implementation refuses it: its data plane is
+   * sized where it is installed.
+   *
+   * @default - 2 with Envoy Gateway; with a generic implementation its own (only an explicit value is refused)
+   */
+  readonly proxyReplicas?: number;
 }
 
 /** A listener of the Gateway, and the namespaces whose routes it admits. */
@@ -203,6 +216,8 @@ export class ApiGateway extends _Chart implements _RouteContext {
   public readonly circuitBreaker?: CircuitBreaker;
   /** The client timeouts, if any. */
   public readonly clientTimeouts?: ClientTimeouts;
+  /** How many proxies serve the gateway, if the gateway sizes them. */
+  public readonly proxyReplicas?: number;
   /** @internal */
   public readonly _cors?: _Cors;
   private readonly _hosts: string[];
@@ -234,6 +249,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     this.retries = props.retries;
     this.circuitBreaker = props.circuitBreaker;
     this.clientTimeouts = props.clientTimeouts;
+    this.proxyReplicas = props.proxyReplicas ?? this.implementation._defaults.proxyReplicas;
     this._hosts = [...props.hosts];
     this.addDependency(props.platform);
 
@@ -252,6 +268,9 @@ export class ApiGateway extends _Chart implements _RouteContext {
     if (this.rateLimit) {
       _checkRateLimit(this, this.rateLimit);
     }
+    if (this.proxyReplicas !== undefined) {
+      _assertInteger(this, 'proxyReplicas', this.proxyReplicas, 1, 1000, 'run at least 2 proxies, spread over zones, so that the front door survives a node or zone outage');
+    }
     this._requestTimeout = this.duration('requestTimeout', this.requestTimeout);
     this._cors = props.cors ? _resolveCors(this, props.cors) : undefined;
     this._sourceRanges = _resolveSourceRanges(this, props.allowedSourceRanges);
@@ -269,7 +288,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     new gw.Gateway(this, 'Resource', {
       metadata: { name: id, namespace: this.gatewayNamespace, labels, annotations: this.tls?._annotations() ?? {} },
-      spec: { gatewayClassName: this.implementation.className, listeners: Lazy.any({ produce: () => [...this._listeners.values()].map(l => this.renderListener(l)) }) },
+      spec: {
+        gatewayClassName: this.implementation.className,
+        ...(this.proxyReplicas !== undefined ? { infrastructure: this.implementation._infrastructure(id) } : {}),
+        listeners: Lazy.any({ produce: () => [...this._listeners.values()].map(l => this.renderListener(l)) }),
+      },
     });
     if (this.tls) {
       new gw.HttpRoute(this, 'HttpsRedirect', {
@@ -285,8 +308,12 @@ export class ApiGateway extends _Chart implements _RouteContext {
       rateLimit: this.rateLimit, maxRequestBodySize: this.maxRequestBodySize, connectTimeout: this.connectTimeout,
       retries: this.retries, circuitBreaker: this.circuitBreaker, clientTimeouts: this.clientTimeouts, tls: this.tls !== undefined,
       allowedSourceRanges: this.allowedSourceRanges,
+      ...(this.proxyReplicas !== undefined
+        ? { proxies: { replicas: this.proxyReplicas, priorityClassName: this.platform.priorityClassName(PriorityTier.CRITICAL) } } : {}),
     };
-    this.implementation._renderPolicies(this, { name: id, namespace: this.gatewayNamespace, labels }, settings);
+    this.implementation._renderPolicies(this, {
+      name: id, namespace: this.gatewayNamespace, labels, proxyLabels: this.implementation._proxyLabels(id, this.gatewayNamespace),
+    }, settings);
     this.node.addValidation({ validate: () => this.validateRoutes() });
   }
 

@@ -87,6 +87,12 @@ describe('ApiGateway errors', () => {
     expect(() => build({ clientTimeouts: { idle: Duration.millis(0) } })).toThrow("public: 'clientTimeouts.idle' ('0ms') cannot be expressed by Envoy Gateway");
   });
 
+  test('fails when proxyReplicas is not a whole number from 1 to 1000', () => {
+    expect(() => build({ proxyReplicas: 0 })).toThrow(
+      "public: 'proxyReplicas' (0) must be a whole number between 1 and 1000; run at least 2 proxies, spread over zones, so that the front door survives a node or zone outage");
+    expect(() => build({ proxyReplicas: 1.5 })).toThrow("public: 'proxyReplicas' (1.5) must be a whole number");
+  });
+
   test('fails when allowedSourceRanges is empty or holds something other than a CIDR', () => {
     expect(() => build({ allowedSourceRanges: [] })).toThrow(
       "public: 'allowedSourceRanges' ([]) must list at least one CIDR; list the client ranges allowed, or leave allowedSourceRanges unset to allow every client");
@@ -108,6 +114,7 @@ describe('ApiGateway errors', () => {
     ['circuitBreaker', { circuitBreaker: CircuitBreaker.limits() }, "'1024 connections'"],
     ['clientTimeouts', { clientTimeouts: { idle: Duration.minutes(1) } }, "'idle'"],
     ['allowedSourceRanges', { allowedSourceRanges: ['10.0.0.0/8', '2001:db8::/32'] }, "'10.0.0.0/8, 2001:db8::/32'"],
+    ['proxyReplicas', { proxyReplicas: 3 }, '3'],
   ])('fails when a generic implementation is given %s, which the standard cannot express', (prop, props, value) => {
     expect(() => build({ implementation: generic, ...props })).toThrow(
       `public: '${prop}' (${value}) cannot be expressed in Gateway API's standard resources, the only ones a generic implementation gets (retries are experimental, the rest is implementation-specific); remove ${prop}, or use an implementation that has it, such as GatewayImplementation.envoyGateway()`);

@@ -49,6 +49,7 @@ describe('ApiGateway', () => {
       expect(gateway.circuitBreaker).toBeUndefined();
       expect(gateway.clientTimeouts).toBeUndefined();
       expect(gateway.allowedSourceRanges).toEqual([]);
+      expect(gateway.proxyReplicas).toBe(2);
       expect(gateway.tlsSecretName).toBe('public-tls');
     });
 
@@ -276,7 +277,7 @@ describe('ApiGateway', () => {
       gateway.addRoute({ host: 'api.example.com', service: products });
       const out = objects(gateway);
       expect(out.filter(o => ['Namespace', 'ResourceQuota', 'LimitRange'].includes(o.kind))).toEqual([]);
-      expect(out.filter(o => o.metadata.namespace === 'envoy-gateway-system').map(o => o.kind)).toEqual(['Gateway', 'HTTPRoute', 'BackendTrafficPolicy', 'ClientTrafficPolicy']);
+      expect(out.filter(o => o.metadata.namespace === 'envoy-gateway-system').map(o => o.kind)).toEqual(['Gateway', 'HTTPRoute', 'EnvoyProxy', 'BackendTrafficPolicy', 'ClientTrafficPolicy']);
       expect(find(out, 'NetworkPolicy', 'products-from-public').spec.ingress[0].from[0].podSelector.matchLabels['gateway.envoyproxy.io/owning-gateway-namespace']).toBe('envoy-gateway-system');
     });
 
@@ -309,7 +310,36 @@ describe('ApiGateway', () => {
       expect(find(out, 'ClientTrafficPolicy', 'public').spec.timeout).toEqual({ http: { requestReceivedTimeout: '30s', idleTimeout: '5m' } });
     });
 
-    test('Envoy Gateway: allowed source ranges are a SecurityPolicy on the Gateway that allows them and denies the rest; none by default', () => {
+    test('Envoy Gateway: the Gateway names an EnvoyProxy of its own: 2 proxies by default, spread over zones and nodes, all but one kept available, critical priority', () => {
+      const { gateway, products } = build();
+      gateway.addRoute({ host: 'api.example.com', service: products });
+      const out = objects(gateway);
+      expect(find(out, 'Gateway', 'public').spec.infrastructure).toEqual({ parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'public' } });
+      const proxy = find(out, 'EnvoyProxy', 'public');
+      expect(proxy.apiVersion).toBe('gateway.envoyproxy.io/v1alpha1');
+      expect(proxy.metadata.namespace).toBe('public');
+      const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
+        maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: ENVOY_PEER.podSelector.matchLabels }, matchLabelKeys: ['pod-template-hash'], nodeTaintsPolicy: 'Honor',
+      });
+      expect(proxy.spec).toEqual({
+        provider: {
+          type: 'Kubernetes',
+          kubernetes: {
+            envoyDeployment: {
+              replicas: 2,
+              pod: { priorityClassName: 'shop-critical', topologySpreadConstraints: [spread('topology.kubernetes.io/zone', 'ScheduleAnyway'), spread('kubernetes.io/hostname', 'DoNotSchedule')] },
+            },
+            envoyPDB: { maxUnavailable: 1 },
+          },
+        },
+      });
+      const three = build({ proxyReplicas: 3 });
+      three.gateway.addRoute({ host: 'api.example.com', service: three.products });
+      expect(three.gateway.proxyReplicas).toBe(3);
+      expect(find(objects(three.gateway), 'EnvoyProxy', 'public').spec.provider.kubernetes.envoyDeployment.replicas).toBe(3);
+    });
+
+        test('Envoy Gateway: allowed source ranges are a SecurityPolicy on the Gateway that allows them and denies the rest; none by default', () => {
       const ranges = ['203.0.113.0/24', '2001:db8::/32'];
       const { gateway, products } = build({ allowedSourceRanges: ranges });
       gateway.addRoute({ host: 'api.example.com', service: products });
@@ -347,6 +377,7 @@ describe('ApiGateway', () => {
       const { gateway, products } = build({ implementation });
       expect(gateway.maxRequestBodySize).toBeUndefined();
       expect(gateway.connectTimeout).toBeUndefined();
+      expect(gateway.proxyReplicas).toBeUndefined();
       expect(implementation.podLabels).toEqual({ 'k8s-app': 'cilium-envoy' });
       gateway.addRoute({ host: 'api.example.com', service: products });
       const out = objects(gateway);

@@ -221,8 +221,19 @@ describe('reference platform', () => {
     const redirect = all.filter(o => o.kind === 'HTTPRoute' && o.spec.parentRefs[0].sectionName === 'http');
     expect(redirect.map(r => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(['gateway/gateway-https-redirect']);
     expect(redirect[0].spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
-    expect(all.filter(o => o.apiVersion === 'gateway.envoyproxy.io/v1alpha1').map(o => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} -> ${o.spec.targetRefs[0].kind}/${o.spec.targetRefs[0].name}`))
+    const policies = all.filter(o => o.apiVersion === 'gateway.envoyproxy.io/v1alpha1' && o.kind !== 'EnvoyProxy');
+    expect(policies.map(o => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} -> ${o.spec.targetRefs[0].kind}/${o.spec.targetRefs[0].name}`))
       .toEqual(['BackendTrafficPolicy gateway/gateway -> Gateway/gateway', 'ClientTrafficPolicy gateway/gateway -> Gateway/gateway']);
+    // the front door is highly available: its own EnvoyProxy, named by the Gateway
+    expect(gateway.spec.infrastructure).toEqual({ parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'gateway' } });
+    const proxy = all.find(o => o.kind === 'EnvoyProxy');
+    expect(`${proxy?.metadata.namespace}/${proxy?.metadata.name}`).toBe('gateway/gateway');
+    const deployment = proxy?.spec.provider.kubernetes.envoyDeployment;
+    expect(deployment.replicas).toBeGreaterThanOrEqual(2);
+    expect(deployment.pod.topologySpreadConstraints.map((c: Manifest) => `${c.topologyKey} ${c.whenUnsatisfiable}`))
+      .toEqual(['topology.kubernetes.io/zone ScheduleAnyway', 'kubernetes.io/hostname DoNotSchedule']);
+    expect(all.some(o => o.kind === 'PriorityClass' && o.metadata.name === deployment.pod.priorityClassName)).toBe(true);
+    expect(proxy?.spec.provider.kubernetes.envoyPDB).toEqual({ maxUnavailable: 1 });
   });
 
   test('each routed service has an HTTPRoute in its namespace on the HTTPS listener, to a Service port there; the listener admits exactly those namespaces', () => {
