@@ -28,9 +28,10 @@ export interface _PolicySettings {
   readonly proxies?: _ProxySettings;
 }
 
-/** How many proxies serve a gateway, and their priority class. @internal */
+/** How many proxies serve a gateway (a fixed count, or autoscaled up to `maxReplicas`), and their priority class. @internal */
 export interface _ProxySettings {
-  readonly replicas: number;
+  readonly replicas?: number;
+  readonly maxReplicas?: number;
   readonly priorityClassName: string;
 }
 
@@ -231,6 +232,7 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
     ['clientTimeouts', s.clientTimeouts && Object.keys(s.clientTimeouts).join(', ')],
     ['allowedSourceRanges', s.allowedSourceRanges.length > 0 ? s.allowedSourceRanges.join(', ') : undefined],
     ['proxyReplicas', s.proxies?.replicas],
+    ['proxyMaxReplicas', s.proxies?.maxReplicas],
   ];
   for (const [prop, value] of set) {
     if (value !== undefined) {
@@ -354,11 +356,16 @@ function envoyBackendSpec(scope: IConstruct, targetRefs: eg.BackendTrafficPolicy
 
 /**
  * The gateway's own EnvoyProxy (its Gateway names it in `infrastructure.parametersRef`;
- * Envoy Gateway merges it over the GatewayClass's): the proxies' replicas, spread over
- * zones (preferred) and nodes (required) per revision, a disruption budget that keeps
- * all but one available, and the platform's priority class for the front door.
+ * Envoy Gateway merges it over the GatewayClass's): the proxies' replicas (or an
+ * autoscaler from that count up to the maximum), spread over zones (preferred) and
+ * nodes (required) per revision, a disruption budget that keeps all but one
+ * available, and the platform's priority class for the front door.
  */
+/** The proxies' autoscaler's CPU target, in percent of their requests (as the library's own workloads). */
+const PROXY_CPU_TARGET = 70;
+
 function renderEnvoyProxy(scope: Construct, metadata: ApiObjectMetadata, proxies: _ProxySettings, proxyLabels: { [key: string]: string }): void {
+  const replicas = proxies.replicas ?? 1; // always set with Envoy Gateway (the library's default is 2); 1 is Envoy Gateway's own default
   const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
     maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: { ...proxyLabels } }, matchLabelKeys: ['pod-template-hash'], nodeTaintsPolicy: 'Honor',
   });
@@ -369,13 +376,21 @@ function renderEnvoyProxy(scope: Construct, metadata: ApiObjectMetadata, proxies
         type: eg.EnvoyProxySpecProviderType.KUBERNETES,
         kubernetes: {
           envoyDeployment: {
-            replicas: proxies.replicas,
+            // with an autoscaler, Envoy Gateway ignores the Deployment's replicas
+            ...(proxies.maxReplicas === undefined ? { replicas } : {}),
             pod: {
               priorityClassName: proxies.priorityClassName,
               topologySpreadConstraints: [spread('topology.kubernetes.io/zone', 'ScheduleAnyway'), spread('kubernetes.io/hostname', 'DoNotSchedule')],
             },
           },
           envoyPdb: { maxUnavailable: eg.EnvoyProxySpecProviderKubernetesEnvoyPdbMaxUnavailable.fromNumber(1) },
+          ...(proxies.maxReplicas !== undefined ? {
+            envoyHpa: {
+              minReplicas: replicas,
+              maxReplicas: proxies.maxReplicas,
+              metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: PROXY_CPU_TARGET } } }],
+            },
+          } : {}),
         },
       },
     },

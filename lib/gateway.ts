@@ -149,6 +149,15 @@ export interface ApiGatewayProps {
    * @default - 2 with Envoy Gateway; with a generic implementation its own (only an explicit value is refused)
    */
   readonly proxyReplicas?: number;
+
+  /**
+   * Scales the proxies with their CPU use (70% of their requests), from
+   * `proxyReplicas` up to this many (Envoy Gateway: the EnvoyProxy's `envoyHpa`).
+   * At least `proxyReplicas`. A generic implementation refuses it.
+   *
+   * @default - no autoscaler: `proxyReplicas` proxies
+   */
+  readonly proxyMaxReplicas?: number;
 }
 
 /** A listener of the Gateway, and the namespaces whose routes it admits. */
@@ -218,6 +227,8 @@ export class ApiGateway extends _Chart implements _RouteContext {
   public readonly clientTimeouts?: ClientTimeouts;
   /** How many proxies serve the gateway, if the gateway sizes them. */
   public readonly proxyReplicas?: number;
+  /** The most proxies the autoscaler may run, if the proxies autoscale. */
+  public readonly proxyMaxReplicas?: number;
   /** @internal */
   public readonly _cors?: _Cors;
   private readonly _hosts: string[];
@@ -250,6 +261,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     this.circuitBreaker = props.circuitBreaker;
     this.clientTimeouts = props.clientTimeouts;
     this.proxyReplicas = props.proxyReplicas ?? this.implementation._defaults.proxyReplicas;
+    this.proxyMaxReplicas = props.proxyMaxReplicas;
     this._hosts = [...props.hosts];
     this.addDependency(props.platform);
 
@@ -270,6 +282,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     if (this.proxyReplicas !== undefined) {
       _assertInteger(this, 'proxyReplicas', this.proxyReplicas, 1, 1000, 'run at least 2 proxies, spread over zones, so that the front door survives a node or zone outage');
+    }
+    if (this.proxyMaxReplicas !== undefined) {
+      const min = this.proxyReplicas ?? 1;
+      _assertInteger(this, 'proxyMaxReplicas', this.proxyMaxReplicas, min, 1000,
+        `use at least proxyReplicas (${min}), the autoscaler's minimum, or leave proxyMaxReplicas unset for a fixed count`);
     }
     this._requestTimeout = this.duration('requestTimeout', this.requestTimeout);
     this._cors = props.cors ? _resolveCors(this, props.cors) : undefined;
@@ -308,8 +325,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
       rateLimit: this.rateLimit, maxRequestBodySize: this.maxRequestBodySize, connectTimeout: this.connectTimeout,
       retries: this.retries, circuitBreaker: this.circuitBreaker, clientTimeouts: this.clientTimeouts, tls: this.tls !== undefined,
       allowedSourceRanges: this.allowedSourceRanges,
-      ...(this.proxyReplicas !== undefined
-        ? { proxies: { replicas: this.proxyReplicas, priorityClassName: this.platform.priorityClassName(PriorityTier.CRITICAL) } } : {}),
+      ...(this.proxyReplicas !== undefined || this.proxyMaxReplicas !== undefined ? {
+        proxies: {
+          replicas: this.proxyReplicas, maxReplicas: this.proxyMaxReplicas, priorityClassName: this.platform.priorityClassName(PriorityTier.CRITICAL),
+        },
+      } : {}),
     };
     this.implementation._renderPolicies(this, {
       name: id, namespace: this.gatewayNamespace, labels, proxyLabels: this.implementation._proxyLabels(id, this.gatewayNamespace),

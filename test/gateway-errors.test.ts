@@ -87,10 +87,12 @@ describe('ApiGateway errors', () => {
     expect(() => build({ clientTimeouts: { idle: Duration.millis(0) } })).toThrow("public: 'clientTimeouts.idle' ('0ms') cannot be expressed by Envoy Gateway");
   });
 
-  test('fails when proxyReplicas is not a whole number from 1 to 1000', () => {
+  test('fails when proxyReplicas is not a whole number from 1 to 1000, or proxyMaxReplicas is below it', () => {
     expect(() => build({ proxyReplicas: 0 })).toThrow(
       "public: 'proxyReplicas' (0) must be a whole number between 1 and 1000; run at least 2 proxies, spread over zones, so that the front door survives a node or zone outage");
     expect(() => build({ proxyReplicas: 1.5 })).toThrow("public: 'proxyReplicas' (1.5) must be a whole number");
+    expect(() => build({ proxyMaxReplicas: 1 })).toThrow(
+      "public: 'proxyMaxReplicas' (1) must be a whole number between 2 and 1000; use at least proxyReplicas (2), the autoscaler's minimum, or leave proxyMaxReplicas unset for a fixed count");
   });
 
   test('fails when allowedSourceRanges is empty or holds something other than a CIDR', () => {
@@ -115,6 +117,7 @@ describe('ApiGateway errors', () => {
     ['clientTimeouts', { clientTimeouts: { idle: Duration.minutes(1) } }, "'idle'"],
     ['allowedSourceRanges', { allowedSourceRanges: ['10.0.0.0/8', '2001:db8::/32'] }, "'10.0.0.0/8, 2001:db8::/32'"],
     ['proxyReplicas', { proxyReplicas: 3 }, '3'],
+    ['proxyMaxReplicas', { proxyMaxReplicas: 4 }, '4'],
   ])('fails when a generic implementation is given %s, which the standard cannot express', (prop, props, value) => {
     expect(() => build({ implementation: generic, ...props })).toThrow(
       `public: '${prop}' (${value}) cannot be expressed in Gateway API's standard resources, the only ones a generic implementation gets (retries are experimental, the rest is implementation-specific); remove ${prop}, or use an implementation that has it, such as GatewayImplementation.envoyGateway()`);

@@ -50,6 +50,7 @@ describe('ApiGateway', () => {
       expect(gateway.clientTimeouts).toBeUndefined();
       expect(gateway.allowedSourceRanges).toEqual([]);
       expect(gateway.proxyReplicas).toBe(2);
+      expect(gateway.proxyMaxReplicas).toBeUndefined();
       expect(gateway.tlsSecretName).toBe('public-tls');
     });
 
@@ -333,10 +334,23 @@ describe('ApiGateway', () => {
           },
         },
       });
+      expect(proxy.spec.provider.kubernetes).not.toHaveProperty('envoyHpa');
       const three = build({ proxyReplicas: 3 });
       three.gateway.addRoute({ host: 'api.example.com', service: three.products });
       expect(three.gateway.proxyReplicas).toBe(3);
       expect(find(objects(three.gateway), 'EnvoyProxy', 'public').spec.provider.kubernetes.envoyDeployment.replicas).toBe(3);
+    });
+
+        test('Envoy Gateway: proxyMaxReplicas autoscales the proxies on CPU from proxyReplicas up to it, instead of a fixed count', () => {
+      const { gateway, products } = build({ proxyReplicas: 3, proxyMaxReplicas: 10 });
+      gateway.addRoute({ host: 'api.example.com', service: products });
+      expect(gateway.proxyMaxReplicas).toBe(10);
+      const kubernetes = find(objects(gateway), 'EnvoyProxy', 'public').spec.provider.kubernetes;
+      expect(kubernetes.envoyHpa).toEqual({
+        minReplicas: 3, maxReplicas: 10, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      });
+      expect(kubernetes.envoyDeployment).not.toHaveProperty('replicas');
+      expect(kubernetes.envoyPDB).toEqual({ maxUnavailable: 1 });
     });
 
         test('Envoy Gateway: allowed source ranges are a SecurityPolicy on the Gateway that allows them and denies the rest; none by default', () => {

@@ -45,6 +45,7 @@ export const MUTATIONS: Mutation[] = [
   { name: 'API server CIDR with host bits', apply: p => ({ ...clone(p), apiServerCidr: '10.96.0.1/12' }) },
   { name: 'API server CIDR of every address', apply: p => ({ ...clone(p), apiServerCidr: '0.0.0.0/0' }) },
   { name: 'gateway source range without a prefix length', apply: p => ({ ...clone(p), gatewaySources: ['203.0.113.7'] }) },
+  { name: 'gateway proxy maximum below its minimum', apply: p => ({ ...clone(p), gatewayProxyMax: 1 }) },
   { name: 'secret store name empty', apply: (p, at) => onWorkload({ ...clone(p), storeName: '' }, at, w => { w.secret = true; }) },
   { name: 'cron schedule of six fields', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'cron'; w.ports = []; w.cron = '0 30 3 * * *'; }) },
   { name: 'cron schedule on February 31', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'cron'; w.ports = []; w.cron = '0 0 31 2 *'; }) },

@@ -45,6 +45,8 @@ export interface PlatformSpec {
   apiServerCidr: string;
   /** The gateway's allowed client ranges; empty for every client. */
   gatewaySources: string[];
+  /** The most proxies the gateway's autoscaler may run; 0 for a fixed count. */
+  gatewayProxyMax: number;
   storeName: string;
   contexts: ContextSpec[];
   calls: CallSpec[];
@@ -101,6 +103,7 @@ export const platformSpec: fc.Arbitrary<PlatformSpec> = fc.record({
   name: fc.constantFrom('shop', 'sales', 'acme'),
   apiServerCidr: fc.constantFrom('10.96.0.1/32', '172.20.0.0/24', 'fd00:10::/64'),
   gatewaySources: fc.constantFrom<string[]>([], ['203.0.113.0/24'], ['10.0.0.0/8', '2001:db8::/32']),
+  gatewayProxyMax: fc.constantFrom(0, 6),
   storeName: fc.constantFrom('vault', 'aws-sm'),
   contexts: fc.uniqueArray(context, { minLength: 1, maxLength: 3, selector: c => c.name })
     .filter(cs => cs.every(c => !['default', 'kube-system', 'kube-public', 'kube-node-lease', 'shop', 'sales', 'acme'].includes(c.name))),
@@ -161,6 +164,7 @@ export function buildPlatform(app: App, p: PlatformSpec): void {
     const gateway = new ApiGateway(app, 'gateway', {
       platform, hosts: [HOST], tls: GatewayTls.fromSecret('api-shop-tls'),
       ...(p.gatewaySources.length > 0 ? { allowedSourceRanges: p.gatewaySources } : {}),
+      ...(p.gatewayProxyMax > 0 ? { proxyMaxReplicas: p.gatewayProxyMax } : {}),
     });
     for (const r of p.routes) {
       const service = built[r.to[0]][r.to[1]] as Microservice;
