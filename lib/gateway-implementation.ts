@@ -40,7 +40,7 @@ export interface _PolicyTarget {
   readonly name: string;
   readonly namespace: string;
   readonly labels: { [key: string]: string };
-  /** The labels of the gateway's data-plane pods (a Gateway target only). */
+  /** The labels of the gateway's data-plane pods (a Gateway target; the implementation sets them). */
   readonly proxyLabels?: { [key: string]: string };
 }
 
@@ -185,12 +185,12 @@ export class GatewayImplementation {
   public _peer(gateway: string, gatewayNamespace: string): k8s.NetworkPolicyPeer {
     return {
       namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: this.namespace } },
-      podSelector: { matchLabels: this._proxyLabels(gateway, gatewayNamespace) },
+      podSelector: { matchLabels: this.proxyLabels(gateway, gatewayNamespace) },
     };
   }
 
-  /** The labels of one gateway's data-plane pods. @internal */
-  public _proxyLabels(gateway: string, gatewayNamespace: string): { [key: string]: string } {
+  /** The labels of one gateway's data-plane pods. */
+  private proxyLabels(gateway: string, gatewayNamespace: string): { [key: string]: string } {
     return { ...this._podLabels, ...this.gatewayLabels(gateway, gatewayNamespace) };
   }
 
@@ -205,7 +205,7 @@ export class GatewayImplementation {
    * @internal
    */
   public _renderPolicies(scope: Construct, target: _PolicyTarget, settings: _PolicySettings): void {
-    this.render(scope, target, settings);
+    this.render(scope, { ...target, proxyLabels: this.proxyLabels(target.name, target.namespace) }, settings);
   }
 
   /**
@@ -261,17 +261,14 @@ function envoyDuration(scope: IConstruct, prop: string, d: Duration): string {
  * replaces the Gateway's; rate limits count per route either way).
  */
 function renderEnvoyPolicies(scope: Construct, target: _PolicyTarget, s: _PolicySettings, unbuffered?: _UnbufferedRoute['kind']): void {
+  const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: unbuffered ?? 'Gateway', name: target.name }];
+  const metadata: ApiObjectMetadata = { name: target.name, namespace: target.namespace, labels: target.labels };
   if (unbuffered) {
     if (s.maxRequestBodySize !== undefined) {
-      new eg.BackendTrafficPolicy(scope, 'BackendTrafficPolicy', {
-        metadata: { name: target.name, namespace: target.namespace, labels: target.labels },
-        spec: envoyBackendSpec(scope, [{ group: 'gateway.networking.k8s.io', kind: unbuffered, name: target.name }], { ...s, maxRequestBodySize: undefined }),
-      });
+      new eg.BackendTrafficPolicy(scope, 'BackendTrafficPolicy', { metadata, spec: envoyBackendSpec(scope, targetRefs, { ...s, maxRequestBodySize: undefined }) });
     }
     return;
   }
-  const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: target.name }];
-  const metadata: ApiObjectMetadata = { name: target.name, namespace: target.namespace, labels: target.labels };
   if (s.proxies) {
     renderEnvoyProxy(scope, metadata, s.proxies, target.proxyLabels ?? {});
   }

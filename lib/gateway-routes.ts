@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _compare, _invalid } from './_errors';
 import { _Cors } from './_gateway-settings';
+import type { _PolicyTarget } from './gateway-implementation';
 import { LABEL } from './_labels';
 import * as gw from './imports/gateway.networking.k8s.io';
 import { Microservice } from './microservice';
@@ -243,12 +244,9 @@ export interface _RouteContext {
   _unbufferedRouteAdded(scope: Construct, route: _UnbufferedRoute): void;
 }
 
-/** A route whose requests must not be buffered (gRPC, streaming HTTP). @internal */
-export interface _UnbufferedRoute {
+/** A route whose requests must not be buffered (gRPC, streaming HTTP), as a policy target. @internal */
+export interface _UnbufferedRoute extends _PolicyTarget {
   readonly kind: 'GRPCRoute' | 'HTTPRoute';
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: { [key: string]: string };
 }
 
 /** A resolved HTTP rule. @internal */

@@ -321,7 +321,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
         },
       });
     }
-    const settings: _PolicySettings = this._policySettings = {
+    this._policySettings = {
       rateLimit: this.rateLimit, maxRequestBodySize: this.maxRequestBodySize, connectTimeout: this.connectTimeout,
       retries: this.retries, circuitBreaker: this.circuitBreaker, clientTimeouts: this.clientTimeouts, tls: this.tls !== undefined,
       allowedSourceRanges: this.allowedSourceRanges,
@@ -331,9 +331,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
         },
       } : {}),
     };
-    this.implementation._renderPolicies(this, {
-      name: id, namespace: this.gatewayNamespace, labels, proxyLabels: this.implementation._proxyLabels(id, this.gatewayNamespace),
-    }, settings);
+    this.implementation._renderPolicies(this, { name: id, namespace: this.gatewayNamespace, labels }, this._policySettings);
     this.node.addValidation({ validate: () => this.validateRoutes() });
   }
 
