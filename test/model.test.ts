@@ -9,7 +9,7 @@
  */
 import { App, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
-import { _YamlEmitter } from '../lib/_yaml';
+import { _YamlEmitter } from '../lib/internal/yaml';
 import { nameProblems, plaintextProblems, trafficProblems, Manifest } from './model/invariants';
 import { inStandardShape, MUTATIONS } from './model/mutations';
 import { buildPlatform, platformSpec, PlatformSpec } from './model/spec';

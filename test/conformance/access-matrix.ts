@@ -115,7 +115,7 @@ export async function accessMatrix(plane: ControlPlane, checks: AccessCheck[] = 
     } else if ((answer === 'yes') !== c.expected) {
       findings.push({
         gate: 'access', context: plane.version, check: 'can-i',
-        message: `expected: ${describe(c)} (${c.why}); the API server answered ${answer}. Fix the grant in lib/access.ts or charts/, or this matrix if the change is intended`,
+        message: `expected: ${describe(c)} (${c.why}); the API server answered ${answer}. Fix the grant in lib/access/access.ts or charts/, or this matrix if the change is intended`,
       });
     }
   }

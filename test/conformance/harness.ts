@@ -474,7 +474,7 @@ const HINTS: Record<GateName, string> = {
   'kube-linter': 'see the kube-linter check of that name (`kube-linter checks list`); fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',
   'kube-score': 'see the kube-score check of that id; fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',
   'polaris': 'see the Polaris check of that id (pkg/config/checks/<id>.yaml in its source); fix the construct, or suppress on the object with _suppress() and a reason (test/conformance/README.md)',
-  'suppressions': 'a tool\'s own ignore annotation and our reason annotation go together: lib/_suppressions.ts writes both (test/conformance/README.md)',
+  'suppressions': 'a tool\'s own ignore annotation and our reason annotation go together: lib/internal/suppressions.ts writes both (test/conformance/README.md)',
 };
 
 export function printReport(title: string, results: GateResult[]): number {

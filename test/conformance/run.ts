@@ -32,7 +32,7 @@ import { accessMatrix } from './access-matrix';
 import { modelGate } from './models';
 import { simulateDir, simulationSelfTest } from '../simulation/run';
 import { synthesizePlatform } from './platforms/synth';
-import { TARGET_ANNOTATION } from '../../lib/platform';
+import { TARGET_ANNOTATION } from '../../lib/platform/platform';
 
 const minorOf = (version: string) => Number(version.split('.')[1]);
 

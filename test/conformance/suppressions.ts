@@ -73,7 +73,7 @@ export function readSuppressions(objects: LoadedObject[]): { byObject: Map<Loade
     }
     for (const s of list) {
       if (!native.some((n) => n.tool === s.tool && n.check === s.check)) {
-        bad(o, 'suppression-not-native', `${s.tool}/${s.check} is suppressed in '${SUPPRESS_ANNOTATION}' only: a user's own ${s.tool} still reports it; add the tool's own annotation (lib/_suppressions.ts writes both)`);
+        bad(o, 'suppression-not-native', `${s.tool}/${s.check} is suppressed in '${SUPPRESS_ANNOTATION}' only: a user's own ${s.tool} still reports it; add the tool's own annotation (lib/internal/suppressions.ts writes both)`);
       }
     }
     if (list.length) byObject.set(o, list);

@@ -4,7 +4,7 @@
  * callee's port, and nothing else is open; every name is a valid DNS name of the
  * right length; no credential is stored in plaintext.
  */
-import { _credentialKind } from '../../lib/_credentials';
+import { _credentialKind } from '../../lib/internal/credentials';
 import { PlatformSpec } from './spec';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

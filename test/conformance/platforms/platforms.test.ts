@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { TARGET_ANNOTATION } from '../../../lib/platform';
+import { TARGET_ANNOTATION } from '../../../lib/platform/platform';
 import { Manifest } from '../../_helpers';
 import { PLATFORMS, synthesizePlatform } from './synth';
 

@@ -1,0 +1,459 @@
+import { Duration, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { _compare, _invalid } from '../internal/errors';
+import { _Cors } from './gateway-settings';
+import type { _PolicyTarget } from './gateway-implementation';
+import { LABEL } from '../internal/labels';
+import * as gw from '../imports/gateway.networking.k8s.io';
+import { Microservice } from '../workloads/microservice';
+import type { Platform } from '../platform/platform';
+import { Port } from '../pod/port';
+import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match';
+
+/**
+ * A route: requests for a host and path go to a microservice's HTTP port.
+ */
+export interface RouteOptions {
+  /** The host, one of the gateway's hosts (or a host its wildcard covers). */
+  readonly host: string;
+
+  /**
+   * The request path, starting with '/'.
+   *
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * How the path matches.
+   *
+   * @default PathType.PREFIX
+   */
+  readonly pathType?: PathType;
+
+  /** The microservice that serves the route. */
+  readonly service: Microservice;
+
+  /**
+   * The name of the service's HTTP port that serves the route.
+   *
+   * @default - the service's first HTTP port
+   */
+  readonly port?: string;
+}
+
+/**
+ * An HTTP route of an `ApiGateway` (Gateway API `HTTPRoute`): the path match plus
+ * what Gateway API standardises for a rule.
+ */
+export interface HttpRouteOptions extends RouteOptions {
+  /**
+   * Request headers the route also requires; a route with headers is a different
+   * route from one with the same path and none (the more specific wins).
+   *
+   * @default - none
+   */
+  readonly headers?: HeaderMatch[];
+
+  /**
+   * How long the gateway waits for the whole response (HTTPRoute `timeouts.request`).
+   *
+   * @default - the gateway's requestTimeout
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Changes to the request headers before the service gets them.
+   *
+   * @default - none
+   */
+  readonly requestHeaders?: HeaderChanges;
+
+  /**
+   * Changes to the response headers before the client gets them.
+   *
+   * @default - none
+   */
+  readonly responseHeaders?: HeaderChanges;
+
+  /**
+   * A rewrite of the path the service gets.
+   *
+   * @default - the path as the client sent it
+   */
+  readonly rewritePath?: PathRewrite;
+
+  /**
+   * Whether the route carries streaming requests: WebSocket upgrades, or request
+   * bodies sent as they are produced. The gateway then forwards each request as it
+   * arrives; it does not buffer the whole request to enforce `maxRequestBodySize`
+   * (Envoy Gateway's body limit is such a buffer, which holds a WebSocket upgrade or
+   * a streamed upload back), so the body limit does not apply to the route. Such
+   * routes of a service get an HTTPRoute of their own,
+   * `<gateway>-<service>-<listener>-streaming`.
+   *
+   * @default false
+   */
+  readonly streaming?: boolean;
+}
+
+/**
+ * A gRPC route of an `ApiGateway` (Gateway API `GRPCRoute`) to a gRPC port.
+ */
+export interface GrpcRouteOptions {
+  /** The host, one of the gateway's hosts (or a host its wildcard covers). */
+  readonly host: string;
+
+  /** The microservice that serves the route. */
+  readonly service: Microservice;
+
+  /**
+   * The fully qualified gRPC service the route matches, such as `acme.orders.v1.Orders`.
+   *
+   * @default - every gRPC service on the host
+   */
+  readonly grpcService?: string;
+
+  /**
+   * The method of `grpcService` the route matches, such as `GetOrder`.
+   *
+   * @default - every method of grpcService
+   */
+  readonly method?: string;
+
+  /**
+   * The name of the service's gRPC port.
+   *
+   * @default - the service's first gRPC port
+   */
+  readonly port?: string;
+
+  /**
+   * Request headers (gRPC metadata) the route also requires.
+   *
+   * @default - none
+   */
+  readonly headers?: HeaderMatch[];
+}
+
+/**
+ * A TLS passthrough route (Gateway API `TLSRoute`): the gateway reads the server
+ * name (SNI) of a TLS connection and forwards it unopened to a service that
+ * terminates TLS itself.
+ */
+export interface TlsPassthroughRouteOptions {
+  /** The server name clients ask for; not one of the gateway's HTTPS hosts (those terminate TLS at the gateway). */
+  readonly host: string;
+  /** The microservice that terminates TLS. */
+  readonly service: Microservice;
+  /**
+   * The name of the service's TCP port.
+   *
+   * @default - the service's first TCP port
+   */
+  readonly port?: string;
+}
+
+/**
+ * A plain TCP route (Gateway API `TCPRoute`): a gateway port forwarded to a service port.
+ */
+export interface TcpRouteOptions {
+  /** The port clients connect to on the gateway (1024-65535; 80 and 443 serve HTTP). */
+  readonly listenerPort: number;
+  /** The microservice that serves it. */
+  readonly service: Microservice;
+  /**
+   * The name of the service's TCP port.
+   *
+   * @default - the service's first TCP port
+   */
+  readonly port?: string;
+}
+
+/**
+ * An HTTP route of a gateway.
+ */
+export interface GatewayRoute {
+  /** The host. */
+  readonly host: string;
+  /** The request path. */
+  readonly path: string;
+  /** How the path matches. */
+  readonly pathType: PathType;
+  /** The microservice that serves the route. */
+  readonly service: Microservice;
+  /** The service port that serves the route. */
+  readonly port: Port;
+  /** The public URL of the route. */
+  readonly url: string;
+}
+
+/**
+ * A gRPC, TLS passthrough or TCP route of an `ApiGateway`.
+ */
+export interface StreamRoute {
+  /** The Gateway listener the route attaches to. */
+  readonly listenerName: string;
+  /** The microservice that serves the route. */
+  readonly service: Microservice;
+  /** The service port that serves the route. */
+  readonly port: Port;
+  /** The address clients use: `grpcs://host`, `tls://host:443` or `tcp://<gateway>:port`. */
+  readonly url: string;
+}
+
+/** Throws unless `service` is a Microservice of `platform`. @internal */
+export function _checkRoutedService(scope: IConstruct, service: Microservice, platform: Platform): void {
+  if (!(service instanceof Microservice)) {
+    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with platform.service(context, name)');
+  }
+  if (service.context.platform !== platform) {
+    throw _invalid(scope, 'addRoute(service)', service.node.path,
+      `must be a service of platform '${platform.platformName}', but it belongs to '${service.context.platform.platformName}'`,
+      'route only services of the gateway\'s platform, or give the other platform its own gateway');
+  }
+}
+
+/**
+ * A duration as Gateway API writes it (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`), or undefined
+ * when it has none: more than 99999 hours, or below a millisecond. @internal
+ */
+export function _gatewayDuration(d: Duration): string | undefined {
+  const ms = d.toMilliseconds({ integral: false });
+  if (!Number.isInteger(ms) || ms <= 0) {
+    return undefined;
+  }
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+    if (ms % size === 0 && ms / size <= 99999) {
+      return `${ms / size}${unit}`;
+    }
+  }
+  return undefined;
+}
+
+/** What the routes of one service need from their gateway. @internal */
+export interface _RouteContext {
+  readonly gatewayName: string;
+  readonly gatewayNamespace: string;
+  /** The data-plane pods that send routed traffic. */
+  _peer(): k8s.NetworkPolicyPeer;
+  /** CORS filter of every HTTP rule, if any. */
+  readonly _cors?: _Cors;
+  /** Renders what the implementation needs on a new route that must not be buffered: a GRPCRoute or a streaming HTTPRoute (in `scope`, beside it). */
+  _unbufferedRouteAdded(scope: Construct, route: _UnbufferedRoute): void;
+}
+
+/** A route whose requests must not be buffered (gRPC, streaming HTTP), as a policy target. @internal */
+export interface _UnbufferedRoute extends _PolicyTarget {
+  readonly kind: 'GRPCRoute' | 'HTTPRoute';
+}
+
+/** A resolved HTTP rule. @internal */
+export interface _HttpRule {
+  readonly route: GatewayRoute;
+  readonly streaming: boolean;
+  readonly headers: HeaderMatch[];
+  readonly timeout: string;
+  readonly requestHeaders?: HeaderChanges;
+  readonly responseHeaders?: HeaderChanges;
+  readonly rewritePath?: PathRewrite;
+}
+
+/** A resolved gRPC rule. @internal */
+export interface _GrpcRule {
+  readonly grpcService?: string;
+  readonly method?: string;
+  readonly headers: HeaderMatch[];
+  readonly port: Port;
+}
+
+/**
+ * The objects one routed service gets from a gateway, in its own namespace: one
+ * route object per kind and listener, and the NetworkPolicy that lets the gateway's
+ * data plane reach exactly the routed ports. @internal
+ */
+export class _ServiceRoutes {
+  private readonly ports = new Set<Port>();
+  private readonly http = new Map<string, { host: string; rules: _HttpRule[] }>();
+  private readonly grpc = new Map<string, { host: string; rules: _GrpcRule[] }>();
+  private readonly scope: Construct;
+
+  constructor(gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
+    const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
+    this.scope = new Construct(ns, service.name);
+    new k8s.KubeNetworkPolicy(this.scope, 'NetworkPolicy', {
+      metadata: { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` },
+      spec: {
+        podSelector: { matchLabels: service.selectorLabels },
+        policyTypes: ['Ingress'],
+        ingress: Lazy.any({
+          produce: () => [{
+            from: [this.ctx._peer()],
+            ports: [...this.ports].sort((a, b) => a.containerPort - b.containerPort).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort) === i)
+              .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
+          }],
+        }),
+      },
+    });
+  }
+
+  /** Adds an HTTP rule on the listener of its host. */
+  public addHttp(listener: string, rule: _HttpRule): void {
+    this.ports.add(rule.route.port);
+    // streaming rules have an HTTPRoute of their own, which the gateway does not buffer
+    const id = rule.streaming ? `${listener}-streaming` : listener;
+    let group = this.http.get(id);
+    if (!group) {
+      group = { host: rule.route.host, rules: [] };
+      this.http.set(id, group);
+      const rules = group.rules;
+      const metadata = { ...this.metadata(), name: this.routeName(id) };
+      new gw.HttpRoute(this.scope, `HttpRoute-${id}`, {
+        metadata,
+        spec: {
+          parentRefs: [this.parent(listener)],
+          hostnames: [group.host],
+          rules: Lazy.any({ produce: () => rules.map(r => this.httpRule(r)) }),
+        },
+      });
+      if (rule.streaming) {
+        this.ctx._unbufferedRouteAdded(new Construct(this.scope, `HttpRoutePolicies-${id}`),
+          { kind: 'HTTPRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
+      }
+    }
+    group.rules.push(rule);
+  }
+
+  /** Adds a gRPC rule on the listener of its host. */
+  public addGrpc(listener: string, host: string, rule: _GrpcRule): void {
+    this.ports.add(rule.port);
+    let group = this.grpc.get(listener);
+    if (!group) {
+      group = { host, rules: [] };
+      this.grpc.set(listener, group);
+      const rules = group.rules;
+      const metadata = { ...this.metadata(), name: this.routeName(listener) };
+      new gw.GrpcRoute(this.scope, `GrpcRoute-${listener}`, {
+        metadata,
+        spec: {
+          parentRefs: [this.parent(listener)],
+          hostnames: [host],
+          rules: Lazy.any({ produce: () => rules.map(r => this.grpcRule(r)) }),
+        },
+      });
+      this.ctx._unbufferedRouteAdded(new Construct(this.scope, `GrpcRoutePolicies-${listener}`),
+        { kind: 'GRPCRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
+    }
+    group.rules.push(rule);
+  }
+
+  /** Adds a TLS passthrough route on its own listener. */
+  public addTls(listener: string, host: string, port: Port): void {
+    this.ports.add(port);
+    new gw.TlsRoute(this.scope, `TlsRoute-${listener}`, {
+      metadata: { ...this.metadata(), name: this.routeName(listener) },
+      spec: {
+        parentRefs: [this.parent(listener)],
+        hostnames: [host],
+        rules: [{ backendRefs: [{ name: this.service.name, port: port.servicePort }] }],
+      },
+    });
+  }
+
+  /** Adds a TCP route on its own listener. */
+  public addTcp(listener: string, port: Port): void {
+    this.ports.add(port);
+    new gw.TcpRoute(this.scope, `TcpRoute-${listener}`, {
+      metadata: { ...this.metadata(), name: this.routeName(listener) },
+      spec: {
+        parentRefs: [this.parent(listener)],
+        rules: [{ backendRefs: [{ name: this.service.name, port: port.servicePort }] }],
+      },
+    });
+  }
+
+  /** The route's name: `<gateway>-<service>-<listener>` (plus `-streaming`), readable and stable when routes are added. */
+  private routeName(listener: string): string {
+    return `${this.ctx.gatewayName}-${this.service.name}-${listener}`;
+  }
+
+  private parent(listener: string) {
+    return { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: this.ctx.gatewayNamespace, name: this.ctx.gatewayName, sectionName: listener };
+  }
+
+  private metadata(): { namespace: string; labels: { [key: string]: string } } {
+    const gateway = this.ctx.gatewayName;
+    return {
+      namespace: this.service.namespace,
+      labels: {
+        [LABEL.NAME]: gateway,
+        [LABEL.INSTANCE]: `${gateway}-${this.service.namespace}-${this.service.name}`.slice(0, 63).replace(/-+$/, ''),
+        [LABEL.COMPONENT]: 'gateway',
+        [LABEL.CONTEXT]: this.service.namespace,
+      },
+    };
+  }
+
+  private httpRule(r: _HttpRule): gw.HttpRouteSpecRules {
+    const filters: gw.HttpRouteSpecRulesFilters[] = [];
+    const headerFilter = (c: HeaderChanges) => ({
+      ...(c.set ? { set: sorted(c.set) } : {}),
+      ...(c.add ? { add: sorted(c.add) } : {}),
+      ...(c.remove ? { remove: [...c.remove] } : {}),
+    });
+    if (r.requestHeaders) {
+      filters.push({ type: gw.HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: headerFilter(r.requestHeaders) });
+    }
+    if (r.responseHeaders) {
+      filters.push({ type: gw.HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: headerFilter(r.responseHeaders) });
+    }
+    if (r.rewritePath) {
+      const p = r.rewritePath;
+      filters.push({
+        type: gw.HttpRouteSpecRulesFiltersType.URL_REWRITE,
+        urlRewrite: {
+          path: {
+            type: p.type as gw.HttpRouteSpecRulesFiltersUrlRewritePathType,
+            ...(p.type === 'ReplacePrefixMatch' ? { replacePrefixMatch: p.path } : { replaceFullPath: p.path }),
+          },
+        },
+      });
+    }
+    const cors = this.ctx._cors;
+    if (cors) {
+      filters.push({
+        type: gw.HttpRouteSpecRulesFiltersType.CORS,
+        cors: {
+          allowOrigins: cors.allowOrigins,
+          allowMethods: cors.allowMethods as gw.HttpRouteSpecRulesFiltersCorsAllowMethods[],
+          allowHeaders: cors.allowHeaders,
+          ...(cors.exposeHeaders.length > 0 ? { exposeHeaders: cors.exposeHeaders } : {}),
+          allowCredentials: cors.allowCredentials,
+          maxAge: cors.maxAgeSeconds,
+        },
+      });
+    }
+    return {
+      matches: [{
+        path: { type: r.route.pathType.gatewayApiValue as gw.HttpRouteSpecRulesMatchesPathType, value: r.route.path },
+        ...(r.headers.length > 0 ? { headers: r.headers.map(h => ({ type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value })) } : {}),
+      }],
+      ...(filters.length > 0 ? { filters } : {}),
+      backendRefs: [{ name: this.service.name, port: r.route.port.servicePort }],
+      timeouts: { request: r.timeout },
+    };
+  }
+
+  private grpcRule(r: _GrpcRule): gw.GrpcRouteSpecRules {
+    const method = r.grpcService !== undefined
+      ? { method: { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: r.grpcService, ...(r.method !== undefined ? { method: r.method } : {}) } } : {};
+    const headers = r.headers.length > 0 ? { headers: r.headers.map(h => ({ type: gw.GrpcRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value })) } : {};
+    const matches = r.grpcService !== undefined || r.headers.length > 0 ? { matches: [{ ...method, ...headers }] } : {};
+    return { ...matches, backendRefs: [{ name: this.service.name, port: r.port.servicePort }] };
+  }
+}
+
+function sorted(values: { [name: string]: string }): Array<{ name: string; value: string }> {
+  return Object.keys(values).sort(_compare).map(name => ({ name, value: values[name] }));
+}

@@ -1,0 +1,126 @@
+import { isIPv4 } from 'net';
+import { IConstruct } from 'constructs';
+import { _invalid } from '../internal/errors';
+import type { Microservice } from '../workloads/microservice';
+import { Port, PortProtocol } from '../pod/port';
+
+/** Checks shared by the gateways (ApiGateway and IngressGateway): hosts, paths, ports, route clashes. */
+
+const HOST_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PATH = /^\/[A-Za-z0-9._\-/]*$/;
+
+/** Throws unless `host` is a DNS name, with `*.` allowed as the first label only. */
+export function _checkHost(scope: IConstruct, prop: string, host: string): void {
+  const labels = host.startsWith('*.') ? host.slice(2).split('.') : host.split('.');
+  const valid = host.length <= 253 && labels.every(l => l.length <= 63 && HOST_LABEL.test(l)) && !isIPv4(host);
+  if (!valid) {
+    throw _invalid(scope, prop, host,
+      'must be a DNS name (RFC 1123): lower-case labels of letters, digits and \'-\' separated by \'.\', with \'*.\' allowed only as the first label, and not an IP address',
+      `use a host name such as 'api.example.com'${host !== host.toLowerCase() ? ` (in lower case: '${host.toLowerCase()}')` : ''}`);
+  }
+}
+
+/** Throws unless `hosts` is a non-empty list of distinct DNS names. */
+export function _checkHosts(scope: IConstruct, hosts: string[]): void {
+  if (hosts.length === 0) {
+    throw _invalid(scope, 'hosts', hosts, 'must list at least one host name', 'add the host names clients call, for example [\'api.example.com\']');
+  }
+  const seen = new Set<string>();
+  for (const host of hosts) {
+    _checkHost(scope, 'hosts', host);
+    if (seen.has(host)) {
+      throw _invalid(scope, 'hosts', host, 'must be listed once, but is listed twice', 'remove the duplicate');
+    }
+    seen.add(host);
+  }
+}
+
+/**
+ * Whether a gateway host covers a route host as a TLS certificate for it would: the
+ * same name, or a wildcard `*.d` for a name one label below `d`.
+ */
+export function _covers(gatewayHost: string, host: string): boolean {
+  if (gatewayHost === host) {
+    return true;
+  }
+  if (gatewayHost.startsWith('*.') && !host.startsWith('*.')) {
+    const dot = host.indexOf('.');
+    return dot > 0 && host.slice(dot + 1) === gatewayHost.slice(2);
+  }
+  return false;
+}
+
+/** Throws unless `path` is an absolute path without regular expressions or wildcards. */
+export function _checkPath(scope: IConstruct, prop: string, path: string): void {
+  if (!PATH.test(path) || path.includes('//') || path.split('/').some(s => s === '.' || s === '..')) {
+    throw _invalid(scope, prop, path,
+      'must be an absolute path: start with \'/\', use only letters, digits, \'-\', \'_\', \'.\' and \'/\', with no \'//\', \'.\' or \'..\' segments (no spaces, regular expressions or wildcards)',
+      'use a path such as \'/orders\'; a PathType.PREFIX route already matches everything below it');
+  }
+}
+
+/** A host as a name part: `*.shop.example.com` becomes `wildcard-shop-example-com`. */
+export function _hostSlug(host: string): string {
+  return host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-');
+}
+
+/**
+ * The port of `service` a route sends traffic to: the named one, or the first of
+ * `protocol`; throws when there is none or it speaks another protocol.
+ */
+export function _routedPort(scope: IConstruct, prop: string, service: Microservice, portName: string | undefined, protocol: PortProtocol, routeKind: string): Port {
+  const ports = service.ports;
+  const matching = ports.filter(p => p.protocol === protocol);
+  const listed = ports.map(p => `'${p.name}' (${p.protocol.name})`).join(', ') || 'none';
+  const factory = `Port.${protocol.name}(...)`;
+  const kind = `${protocol === PortProtocol.HTTP ? 'an' : 'a'} ${protocol.name === 'grpc' ? 'gRPC' : protocol.name.toUpperCase()}`;
+  if (portName === undefined) {
+    if (matching.length === 0) {
+      throw _invalid(scope, prop, `(first ${kind.slice(kind.indexOf(' ') + 1)} port)`, `must name ${kind} port that ${service.node.path} exposes, but it has none (ports: ${listed})`,
+        `add a ${factory} to ${service.node.path}; ${routeKind}`);
+    }
+    return matching[0];
+  }
+  const port = ports.find(p => p.name === portName);
+  if (!port) {
+    throw _invalid(scope, prop, portName, `must name a port that ${service.node.path} exposes (${listed})`,
+      'use one of those port names, or add the port to the service');
+  }
+  if (port.protocol !== protocol) {
+    throw _invalid(scope, prop, portName, `must be ${kind} port, but ${service.node.path} serves ${port.protocol.name} on it`,
+      `route ${kind} port (${matching.map(p => `'${p.name}'`).join(', ') || `add a ${factory} to ${service.node.path}`}); ${routeKind}`);
+  }
+  return port;
+}
+
+/** Routes claimed in one app, by every gateway: `<host> <match>` to who serves it. */
+const claims = new WeakMap<IConstruct, Map<string, { gateway: string; target: string }>>();
+
+/**
+ * Claims a host and request match for a gateway in the whole app (two gateways of
+ * one app must not route the same host and path either); throws when it is taken.
+ */
+export function _claimRoute(gateway: IConstruct, prop: string, shown: string, key: string, target: string): void {
+  const root = gateway.node.root;
+  let map = claims.get(root);
+  if (!map) {
+    map = new Map();
+    claims.set(root, map);
+  }
+  const taken = map.get(key);
+  if (taken) {
+    const where = taken.gateway === gateway.node.path ? '' : ` through gateway '${taken.gateway}'`;
+    throw _invalid(gateway, prop, shown, `must be routed once, but it already goes to ${taken.target}${where}`,
+      'remove one of the two routes, or give one another path');
+  }
+  map.set(key, { gateway: gateway.node.path, target });
+}
+
+/** A path as a route key: prefixes that differ only by a trailing '/' are the same. */
+export function _pathKey(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+export function _unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,53 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { _invalid } from './errors';
+
+/**
+ * CPU as whole millicores, for arithmetic (quota sums, request <= limit). A negative
+ * amount, or one finer than a millicore (which Kubernetes refuses), fails with the
+ * construct path and prop when they are given.
+ */
+export function _cpuMillis(cpu: Cpu, scope?: IConstruct, prop?: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu.amount);
+  const millis = m ? (m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000) : NaN;
+  // 0.1 + 0.2 style float noise must not make a whole number fractional
+  const whole = Math.round(millis);
+  if (!m || Math.abs(millis - whole) > 1e-6) {
+    const expected = 'must be a CPU amount of zero or more, in whole millicores (Kubernetes allows no finer precision)';
+    const fix = 'use Cpu.millis(n) with a whole n, or Cpu.units(n) such as Cpu.units(0.25)';
+    if (scope && prop) {
+      throw _invalid(scope, prop, cpu.amount, expected, fix);
+    }
+    throw new Error(`cpu amount '${cpu.amount}' ${expected}; ${fix}`);
+  }
+  return whole;
+}
+
+/**
+ * A size in bytes, for arithmetic.
+ */
+export function _bytes(size: Size): number {
+  return Math.round(size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024);
+}
+
+/**
+ * Renders millicores as a Kubernetes quantity (`1500m`, `2`).
+ */
+export function _formatMillis(millis: number): string {
+  return millis % 1000 === 0 ? `${millis / 1000}` : `${millis}m`;
+}
+
+/**
+ * Renders bytes as a Kubernetes quantity in the largest binary unit that keeps it whole.
+ */
+export function _formatBytes(bytes: number): string {
+  const units = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+  let value = bytes;
+  let i = 0;
+  while (i < units.length - 1 && value % 1024 === 0 && value !== 0) {
+    value /= 1024;
+    i++;
+  }
+  return `${value}${units[i]}`;
+}

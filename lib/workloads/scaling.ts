@@ -1,0 +1,198 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from '../internal/k8s';
+import { _assertInteger, _invalid } from '../internal/errors';
+import { _suppress } from '../internal/suppressions';
+import { DisruptionBudget } from './disruption-budget';
+import type { Workload } from './workload';
+
+/**
+ * How a replicated workload (Microservice, Worker) scales and rolls out.
+ */
+export interface ScalingProps {
+  /**
+   * A fixed replica count, for a workload that must not scale (a singleton, say):
+   * `spec.replicas` is set and no HorizontalPodAutoscaler is rendered. It cannot be
+   * combined with `minReplicas`, `maxReplicas` or `targetCpuUtilization`. Equal
+   * `minReplicas` and `maxReplicas` mean the same.
+   *
+   * @default - scaled by a HorizontalPodAutoscaler between minReplicas and maxReplicas
+   */
+  readonly replicas?: number;
+
+  /**
+   * The fewest replicas, kept by the HorizontalPodAutoscaler.
+   *
+   * @default 2
+   */
+  readonly minReplicas?: number;
+
+  /**
+   * The most replicas the HorizontalPodAutoscaler may scale to.
+   *
+   * @default - twice minReplicas
+   */
+  readonly maxReplicas?: number;
+
+  /**
+   * The average CPU utilization, in percent of the request, the autoscaler aims for.
+   *
+   * @default 70
+   */
+  readonly targetCpuUtilization?: number;
+
+  /**
+   * How many extra pods a rolling update may start above the desired count. Pods
+   * are never taken below the desired count (maxUnavailable is 0).
+   *
+   * @default 1
+   */
+  readonly maxSurge?: number;
+
+  /**
+   * How many pods voluntary disruptions may take at once.
+   *
+   * @default DisruptionBudget.maxUnavailable(1)
+   */
+  readonly disruptionBudget?: DisruptionBudget;
+}
+
+/**
+ * A replicated workload's scaling, resolved: the HorizontalPodAutoscaler's bounds,
+ * the rolling update's surge and the disruption budget.
+ * @internal
+ */
+export class _Scaling {
+  /** The fixed replica count, when no autoscaler owns it. */
+  public readonly replicas?: number;
+  public readonly minReplicas: number;
+  public readonly maxReplicas: number;
+  public readonly targetCpuUtilization: number;
+  public readonly maxSurge: number;
+  public readonly disruptionBudget: DisruptionBudget;
+
+  constructor(private readonly workload: Workload, props: ScalingProps) {
+    const w = workload;
+    if (props.replicas !== undefined) {
+      _assertInteger(w, 'replicas', props.replicas, 1, 10000, 'run at least 1 replica');
+      for (const [prop, value] of [['minReplicas', props.minReplicas], ['maxReplicas', props.maxReplicas], ['targetCpuUtilization', props.targetCpuUtilization]] as const) {
+        if (value !== undefined) {
+          throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count has no autoscaler`,
+            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`);
+        }
+      }
+    }
+    this.minReplicas = props.replicas ?? props.minReplicas ?? 2;
+    this.maxReplicas = props.replicas ?? props.maxReplicas ?? this.minReplicas * 2;
+    this.targetCpuUtilization = props.targetCpuUtilization ?? 70;
+    this.maxSurge = props.maxSurge ?? 1;
+    this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
+    _assertInteger(w, 'minReplicas', this.minReplicas, 1, 10000, 'run at least 1 replica (2 or more for availability)');
+    _assertInteger(w, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number of at least minReplicas');
+    if (this.maxReplicas < this.minReplicas) {
+      throw _invalid(w, 'maxReplicas', this.maxReplicas, `must be at least 'minReplicas' (${this.minReplicas})`,
+        'raise maxReplicas or lower minReplicas');
+    }
+    if (this.maxReplicas === this.minReplicas) {
+      if (props.targetCpuUtilization !== undefined) {
+        throw _invalid(w, 'targetCpuUtilization', props.targetCpuUtilization,
+          `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count has no autoscaler`,
+          'remove targetCpuUtilization, or raise maxReplicas above minReplicas');
+      }
+      this.replicas = this.minReplicas;
+    }
+    _assertInteger(w, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
+    _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000, 'allow at least 1 extra pod, since pods are never taken below the desired count');
+    _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
+  }
+
+  /**
+   * Pods the quota must hold at maximum scale during a rolling update: the surge, and
+   * the pods of the step before it, which still count against the quota while they
+   * terminate (their grace period), when the next surge pods are created.
+   */
+  public get peakPods(): number {
+    return this.maxReplicas + 2 * this.maxSurge;
+  }
+
+  /** The Deployment's rolling update: surge, never below the desired count. */
+  public renderStrategy(): k8s.DeploymentStrategy {
+    return {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(this.maxSurge), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+    };
+  }
+
+  /**
+   * Leaves `spec.replicas` to the autoscaler, or explains a single fixed replica,
+   * to Polaris.
+   */
+  public suppressReplicas(deployment: ApiObject, singleton: string): void {
+    if (this.replicas === undefined) {
+      _suppress(deployment, 'polaris', 'deploymentMissingReplicas',
+        'the HorizontalPodAutoscaler owns the replica count (minReplicas ' + this.minReplicas + '); spec.replicas is left out so that an apply never resets a scaled Deployment');
+    } else if (this.replicas === 1) {
+      _suppress(deployment, 'polaris', 'deploymentMissingReplicas', singleton);
+    }
+  }
+
+  /** The HorizontalPodAutoscaler of a Deployment named after the workload, unless the count is fixed. */
+  public renderAutoscaler(): void {
+    const w = this.workload;
+    if (this.replicas !== undefined) {
+      return;
+    }
+    new k8s.KubeHorizontalPodAutoscalerV2(w, 'Autoscaler', {
+      metadata: w._meta(),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name },
+        minReplicas: this.minReplicas,
+        maxReplicas: this.maxReplicas,
+        metrics: [{
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: this.targetCpuUtilization } },
+        }],
+      },
+    });
+  }
+}
+
+/**
+ * Throws unless the budget lets a node drain at the fewest replicas.
+ * @internal
+ */
+export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minReplicas: number): void {
+  if (b.field === 'minAvailable') {
+    _assertInteger(w, 'disruptionBudget.minAvailable', b.count, 0, 10000, 'use a whole number of pods');
+    if (b.count >= minReplicas) {
+      throw _invalid(w, 'disruptionBudget.minAvailable', b.count,
+        `must be below 'minReplicas' (${minReplicas}), or the budget blocks every eviction at minimum scale and node drains hang`,
+        `use DisruptionBudget.minAvailable(${Math.max(minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`);
+    }
+  } else {
+    _assertInteger(w, 'disruptionBudget.maxUnavailable', b.count, 0, 10000, 'use a whole number of pods');
+    if (b.count < 1) {
+      throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count, 'must be at least 1, or the budget blocks every eviction and node drains hang',
+        'use DisruptionBudget.maxUnavailable(1)');
+    }
+    if (minReplicas > 1 && b.count >= minReplicas) {
+      throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count,
+        `must be below 'minReplicas' (${minReplicas}), or a drain may take every pod at once`,
+        `use DisruptionBudget.maxUnavailable(${minReplicas - 1}) or raise minReplicas`);
+    }
+  }
+}
+
+/**
+ * The PodDisruptionBudget of a workload's pods; unhealthy pods may always be evicted.
+ * @internal
+ */
+export function _renderDisruptionBudget(w: Workload, b: DisruptionBudget): void {
+  new k8s.KubePodDisruptionBudget(w, 'DisruptionBudget', {
+    metadata: w._meta(),
+    spec: {
+      selector: { matchLabels: w.selectorLabels },
+      [b.field]: k8s.IntOrString.fromNumber(b.count),
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  });
+}

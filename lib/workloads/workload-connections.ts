@@ -1,0 +1,227 @@
+import { Lazy } from 'cdk8s';
+import { k8s } from '../internal/k8s';
+import { AddressForm } from '../config/address-form';
+import { BackingService } from '../config/backing-service';
+import { _compare, _invalid } from '../internal/errors';
+import { LABEL } from '../internal/labels';
+import { _suppress } from '../internal/suppressions';
+import { Port } from '../pod/port';
+import type { CallableWorkload } from './callable-workload';
+import type { Workload } from './workload';
+
+/**
+ * Options for a declared call.
+ */
+export interface ConnectOptions {
+  /**
+   * The name of the callee's port.
+   *
+   * @default - the callee's first port
+   */
+  readonly port?: string;
+
+  /**
+   * How the caller receives the callee's address: a URL, `host:port`, the host and
+   * the port in two variables, or no variable.
+   *
+   * @default AddressForm.url()
+   */
+  readonly address?: AddressForm;
+
+  /**
+   * The environment variable that hands the callee's address to the caller, for the
+   * URL and `host:port` forms (`AddressForm.hostAndPort` names its two variables
+   * itself).
+   *
+   * @default - `<CALLEE>_URL` (`<CALLEE>_ADDR` for host:port) for the callee's first
+   * port and `<CALLEE>_<PORT>_URL` for another port: names in upper case with '-' as '_'
+   */
+  readonly envVar?: string;
+}
+
+/**
+ * A declared call from one workload to another.
+ */
+export interface Connection {
+  /** The calling workload. */
+  readonly caller: Workload;
+  /** The called workload. */
+  readonly callee: CallableWorkload;
+  /** The callee's port. */
+  readonly port: Port;
+  /** How the caller receives the address. */
+  readonly address: AddressForm;
+  /** The one environment variable that holds the address (URL or host:port forms). */
+  readonly envVar?: string;
+  /** Every environment variable the call sets on the caller, with its value (none for AddressForm.none()). */
+  readonly envVars: { [name: string]: string };
+  /** The in-cluster URL of the callee's port. */
+  readonly url: string;
+}
+
+/**
+ * A workload's traffic: the calls it declared, the calls declared to it, and the
+ * backing services outside the cluster it reaches, rendered as one NetworkPolicy
+ * named after the workload that holds exactly those rules (the context denies
+ * everything else). Reached through `workload.connections`; the workload's
+ * `connectTo`, `allowFrom` and `addBackingService` delegate here.
+ */
+export class WorkloadConnections {
+  private readonly _calls: Connection[] = [];
+  private readonly _callers: Connection[] = [];
+  private readonly _backing: Array<{ envVar: string; backing: BackingService; port: number }> = [];
+
+  /** @internal */
+  constructor(private readonly workload: Workload) {}
+
+  /** The calls the workload declared (a copy). */
+  public get calls(): Connection[] {
+    return [...this._calls];
+  }
+
+  /** The calls declared to the workload (a copy). */
+  public get callers(): Connection[] {
+    return [...this._callers];
+  }
+
+  /** The backing services attached by URL (a copy). */
+  public get backingServices(): { [envVar: string]: BackingService } {
+    return Object.fromEntries(this._backing.map(b => [b.envVar, b.backing]));
+  }
+
+  /** Declares a call; see `Workload.connectTo`. */
+  public connectTo(callee: CallableWorkload, options: ConnectOptions = {}): Connection {
+    const w = this.workload;
+    if (!callee?._callable) {
+      throw _invalid(w, 'connectTo(callee)', String(callee),
+        'must be a workload that serves calls (a Microservice or a StatefulService); a Worker, Job or CronJob has no Service and admits no traffic',
+        'call a Microservice, or let the worker take its work from a queue or store it connects to');
+    }
+    if (callee === (w as unknown)) {
+      throw _invalid(w, 'connectTo(callee)', callee.node.path, 'must be another service; calls within a service need no rule',
+        'remove this call');
+    }
+    if (callee.context.platform !== w.context.platform) {
+      throw _invalid(w, 'connectTo(callee)', callee.node.path,
+        `must be a service of platform '${w.context.platform.platformName}', but it belongs to '${callee.context.platform.platformName}'`,
+        'declare the callee in the same platform, or model the other platform as an external endpoint');
+    }
+    callee._admit(w);
+    const ports = callee.ports;
+    if (ports.length === 0) {
+      throw _invalid(w, 'connectTo(callee)', callee.node.path, 'must expose a port, but the callee has none',
+        `add a Port to ${callee.node.path}, or remove the call`);
+    }
+    const port = callee._findPort(options.port, 'connectTo(port)', w);
+    const address = options.address ?? AddressForm.url();
+    if (!(address instanceof AddressForm)) {
+      throw _invalid(w, 'connectTo(address)', String(address), 'must be an AddressForm', 'use AddressForm.url(), hostPort(), hostAndPort() or none()');
+    }
+    if (options.envVar !== undefined && !address._single) {
+      throw _invalid(w, 'connectTo(envVar)', options.envVar, `must not be set with AddressForm.${address.name}(), which ${address.name === 'none' ? 'sets no variable' : 'names its two variables itself'}`,
+        address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()');
+    }
+    const url = callee.url(port.name);
+    const base = `${callee.name.toUpperCase().replace(/-/g, '_')}${port === ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}`;
+    const envVars = address._variables(base, options.envVar, { url, host: callee.host, port: port.servicePort });
+    const existing = this._calls.find(c => c.callee === callee && c.port === port);
+    if (existing) {
+      if ((options.address !== undefined || options.envVar !== undefined) && JSON.stringify(envVars) !== JSON.stringify(existing.envVars)) {
+        if (options.envVar !== undefined && address.name === existing.address.name) {
+          throw _invalid(w, 'connectTo(envVar)', options.envVar,
+            `must match the call to ${callee.node.path} port '${port.name}' declared before, which uses '${existing.envVar}'`,
+            'declare each call once, with the envVar you want');
+        }
+        throw _invalid(w, 'connectTo(address)', address.name,
+          `must hand over the address as the call to ${callee.node.path} port '${port.name}' declared before does (${Object.keys(existing.envVars).join(', ') || 'no variable'})`,
+          'declare each call once, with the address form and variables you want');
+      }
+      return existing;
+    }
+    for (const [name, value] of Object.entries(envVars)) {
+      w.configuration.addEnv(name, value);
+    }
+    const envVar = address._single ? Object.keys(envVars)[0] : undefined;
+    const connection: Connection = { caller: w, callee, port, address, envVar, envVars, url };
+    this._calls.push(connection);
+    callee.connections._callers.push(connection);
+    return connection;
+  }
+
+  /** Attaches a backing service by URL; see `Workload.addBackingService`. */
+  public addBackingService(envVar: string, backing: BackingService): void {
+    const port = backing._port(this.workload, `addBackingService(${envVar})`);
+    this.workload.configuration.addEnv(envVar, backing.url);
+    this._backing.push({ envVar, backing, port });
+  }
+
+  /**
+   * The workload's NetworkPolicy, rendered last so that every call declared later
+   * lands in it.
+   *
+   * @param noCallers why the policy admits no ingress when nothing calls the workload
+   * @internal
+   */
+  public _render(noCallers: string): void {
+    const w = this.workload;
+    const peer = (s: Workload): k8s.NetworkPolicyPeer => ({
+      namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: s.namespace } },
+      podSelector: { matchLabels: s.selectorLabels },
+    });
+    // Polaris' missingNetworkPolicy wants one policy per pod with an ingress and an
+    // egress rule; an empty list here is the deny this workload asks for
+    _suppress(w._controller, 'polaris', 'missingNetworkPolicy', () => {
+      const why = [
+        ...(this._callers.length === 0 ? [noCallers] : []),
+        ...(this._calls.length + this._backing.length + w.identity.grants.length === 0
+          ? [`this ${w._kindNoun} calls nothing, so its NetworkPolicy allows no egress (DNS comes from the context's policy)`] : []),
+      ];
+      return why.length > 0 ? why.join('; ') : undefined;
+    });
+    const byPath = (a: Connection, b: Connection, side: 'caller' | 'callee') =>
+      _compare(a[side].node.path, b[side].node.path) || a.port.containerPort - b.port.containerPort;
+    new k8s.KubeNetworkPolicy(w, 'NetworkPolicy', {
+      metadata: w._meta(),
+      spec: {
+        // one label, the instance (the object name, unique in the namespace): a policy
+        // selects the pods of one workload, and Polaris' missingNetworkPolicy asks that
+        // exactly one of the pod's labels be matched
+        podSelector: { matchLabels: { [LABEL.INSTANCE]: w.name } },
+        policyTypes: ['Ingress', 'Egress'],
+        // an empty list is left out rather than rendered as []: the API server drops
+        // empty lists, and a rendered [] would show as a change on every apply
+        ingress: Lazy.any({
+          produce: () => _nonEmpty([...this._callers].sort((a, b) => byPath(a, b, 'caller')).map(c => ({
+            from: [peer(c.caller)],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
+          }))),
+        }),
+        egress: Lazy.any({
+          produce: () => _nonEmpty([
+            ...[...this._calls].sort((a, b) => byPath(a, b, 'callee')).map(c => ({
+              to: [peer(c.callee)],
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
+            })),
+            ...[...this._backing].sort((a, b) => _compare(a.envVar, b.envVar)).map(b => ({
+              to: b.backing.cidrs.map(cidr => ({ ipBlock: { cidr } })),
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(b.port) }],
+            })),
+            // a workload granted API access must reach the API server
+            ...(w.identity.grants.length > 0 ? [{
+              to: (w.context.platform.apiServerCidrs ?? []).map(cidr => ({ ipBlock: { cidr } })),
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(w.context.platform.apiServerPort) }],
+            }] : []),
+          ]),
+        }),
+      },
+    });
+  }
+}
+
+/**
+ * The list, or undefined when it is empty (so that it is left out of the YAML).
+ * @internal
+ */
+export function _nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}

@@ -1,0 +1,141 @@
+import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
+import { _checkScratch, _podResources, _volumeMount } from '../pod/container-rules';
+import type { _Resources } from '../platform/context-quota';
+import { _assertDns1123Subdomain, _invalid } from '../internal/errors';
+import { _checkPodMetadata } from '../pod/pod-metadata';
+import { _bytes } from '../internal/quantity';
+import { MountOptions, Volume } from '../pod/volume';
+import type { Workload } from './workload';
+import { WorkloadProps } from './workload-props';
+
+/**
+ * A workload's pod beyond its main container: the volumes its containers share,
+ * init containers and native sidecars (each held to the main container's rules and
+ * counted by the context's quota check), the labels and annotations added to the
+ * pods, and the image pull secrets. Reached through `workload.pod`; the workload's
+ * `addVolume`, `addInitContainer` and `addSidecar` delegate here.
+ */
+export class WorkloadPod {
+  private readonly _labels: { [key: string]: string };
+  private readonly _annotations: { [key: string]: string };
+  private readonly _pullSecrets: string[];
+  /** Volumes added by any container, each once. */
+  private readonly _volumes: Volume[] = [];
+  /** The volumes the main container mounts. */
+  private readonly _mainVolumes: Volume[] = [];
+  private readonly _containers: WorkloadContainer[] = [];
+
+  /** @internal */
+  constructor(private readonly workload: Workload, props: WorkloadProps) {
+    this._labels = { ...(props.podLabels ?? {}) };
+    this._annotations = { ...(props.podAnnotations ?? {}) };
+    this._pullSecrets = [...(props.imagePullSecrets ?? [])];
+    _checkPodMetadata(workload, this._labels, this._annotations);
+    this._pullSecrets.forEach((name, i) => {
+      _assertDns1123Subdomain(workload, `imagePullSecrets[${i}]`, name, 'name the Secret as `kubectl get secrets` shows it');
+      if (this._pullSecrets.indexOf(name) !== i) {
+        throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once');
+      }
+    });
+  }
+
+  /** The labels added to the pods (a copy). */
+  public get labels(): { [key: string]: string } {
+    return { ...this._labels };
+  }
+
+  /** The annotations added to the pods (a copy). */
+  public get annotations(): { [key: string]: string } {
+    return { ...this._annotations };
+  }
+
+  /** The Secrets the kubelet pulls images with (a copy). */
+  public get imagePullSecrets(): string[] {
+    return [...this._pullSecrets];
+  }
+
+  /** The volumes added by any of the pod's containers, each once (a copy). */
+  public get volumes(): Volume[] {
+    return [...this._volumes];
+  }
+
+  /** The init containers and sidecars, in the order they start (a copy). */
+  public get initContainers(): WorkloadContainer[] {
+    return [...this._containers];
+  }
+
+  /** Mounts a volume in the main container; see `Workload.addVolume`. */
+  public addVolume(volume: Volume, options: MountOptions): void {
+    const w = this.workload;
+    const prop = `addVolume(${volume?.name})`;
+    this._registerVolume(volume, prop);
+    const mount = _volumeMount(w, prop, volume, options);
+    _checkScratch(w, prop, w._resources, _bytes(w.tmpSize), [...this._mainVolumes, volume]);
+    w._addMount(`${prop}.mountPath`, mount);
+    this._mainVolumes.push(volume);
+  }
+
+  /** Adds an init container; see `Workload.addInitContainer`. */
+  public addInitContainer(name: string, props: ContainerProps): WorkloadContainer {
+    return this.addContainer(name, props, false);
+  }
+
+  /** Adds a native sidecar; see `Workload.addSidecar`. */
+  public addSidecar(name: string, props: SidecarProps): WorkloadContainer {
+    return this.addContainer(name, props, true);
+  }
+
+  /**
+   * The pod's effective requests and limits: the main container plus its sidecars,
+   * or an init container plus the sidecars started before it, whichever is larger.
+   * @internal
+   */
+  public get _resources(): _Resources {
+    return _podResources(this.workload._resources, this._containers.map(c => ({ resources: c._resources, sidecar: c.sidecar })));
+  }
+
+  /** The claims the ephemeral volumes add per pod, and their bytes. @internal */
+  public get _claimsPerPod(): { claims: number; bytes: number } {
+    const claims = this._volumes.filter(v => v._claimBytes > 0);
+    return { claims: claims.length, bytes: claims.reduce((n, v) => n + v._claimBytes, 0) };
+  }
+
+  /**
+   * Adds `volume` to the pod, once, after checking it.
+   * @internal
+   */
+  public _registerVolume(volume: Volume, prop: string): void {
+    const w = this.workload;
+    if (!(volume instanceof Volume)) {
+      throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName');
+    }
+    if (this._volumes.includes(volume)) {
+      return;
+    }
+    volume._check(w, prop, w.context._storageQuota, w.context.node.path);
+    if ([...this._volumes.map(v => v.name), ...w._mountNames].includes(volume.name)) {
+      throw _invalid(w, `${prop}.name`, volume.name, 'must be unique among the pod\'s volumes (another volume or claim has it)',
+        'give each volume its own name, or pass the same Volume object to every container that shares it');
+    }
+    this._volumes.push(volume);
+  }
+
+  private addContainer(name: string, props: SidecarProps, sidecar: boolean): WorkloadContainer {
+    const w = this.workload;
+    const what = sidecar ? 'addSidecar' : 'addInitContainer';
+    if (name === w.containerName || this._containers.some(c => c.name === name)) {
+      throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'');
+    }
+    const container = new WorkloadContainer(w, name, props, sidecar);
+    const podPorts = [...w.ports, ...this._containers.flatMap(c => c.ports)];
+    for (const port of container.ports) {
+      if (podPorts.some(p => p.name === port.name || p.containerPort === port.containerPort)) {
+        throw _invalid(w, `sidecars[${name}].ports`, port.name, `must not repeat a port name or number of another container of the pod (${port.containerPort})`,
+          'give the sidecar\'s port its own name and number');
+      }
+    }
+    this._containers.push(container);
+    container._suppress();
+    return container;
+  }
+}

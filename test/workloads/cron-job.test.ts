@@ -1,0 +1,102 @@
+import { Duration } from 'cdk8s';
+import { ConcurrencyPolicy, CronJob, CronJobProps, CronSchedule, Image } from '../../lib';
+import { find, objects, setup } from '../_helpers';
+
+function props(overrides: Partial<CronJobProps> = {}): CronJobProps {
+  return { image: Image.fromTag('ghcr.io/acme/accounts', '2.4.1'), args: ['sessions', 'purge'], schedule: CronSchedule.expression('30 3 * * *'), ...overrides };
+}
+
+describe('CronJob', () => {
+  test('defaults: UTC, one run at a time, a 30-minute starting deadline, 3 successful and 1 failed Job kept, runs like a Job', () => {
+    const { context } = setup();
+
+    const cleanup = new CronJob(context, 'cleanup', props());
+
+    expect([cleanup.timeZone, cleanup.concurrencyPolicy, cleanup.startingDeadline.toSeconds(), cleanup.successfulJobsHistoryLimit, cleanup.failedJobsHistoryLimit])
+      .toEqual(['Etc/UTC', ConcurrencyPolicy.FORBID, 1800, 3, 1]);
+    expect([cleanup.backoffLimit, cleanup.activeDeadline.toSeconds(), cleanup.parallelism, cleanup.completions, cleanup.waitForTerminatingPods, cleanup.component])
+      .toEqual([3, 3600, 1, 1, true, 'cronjob']);
+    const manifests = objects(context);
+    const c = find(manifests, 'CronJob', 'cleanup');
+    expect(c.metadata.labels['app.kubernetes.io/instance']).toEqual('cleanup');
+    expect(c.spec).toMatchObject({
+      schedule: '30 3 * * *', timeZone: 'Etc/UTC', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 1800,
+      successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+      jobTemplate: { spec: { backoffLimit: 3, activeDeadlineSeconds: 3600, parallelism: 1, completions: 1, podReplacementPolicy: 'Failed' } },
+    });
+    // the history limits clean up: a TTL would fight them (kube-linter job-ttl-seconds-after-finished)
+    expect(c.spec.jobTemplate.spec).not.toHaveProperty('ttlSecondsAfterFinished');
+    const pod = c.spec.jobTemplate.spec.template.spec;
+    expect(pod).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'cleanup', automountServiceAccountToken: false });
+    expect(pod.containers[0]).not.toHaveProperty('lifecycle');
+    expect(find(manifests, 'NetworkPolicy', 'cleanup').spec).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'cleanup' } }, policyTypes: ['Ingress', 'Egress'] });
+    expect(find(manifests, 'ServiceAccount', 'cleanup').automountServiceAccountToken).toBe(false);
+  });
+
+  test('renders the schedule settings given', () => {
+    const { context } = setup();
+
+    new CronJob(context, 'report', props({
+      schedule: CronSchedule.WEEKLY, timeZone: 'Europe/Berlin', concurrencyPolicy: ConcurrencyPolicy.REPLACE,
+      startingDeadline: Duration.minutes(5), successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 2,
+    }));
+
+    expect(find(objects(context), 'CronJob', 'report').spec).toMatchObject({
+      schedule: '@weekly', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Replace', startingDeadlineSeconds: 300, successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 2,
+    });
+  });
+
+  test.each([
+    [ConcurrencyPolicy.FORBID, 3, 'report 3 pods x 1 = 3'],
+    [ConcurrencyPolicy.REPLACE, 5, 'report 6 pods x 1 = 6'],
+  ])('the quota check counts the parallel pods of the runs that may overlap (%o)', (policy, pods, parts) => {
+    const { context } = setup({ quota: { pods } });
+
+    new CronJob(context, 'report', props({ concurrencyPolicy: policy, parallelism: 3, completions: 3 }));
+
+    if (policy === ConcurrencyPolicy.FORBID) {
+      expect(() => objects(context)).not.toThrow();
+    } else {
+      expect(() => objects(context)).toThrow(new RegExp(`'quota\\.pods' \\('5'\\) is below the pods .* \\(${parts}\\)`));
+    }
+  });
+
+  test.each([
+    ['Etc/UTC+1 offsets', '+01:00'],
+    ['an abbreviation', 'CET'],
+  ])('fails when the time zone is %s', (_what, zone) => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'cleanup', props({ timeZone: zone })))
+      .toThrow(`catalog/cleanup: 'timeZone' ('${zone}') must be an IANA time zone name such as 'Europe/Berlin' or 'Etc/UTC'; use a name from the tz database (not an abbreviation such as 'CET' or an offset)`);
+  });
+
+  test('fails when the starting deadline is under 10 seconds', () => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'cleanup', props({ startingDeadline: Duration.seconds(5) })))
+      .toThrow(/^catalog\/cleanup: 'startingDeadline' \('5s'\) must be a whole number of seconds, at least 10/);
+    expect(() => new CronJob(setup().context, 'cleanup', props({ startingDeadline: Duration.millis(90500) })))
+      .toThrow(/^catalog\/cleanup: 'startingDeadline' \('90.5s'\) must be a whole number of seconds \(Kubernetes counts this field in seconds\); use Duration.seconds\(90\) or Duration.seconds\(91\)$/);
+  });
+
+  test('fails when the schedule is invalid, naming the CronJob', () => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'cleanup', props({ schedule: CronSchedule.expression('0 0 31 2 *') })))
+      .toThrow(/^catalog\/cleanup: 'schedule' \('0 0 31 2 \*'\) never runs/);
+  });
+
+  test('fails when a history limit is negative', () => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'cleanup', props({ failedJobsHistoryLimit: -1 })))
+      .toThrow(/^catalog\/cleanup: 'failedJobsHistoryLimit' \(-1\) must be a whole number between 0 and 100; keep at least 1 to read its logs$/);
+  });
+
+  test('fails when the name is longer than 52 characters', () => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'c'.repeat(53), props())).toThrow(/must be at most 52 characters: Kubernetes names each run's Job after the CronJob plus 11 characters/);
+  });
+});
