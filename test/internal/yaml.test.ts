@@ -1,5 +1,5 @@
 /**
- * The library's YAML emitter (lib/_yaml.ts) prints what cdk8s' `Yaml.stringify`
+ * The library's YAML emitter (lib/internal/yaml.ts) prints what cdk8s' `Yaml.stringify`
  * prints, byte for byte: on the reference platform, on generated documents full of
  * the strings YAML 1.1 treats specially, and on everything it hands back to
  * `Yaml.stringify`. `synthesize()` uses it (issue 15).
