@@ -8,6 +8,7 @@ import { _gatewayDuration, _UnbufferedRoute } from './gateway-routes';
 import * as eg from '../imports/gateway.envoyproxy.io';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The gateway's traffic settings, resolved, that an implementation renders as its
@@ -167,12 +168,12 @@ export class GatewayImplementation {
     const keys = Object.keys(this._podLabels);
     if (keys.length === 0) {
       throw _invalid(scope, 'implementation.podLabels', this._podLabels, 'must select the data-plane pods with at least one label',
-        'pass the labels of the implementation\'s proxy pods, as `kubectl get pods --show-labels` prints them');
+        'pass the labels of the implementation\'s proxy pods, as `kubectl get pods --show-labels` prints them', ErrorCode.MISSING_REQUIRED);
     }
     for (const key of keys) {
       if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
         throw _invalid(scope, 'implementation.podLabels', key, 'must be a label key: an optional DNS prefix and \'/\', then a name of at most 63 characters',
-          'use the label keys of the proxy pods as `kubectl get pods --show-labels` prints them');
+          'use the label keys of the proxy pods as `kubectl get pods --show-labels` prints them', ErrorCode.INVALID_NAME);
       }
       _assertLabelValue(scope, `implementation.podLabels[${key}]`, this._podLabels[key]);
     }
@@ -238,7 +239,7 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
     if (value !== undefined) {
       throw _invalid(scope, prop, value,
         'cannot be expressed in Gateway API\'s standard resources, the only ones a generic implementation gets (retries are experimental, the rest is implementation-specific)',
-        `remove ${prop}, or use an implementation that has it, such as GatewayImplementation.envoyGateway()`);
+        `remove ${prop}, or use an implementation that has it, such as GatewayImplementation.envoyGateway()`, ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
     }
   }
 }
@@ -249,7 +250,7 @@ function envoyDuration(scope: IConstruct, prop: string, d: Duration): string {
   if (out === undefined) {
     throw _invalid(scope, prop, `${d.toMilliseconds({ integral: false })}ms`,
       'cannot be expressed by Envoy Gateway, which takes whole milliseconds from 1 ms to 99999 hours',
-      'use a whole number of milliseconds, for example Duration.seconds(5)');
+      'use a whole number of milliseconds, for example Duration.seconds(5)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
   }
   return out;
 }
@@ -308,12 +309,12 @@ function envoyBackendSpec(scope: IConstruct, targetRefs: eg.BackendTrafficPolicy
   if (rate && rate._burstGiven && rate.burstMultiplier !== 1) {
     throw _invalid(scope, 'rateLimit.burstMultiplier', rate.burstMultiplier,
       'cannot be expressed by Envoy Gateway: its local rate limit is a token bucket that holds one interval\'s requests, with no burst beyond them',
-      'remove burstMultiplier (or set it to 1), and raise the rate if clients need bursts');
+      'remove burstMultiplier (or set it to 1), and raise the rate if clients need bursts', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
   }
   const body = s.maxRequestBodySize && _bytes(s.maxRequestBodySize);
   if (body !== undefined && !(Number.isInteger(body) && body > 0)) {
     throw _invalid(scope, 'maxRequestBodySize', _formatBytes(body), 'must be a whole number of bytes greater than zero',
-      'set the largest body your APIs accept, for example Size.mebibytes(8)');
+      'set the largest body your APIs accept, for example Size.mebibytes(8)', ErrorCode.OUT_OF_RANGE);
   }
   const cb = s.circuitBreaker;
   if (cb) {

@@ -10,6 +10,7 @@ import { Microservice } from '../workloads/microservice';
 import type { Platform } from '../platform/platform';
 import { Port } from '../pod/port';
 import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -206,12 +207,12 @@ export interface StreamRoute {
 /** Throws unless `service` is a Microservice of `platform`. @internal */
 export function _checkRoutedService(scope: IConstruct, service: Microservice, platform: Platform): void {
   if (!(service instanceof Microservice)) {
-    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with platform.service(context, name)');
+    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with platform.service(context, name)', ErrorCode.WRONG_TYPE);
   }
   if (service.context.platform !== platform) {
     throw _invalid(scope, 'addRoute(service)', service.node.path,
       `must be a service of platform '${platform.platformName}', but it belongs to '${service.context.platform.platformName}'`,
-      'route only services of the gateway\'s platform, or give the other platform its own gateway');
+      'route only services of the gateway\'s platform, or give the other platform its own gateway', ErrorCode.WRONG_SCOPE);
   }
 }
 

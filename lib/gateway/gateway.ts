@@ -20,6 +20,7 @@ import { PortProtocol } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
 import { HeaderChanges, HeaderMatch, PathType, _checkHeaderName } from './route-match';
 import { CircuitBreaker, ClientTimeouts, CorsOptions, RateLimit, Retries } from './traffic-policy';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of an API gateway.
@@ -268,11 +269,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _checkHosts(this, this._hosts);
     if (this.tls === undefined && !this.allowPlainHttp) {
       throw _invalid(this, 'tls', undefined, 'must be set: the gateway serves HTTPS, and plain HTTP only when asked for',
-        'set tls: GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name), or allowPlainHttp: true on a local development cluster');
+        'set tls: GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name), or allowPlainHttp: true on a local development cluster', ErrorCode.MISSING_REQUIRED);
     }
     if (this.tls !== undefined && this.allowPlainHttp) {
       throw _invalid(this, 'allowPlainHttp', true, 'must not be set together with tls: a gateway serves either HTTPS or, for development, plain HTTP',
-        'remove allowPlainHttp, or remove tls on a development cluster');
+        'remove allowPlainHttp, or remove tls on a development cluster', ErrorCode.CONFLICT);
     }
     if (this.tls) {
       _checkTls(this, this.tls, this.tlsSecretName!);
@@ -383,7 +384,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
       _checkPath(this, 'addRoute(rewritePath)', rewrite.path);
       if (rewrite.type === 'ReplacePrefixMatch' && pathType !== PathType.PREFIX) {
         throw _invalid(this, 'addRoute(rewritePath)', rewrite.path, 'must not replace a prefix on a PathType.EXACT route: there is no prefix to replace',
-          'use PathRewrite.replaceFull(path), or a PathType.PREFIX route');
+          'use PathRewrite.replaceFull(path), or a PathType.PREFIX route', ErrorCode.CONFLICT);
       }
     }
     const timeout = options.timeout ? this.duration('addRoute(timeout)', options.timeout) : this._requestTimeout;
@@ -408,11 +409,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addGrpcRoute(port)', service, options.port, PortProtocol.GRPC, 'a gRPC route needs a gRPC port (addRoute routes HTTP)');
     if (grpcService !== undefined && !GRPC_NAME.test(grpcService)) {
-      throw _invalid(this, 'addGrpcRoute(grpcService)', grpcService, 'must be a fully qualified protobuf service name: identifiers separated by \'.\'', 'use the package and service of the .proto file, for example \'acme.orders.v1.Orders\'');
+      throw _invalid(this, 'addGrpcRoute(grpcService)', grpcService, 'must be a fully qualified protobuf service name: identifiers separated by \'.\'', 'use the package and service of the .proto file, for example \'acme.orders.v1.Orders\'', ErrorCode.INVALID_NAME);
     }
     if (method !== undefined && (grpcService === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(method))) {
       throw _invalid(this, 'addGrpcRoute(method)', method, grpcService === undefined ? 'must come with grpcService: a method name alone is ambiguous' : 'must be a protobuf method name: one identifier',
-        grpcService === undefined ? 'set grpcService as well, for example \'acme.orders.v1.Orders\'' : 'use the method name of the .proto file, for example \'GetOrder\'');
+        grpcService === undefined ? 'set grpcService as well, for example \'acme.orders.v1.Orders\'' : 'use the method name of the .proto file, for example \'GetOrder\'', grpcService === undefined ? ErrorCode.CONFLICT : ErrorCode.INVALID_NAME);
     }
     const headers = [...(options.headers ?? [])];
     headers.forEach(h => h._check(this, 'addGrpcRoute(headers)'));
@@ -432,7 +433,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _checkHost(this, 'addTlsPassthroughRoute(host)', host);
     if (this._hosts.includes(host)) {
       throw _invalid(this, 'addTlsPassthroughRoute(host)', host, 'must not be one of the gateway\'s hosts, whose TLS the gateway terminates',
-        'pass a server name that is not in hosts, or use addRoute to route it over HTTPS');
+        'pass a server name that is not in hosts, or use addRoute to route it over HTTPS', ErrorCode.CONFLICT);
     }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTlsPassthroughRoute(port)', service, options.port, PortProtocol.TCP, 'a TLS passthrough route forwards TCP');
@@ -451,7 +452,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const { listenerPort, service } = options;
     _assertInteger(this, 'addTcpRoute(listenerPort)', listenerPort, 1, 65535, 'use a port from 1 to 65535 other than 80 and 443');
     if (listenerPort === 80 || listenerPort === 443) {
-      throw _invalid(this, 'addTcpRoute(listenerPort)', listenerPort, 'must not be 80 or 443, which serve HTTP and TLS', 'use another port, such as 5432 for PostgreSQL');
+      throw _invalid(this, 'addTcpRoute(listenerPort)', listenerPort, 'must not be 80 or 443, which serve HTTP and TLS', 'use another port, such as 5432 for PostgreSQL', ErrorCode.CONFLICT);
     }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTcpRoute(port)', service, options.port, PortProtocol.TCP, 'a TCP route forwards TCP');
@@ -475,7 +476,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const taken = this._listeners.get(l.name);
     if (taken) {
       throw _invalid(this, prop, value, `must need a Gateway listener of its own, but '${l.name}' is already ${taken.hostname ? `the listener of '${taken.hostname}'` : 'taken'}`,
-        l.protocol === 'TCP' ? 'use another listenerPort' : 'use another host name');
+        l.protocol === 'TCP' ? 'use another listenerPort' : 'use another host name', ErrorCode.DUPLICATE);
     }
     this._listeners.set(l.name, l);
     return l;
@@ -490,10 +491,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const deeper = this._hosts.find(h => h.startsWith('*.') && host.endsWith(h.slice(1)));
     if (deeper) {
       throw _invalid(this, prop, host, `must be covered by one of the gateway's hosts, but '${deeper}' covers one label only: its certificate is not valid for '${host}', although a Gateway API listener would match it`,
-        `add '${host}' (or '*.${host.slice(host.indexOf('.') + 1)}') to the gateway's hosts`);
+        `add '${host}' (or '*.${host.slice(host.indexOf('.') + 1)}') to the gateway's hosts`, ErrorCode.UNKNOWN_REFERENCE);
     }
     throw _invalid(this, prop, host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), each a listener${this.tls ? ' that the certificate covers' : ''}`,
-      `add '${host}' to the gateway's hosts${this.tls ? ' (and to its certificate)' : ''}, or route one of the hosts`);
+      `add '${host}' to the gateway's hosts${this.tls ? ' (and to its certificate)' : ''}, or route one of the hosts`, ErrorCode.UNKNOWN_REFERENCE);
   }
 
   private backend(service: Microservice): _ServiceRoutes {
@@ -519,7 +520,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const out = _gatewayDuration(d);
     if (out === undefined) {
       throw _invalid(this, prop, `${d.toMilliseconds({ integral: false })}ms`, 'cannot be expressed in Gateway API, which takes whole milliseconds from 1 ms to 99999 hours',
-        'use a whole number of milliseconds, for example Duration.seconds(30)');
+        'use a whole number of milliseconds, for example Duration.seconds(30)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
     }
     return out;
   }

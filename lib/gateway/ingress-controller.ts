@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { _assertDns1123Label, _assertLabelValue, _compare, _invalid } from '../internal/errors';
 import type { _Cors } from './gateway-settings';
 import { LABEL } from '../internal/labels';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The cross-cutting settings of a gateway, resolved to plain numbers and lists,
@@ -121,12 +122,12 @@ export class IngressController {
     const keys = Object.keys(this._podLabels);
     if (keys.length === 0) {
       throw _invalid(scope, 'controller.podLabels', this._podLabels, 'must select the controller pods with at least one label',
-        `pass the labels of the ${this.name} controller pods, for example { 'app.kubernetes.io/name': 'ingress-nginx' }`);
+        `pass the labels of the ${this.name} controller pods, for example { 'app.kubernetes.io/name': 'ingress-nginx' }`, ErrorCode.MISSING_REQUIRED);
     }
     for (const key of keys) {
       if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
         throw _invalid(scope, 'controller.podLabels', key, 'must be a label key: an optional DNS prefix and \'/\', then a name of at most 63 characters',
-          'use the label keys of the controller pods as `kubectl get pods --show-labels` prints them');
+          'use the label keys of the controller pods as `kubectl get pods --show-labels` prints them', ErrorCode.INVALID_NAME);
       }
       _assertLabelValue(scope, `controller.podLabels[${key}]`, this._podLabels[key]);
     }
@@ -168,7 +169,7 @@ function nginxSize(bytes: number): string {
 function nginxAnnotations(scope: IConstruct, s: _GatewaySettings): { [key: string]: string } {
   if (s.connectTimeoutSeconds > 75) {
     throw _invalid(scope, 'connectTimeout', `${s.connectTimeoutSeconds}s`, 'must be at most 75 seconds: nginx cannot wait longer for a connection',
-      'use a connect timeout of 75 seconds or less (the default is 5); long requests need readTimeout, not connectTimeout');
+      'use a connect timeout of 75 seconds or less (the default is 5); long requests need readTimeout, not connectTimeout', ErrorCode.OUT_OF_RANGE);
   }
   const a: { [key: string]: string } = {
     [`${NGINX}/force-ssl-redirect`]: 'true',

@@ -16,6 +16,7 @@ import { Platform } from '../platform/platform';
 import { Port, PortProtocol } from '../pod/port';
 import { PathType } from './route-match';
 import { CorsOptions, RateLimit } from './traffic-policy';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of an Ingress gateway.
@@ -206,7 +207,7 @@ export class IngressGateway extends _Chart {
     _checkHost(this, 'addRoute(host)', host);
     if (!this._hosts.some(h => _covers(h, host))) {
       throw _invalid(this, 'addRoute(host)', host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), which the TLS certificate covers`,
-        `add '${host}' to the gateway's hosts (and to its certificate), or route one of the hosts`);
+        `add '${host}' to the gateway's hosts (and to its certificate), or route one of the hosts`, ErrorCode.UNKNOWN_REFERENCE);
     }
     _checkPath(this, 'addRoute(path)', path);
     const port = this.checkService(service, options.port);
@@ -236,7 +237,7 @@ export class IngressGateway extends _Chart {
     const body = _bytes(this.maxRequestBodySize);
     if (!(body > 0)) {
       throw _invalid(this, 'maxRequestBodySize', _formatBytes(body), 'must be greater than zero (zero turns the limit off in ingress-nginx)',
-        'set the largest body your APIs accept, for example Size.mebibytes(8)');
+        'set the largest body your APIs accept, for example Size.mebibytes(8)', ErrorCode.OUT_OF_RANGE);
     }
     const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min);
     const cors = props.cors ? _resolveCors(this, props.cors) : undefined;

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _invalid } from './errors';
+import { ErrorCode } from './configuration-error';
 
 /**
  * A Duration as the whole number of seconds Kubernetes fields take, at least `min`.
@@ -14,10 +15,10 @@ export function _wholeSeconds(scope: IConstruct, prop: string, duration: Duratio
     const down = Math.max(Math.floor(seconds), min);
     const up = Math.max(Math.ceil(seconds), min);
     throw _invalid(scope, prop, `${seconds}s`, 'must be a whole number of seconds (Kubernetes counts this field in seconds)',
-      down === up ? `use Duration.seconds(${up})` : `use Duration.seconds(${down}) or Duration.seconds(${up})`);
+      down === up ? `use Duration.seconds(${up})` : `use Duration.seconds(${down}) or Duration.seconds(${up})`, ErrorCode.OUT_OF_RANGE);
   }
   if (seconds < min) {
-    throw _invalid(scope, prop, `${seconds}s`, `must be at least ${min} second${min === 1 ? '' : 's'}`, `use Duration.seconds(${min}) or more`);
+    throw _invalid(scope, prop, `${seconds}s`, `must be at least ${min} second${min === 1 ? '' : 's'}`, `use Duration.seconds(${min}) or more`, ErrorCode.OUT_OF_RANGE);
   }
   return seconds;
 }

@@ -13,6 +13,7 @@ import { _brand, _checkPlatformChart, _isBranded } from '../internal/construct';
 import type { Workload } from '../workloads/workload';
 import { Platform } from './platform';
 import { ContainerLimits, ContextQuota, _ResolvedQuota, _Resources } from './context-quota';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of a bounded context.
@@ -127,7 +128,7 @@ export class BoundedContext extends _Chart {
     _assertLabelValue(this, 'team', props.team);
     if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace)) {
       throw _invalid(this, 'namespace', namespace, 'must not be a namespace Kubernetes reserves or creates itself',
-        'name the namespace after the bounded context, for example \'catalog\'');
+        'name the namespace after the bounded context, for example \'catalog\'', ErrorCode.RESERVED_NAME);
     }
     this.platform = props.platform;
     this.namespaceName = namespace;
@@ -214,11 +215,11 @@ export class BoundedContext extends _Chart {
     const allowExec = options.allowExec ?? false;
     if (allowExec && role !== TeamRole.DEVELOPER) {
       throw _invalid(this, `grantTeam(${role.name}).allowExec`, true, 'only applies to TeamRole.DEVELOPER (operators may exec, viewers may not)',
-        'remove allowExec, or grant TeamRole.DEVELOPER');
+        'remove allowExec, or grant TeamRole.DEVELOPER', ErrorCode.CONFLICT);
     }
     const roleName = `team-${role.name}${allowExec ? '-exec' : ''}`;
     if (this._teamGrants.some(g => g.roleName === roleName && g.subject.kind === subject.kind && g.subject.name === subject.name)) {
-      throw _invalid(this, `grantTeam(${role.name}).subject`, subject.name, 'must be granted a role once', 'remove the repeated grant');
+      throw _invalid(this, `grantTeam(${role.name}).subject`, subject.name, 'must be granted a role once', 'remove the repeated grant', ErrorCode.DUPLICATE);
     }
     if (!this._teamGrants.some(g => g.roleName === roleName)) {
       this.claimGrantName(`grantTeam(${role.name})`, roleName);
@@ -253,19 +254,19 @@ export class BoundedContext extends _Chart {
     subject._check(this, `${prop}.subject`);
     if (options.namespace !== undefined && options.namespace !== this.namespaceName) {
       throw _invalid(this, `${prop}.namespace`, options.namespace, `must be the context's own namespace ('${this.namespaceName}'); a context grants nothing outside it`,
-        `grant it in the context that owns '${options.namespace}', or use ClusterAccess with a reason for a platform-wide need`);
+        `grant it in the context that owns '${options.namespace}', or use ClusterAccess with a reason for a platform-wide need`, ErrorCode.WRONG_SCOPE);
     }
     if ((options.rules === undefined) === (options.clusterRole === undefined)) {
-      throw _invalid(this, prop, Object.keys(options).join(', '), 'must give exactly one of rules and clusterRole', "pass rules: [AccessRule...] or clusterRole: 'view'");
+      throw _invalid(this, prop, Object.keys(options).join(', '), 'must give exactly one of rules and clusterRole', "pass rules: [AccessRule...] or clusterRole: 'view'", ErrorCode.CONFLICT);
     }
     if (options.clusterRole !== undefined) {
       this.checkClusterRole(prop, options.clusterRole, options.clusterRoleRules);
     } else if (options.clusterRoleRules !== undefined) {
-      throw _invalid(this, `${prop}.clusterRoleRules`, options.clusterRoleRules.length, 'must come with clusterRole', 'name the ClusterRole, or pass the rules as rules');
+      throw _invalid(this, `${prop}.clusterRoleRules`, options.clusterRoleRules.length, 'must come with clusterRole', 'name the ClusterRole, or pass the rules as rules', ErrorCode.CONFLICT);
     }
     (options.rules ?? []).forEach((rule, i) => rule._check(this, `${prop}.rules[${i}]`, false));
     if (options.rules !== undefined && options.rules.length === 0) {
-      throw _invalid(this, `${prop}.rules`, [], 'must hold at least one rule', 'list the rules to grant');
+      throw _invalid(this, `${prop}.rules`, [], 'must hold at least one rule', 'list the rules to grant', ErrorCode.MISSING_REQUIRED);
     }
     this.claimGrantName(prop, options.name);
     if (options.clusterRole !== undefined) {
@@ -282,27 +283,27 @@ export class BoundedContext extends _Chart {
   /** Judges a ClusterRole by what it grants, not by its name. */
   private checkClusterRole(prop: string, name: string, rules: AccessRule[] | undefined): void {
     if (name.trim().length === 0 || /\s/.test(name)) {
-      throw _invalid(this, `${prop}.clusterRole`, name, 'must name a ClusterRole', 'use the name `kubectl get clusterroles` shows, for example \'view\'');
+      throw _invalid(this, `${prop}.clusterRole`, name, 'must name a ClusterRole', 'use the name `kubectl get clusterroles` shows, for example \'view\'', ErrorCode.UNKNOWN_REFERENCE);
     }
     const known = _KNOWN_CLUSTER_ROLES[name];
     if (known) {
       if (!known.bindable) {
         throw _invalid(this, `${prop}.clusterRole`, name, `must not be bound: it grants ${known.grants}`,
-          'grant a TeamRole, or list the exact rules needed');
+          'grant a TeamRole, or list the exact rules needed', ErrorCode.UNSAFE);
       }
       if (rules !== undefined) {
         throw _invalid(this, `${prop}.clusterRoleRules`, rules.length, `must not be given for the built-in ClusterRole '${name}', whose rules are known`,
-          'remove clusterRoleRules');
+          'remove clusterRoleRules', ErrorCode.CONFLICT);
       }
       return;
     }
     if (name.startsWith('system:')) {
       throw _invalid(this, `${prop}.clusterRole`, name, 'must not be a Kubernetes system ClusterRole: they serve the control plane, and what they grant changes with the cluster',
-        'grant a TeamRole, or list the exact rules needed');
+        'grant a TeamRole, or list the exact rules needed', ErrorCode.UNSAFE);
     }
     if (rules === undefined || rules.length === 0) {
       throw _invalid(this, `${prop}.clusterRole`, name, 'is not a built-in ClusterRole, so what it grants cannot be judged from its name',
-        `declare its rules as clusterRoleRules (kubectl get clusterrole ${name} -o yaml), or grant the rules themselves with rules`);
+        `declare its rules as clusterRoleRules (kubectl get clusterrole ${name} -o yaml), or grant the rules themselves with rules`, ErrorCode.UNKNOWN_REFERENCE);
     }
     rules.forEach((rule, i) => rule._check(this, `${prop}.clusterRoleRules[${i}]`, false));
   }
@@ -316,7 +317,7 @@ export class BoundedContext extends _Chart {
    */
   public addDeployer(): Deployer {
     if (this._deployer) {
-      throw _invalid(this, 'addDeployer()', 'deployer', 'must be called once per context', 'use context.deployer');
+      throw _invalid(this, 'addDeployer()', 'deployer', 'must be called once per context', 'use context.deployer', ErrorCode.DUPLICATE);
     }
     const name = 'deployer';
     this.claimGrantName('addDeployer()', name);
@@ -341,7 +342,7 @@ export class BoundedContext extends _Chart {
 
   private claimGrantName(prop: string, name: string): void {
     if (this._grantNames.has(name)) {
-      throw _invalid(this, prop, name, 'must be a Role name not used in the context yet', 'pick another name');
+      throw _invalid(this, prop, name, 'must be a Role name not used in the context yet', 'pick another name', ErrorCode.DUPLICATE);
     }
     this._grantNames.add(name);
   }
@@ -361,7 +362,7 @@ export class BoundedContext extends _Chart {
   public _registerWorkload(workload: Workload, title: string): void {
     if (RESERVED_NAMES.includes(workload.name)) {
       throw _invalid(workload, 'id', workload.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
-        `rename the ${title}`);
+        `rename the ${title}`, ErrorCode.RESERVED_NAME);
     }
     this._workloads.push(workload);
   }
@@ -385,7 +386,7 @@ export class BoundedContext extends _Chart {
     for (const [lowName, low, highName, high, fmt] of pairs) {
       if (low > high) {
         throw _invalid(this, `containerLimits.${lowName}`, fmt(low), `must not exceed containerLimits.${highName} (${fmt(high)})`,
-          `lower ${lowName} or raise ${highName}`);
+          `lower ${lowName} or raise ${highName}`, ErrorCode.CONFLICT);
       }
     }
   }

@@ -11,6 +11,7 @@ import type { Microservice } from '../workloads/microservice';
 import { ImagePolicy } from './image';
 import { KubernetesVersion } from './kubernetes-version';
 import { PriorityTier, PriorityTierOptions } from './priority-tier';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The annotation on the platform's PriorityClasses that names the Kubernetes release
@@ -141,25 +142,25 @@ export class Platform extends _Chart {
     this.kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.NEWEST;
     this.imagePolicy = props.imagePolicy ?? ImagePolicy.VERSION_TAGS;
     if (!(this.kubernetesVersion instanceof KubernetesVersion)) {
-      throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33');
+      throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33', ErrorCode.WRONG_TYPE);
     }
     if (!(this.imagePolicy instanceof ImagePolicy)) {
-      throw _invalid(this, 'imagePolicy', String(this.imagePolicy), 'must be an ImagePolicy', 'use ImagePolicy.DIGESTS, ImagePolicy.VERSION_TAGS or ImagePolicy.NOT_LATEST');
+      throw _invalid(this, 'imagePolicy', String(this.imagePolicy), 'must be an ImagePolicy', 'use ImagePolicy.DIGESTS, ImagePolicy.VERSION_TAGS or ImagePolicy.NOT_LATEST', ErrorCode.WRONG_TYPE);
     }
     for (const cidr of this._apiServerCidrs ?? []) {
       _checkCidr(this, 'apiServerCidrs', cidr);
     }
     if (this._apiServerCidrs?.length === 0) {
-      throw _invalid(this, 'apiServerCidrs', [], 'must list at least one network when given', 'list the API server endpoints, or leave the prop out');
+      throw _invalid(this, 'apiServerCidrs', [], 'must list at least one network when given', 'list the API server endpoints, or leave the prop out', ErrorCode.MISSING_REQUIRED);
     }
     _assertInteger(this, 'apiServerPort', this.apiServerPort, 1, 65535, 'use the port the endpoints listen on (443, or 6443 on many self-managed clusters)');
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
-      throw _invalid(this, 'clusterDomain', this.clusterDomain, 'must be a DNS domain such as \'cluster.local\'', 'use the domain your cluster DNS serves');
+      throw _invalid(this, 'clusterDomain', this.clusterDomain, 'must be a DNS domain such as \'cluster.local\'', 'use the domain your cluster DNS serves', ErrorCode.INVALID_NAME);
     }
     _assertDns1123Label(this, 'dnsNamespace', this.dnsNamespace);
     if (Object.keys(this._dnsPodLabels).length === 0) {
       throw _invalid(this, 'dnsPodLabels', this._dnsPodLabels, 'must select the DNS pods with at least one label',
-        'pass the labels of your cluster DNS pods, for example { \'k8s-app\': \'kube-dns\' }');
+        'pass the labels of your cluster DNS pods, for example { \'k8s-app\': \'kube-dns\' }', ErrorCode.MISSING_REQUIRED);
     }
     for (const tier of PriorityTier.BUILT_IN) {
       this.registerTier(tier);
@@ -196,7 +197,7 @@ export class Platform extends _Chart {
     _assertDns1123Label(this, 'addPriorityTier(name)', name);
     if (this._tiers.has(name)) {
       throw _invalid(this, 'addPriorityTier(name)', name, 'must not repeat a tier the platform has already',
-        `use PriorityTier.${name.toUpperCase()} or the tier returned the first time, or pick another name`);
+        `use PriorityTier.${name.toUpperCase()} or the tier returned the first time, or pick another name`, ErrorCode.DUPLICATE);
     }
     _assertInteger(this, `addPriorityTier(${name}).value`, options.value, -2147483648, 1000000000,
       'user-defined priorities must be at most 1000000000 (higher values are reserved for system pods)');
@@ -211,7 +212,7 @@ export class Platform extends _Chart {
   public priorityClassName(tier: PriorityTier): string {
     if (this._tiers.get(tier.name) !== tier) {
       throw _invalid(this, 'priority', tier.name, `must be a tier of platform '${this.platformName}' (${[...this._tiers.keys()].join(', ')})`,
-        'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
+        'use a built-in PriorityTier or one returned by platform.addPriorityTier()', ErrorCode.WRONG_SCOPE);
     }
     return `${this.platformName}-${tier.name}`;
   }
@@ -229,7 +230,7 @@ export class Platform extends _Chart {
     if (!svc) {
       const known = this._contexts.flatMap(c => c.services.map(s => `${c.namespaceName}/${s.name}`));
       throw _invalid(this, 'service', `${context}/${name}`, `must name a microservice of the platform (known: ${known.join(', ') || 'none'})`,
-        'create the microservice first, or correct the context or service name');
+        'create the microservice first, or correct the context or service name', ErrorCode.UNKNOWN_REFERENCE);
     }
     return svc;
   }
@@ -239,7 +240,7 @@ export class Platform extends _Chart {
     const clash = this._contexts.find(c => c.namespaceName === context.namespaceName);
     if (clash) {
       throw _invalid(context, 'namespace', context.namespaceName, `must be unique in the platform, but ${clash.node.path} uses it too`,
-        'give each bounded context its own namespace');
+        'give each bounded context its own namespace', ErrorCode.DUPLICATE);
     }
     this._contexts.push(context);
   }

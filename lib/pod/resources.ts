@@ -6,6 +6,7 @@ import { _invalid } from '../internal/errors';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from '../internal/quantity';
 import type { BoundedContext } from '../platform/bounded-context';
 import type { _Resources } from '../platform/context-quota';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Resolves a container's requests and limits against its bounded context's
@@ -36,22 +37,22 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
   ];
   for (const [name, [req, lim], most, maxProp, fmt] of rows) {
     if (!(req > 0)) {
-      throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), 'must be greater than zero', 'request what the service needs at rest');
+      throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), 'must be greater than zero', 'request what the service needs at rest', ErrorCode.OUT_OF_RANGE);
     }
     if (req > lim) {
       throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), `must not exceed resources.${name}.limit (${fmt(lim)})`,
-        `lower the request or raise the limit to at least ${fmt(req)}`);
+        `lower the request or raise the limit to at least ${fmt(req)}`, ErrorCode.CONFLICT);
     }
     if (lim > most) {
       throw _invalid(scope, `${prefix}resources.${name}.limit`, fmt(lim),
         `must not exceed the bounded context's containerLimits.${maxProp} (${fmt(most)}), or admission rejects the pods`,
-        `lower the limit, or raise containerLimits.${maxProp} of ${context.node.path}`);
+        `lower the limit, or raise containerLimits.${maxProp} of ${context.node.path}`, ErrorCode.QUOTA_EXCEEDED);
     }
   }
   const tmp = _bytes(tmpSize);
   if (tmp > eph[1]) {
     throw _invalid(scope, `${prefix}tmpSize`, _formatBytes(tmp), `must fit in resources.ephemeralStorage.limit (${_formatBytes(eph[1])})`,
-      'shrink tmpSize or raise the ephemeral storage limit');
+      'shrink tmpSize or raise the ephemeral storage limit', ErrorCode.QUOTA_EXCEEDED);
   }
   return {
     cpuRequest: cpu[0], cpuLimit: cpu[1],

@@ -6,6 +6,7 @@ import { _assertDns1123Label, _assertDns1123Subdomain, _compare, _invalid } from
 import { k8s } from '../internal/k8s';
 import { _bytes, _formatBytes } from '../internal/quantity';
 import { AccessMode } from './volume-claim';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Options of an emptyDir volume.
@@ -142,7 +143,7 @@ export class ProjectedSource {
 
 function checkFileName(scope: IConstruct, prop: string, name: string): void {
   if (!/^[-._a-zA-Z0-9]+$/.test(name) || name === '.' || name === '..') {
-    throw _invalid(scope, prop, name, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'use a plain file name such as \'token\'');
+    throw _invalid(scope, prop, name, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'use a plain file name such as \'token\'', ErrorCode.INVALID_NAME);
   }
 }
 
@@ -229,12 +230,12 @@ export class Volume {
     _assertDns1123Label(scope, `${prop}.name`, this.name);
     if (['tmp', 'config', 'kube-api-access'].includes(this.name) || /^(secret|tmp)-/.test(this.name)) {
       throw _invalid(scope, `${prop}.name`, this.name, 'must not be the name of a volume the pod has already (tmp, tmp-*, config, kube-api-access, secret-*)',
-        'name the volume after what it holds, for example \'cache\'');
+        'name the volume after what it holds, for example \'cache\'', ErrorCode.RESERVED_NAME);
     }
     const s = this.source;
     const positive = (what: string, bytes: number, example: string) => {
       if (!(bytes > 0)) {
-        throw _invalid(scope, `${prop}.${what}`, _formatBytes(bytes), 'must be greater than zero', `give the size it needs, for example ${example}`);
+        throw _invalid(scope, `${prop}.${what}`, _formatBytes(bytes), 'must be greater than zero', `give the size it needs, for example ${example}`, ErrorCode.OUT_OF_RANGE);
       }
     };
     switch (s.kind) {
@@ -246,7 +247,7 @@ export class Volume {
         if (this._claimBytes > storageQuota) {
           throw _invalid(scope, `${prop}.size`, _formatBytes(this._claimBytes),
             `must fit the context's storage quota (quota.storage ${_formatBytes(storageQuota)}), or the claim is never admitted`,
-            `shrink the volume, or raise quota.storage of ${quotaPath}`);
+            `shrink the volume, or raise quota.storage of ${quotaPath}`, ErrorCode.QUOTA_EXCEEDED);
         }
         if (s.options.storageClass !== undefined) {
           _assertDns1123Subdomain(scope, `${prop}.storageClass`, s.options.storageClass, 'name the StorageClass as `kubectl get storageclasses` shows it');
@@ -254,14 +255,14 @@ export class Volume {
         break;
       case 'projected': {
         if (s.sources.length === 0) {
-          throw _invalid(scope, `${prop}.sources`, [], 'must list at least one source', 'add a ProjectedSource, or use another kind of volume');
+          throw _invalid(scope, `${prop}.sources`, [], 'must list at least one source', 'add a ProjectedSource, or use another kind of volume', ErrorCode.MISSING_REQUIRED);
         }
         const seen = new Set<string>();
         s.sources.forEach((source, i) => {
           source._render(scope, `${prop}.sources[${i}]`);
           const key = `${source._kind}/${source._name}`;
           if (seen.has(key)) {
-            throw _invalid(scope, `${prop}.sources[${i}]`, key, 'must not repeat a source of the volume', 'list each source once');
+            throw _invalid(scope, `${prop}.sources[${i}]`, key, 'must not repeat a source of the volume', 'list each source once', ErrorCode.DUPLICATE);
           }
           seen.add(key);
         });

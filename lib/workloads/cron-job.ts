@@ -6,6 +6,7 @@ import { CronSchedule } from './cron-schedule';
 import { _assertInteger, _invalid } from '../internal/errors';
 import { JobRunProps, RunToCompletionWorkload, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * What a CronJob does when a run is due while the previous one still runs.
@@ -109,7 +110,7 @@ export class CronJob extends RunToCompletionWorkload {
     super(scope, id, props, { noun: 'cron job', title: 'cron job', component: 'cronjob', preStopDelay: Duration.seconds(0), longRunning: false });
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: Kubernetes names each run\'s Job after the CronJob plus 11 characters',
-        'shorten the name');
+        'shorten the name', ErrorCode.INVALID_NAME);
     }
     this.schedule = props.schedule;
     this.timeZone = props.timeZone ?? 'Etc/UTC';
@@ -120,12 +121,12 @@ export class CronJob extends RunToCompletionWorkload {
     this.schedule._check(this);
     if (!TIME_ZONE.test(this.timeZone)) {
       throw _invalid(this, 'timeZone', this.timeZone, 'must be an IANA time zone name such as \'Europe/Berlin\' or \'Etc/UTC\'',
-        'use a name from the tz database (not an abbreviation such as \'CET\' or an offset)');
+        'use a name from the tz database (not an abbreviation such as \'CET\' or an offset)', ErrorCode.UNKNOWN_OPTION);
     }
     const deadline = _wholeSeconds(this, 'startingDeadline', this.startingDeadline, 0);
     if (deadline < 10) {
       throw _invalid(this, 'startingDeadline', `${deadline}s`, 'must be a whole number of seconds, at least 10 (the CronJob controller checks every 10 seconds, so a shorter deadline may skip every run)',
-        'use Duration.minutes(30), or at least Duration.seconds(10)');
+        'use Duration.minutes(30), or at least Duration.seconds(10)', ErrorCode.OUT_OF_RANGE);
     }
     _assertInteger(this, 'successfulJobsHistoryLimit', this.successfulJobsHistoryLimit, 0, 100, 'keep a few, such as 3');
     _assertInteger(this, 'failedJobsHistoryLimit', this.failedJobsHistoryLimit, 0, 100, 'keep at least 1 to read its logs');

@@ -6,6 +6,7 @@ import { _suppress } from '../internal/suppressions';
 import type { BoundedContext } from '../platform/bounded-context';
 import { Workload } from './workload';
 import { WorkloadProps, _Kind } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * How one run of a Job (or of a CronJob's Job) proceeds and ends.
@@ -85,7 +86,7 @@ export class _JobRun {
         const seconds = value.toMilliseconds() / 1000;
         if (!Number.isInteger(seconds) || seconds < 1) {
           throw _invalid(w, prop, `${seconds}s`, 'must be a positive whole number of seconds',
-            prop === 'activeDeadline' ? 'give the longest a run may take, for example Duration.minutes(30)' : 'keep finished Jobs for a while, for example Duration.days(1), or leave ttlAfterFinished out');
+            prop === 'activeDeadline' ? 'give the longest a run may take, for example Duration.minutes(30)' : 'keep finished Jobs for a while, for example Duration.days(1), or leave ttlAfterFinished out', ErrorCode.OUT_OF_RANGE);
         }
       }
     }

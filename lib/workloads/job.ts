@@ -7,6 +7,7 @@ import { LABEL } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
 import { JobRunProps, RunToCompletionWorkload, _resolved, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * An Argo CD resource hook: when in a sync the Job runs.
@@ -128,7 +129,7 @@ export class Job extends RunToCompletionWorkload {
       props.ttlAfterFinished ?? (hook ? Duration.days(1) : undefined));
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: the Job\'s name adds \'-\' and a 10-digit hash, and Kubernetes labels its pods with it (at most 63)',
-        'shorten the name');
+        'shorten the name', ErrorCode.INVALID_NAME);
     }
     this.ttlAfterFinished = this._run.ttlAfterFinished;
     this.argoCdSyncWave = props.argoCdSyncWave;
@@ -138,7 +139,7 @@ export class Job extends RunToCompletionWorkload {
       _assertInteger(this, 'argoCdSyncWave', this.argoCdSyncWave, -1000000, 1000000, 'use a small whole number; lower waves are applied first');
     }
     if (props.helmHooks !== undefined && this._helmHooks.length === 0) {
-      throw _invalid(this, 'helmHooks', [], 'must list at least one hook when given', 'list the hooks, for example [HelmHook.PRE_UPGRADE], or leave the prop out');
+      throw _invalid(this, 'helmHooks', [], 'must list at least one hook when given', 'list the hooks, for example [HelmHook.PRE_UPGRADE], or leave the prop out', ErrorCode.MISSING_REQUIRED);
     }
 
     this._spec = this._renderRun();

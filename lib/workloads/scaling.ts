@@ -4,6 +4,7 @@ import { _assertInteger, _invalid } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
 import { DisruptionBudget } from './disruption-budget';
 import type { Workload } from './workload';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * How a replicated workload (Microservice, Worker) scales and rolls out.
@@ -77,7 +78,7 @@ export class _Scaling {
       for (const [prop, value] of [['minReplicas', props.minReplicas], ['maxReplicas', props.maxReplicas], ['targetCpuUtilization', props.targetCpuUtilization]] as const) {
         if (value !== undefined) {
           throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count has no autoscaler`,
-            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`);
+            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`, ErrorCode.CONFLICT);
         }
       }
     }
@@ -90,13 +91,13 @@ export class _Scaling {
     _assertInteger(w, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number of at least minReplicas');
     if (this.maxReplicas < this.minReplicas) {
       throw _invalid(w, 'maxReplicas', this.maxReplicas, `must be at least 'minReplicas' (${this.minReplicas})`,
-        'raise maxReplicas or lower minReplicas');
+        'raise maxReplicas or lower minReplicas', ErrorCode.CONFLICT);
     }
     if (this.maxReplicas === this.minReplicas) {
       if (props.targetCpuUtilization !== undefined) {
         throw _invalid(w, 'targetCpuUtilization', props.targetCpuUtilization,
           `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count has no autoscaler`,
-          'remove targetCpuUtilization, or raise maxReplicas above minReplicas');
+          'remove targetCpuUtilization, or raise maxReplicas above minReplicas', ErrorCode.CONFLICT);
       }
       this.replicas = this.minReplicas;
     }
@@ -166,18 +167,18 @@ export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minRepl
     if (b.count >= minReplicas) {
       throw _invalid(w, 'disruptionBudget.minAvailable', b.count,
         `must be below 'minReplicas' (${minReplicas}), or the budget blocks every eviction at minimum scale and node drains hang`,
-        `use DisruptionBudget.minAvailable(${Math.max(minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`);
+        `use DisruptionBudget.minAvailable(${Math.max(minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`, ErrorCode.CONFLICT);
     }
   } else {
     _assertInteger(w, 'disruptionBudget.maxUnavailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count < 1) {
       throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count, 'must be at least 1, or the budget blocks every eviction and node drains hang',
-        'use DisruptionBudget.maxUnavailable(1)');
+        'use DisruptionBudget.maxUnavailable(1)', ErrorCode.OUT_OF_RANGE);
     }
     if (minReplicas > 1 && b.count >= minReplicas) {
       throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count,
         `must be below 'minReplicas' (${minReplicas}), or a drain may take every pod at once`,
-        `use DisruptionBudget.maxUnavailable(${minReplicas - 1}) or raise minReplicas`);
+        `use DisruptionBudget.maxUnavailable(${minReplicas - 1}) or raise minReplicas`, ErrorCode.CONFLICT);
     }
   }
 }

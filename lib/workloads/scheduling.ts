@@ -2,6 +2,7 @@ import { k8s } from '../internal/k8s';
 import { _invalid } from '../internal/errors';
 import { PriorityTier } from '../platform/priority-tier';
 import type { Workload } from './workload';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Where and before whom a workload's pods are scheduled: the priority tier's
@@ -19,7 +20,7 @@ export class WorkloadScheduling {
     if (!platform.priorityTiers.includes(priority)) {
       throw _invalid(workload, 'priority', priority.name,
         `must be a tier of platform '${platform.platformName}' (${platform.priorityTiers.map(t => t.name).join(', ')})`,
-        'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
+        'use a built-in PriorityTier or one returned by platform.addPriorityTier()', ErrorCode.WRONG_SCOPE);
     }
     this.priority = priority;
   }

@@ -8,6 +8,7 @@ import { _checkDisruptionBudget, _renderDisruptionBudget } from './scaling';
 import { VolumeClaim } from '../pod/volume-claim';
 import { Workload } from './workload';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * How a StatefulSet starts and stops its pods.
@@ -143,30 +144,30 @@ export class StatefulService extends CallableWorkload {
     _checkDisruptionBudget(this, this.disruptionBudget, this.replicas);
     if (this._owners.length === 0) {
       throw _invalid(this, 'owners', [], 'must name at least one workload that owns the store (database per service); only owners may connect to it',
-        'pass owners: [theService], the workload whose data this is');
+        'pass owners: [theService], the workload whose data this is', ErrorCode.MISSING_REQUIRED);
     }
     for (const owner of this._owners) {
       if (!(owner instanceof Workload) || owner.context.platform !== scope.platform) {
         throw _invalid(this, 'owners', String(owner), `must be workloads of platform '${scope.platform.platformName}'`,
-          'pass the Microservice, Worker or Job objects that own the store');
+          'pass the Microservice, Worker or Job objects that own the store', ErrorCode.WRONG_SCOPE);
       }
     }
     if (this._ports.length === 0) {
       throw _invalid(this, 'ports', [], 'must list at least one port: owners reach the store through its Service',
-        'add the port the store listens on, for example Port.tcp(5432, { name: \'postgres\' })');
+        'add the port the store listens on, for example Port.tcp(5432, { name: \'postgres\' })', ErrorCode.MISSING_REQUIRED);
     }
     const names = new Set<string>();
     for (const claim of this._claims) {
       claim._check(this, scope._storageQuota, scope.node.path);
       if (names.has(claim.name)) {
-        throw _invalid(this, 'claims[].name', claim.name, 'must be unique in the store', 'give each claim its own name');
+        throw _invalid(this, 'claims[].name', claim.name, 'must be unique in the store', 'give each claim its own name', ErrorCode.DUPLICATE);
       }
       names.add(claim.name);
       this._addMount(`claims[${claim.name}].mountPath`, { name: claim.name, mountPath: claim.mountPath });
     }
     if (this._claims.length === 0) {
       throw _invalid(this, 'claims', [], 'must hold at least one claim: a store without persistent storage is a Microservice',
-        'add a VolumeClaim, or use a Microservice (with replicas for a fixed count)');
+        'add a VolumeClaim, or use a Microservice (with replicas for a fixed count)', ErrorCode.MISSING_REQUIRED);
     }
 
     const statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
@@ -204,7 +205,7 @@ export class StatefulService extends CallableWorkload {
     if (!this._owners.includes(caller)) {
       throw _invalid(caller, 'connectTo(callee)', this.node.path,
         `must be a store the caller owns, but ${this.node.path} is owned by ${this._owners.map(o => o.node.path).join(', ')} (database per service)`,
-        `call an owner's API instead, or add ${caller.node.path} to the store's owners if it truly shares the data`);
+        `call an owner's API instead, or add ${caller.node.path} to the store's owners if it truly shares the data`, ErrorCode.UNKNOWN_REFERENCE);
     }
   }
 

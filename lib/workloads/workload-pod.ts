@@ -7,6 +7,7 @@ import { _bytes } from '../internal/quantity';
 import { MountOptions, Volume } from '../pod/volume';
 import type { Workload } from './workload';
 import { WorkloadProps } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A workload's pod beyond its main container: the volumes its containers share,
@@ -34,7 +35,7 @@ export class WorkloadPod {
     this._pullSecrets.forEach((name, i) => {
       _assertDns1123Subdomain(workload, `imagePullSecrets[${i}]`, name, 'name the Secret as `kubectl get secrets` shows it');
       if (this._pullSecrets.indexOf(name) !== i) {
-        throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once');
+        throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once', ErrorCode.DUPLICATE);
       }
     });
   }
@@ -107,7 +108,7 @@ export class WorkloadPod {
   public _registerVolume(volume: Volume, prop: string): void {
     const w = this.workload;
     if (!(volume instanceof Volume)) {
-      throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName');
+      throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName', ErrorCode.WRONG_TYPE);
     }
     if (this._volumes.includes(volume)) {
       return;
@@ -115,7 +116,7 @@ export class WorkloadPod {
     volume._check(w, prop, w.context._storageQuota, w.context.node.path);
     if ([...this._volumes.map(v => v.name), ...w._mountNames].includes(volume.name)) {
       throw _invalid(w, `${prop}.name`, volume.name, 'must be unique among the pod\'s volumes (another volume or claim has it)',
-        'give each volume its own name, or pass the same Volume object to every container that shares it');
+        'give each volume its own name, or pass the same Volume object to every container that shares it', ErrorCode.DUPLICATE);
     }
     this._volumes.push(volume);
   }
@@ -124,14 +125,14 @@ export class WorkloadPod {
     const w = this.workload;
     const what = sidecar ? 'addSidecar' : 'addInitContainer';
     if (name === w.containerName || this._containers.some(c => c.name === name)) {
-      throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'');
+      throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'', ErrorCode.DUPLICATE);
     }
     const container = new WorkloadContainer(w, name, props, sidecar);
     const podPorts = [...w.ports, ...this._containers.flatMap(c => c.ports)];
     for (const port of container.ports) {
       if (podPorts.some(p => p.name === port.name || p.containerPort === port.containerPort)) {
         throw _invalid(w, `sidecars[${name}].ports`, port.name, `must not repeat a port name or number of another container of the pod (${port.containerPort})`,
-          'give the sidecar\'s port its own name and number');
+          'give the sidecar\'s port its own name and number', ErrorCode.DUPLICATE);
       }
     }
     this._containers.push(container);

@@ -31,6 +31,7 @@ import { SecretSource } from '../config/secret-source';
 import type { CallableWorkload } from './callable-workload';
 import { Connection, ConnectOptions, WorkloadConnections } from './workload-connections';
 import { WorkloadPod } from './workload-pod';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * The pod-template core every workload kind composes: a container image run as a
@@ -524,18 +525,20 @@ export abstract class Workload extends Construct {
     }
     const existing = scope.node.tryFindChild(id);
     if (existing && !(existing instanceof Workload)) {
-      throw new Error(_message(`${scope.node.path}/${id}`, 'id', id, 'must not be the id of an object the bounded context renders itself',
-        `rename the ${title}`));
+      throw new ConfigurationError({ path: `${scope.node.path}/${id}`, prop: 'id', value: id, expected: 'must not be the id of an object the bounded context renders itself',
+        fix: `rename the ${title}`, code: ErrorCode.RESERVED_NAME });
     }
     if (existing) {
-      throw new Error(`${scope.node.path}/${id}: 'id' ('${id}') must be unique in bounded context '${scope.namespaceName}', but a ${existing._kindNoun} of that name exists already; rename one of the two`);
+      throw new ConfigurationError({ path: `${scope.node.path}/${id}`, prop: 'id', value: id,
+        expected: `must be unique in bounded context '${scope.namespaceName}', but a ${existing._kindNoun} of that name exists already`,
+        fix: 'rename one of the two', code: ErrorCode.DUPLICATE });
     }
     return id;
   }
 
   private checkImage(): void {
     if (!(this.imagePullPolicy instanceof ImagePullPolicy)) {
-      throw _invalid(this, 'imagePullPolicy', String(this.imagePullPolicy), 'must be an ImagePullPolicy', 'use ImagePullPolicy.ALWAYS');
+      throw _invalid(this, 'imagePullPolicy', String(this.imagePullPolicy), 'must be an ImagePullPolicy', 'use ImagePullPolicy.ALWAYS', ErrorCode.WRONG_TYPE);
     }
     _checkImage(this, '', this.image, this.context.platform.imagePolicy, this.imagePullPolicy);
     _assertLabelValue(this, 'version', this.version);
@@ -547,10 +550,10 @@ export abstract class Workload extends Construct {
     const delay = _wholeSeconds(this, 'preStopDelay', this.preStopDelay, 0);
     if (delay >= grace) {
       throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
-        'shorten preStopDelay or lengthen terminationGracePeriod');
+        'shorten preStopDelay or lengthen terminationGracePeriod', ErrorCode.CONFLICT);
     }
     if (!(this.preStopSleep instanceof PreStopSleep)) {
-      throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC');
+      throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC', ErrorCode.WRONG_TYPE);
     }
     if (this.preStopSleep === PreStopSleep.NATIVE && delay > 0) {
       this.context.platform.kubernetesVersion._require(this, _Feature.NATIVE_SLEEP, 'preStopSleep', this.preStopSleep.name,
