@@ -1,8 +1,8 @@
 import { Duration, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
-import { _assertDns1123Label, _assertInteger, _compare, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _compare, _invalid } from '../internal/errors';
 import { _Cors, _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './routing';
@@ -20,7 +20,7 @@ import { PortProtocol } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
 import { HeaderChanges, HeaderMatch, PathType, _checkHeaderName } from './route-match';
 import { CircuitBreaker, ClientTimeouts, CorsOptions, RateLimit, Retries } from './traffic-policy';
-import { ErrorCode } from '../internal/configuration-error';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of an API gateway.
@@ -333,7 +333,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
       } : {}),
     };
     this.implementation._renderPolicies(this, { name: id, namespace: this.gatewayNamespace, labels }, this._policySettings);
-    this.node.addValidation({ validate: () => this.validateRoutes() });
+    _addValidation(this, () => this.validateRoutes());
   }
 
   /** The host names the gateway serves (a copy). */
@@ -551,29 +551,29 @@ export class ApiGateway extends _Chart implements _RouteContext {
     };
   }
 
-  private validateRoutes(): string[] {
+  private validateRoutes(): ConfigurationError[] {
     if (this._routes.length === 0 && this._streams.length === 0) {
-      return [_message(this.node.path, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
-        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway')];
+      return [_invalid(this, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
+        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway', ErrorCode.MISSING_REQUIRED)];
     }
-    const errors: string[] = [];
+    const errors: ConfigurationError[] = [];
     for (const l of this._listeners.values()) {
       if (l.hostname !== undefined && l.kinds.includes('HTTPRoute') && l.namespaces!.size === 0) {
-        errors.push(_message(this.node.path, 'hosts', l.hostname, 'must have at least one route: a listener without routes serves only errors',
-          `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`));
+        errors.push(_invalid(this, 'hosts', l.hostname, 'must have at least one route: a listener without routes serves only errors',
+          `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`, ErrorCode.MISSING_REQUIRED));
       }
     }
     const context = this.platform.contexts.find(c => c.namespaceName === this.gatewayNamespace);
     if (context) {
-      errors.push(_message(this.node.path, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,
-        'rename the gateway, or set useImplementationNamespace'));
+      errors.push(_invalid(this, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,
+        'rename the gateway, or set useImplementationNamespace', ErrorCode.CONFLICT));
     }
     for (const service of this._backends.keys()) {
       const name = `${service.name}-from-${this.gatewayName}`;
       const clash = service.context.workloads.find(s => s.name === name);
       if (clash) {
-        errors.push(_message(this.node.path, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
-          'rename the gateway or one of the two services'));
+        errors.push(_invalid(this, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
+          'rename the gateway or one of the two services', ErrorCode.CONFLICT));
       }
     }
     return errors;

@@ -1,9 +1,9 @@
 import { Duration, Lazy, Size } from 'cdk8s';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _assertDns1123Label, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _invalid } from '../internal/errors';
 import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges, _wholeSeconds } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _bytes, _formatBytes } from '../internal/quantity';
@@ -16,7 +16,7 @@ import { Platform } from '../platform/platform';
 import { Port, PortProtocol } from '../pod/port';
 import { PathType } from './route-match';
 import { CorsOptions, RateLimit } from './traffic-policy';
-import { ErrorCode } from '../internal/configuration-error';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of an Ingress gateway.
@@ -177,7 +177,7 @@ export class IngressGateway extends _Chart {
     _checkTls(this, this.tls, this.tlsSecretName);
     const settings = this.resolveSettings(props);
     this._annotations = { ...this.controller._annotations(this, settings), ...this.tls._annotations() };
-    this.node.addValidation({ validate: () => this.validateRoutes() });
+    _addValidation(this, () => this.validateRoutes());
   }
 
   /** The host names the gateway serves (a copy). */
@@ -313,18 +313,18 @@ export class IngressGateway extends _Chart {
     return `${service.name}-from-${this.gatewayName}`;
   }
 
-  private validateRoutes(): string[] {
+  private validateRoutes(): ConfigurationError[] {
     if (this._routes.length === 0) {
-      return [_message(this.node.path, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
-        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway')];
+      return [_invalid(this, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
+        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway', ErrorCode.MISSING_REQUIRED)];
     }
-    const errors: string[] = [];
+    const errors: ConfigurationError[] = [];
     for (const service of this._backends.keys()) {
       const clash = service.context.workloads.find(s => s.name === this.policyName(service));
       if (clash) {
-        errors.push(_message(this.node.path, 'addRoute(service)', service.node.path,
+        errors.push(_invalid(this, 'addRoute(service)', service.node.path,
           `must not need the NetworkPolicy name '${this.policyName(service)}', which ${clash.node.path} already uses`,
-          'rename the gateway or one of the two services'));
+          'rename the gateway or one of the two services', ErrorCode.CONFLICT));
       }
     }
     return errors;

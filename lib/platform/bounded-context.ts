@@ -1,10 +1,10 @@
 import { Lazy, Size } from 'cdk8s';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE } from '../access/access';
 import { _KNOWN_CLUSTER_ROLES } from '../internal/rbac';
-import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid } from '../internal/errors';
 import { LABEL, MANAGED_BY, _podSecurityLabels } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from '../internal/quantity';
@@ -13,7 +13,7 @@ import { _brand, _checkPlatformChart, _isBranded } from '../internal/construct';
 import type { Workload } from '../workloads/workload';
 import { Platform } from './platform';
 import { ContainerLimits, ContextQuota, _ResolvedQuota, _Resources } from './context-quota';
-import { ErrorCode } from '../internal/configuration-error';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of a bounded context.
@@ -135,7 +135,7 @@ export class BoundedContext extends _Chart {
     this.team = props.team;
     this.addDependency(props.platform);
     props.platform._registerContext(this);
-    this.node.addValidation({ validate: () => this.platform._plaintextSecrets(this) });
+    _addValidation(this, () => this.platform._plaintextSecrets(this));
 
     const l = props.containerLimits ?? {};
     this._defaults = {
@@ -176,7 +176,7 @@ export class BoundedContext extends _Chart {
     this.renderQuota();
     this.renderLimitRange();
     this.renderNetworkBaseline();
-    this.node.addValidation({ validate: () => this.validateQuota() });
+    _addValidation(this, () => this.validateQuota());
   }
 
   /** The microservices of the context, in the order they were created (a copy). */
@@ -475,8 +475,8 @@ export class BoundedContext extends _Chart {
     });
   }
 
-  private validateQuota(): string[] {
-    const errors: string[] = [];
+  private validateQuota(): ConfigurationError[] {
+    const errors: ConfigurationError[] = [];
     const footprints = this._workloads.map(s => ({ name: s.name, ...s._footprint() }));
     const check = (prop: keyof _ResolvedQuota, resource: string, perPod: (r: _Resources) => number, fmt: (n: number) => string) => {
       const need = footprints.reduce((sum, f) => sum + f.peakPods * perPod(f.perPod), 0);
@@ -485,9 +485,9 @@ export class BoundedContext extends _Chart {
         const largest = [...footprints].sort((a, b) => b.peakPods * perPod(b.perPod) - a.peakPods * perPod(a.perPod));
         const shown = largest.slice(0, 5).map(f => `${f.name} ${f.peakPods} pods x ${fmt(perPod(f.perPod))}`);
         const parts = shown.join(' + ') + (largest.length > shown.length ? ` + ${largest.length - shown.length} more services` : '');
-        errors.push(_message(this.node.path, `quota.${prop}`, fmt(have),
+        errors.push(_invalid(this, `quota.${prop}`, fmt(have),
           `is below the ${resource} the context's services need at maximum scale during a rolling update (${parts} = ${fmt(need)})`,
-          `raise quota.${prop} to at least ${fmt(need)}, or lower maxReplicas, maxSurge or the services' ${resource}`));
+          `raise quota.${prop} to at least ${fmt(need)}, or lower maxReplicas, maxSurge or the services' ${resource}`, ErrorCode.QUOTA_EXCEEDED));
       }
     };
     check('cpuRequests', 'CPU requests', r => r.cpuRequest, _formatMillis);
@@ -499,24 +499,24 @@ export class BoundedContext extends _Chart {
     check('pods', 'pods', () => 1, n => `${n}`);
     const services = footprints.reduce((n, f) => n + f.services, 0);
     if (services > this._quota.services) {
-      errors.push(_message(this.node.path, 'quota.services', this._quota.services,
-        `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`));
+      errors.push(_invalid(this, 'quota.services', this._quota.services,
+        `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`, ErrorCode.QUOTA_EXCEEDED));
     }
     const claims = footprints.reduce((n, f) => n + f.claims, 0);
     if (claims > this._quota.persistentVolumeClaims) {
-      errors.push(_message(this.node.path, 'quota.persistentVolumeClaims', this._quota.persistentVolumeClaims,
+      errors.push(_invalid(this, 'quota.persistentVolumeClaims', this._quota.persistentVolumeClaims,
         `is below the number of PersistentVolumeClaims the context's workloads create (${claims}: one per store claim and replica, and per ephemeral volume and pod at the peak)`,
-        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the replicas, claims or ephemeral volumes`));
+        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the replicas, claims or ephemeral volumes`, ErrorCode.QUOTA_EXCEEDED));
     }
     const storage = footprints.reduce((n, f) => n + f.storage, 0);
     if (storage > this._quota.storage) {
-      errors.push(_message(this.node.path, 'quota.storage', _formatBytes(this._quota.storage),
+      errors.push(_invalid(this, 'quota.storage', _formatBytes(this._quota.storage),
         `is below the storage the context's workloads claim (${_formatBytes(storage)}: every claim of every replica and pod at the peak)`,
-        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the claims`));
+        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the claims`, ErrorCode.QUOTA_EXCEEDED));
     }
     const count = (prop: 'secrets' | 'configMaps', what: string, n: number, fix: string) => {
       if (n > this._quota[prop]) {
-        errors.push(_message(this.node.path, `quota.${prop}`, this._quota[prop], `is below the number of ${what} (${n})`, `raise quota.${prop} to at least ${n}${fix}`));
+        errors.push(_invalid(this, `quota.${prop}`, this._quota[prop], `is below the number of ${what} (${n})`, `raise quota.${prop} to at least ${n}${fix}`, ErrorCode.QUOTA_EXCEEDED));
       }
     };
     // image pull secrets are shared by the workloads that name them: each counts once

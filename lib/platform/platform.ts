@@ -1,17 +1,17 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _checkCidr } from '../internal/cidr';
 import { _ANY_SCOPE, _brand, _checkScope, _isBranded } from '../internal/construct';
-import { _assertDns1123Label, _assertInteger, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _invalid } from '../internal/errors';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import type { BoundedContext } from './bounded-context';
 import type { Microservice } from '../workloads/microservice';
 import { ImagePolicy } from './image';
 import { KubernetesVersion } from './kubernetes-version';
 import { PriorityTier, PriorityTierOptions } from './priority-tier';
-import { ErrorCode } from '../internal/configuration-error';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * The annotation on the platform's PriorityClasses that names the Kubernetes release
@@ -165,7 +165,7 @@ export class Platform extends _Chart {
     for (const tier of PriorityTier.BUILT_IN) {
       this.registerTier(tier);
     }
-    this.node.addValidation({ validate: () => this.findPlaintextSecrets() });
+    _addValidation(this, () => this.findPlaintextSecrets());
   }
 
   /** Labels selecting the cluster DNS pods (a copy). */
@@ -252,7 +252,7 @@ export class Platform extends _Chart {
    * context's chart checks it without a pass over the whole app); this covers the
    * rest of the app.
    */
-  private findPlaintextSecrets(): string[] {
+  private findPlaintextSecrets(): ConfigurationError[] {
     const contexts = new Set<IConstruct>(this._contexts);
     return this._plaintextSecrets(this.node.root, o => contexts.has(Chart.of(o)));
   }
@@ -261,7 +261,7 @@ export class Platform extends _Chart {
    * The plaintext-Secret errors of the Secrets under `scope`, but those `skip` names.
    * @internal
    */
-  public _plaintextSecrets(scope: IConstruct, skip: (o: ApiObject) => boolean = () => false): string[] {
+  public _plaintextSecrets(scope: IConstruct, skip: (o: ApiObject) => boolean = () => false): ConfigurationError[] {
     if (this.allowLiteralSecrets) {
       return [];
     }
@@ -271,9 +271,9 @@ export class Platform extends _Chart {
         const json = o.toJson();
         return Object.keys(json.data ?? {}).length > 0 || Object.keys(json.stringData ?? {}).length > 0;
       })
-      .map(o => _message(o.node.path, 'data', `Secret ${o.name}`,
+      .map(o => _invalid(o, 'data', `Secret ${o.name}`,
         'holds plaintext values, which would be committed with the synthesized YAML',
-        'use SecretSource.fromExternalSecret or fromSealedSecret; for a local development cluster only, set allowLiteralSecrets on the Platform'));
+        'use SecretSource.fromExternalSecret or fromSealedSecret; for a local development cluster only, set allowLiteralSecrets on the Platform', ErrorCode.PLAINTEXT_SECRET));
   }
 
   private registerTier(tier: PriorityTier): void {

@@ -3,11 +3,12 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { Construct } from 'constructs';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
-import { _assertDns1123Label, _compare, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _compare, _invalid } from '../internal/errors';
+import { _addValidation } from '../internal/chart';
 import { _suppress } from '../internal/suppressions';
 import { SecretSource } from '../config/secret-source';
 import type { Workload } from './workload';
-import { ErrorCode } from '../internal/configuration-error';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * How a workload uses a secret: as files (preferred: not inherited by child
@@ -70,7 +71,7 @@ export class WorkloadConfiguration {
   /** @internal */
   constructor(private readonly workload: Workload, configDir: string) {
     this.configDir = configDir;
-    workload.node.addValidation({ validate: () => this.validateSize() });
+    _addValidation(workload, () => this.validateSize());
   }
 
   /** The configuration environment variables (not those from secrets), sorted by name (a copy). */
@@ -239,14 +240,14 @@ export class WorkloadConfiguration {
     return Object.fromEntries(entries.sort(([a], [b]) => _compare(a, b)));
   }
 
-  private validateSize(): string[] {
+  private validateSize(): ConfigurationError[] {
     if (!this._configMap) {
       return [];
     }
     const bytes = Object.entries(this.data()).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     return bytes > CONFIGMAP_MAX_BYTES
-      ? [_message(this.workload.node.path, 'configFiles', `${bytes} bytes`, `must fit the 1 MiB limit of a ConfigMap (${CONFIGMAP_MAX_BYTES} bytes) together with the environment values`,
-        'move large files into the image or a volume, or split the configuration')]
+      ? [_invalid(this.workload, 'configFiles', `${bytes} bytes`, `must fit the 1 MiB limit of a ConfigMap (${CONFIGMAP_MAX_BYTES} bytes) together with the environment values`,
+        'move large files into the image or a volume, or split the configuration', ErrorCode.QUOTA_EXCEEDED)]
       : [];
   }
 }

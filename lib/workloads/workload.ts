@@ -8,7 +8,7 @@ import { _checkImage, _checkPath, _pullPolicyReason } from '../pod/container-rul
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
 import { _checkScope, _isBranded } from '../internal/construct';
 import { _wholeSeconds } from '../internal/duration';
-import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _invalid, _message } from '../internal/errors';
+import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _invalid } from '../internal/errors';
 import { WorkloadIdentity } from './identity';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _Linter, _suppress } from '../internal/suppressions';
