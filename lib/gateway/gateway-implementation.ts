@@ -3,12 +3,13 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid } from '../internal/errors';
 import { LABEL } from '../internal/labels';
-import { _bytes, _formatBytes } from '../internal/quantity';
+import { _bytes, _formatBytes, _size } from '../internal/quantity';
 import { _gatewayDuration, _UnbufferedRoute } from './gateway-routes';
 import * as eg from '../imports/gateway.envoyproxy.io';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
 import { ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
 
 /**
  * The gateway's traffic settings, resolved, that an implementation renders as its
@@ -226,7 +227,7 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
   }
   const set: Array<[string, unknown]> = [
     ['rateLimit', s.rateLimit && `${s.rateLimit.requests} per ${s.rateLimit.interval.toSeconds() === 1 ? 'second' : 'minute'}`],
-    ['maxRequestBodySize', s.maxRequestBodySize && _formatBytes(_bytes(s.maxRequestBodySize))],
+    ['maxRequestBodySize', s.maxRequestBodySize && _formatBytes(_size(scope, 'maxRequestBodySize', s.maxRequestBodySize))],
     ['connectTimeout', s.connectTimeout && `${s.connectTimeout.toSeconds({ integral: false })}s`],
     ['retries', s.retries && `${s.retries.attempts} attempts`],
     ['circuitBreaker', s.circuitBreaker && `${s.circuitBreaker.maxConnections} connections`],
@@ -246,7 +247,7 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
 
 /** A duration Envoy accepts (Gateway API's format); throws otherwise. */
 function envoyDuration(scope: IConstruct, prop: string, d: Duration): string {
-  const out = _gatewayDuration(d);
+  const out = _gatewayDuration(_duration(scope, prop, d));
   if (out === undefined) {
     throw _invalid(scope, prop, `${d.toMilliseconds({ integral: false })}ms`,
       'cannot be expressed by Envoy Gateway, which takes whole milliseconds from 1 ms to 99999 hours',
@@ -311,7 +312,7 @@ function envoyBackendSpec(scope: IConstruct, targetRefs: eg.BackendTrafficPolicy
       'cannot be expressed by Envoy Gateway: its local rate limit is a token bucket that holds one interval\'s requests, with no burst beyond them',
       'remove burstMultiplier (or set it to 1), and raise the rate if clients need bursts', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
   }
-  const body = s.maxRequestBodySize && _bytes(s.maxRequestBodySize);
+  const body = s.maxRequestBodySize && _size(scope, 'maxRequestBodySize', s.maxRequestBodySize);
   if (body !== undefined && !(Number.isInteger(body) && body > 0)) {
     throw _invalid(scope, 'maxRequestBodySize', _formatBytes(body), 'must be a whole number of bytes greater than zero',
       'set the largest body your APIs accept, for example Size.mebibytes(8)', ErrorCode.OUT_OF_RANGE);

@@ -7,6 +7,7 @@ import { _checkHeaderName } from './route-match';
 import { _assertDns1123Subdomain } from '../internal/errors';
 import { CorsOptions, RateLimit } from './traffic-policy';
 import { ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
 
 /** Resolved CORS settings. @internal */
 export interface _Cors {
@@ -23,7 +24,7 @@ const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a
 
 /** A duration in whole seconds, at least `min`; throws otherwise. */
 export function _wholeSeconds(scope: IConstruct, prop: string, d: Duration, min: number): number {
-  const s = d.toSeconds({ integral: false });
+  const s = _duration(scope, prop, d).toSeconds({ integral: false });
   if (!Number.isInteger(s) || s < min) {
     throw _invalid(scope, prop, `${s}s`, `must be a whole number of seconds, at least ${min}`, `use for example Duration.seconds(${Math.max(min, Math.ceil(s) || 1)})`, ErrorCode.OUT_OF_RANGE);
   }

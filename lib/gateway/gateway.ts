@@ -2,7 +2,7 @@ import { Duration, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
-import { _assertDns1123Label, _assertInteger, _compare, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _compare, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _Cors, _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './routing';
@@ -21,6 +21,7 @@ import { PriorityTier } from '../platform/priority-tier';
 import { HeaderChanges, HeaderMatch, PathType, _checkHeaderName } from './route-match';
 import { CircuitBreaker, ClientTimeouts, CorsOptions, RateLimit, Retries } from './traffic-policy';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
 
 /**
  * Properties of an API gateway.
@@ -247,12 +248,13 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _assertDns1123Label(this, 'id', id);
     this.platform = props.platform;
     this.gatewayName = id;
-    this.implementation = props.implementation ?? GatewayImplementation.envoyGateway();
+    this.implementation = _instanceOf(this, 'implementation', props.implementation ?? GatewayImplementation.envoyGateway(), GatewayImplementation,
+      'use GatewayImplementation.envoyGateway() or GatewayImplementation.generic(...)');
     this.implementation._validate(this);
     const inImplementation = props.useImplementationNamespace ?? false;
     this.gatewayNamespace = inImplementation ? this.implementation.namespace : id;
     this.allowPlainHttp = props.allowPlainHttp ?? false;
-    this.tls = props.tls;
+    this.tls = props.tls === undefined ? undefined : _instanceOf(this, 'tls', props.tls, GatewayTls, 'use GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name)');
     this.tlsSecretName = props.tls ? props.tls.secretName ?? `${id}-tls` : undefined;
     this.requestTimeout = props.requestTimeout ?? Duration.seconds(60);
     this.rateLimit = props.rateLimit;
@@ -368,7 +370,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
   public addRoute(options: HttpRouteOptions): GatewayRoute {
     const host = options.host;
     const path = options.path ?? '/';
-    const pathType = options.pathType ?? PathType.PREFIX;
+    const pathType = _oneOf(this, 'addRoute(pathType)', options.pathType ?? PathType.PREFIX, PathType);
     const service = options.service;
     _checkHost(this, 'addRoute(host)', host);
     const listener = this.listenerFor('addRoute(host)', host);
@@ -517,7 +519,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
   }
 
   private duration(prop: string, d: Duration): string {
-    const out = _gatewayDuration(d);
+    const out = _gatewayDuration(_duration(this, prop, d));
     if (out === undefined) {
       throw _invalid(this, prop, `${d.toMilliseconds({ integral: false })}ms`, 'cannot be expressed in Gateway API, which takes whole milliseconds from 1 ms to 99999 hours',
         'use a whole number of milliseconds, for example Duration.seconds(30)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);

@@ -3,10 +3,10 @@ import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _assertDns1123Label, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges, _wholeSeconds } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import { _bytes, _formatBytes } from '../internal/quantity';
+import { _bytes, _formatBytes, _size } from '../internal/quantity';
 import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
@@ -161,8 +161,8 @@ export class IngressGateway extends _Chart {
     _assertDns1123Label(this, 'id', id);
     this.platform = props.platform;
     this.gatewayName = id;
-    this.controller = props.controller ?? IngressController.nginx();
-    this.tls = props.tls;
+    this.controller = _instanceOf(this, 'controller', props.controller ?? IngressController.nginx(), IngressController, 'use IngressController.nginx()');
+    this.tls = _instanceOf(this, 'tls', props.tls, GatewayTls, 'use GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name)');
     this.tlsSecretName = props.tls.secretName ?? `${id}-tls`;
     this.rateLimit = props.rateLimit;
     this.maxRequestBodySize = props.maxRequestBodySize ?? Size.mebibytes(1);
@@ -202,7 +202,7 @@ export class IngressGateway extends _Chart {
   public addRoute(options: RouteOptions): GatewayRoute {
     const host = options.host;
     const path = options.path ?? '/';
-    const pathType = options.pathType ?? PathType.PREFIX;
+    const pathType = _oneOf(this, 'addRoute(pathType)', options.pathType ?? PathType.PREFIX, PathType);
     const service = options.service;
     _checkHost(this, 'addRoute(host)', host);
     if (!this._hosts.some(h => _covers(h, host))) {
@@ -234,7 +234,7 @@ export class IngressGateway extends _Chart {
     if (rate) {
       _checkRateLimit(this, rate);
     }
-    const body = _bytes(this.maxRequestBodySize);
+    const body = _size(this, 'maxRequestBodySize', this.maxRequestBodySize);
     if (!(body > 0)) {
       throw _invalid(this, 'maxRequestBodySize', _formatBytes(body), 'must be greater than zero (zero turns the limit off in ingress-nginx)',
         'set the largest body your APIs accept, for example Size.mebibytes(8)', ErrorCode.OUT_OF_RANGE);

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { _invalid } from './errors';
+import { _instanceOf, _invalid } from './errors';
 import { ErrorCode } from './configuration-error';
 
 /**
@@ -9,7 +9,7 @@ import { ErrorCode } from './configuration-error';
  * nearest whole values, instead of cdk8s' own message without either.
  */
 export function _wholeSeconds(scope: IConstruct, prop: string, duration: Duration, min: number): number {
-  const millis = duration.toMilliseconds();
+  const millis = _duration(scope, prop, duration).toMilliseconds();
   const seconds = millis / 1000;
   if (!Number.isInteger(seconds)) {
     const down = Math.max(Math.floor(seconds), min);
@@ -21,4 +21,12 @@ export function _wholeSeconds(scope: IConstruct, prop: string, duration: Duratio
     throw _invalid(scope, prop, `${seconds}s`, `must be at least ${min} second${min === 1 ? '' : 's'}`, `use Duration.seconds(${min}) or more`, ErrorCode.OUT_OF_RANGE);
   }
   return seconds;
+}
+
+/**
+ * Checks that a prop holds a Duration (plain JavaScript and tsx do not type-check: a
+ * string such as '30s' or a number of seconds would fail as a bare TypeError).
+ */
+export function _duration(scope: IConstruct, prop: string, value: Duration): Duration {
+  return _instanceOf(scope, prop, value, Duration, 'use Duration.seconds(n), Duration.minutes(n) or Duration.hours(n)');
 }

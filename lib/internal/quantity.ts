@@ -24,10 +24,18 @@ export function _cpuMillis(cpu: Cpu, scope: IConstruct, prop: string): number {
 }
 
 /**
- * A size in bytes, for arithmetic.
+ * A size in bytes, for arithmetic, once `_size` has checked it.
  */
 export function _bytes(size: Size): number {
   return Math.round(size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024);
+}
+
+/**
+ * A size prop in bytes, after checking that it is a Size (plain JavaScript and tsx
+ * do not type-check: a string such as '1Gi' would fail as a bare TypeError).
+ */
+export function _size(scope: IConstruct, prop: string, size: Size): number {
+  return _bytes(_instanceOf(scope, prop, size, Size, 'use Size.mebibytes(n) or Size.gibibytes(n)'));
 }
 
 /**

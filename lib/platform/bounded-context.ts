@@ -4,10 +4,10 @@ import { Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE } from '../access/access';
 import { _KNOWN_CLUSTER_ROLES } from '../internal/rbac';
-import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _assertLabelValue, _instanceOf, _invalid, _oneOf, _requireProp } from '../internal/errors';
 import { LABEL, MANAGED_BY, _podSecurityLabels } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
-import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from '../internal/quantity';
+import { _bytes, _cpuMillis, _formatBytes, _formatMillis, _size } from '../internal/quantity';
 import type { Microservice } from '../workloads/microservice';
 import { _brand, _checkPlatformChart, _isBranded } from '../internal/construct';
 import type { Workload } from '../workloads/workload';
@@ -125,7 +125,7 @@ export class BoundedContext extends _Chart {
     });
     _brand(this, 'BoundedContext');
     _assertDns1123Label(this, props.namespace !== undefined ? 'namespace' : 'id', namespace);
-    _assertLabelValue(this, 'team', props.team);
+    _assertLabelValue(this, 'team', _requireProp(this, 'team', props.team, 'name the team that owns the context, for example team: \'catalog-team\''));
     if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace)) {
       throw _invalid(this, 'namespace', namespace, 'must not be a namespace Kubernetes reserves or creates itself',
         'name the namespace after the bounded context, for example \'catalog\'', ErrorCode.RESERVED_NAME);
@@ -141,15 +141,15 @@ export class BoundedContext extends _Chart {
     this._defaults = {
       cpuRequest: _cpuMillis(l.defaultCpuRequest ?? Cpu.millis(100), this, 'containerLimits.defaultCpuRequest'),
       cpuLimit: _cpuMillis(l.defaultCpuLimit ?? Cpu.millis(500), this, 'containerLimits.defaultCpuLimit'),
-      memoryRequest: _bytes(l.defaultMemoryRequest ?? Size.mebibytes(256)),
-      memoryLimit: _bytes(l.defaultMemoryLimit ?? Size.mebibytes(256)),
-      ephemeralStorageRequest: _bytes(l.defaultEphemeralStorageRequest ?? Size.mebibytes(128)),
-      ephemeralStorageLimit: _bytes(l.defaultEphemeralStorageLimit ?? Size.mebibytes(512)),
+      memoryRequest: _size(this, 'containerLimits.defaultMemoryRequest', l.defaultMemoryRequest ?? Size.mebibytes(256)),
+      memoryLimit: _size(this, 'containerLimits.defaultMemoryLimit', l.defaultMemoryLimit ?? Size.mebibytes(256)),
+      ephemeralStorageRequest: _size(this, 'containerLimits.defaultEphemeralStorageRequest', l.defaultEphemeralStorageRequest ?? Size.mebibytes(128)),
+      ephemeralStorageLimit: _size(this, 'containerLimits.defaultEphemeralStorageLimit', l.defaultEphemeralStorageLimit ?? Size.mebibytes(512)),
     };
     this._max = {
       cpu: _cpuMillis(l.maxCpu ?? Cpu.units(2), this, 'containerLimits.maxCpu'),
-      memory: _bytes(l.maxMemory ?? Size.gibibytes(4)),
-      ephemeralStorage: _bytes(l.maxEphemeralStorage ?? Size.gibibytes(2)),
+      memory: _size(this, 'containerLimits.maxMemory', l.maxMemory ?? Size.gibibytes(4)),
+      ephemeralStorage: _size(this, 'containerLimits.maxEphemeralStorage', l.maxEphemeralStorage ?? Size.gibibytes(2)),
     };
     this.checkLimits();
 
@@ -157,14 +157,14 @@ export class BoundedContext extends _Chart {
     this._quota = {
       cpuRequests: _cpuMillis(q.cpuRequests ?? Cpu.units(8), this, 'quota.cpuRequests'),
       cpuLimits: _cpuMillis(q.cpuLimits ?? Cpu.units(16), this, 'quota.cpuLimits'),
-      memoryRequests: _bytes(q.memoryRequests ?? Size.gibibytes(16)),
-      memoryLimits: _bytes(q.memoryLimits ?? Size.gibibytes(32)),
-      ephemeralStorageRequests: _bytes(q.ephemeralStorageRequests ?? Size.gibibytes(16)),
-      ephemeralStorageLimits: _bytes(q.ephemeralStorageLimits ?? Size.gibibytes(32)),
+      memoryRequests: _size(this, 'quota.memoryRequests', q.memoryRequests ?? Size.gibibytes(16)),
+      memoryLimits: _size(this, 'quota.memoryLimits', q.memoryLimits ?? Size.gibibytes(32)),
+      ephemeralStorageRequests: _size(this, 'quota.ephemeralStorageRequests', q.ephemeralStorageRequests ?? Size.gibibytes(16)),
+      ephemeralStorageLimits: _size(this, 'quota.ephemeralStorageLimits', q.ephemeralStorageLimits ?? Size.gibibytes(32)),
       pods: q.pods ?? 50,
       services: q.services ?? 20,
       persistentVolumeClaims: q.persistentVolumeClaims ?? 10,
-      storage: _bytes(q.storage ?? Size.gibibytes(100)),
+      storage: _size(this, 'quota.storage', q.storage ?? Size.gibibytes(100)),
       configMaps: q.configMaps ?? 50,
       secrets: q.secrets ?? 50,
     };
@@ -211,6 +211,8 @@ export class BoundedContext extends _Chart {
    * in this context's namespace. Subjects of one role share one Role and RoleBinding.
    */
   public grantTeam(subject: Subject, role: TeamRole, options: TeamGrantOptions = {}): TeamGrant {
+    _oneOf(this, 'grantTeam(role)', role, TeamRole);
+    _instanceOf(this, `grantTeam(${role.name}).subject`, subject, Subject, 'use Subject.group(name) or Subject.user(name)');
     subject._check(this, `grantTeam(${role.name}).subject`);
     const allowExec = options.allowExec ?? false;
     if (allowExec && role !== TeamRole.DEVELOPER) {

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import type { _Resources } from '../platform/context-quota';
-import { _invalid } from '../internal/errors';
+import { _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { Image, ImagePolicy, ImagePullPolicy } from '../platform/image';
 import { k8s } from '../internal/k8s';
 import { _formatBytes } from '../internal/quantity';
@@ -17,6 +17,8 @@ import { ErrorCode } from '../internal/configuration-error';
 
 /** Throws unless `image` is pinned as `policy` asks and `pull` suits it. */
 export function _checkImage(scope: IConstruct, prefix: string, image: Image, policy: ImagePolicy, pull: ImagePullPolicy): void {
+  _instanceOf(scope, `${prefix}image`, image, Image, 'use Image.fromDigest(repository, digest), Image.fromTag(repository, tag) or Image.fromReference(reference)');
+  _oneOf(scope, `${prefix}imagePullPolicy`, pull, ImagePullPolicy);
   const problem = image._problem(policy);
   if (problem) {
     throw _invalid(scope, `${prefix}image`, image.reference, problem.expected, problem.fix);
@@ -35,6 +37,7 @@ export function _pullPolicyReason(container: string, pull: ImagePullPolicy): str
 
 /** Throws unless `path` is an absolute directory that overlaps none of `taken`. */
 export function _checkPath(scope: IConstruct, prop: string, path: string, taken: string[]): void {
+  _checkType(scope, prop, path, 'string', 'use a path such as \'/var/run/secrets/db\'');
   if (!/^\/[^\s]*[^/\s]$/.test(path) || path.split('/').includes('..')) {
     throw _invalid(scope, prop, path, 'must be an absolute directory path without spaces or \'..\'', 'use a path such as \'/var/run/secrets/db\'');
   }
@@ -46,6 +49,13 @@ export function _checkPath(scope: IConstruct, prop: string, path: string, taken:
 
 /** The container's mount of `volume`, after checking the options. */
 export function _volumeMount(scope: IConstruct, prop: string, volume: Volume, options: MountOptions): k8s.VolumeMount {
+  _checkType(scope, `${prop}.options`, options, 'object', 'pass the mount options, for example { mountPath: \'/var/cache\' }');
+  if (options.writable !== undefined) {
+    _checkType(scope, `${prop}.writable`, options.writable, 'boolean', 'set writable to true, or leave it out for a read-only mount');
+  }
+  if (options.subPath !== undefined) {
+    _checkType(scope, `${prop}.subPath`, options.subPath, 'string', 'use a path such as \'data\'');
+  }
   if (options.writable && !volume._writable) {
     throw _invalid(scope, `${prop}.writable`, true, `must be false for a ${volume.kind} volume, which Kubernetes mounts read-only`,
       'remove writable, or write to an emptyDir volume', ErrorCode.CONFLICT);

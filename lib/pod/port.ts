@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid } from '../internal/errors';
 import { ErrorCode } from '../internal/configuration-error';
 
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -85,6 +85,7 @@ export class Port {
    * @internal
    */
   public static _checkAll(scope: IConstruct, ports: Port[]): void {
+    ports.forEach((port, i) => _instanceOf(scope, `ports[${i}]`, port, Port, 'use Port.http(8080), Port.grpc(9090) or Port.tcp(5432)'));
     const seen = { name: new Map<string, Port>(), containerPort: new Map<number, Port>(), servicePort: new Map<number, Port>() };
     for (const port of ports) {
       if (port.name.length > 15 || !PORT_NAME.test(port.name) || !/[a-z]/.test(port.name) || port.name.includes('--')) {

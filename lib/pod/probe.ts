@@ -3,7 +3,7 @@ import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from '../internal/credentials';
 import { _wholeSeconds } from '../internal/duration';
-import { _invalid } from '../internal/errors';
+import { _checkType, _instanceOf, _invalid } from '../internal/errors';
 import { Port, PortProtocol } from './port';
 import { ErrorCode } from '../internal/configuration-error';
 
@@ -288,7 +288,13 @@ export interface _ProbeSet {
  * @internal
  */
 export function _renderProbes(scope: IConstruct, ports: Port[], props: ContainerProbeProps, noun: string = 'service', prefix: string = ''): _ProbeSet {
+  for (const role of ['readiness', 'liveness', 'startup'] as const) {
+    if (props[role] !== undefined) {
+      _instanceOf(scope, `${prefix}${role}`, props[role], Probe, 'use Probe.http(path), Probe.grpc(), Probe.tcp() or Probe.exec(command)');
+    }
+  }
   if (props.withoutProbes !== undefined) {
+    _checkType(scope, `${prefix}withoutProbes`, props.withoutProbes, 'string', 'write the reason as a sentence');
     if (props.withoutProbes.trim().length === 0) {
       throw _invalid(scope, `${prefix}withoutProbes`, props.withoutProbes, `must give the reason this ${noun} runs without probes`,
         'write the reason, or add readiness and liveness probes', ErrorCode.MISSING_REQUIRED);

@@ -3,7 +3,7 @@ import { ContainerResources } from 'cdk8s-plus-27';
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
-import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from '../internal/quantity';
+import { _bytes, _cpuMillis, _formatBytes, _formatMillis, _size } from '../internal/quantity';
 import type { BoundedContext } from '../platform/bounded-context';
 import type { _Resources } from '../platform/context-quota';
 import { ErrorCode } from '../internal/configuration-error';
@@ -26,8 +26,8 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
   };
   const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request, scope, `${prefix}resources.cpu.request`), r.cpu?.limit && _cpuMillis(r.cpu.limit, scope, `${prefix}resources.cpu.limit`),
     d.cpuRequest, d.cpuLimit);
-  const mem = pair(r.memory?.request && _bytes(r.memory.request), r.memory?.limit && _bytes(r.memory.limit), d.memoryRequest, d.memoryLimit);
-  const eph = pair(r.ephemeralStorage?.request && _bytes(r.ephemeralStorage.request), r.ephemeralStorage?.limit && _bytes(r.ephemeralStorage.limit),
+  const mem = pair(r.memory?.request && _size(scope, `${prefix}resources.memory.request`, r.memory.request), r.memory?.limit && _size(scope, `${prefix}resources.memory.limit`, r.memory.limit), d.memoryRequest, d.memoryLimit);
+  const eph = pair(r.ephemeralStorage?.request && _size(scope, `${prefix}resources.ephemeralStorage.request`, r.ephemeralStorage.request), r.ephemeralStorage?.limit && _size(scope, `${prefix}resources.ephemeralStorage.limit`, r.ephemeralStorage.limit),
     d.ephemeralStorageRequest, d.ephemeralStorageLimit);
   const max = context._max;
   const rows: Array<[string, readonly [number, number], number, string, (n: number) => string]> = [
@@ -49,7 +49,7 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
         `lower the limit, or raise containerLimits.${maxProp} of ${context.node.path}`, ErrorCode.QUOTA_EXCEEDED);
     }
   }
-  const tmp = _bytes(tmpSize);
+  const tmp = _size(scope, `${prefix}tmpSize`, tmpSize);
   if (tmp > eph[1]) {
     throw _invalid(scope, `${prefix}tmpSize`, _formatBytes(tmp), `must fit in resources.ephemeralStorage.limit (${_formatBytes(eph[1])})`,
       'shrink tmpSize or raise the ephemeral storage limit', ErrorCode.QUOTA_EXCEEDED);

@@ -3,7 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { Construct } from 'constructs';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
-import { _assertDns1123Label, _compare, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _compare, _instanceOf, _invalid } from '../internal/errors';
 import { _addValidation } from '../internal/chart';
 import { _suppress } from '../internal/suppressions';
 import { SecretSource } from '../config/secret-source';
@@ -142,6 +142,7 @@ export class WorkloadConfiguration {
   public addSecret(id: string, source: SecretSource, options: AddSecretOptions = {}): ServiceSecret {
     const w = this.workload;
     _assertDns1123Label(w, 'addSecret(id)', id);
+    _instanceOf(w, 'addSecret(source)', source, SecretSource, 'use SecretSource.fromExternalSecret, fromSealedSecret or fromSecretName');
     if (this._secrets.some(s => s.id === id)) {
       throw _invalid(w, 'addSecret(id)', id, 'must be unique in the service', 'give each secret its own id', ErrorCode.DUPLICATE);
     }

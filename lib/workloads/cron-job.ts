@@ -3,7 +3,7 @@ import { _wholeSeconds } from '../internal/duration';
 import { k8s } from '../internal/k8s';
 import type { BoundedContext } from '../platform/bounded-context';
 import { CronSchedule } from './cron-schedule';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { JobRunProps, RunToCompletionWorkload, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
 import { ErrorCode } from '../internal/configuration-error';
@@ -112,13 +112,14 @@ export class CronJob extends RunToCompletionWorkload {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: Kubernetes names each run\'s Job after the CronJob plus 11 characters',
         'shorten the name', ErrorCode.INVALID_NAME);
     }
-    this.schedule = props.schedule;
+    this.schedule = _instanceOf(this, 'schedule', props.schedule, CronSchedule, 'use CronSchedule.expression(\'0 3 * * *\') or a constant such as CronSchedule.DAILY');
     this.timeZone = props.timeZone ?? 'Etc/UTC';
-    this.concurrencyPolicy = props.concurrencyPolicy ?? ConcurrencyPolicy.FORBID;
+    this.concurrencyPolicy = _oneOf(this, 'concurrencyPolicy', props.concurrencyPolicy ?? ConcurrencyPolicy.FORBID, ConcurrencyPolicy);
     this.startingDeadline = props.startingDeadline ?? Duration.minutes(30);
     this.successfulJobsHistoryLimit = props.successfulJobsHistoryLimit ?? 3;
     this.failedJobsHistoryLimit = props.failedJobsHistoryLimit ?? 1;
     this.schedule._check(this);
+    _checkType(this, 'timeZone', this.timeZone, 'string', 'use a name from the tz database such as \'Europe/Berlin\'');
     if (!TIME_ZONE.test(this.timeZone)) {
       throw _invalid(this, 'timeZone', this.timeZone, 'must be an IANA time zone name such as \'Europe/Berlin\' or \'Etc/UTC\'',
         'use a name from the tz database (not an abbreviation such as \'CET\' or an offset)', ErrorCode.UNKNOWN_OPTION);

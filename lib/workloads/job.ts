@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import type { BoundedContext } from '../platform/bounded-context';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _invalid, _oneOf } from '../internal/errors';
 import { LABEL } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
 import { JobRunProps, RunToCompletionWorkload, _resolved, _suppressRunProbes } from './job-run';
@@ -133,8 +133,11 @@ export class Job extends RunToCompletionWorkload {
     }
     this.ttlAfterFinished = this._run.ttlAfterFinished;
     this.argoCdSyncWave = props.argoCdSyncWave;
-    this.argoCdHook = props.argoCdHook;
-    this._helmHooks = [...(props.helmHooks ?? [])];
+    this.argoCdHook = props.argoCdHook === undefined ? undefined : _oneOf(this, 'argoCdHook', props.argoCdHook, ArgoCdHook);
+    if (props.helmHooks !== undefined) {
+      _checkType(this, 'helmHooks', props.helmHooks, 'array', 'list the hooks, for example [HelmHook.PRE_UPGRADE]');
+    }
+    this._helmHooks = [...(props.helmHooks ?? [])].map((h, i) => _oneOf(this, `helmHooks[${i}]`, h, HelmHook));
     if (this.argoCdSyncWave !== undefined) {
       _assertInteger(this, 'argoCdSyncWave', this.argoCdSyncWave, -1000000, 1000000, 'use a small whole number; lower waves are applied first');
     }
@@ -188,7 +191,7 @@ export class Job extends RunToCompletionWorkload {
       a['argocd.argoproj.io/hook'] = props.argoCdHook.value;
       a['argocd.argoproj.io/hook-delete-policy'] = 'BeforeHookCreation';
     }
-    if ((props.helmHooks ?? []).length > 0) {
+    if (Array.isArray(props.helmHooks) && props.helmHooks.length > 0) {
       a['helm.sh/hook'] = props.helmHooks!.map(h => h.value).join(',');
       a['helm.sh/hook-delete-policy'] = 'before-hook-creation';
     }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from '../internal/k8s';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
 import { DisruptionBudget } from './disruption-budget';
 import type { Workload } from './workload';
@@ -162,6 +162,7 @@ export class _Scaling {
  * @internal
  */
 export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minReplicas: number): void {
+  _instanceOf(w, 'disruptionBudget', b, DisruptionBudget, 'use DisruptionBudget.maxUnavailable(1) or DisruptionBudget.minAvailable(n)');
   if (b.field === 'minAvailable') {
     _assertInteger(w, 'disruptionBudget.minAvailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count >= minReplicas) {

@@ -1,5 +1,5 @@
 import { k8s } from '../internal/k8s';
-import { _invalid } from '../internal/errors';
+import { _instanceOf, _invalid } from '../internal/errors';
 import { PriorityTier } from '../platform/priority-tier';
 import type { Workload } from './workload';
 import { ErrorCode } from '../internal/configuration-error';
@@ -17,6 +17,7 @@ export class WorkloadScheduling {
   /** @internal */
   constructor(private readonly workload: Workload, priority: PriorityTier) {
     const platform = workload.context.platform;
+    _instanceOf(workload, 'priority', priority, PriorityTier, 'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
     if (!platform.priorityTiers.includes(priority)) {
       throw _invalid(workload, 'priority', priority.name,
         `must be a tier of platform '${platform.platformName}' (${platform.priorityTiers.map(t => t.name).join(', ')})`,

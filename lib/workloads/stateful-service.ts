@@ -3,7 +3,7 @@ import { k8s } from '../internal/k8s';
 import type { BoundedContext } from '../platform/bounded-context';
 import { CallableWorkload } from './callable-workload';
 import { DisruptionBudget } from './disruption-budget';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _checkDisruptionBudget, _renderDisruptionBudget } from './scaling';
 import { VolumeClaim } from '../pod/volume-claim';
 import { Workload } from './workload';
@@ -134,9 +134,9 @@ export class StatefulService extends CallableWorkload {
   constructor(scope: BoundedContext, id: string, props: StatefulServiceProps) {
     super(scope, id, props, { noun: 'store', title: 'stateful service', component: 'store', preStopDelay: Duration.seconds(5), longRunning: true });
     this.replicas = props.replicas ?? 1;
-    this.podManagementPolicy = props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY;
-    this.whenDeleted = props.whenDeleted ?? ClaimRetention.RETAIN;
-    this.whenScaled = props.whenScaled ?? ClaimRetention.RETAIN;
+    this.podManagementPolicy = _oneOf(this, 'podManagementPolicy', props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY, PodManagementPolicy);
+    this.whenDeleted = _oneOf(this, 'whenDeleted', props.whenDeleted ?? ClaimRetention.RETAIN, ClaimRetention);
+    this.whenScaled = _oneOf(this, 'whenScaled', props.whenScaled ?? ClaimRetention.RETAIN, ClaimRetention);
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
     this._owners = [...(props.owners ?? [])];
     this._claims = [...(props.claims ?? [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data' })])];
@@ -157,6 +157,7 @@ export class StatefulService extends CallableWorkload {
         'add the port the store listens on, for example Port.tcp(5432, { name: \'postgres\' })', ErrorCode.MISSING_REQUIRED);
     }
     const names = new Set<string>();
+    this._claims.forEach((claim, i) => _instanceOf(this, `claims[${i}]`, claim, VolumeClaim, 'use VolumeClaim.of(name, { size, mountPath })'));
     for (const claim of this._claims) {
       claim._check(this, scope._storageQuota, scope.node.path);
       if (names.has(claim.name)) {

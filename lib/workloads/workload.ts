@@ -8,7 +8,7 @@ import { _checkImage, _checkPath, _pullPolicyReason } from '../pod/container-rul
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
 import { _checkScope, _isBranded } from '../internal/construct';
 import { _wholeSeconds } from '../internal/duration';
-import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _invalid } from '../internal/errors';
+import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _instanceOf, _invalid } from '../internal/errors';
 import { WorkloadIdentity } from './identity';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _Linter, _suppress } from '../internal/suppressions';
@@ -111,7 +111,7 @@ export abstract class Workload extends Construct {
     this._annotations = { ...kind.annotations };
     this.name = id;
     this.context = scope;
-    this.image = props.image;
+    this.image = _instanceOf(this, 'image', props?.image, Image, 'use Image.fromDigest(repository, digest), Image.fromTag(repository, tag) or Image.fromReference(reference)');
     this._ports = [...(props.ports ?? [])];
     this.priority = props.priority ?? PriorityTier.STANDARD;
     this.component = props.component ?? kind.component;
