@@ -1,7 +1,7 @@
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from '../internal/credentials';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _invalid } from '../internal/errors';
 import { ErrorCode } from '../internal/configuration-error';
 
 /**
@@ -75,7 +75,11 @@ export class ContainerSecurity {
  * @internal
  */
 export function _checkCommandLine(scope: IConstruct, prop: string, words: string[] | undefined): void {
+  if (words !== undefined) {
+    _checkType(scope, prop, words, 'array', `pass the words as an array, for example ['serve', '--port', '8080']`);
+  }
   (words ?? []).forEach((word, i) => {
+    _checkType(scope, `${prop}[${i}]`, word, 'string', 'pass every word as a string');
     const looksLike = _credentialKind(word);
     if (looksLike) {
       throw _invalid(scope, `${prop}[${i}]`, '(value not shown)', `looks like ${looksLike}, which must not be written into the pod spec`,

@@ -179,6 +179,7 @@ export class Probe {
     const h = this.handler;
     switch (h.kind) {
       case 'http': {
+        _checkType(scope, `${prop}.path`, h.path, 'string', 'use a path such as \'/ready\'');
         if (!h.path.startsWith('/')) {
           throw _invalid(scope, `${prop}.path`, h.path, 'must be an absolute path starting with \'/\'', `use '/${h.path}'`);
         }

@@ -3,7 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { Construct } from 'constructs';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
-import { _assertDns1123Label, _compare, _instanceOf, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _checkType, _compare, _instanceOf, _invalid } from '../internal/errors';
 import { _addValidation } from '../internal/chart';
 import { _suppress } from '../internal/suppressions';
 import { SecretSource } from '../config/secret-source';
@@ -107,6 +107,7 @@ export class WorkloadConfiguration {
   public addEnv(name: string, value: string): void {
     const w = this.workload;
     this.reserveEnv(name);
+    _checkType(w, `env.${name}`, value, 'string', 'pass the value as a string, for example \'8080\' for a number');
     if (_isCredentialName(name)) {
       throw _invalid(w, 'env', name, 'reads as a credential (password, token, bearer, secret), which must not be plain configuration',
         'if the value is a credential, use addSecret(id, source, { env }) or better a mounted file; if it is not, rename the variable', ErrorCode.PLAINTEXT_SECRET);
