@@ -57,3 +57,14 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
   }
   return fs.readdirSync(outdir).sort();
 }
+
+/**
+ * Kept for code that called it: `app.synth()`. It used to print the manifests with the
+ * library's emitter by replacing a cdk8s static for the call; a `MicroservicesApp`
+ * does that now without patching cdk8s, and its `synth()` is what runs here.
+ * @deprecated build a `MicroservicesApp` and call its `synth()`, or call `synthesize()`
+ * @internal
+ */
+export function _synthWithEmitter(app: App): void {
+  app.synth();
+}
