@@ -13,9 +13,8 @@ import { _Chart } from '../../lib/internal/chart';
 import { MicroservicesApp } from '../../lib';
 import { buildOurs } from '../bench/platforms';
 
-// the module object cdk8s writes through (an `import * as` copy could not be spied on)
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fs: typeof import('fs') = require('fs');
+// the module object itself, which cdk8s writes through (an `import * as` copy could not be spied on)
+import fs = require('fs');
 
 const TYPES: Array<[string, YamlOutputType]> = [
   ['FILE_PER_CHART', YamlOutputType.FILE_PER_CHART],
