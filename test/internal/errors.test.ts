@@ -1,7 +1,10 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Duration, Size, Testing } from 'cdk8s';
 import {
   AccessRule, ApiGateway, BoundedContext, ConcurrencyPolicy, ConfigurationError, ConfigurationErrors, CronJob, CronJobProps, CronSchedule, ErrorCode,
-  GatewayImplementation, GatewayTls, Image, KubernetesVersion, Microservice, Port, Probe, RateLimit, Subject, Volume,
+  GatewayImplementation, GatewayTls, Image, KubernetesVersion, Microservice, MicroservicesApp, Platform, Port, Probe, RateLimit, Subject, Volume,
 } from '../../lib';
 import { _addValidation, _throwIfInvalid, _validationErrors } from '../../lib/internal/chart';
 import { _invalid } from '../../lib/internal/errors';
@@ -196,6 +199,25 @@ describe('validation at synth', () => {
     ]);
     expect(e).toMatchObject({ code: ErrorCode.QUOTA_EXCEEDED, path: 'catalog', prop: 'quota.pods', value: '4' });
     expect(e.message).toBe(`Validation failed with the following errors:\n  [catalog] ${e.errors[0].message}\n  [catalog] ${e.errors[1].message}`);
+  });
+
+  test('fails when a MicroservicesApp synthesizes an invalid platform: ConfigurationErrors, and no file written', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'errors-test-'));
+    try {
+      const app = new MicroservicesApp({ outdir });
+      const platform = new Platform(app, 'shop');
+      const context = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team', quota: { pods: 4 } });
+      microservice(context, 'products');
+
+      const e = thrown(() => app.synth());
+
+      expect(e).toBeInstanceOf(ConfigurationErrors);
+      expect(e).toMatchObject({ code: ErrorCode.QUOTA_EXCEEDED, path: 'catalog', prop: 'quota.pods' });
+      expect((e as Error).message).toMatch(/^Validation failed with the following errors:\n {2}\[catalog\] catalog: 'quota.pods' \('4'\) is below/);
+      expect(fs.readdirSync(outdir)).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('a validation that returns plain strings becomes a ConfigurationError with that message', () => {
