@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import type { BoundedContext } from '../platform/bounded-context';
+import type { Platform } from '../platform/platform';
 import { CallableWorkload } from './callable-workload';
 import { DisruptionBudget } from './disruption-budget';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
@@ -34,6 +35,22 @@ export interface MicroserviceProps extends LongRunningWorkloadProps, ScalingProp
  * orders.connectTo(products);
  */
 export class Microservice extends CallableWorkload {
+  /** The microservices of `context`, in the order they were created. */
+  public static override all(context: BoundedContext): Microservice[] {
+    return context._services.filter((m): m is Microservice => m instanceof Microservice);
+  }
+
+  /**
+   * Finds a microservice of `platform` by context and name; throws with the list of
+   * known services when there is none.
+   *
+   * @param context the bounded context's name (its namespace)
+   * @param name the microservice's name
+   */
+  public static find(platform: Platform, context: string, name: string): Microservice {
+    return platform._findService(context, name, (m): m is Microservice => m instanceof Microservice);
+  }
+
   /** The fixed replica count, when there is no autoscaler. */
   public readonly replicas?: number;
   /** The fewest replicas. */

@@ -1,9 +1,10 @@
 import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
 import { _assertInteger, _invalid } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
 import { DisruptionBudget } from './disruption-budget';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
 
 /**
  * How a replicated workload (Microservice, Worker) scales and rolls out.
@@ -70,7 +71,7 @@ export class _Scaling {
   public readonly maxSurge: number;
   public readonly disruptionBudget: DisruptionBudget;
 
-  constructor(private readonly workload: Workload, props: ScalingProps) {
+  constructor(private readonly workload: IWorkloadFacetOwner, props: ScalingProps) {
     const w = workload;
     if (props.replicas !== undefined) {
       _assertInteger(w, 'replicas', props.replicas, 1, 10000, 'run at least 1 replica');
@@ -160,7 +161,7 @@ export class _Scaling {
  * Throws unless the budget lets a node drain at the fewest replicas.
  * @internal
  */
-export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minReplicas: number): void {
+export function _checkDisruptionBudget(w: IConstruct, b: DisruptionBudget, minReplicas: number): void {
   if (b.field === 'minAvailable') {
     _assertInteger(w, 'disruptionBudget.minAvailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count >= minReplicas) {
@@ -186,7 +187,7 @@ export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minRepl
  * The PodDisruptionBudget of a workload's pods; unhealthy pods may always be evicted.
  * @internal
  */
-export function _renderDisruptionBudget(w: Workload, b: DisruptionBudget): void {
+export function _renderDisruptionBudget(w: IWorkloadFacetOwner, b: DisruptionBudget): void {
   new k8s.KubePodDisruptionBudget(w, 'DisruptionBudget', {
     metadata: w._meta(),
     spec: {
