@@ -2,8 +2,7 @@ import { Duration } from 'cdk8s';
 import type { BoundedContext } from '../platform/bounded-context';
 import type { Platform } from '../platform/platform';
 import { CallableWorkload } from './callable-workload';
-import { DisruptionBudget } from './disruption-budget';
-import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
+import { ResolvedScaling, ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 
@@ -12,6 +11,13 @@ import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
  */
 export interface MicroserviceProps extends LongRunningWorkloadProps, ScalingProps {
 }
+
+/**
+ * The resolved scaling of a microservice (`replicas`, `minReplicas`, `maxReplicas`,
+ * `targetCpuUtilization`, `maxSurge`, `disruptionBudget`), declared once in
+ * `ResolvedScaling` and set by its constructor.
+ */
+export interface Microservice extends ResolvedScaling {}
 
 /**
  * A microservice in a bounded context: a Deployment, its Service (the stable DNS
@@ -51,29 +57,12 @@ export class Microservice extends CallableWorkload {
     return platform._findService(context, name, (m): m is Microservice => m instanceof Microservice);
   }
 
-  /** The fixed replica count, when there is no autoscaler. */
-  public readonly replicas?: number;
-  /** The fewest replicas. */
-  public readonly minReplicas: number;
-  /** The most replicas. */
-  public readonly maxReplicas: number;
-  /** The autoscaler's CPU utilization target, in percent. */
-  public readonly targetCpuUtilization: number;
-  /** Extra pods during a rolling update. */
-  public readonly maxSurge: number;
-  /** The disruption budget. */
-  public readonly disruptionBudget: DisruptionBudget;
   private readonly _scaling: _Scaling;
 
   constructor(scope: BoundedContext, id: string, props: MicroserviceProps) {
     super(scope, id, props, { noun: 'service', title: 'microservice', component: 'backend', preStopDelay: Duration.seconds(5), longRunning: true });
     this._scaling = new _Scaling(this, props);
-    this.replicas = this._scaling.replicas;
-    this.minReplicas = this._scaling.minReplicas;
-    this.maxReplicas = this._scaling.maxReplicas;
-    this.targetCpuUtilization = this._scaling.targetCpuUtilization;
-    this.maxSurge = this._scaling.maxSurge;
-    this.disruptionBudget = this._scaling.disruptionBudget;
+    this._scaling.exposeOn(this);
     scope._registerService(this);
 
     this._renderScaledDeployment(this._scaling,

@@ -58,12 +58,30 @@ export interface ScalingProps {
 }
 
 /**
+ * A replicated workload's scaling, resolved: the fields a `Microservice` and a
+ * `Worker` expose (`service.minReplicas`, ...), declared once here.
+ */
+export interface ResolvedScaling {
+  /** The fixed replica count, when there is no autoscaler. */
+  readonly replicas?: number;
+  /** The fewest replicas. */
+  readonly minReplicas: number;
+  /** The most replicas. */
+  readonly maxReplicas: number;
+  /** The autoscaler's CPU utilization target, in percent. */
+  readonly targetCpuUtilization: number;
+  /** Extra pods during a rolling update. */
+  readonly maxSurge: number;
+  /** The disruption budget. */
+  readonly disruptionBudget: DisruptionBudget;
+}
+
+/**
  * A replicated workload's scaling, resolved: the HorizontalPodAutoscaler's bounds,
  * the rolling update's surge and the disruption budget.
  * @internal
  */
-export class _Scaling {
-  /** The fixed replica count, when no autoscaler owns it. */
+export class _Scaling implements ResolvedScaling {
   public readonly replicas?: number;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
@@ -104,6 +122,20 @@ export class _Scaling {
     _assertInteger(w, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
     _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000, 'allow at least 1 extra pod, since pods are never taken below the desired count');
     _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
+  }
+
+  /**
+   * Sets the resolved fields, read-only, on the kind that exposes them (a class
+   * merged with `interface Kind extends ResolvedScaling`, the TypeScript mixin idiom).
+   */
+  public exposeOn(kind: ResolvedScaling): void {
+    const fields: ResolvedScaling = {
+      replicas: this.replicas, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
+      targetCpuUtilization: this.targetCpuUtilization, maxSurge: this.maxSurge, disruptionBudget: this.disruptionBudget,
+    };
+    for (const [name, value] of Object.entries(fields)) {
+      Object.defineProperty(kind, name, { value, enumerable: true, writable: false, configurable: false });
+    }
   }
 
   /**
