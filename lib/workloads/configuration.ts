@@ -6,8 +6,8 @@ import { _credentialKind, _isCredentialName } from '../internal/credentials';
 import { _assertDns1123Label, _checkType, _compare, _instanceOf, _invalid } from '../internal/errors';
 import { _addValidation } from '../internal/chart';
 import { _suppress } from '../internal/suppressions';
-import { SecretSource } from '../config/secret-source';
-import type { Workload } from './workload';
+import { SecretSource, ServiceSecret } from '../config/secret-source';
+import type { IWorkloadFacetOwner } from './facet-owner';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
@@ -32,21 +32,17 @@ export interface AddSecretOptions {
   readonly mountPath?: string;
 }
 
-/**
- * A secret a workload uses.
- */
-export interface ServiceSecret {
-  /** The id given to `addSecret`. */
-  readonly id: string;
-  /** The name of the Kubernetes Secret holding the values. */
-  readonly secretName: string;
-  /** The keys it provides. */
-  readonly keys: string[];
-  /** Where its keys are mounted as files, if they are. */
-  readonly mountPath?: string;
-}
-
 type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
+
+/**
+ * What a workload's configuration needs of the workload beyond what every facet
+ * knows: to check a secret's mount path against its other mounts.
+ * @internal
+ */
+export interface IConfigurationOwner extends IWorkloadFacetOwner {
+  /** Throws when `path` is not an absolute directory or overlaps another mount. */
+  _checkMountPath(prop: string, path: string): void;
+}
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -69,7 +65,7 @@ export class WorkloadConfiguration {
   private _configMap?: ApiObject;
 
   /** @internal */
-  constructor(private readonly workload: Workload, configDir: string) {
+  constructor(private readonly workload: IConfigurationOwner, configDir: string) {
     this.configDir = configDir;
     _addValidation(workload, () => this.validateSize());
   }

@@ -1,7 +1,7 @@
 import { k8s } from '../internal/k8s';
 import { _instanceOf, _invalid } from '../internal/errors';
 import { PriorityTier } from '../platform/priority-tier';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
 import { ErrorCode } from '../internal/configuration-error';
 
 /**
@@ -15,7 +15,7 @@ export class WorkloadScheduling {
   public readonly priority: PriorityTier;
 
   /** @internal */
-  constructor(private readonly workload: Workload, priority: PriorityTier) {
+  constructor(private readonly workload: IWorkloadFacetOwner, priority: PriorityTier) {
     const platform = workload.context.platform;
     _instanceOf(workload, 'priority', priority, PriorityTier, 'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
     if (!platform.priorityTiers.includes(priority)) {
