@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _checkCidr } from '../internal/cidr';
+import { _wholeSeconds } from '../internal/duration';
 import { _assertInteger, _invalid } from '../internal/errors';
 import { GatewayTls } from './gateway-tls';
 import { _checkHeaderName } from './route-match';
@@ -19,15 +20,6 @@ export interface _Cors {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/;
-
-/** A duration in whole seconds, at least `min`; throws otherwise. */
-export function _wholeSeconds(scope: IConstruct, prop: string, d: Duration, min: number): number {
-  const s = d.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < min) {
-    throw _invalid(scope, prop, `${s}s`, `must be a whole number of seconds, at least ${min}`, `use for example Duration.seconds(${Math.max(min, Math.ceil(s) || 1)})`);
-  }
-  return s;
-}
 
 /** Throws unless the rate limit's numbers are whole and positive. */
 export function _checkRateLimit(scope: IConstruct, rate: RateLimit): void {
@@ -99,5 +91,5 @@ export function _resolveCors(scope: IConstruct, c: CorsOptions): _Cors {
     const prop = allowMethods.length === 0 ? 'cors.allowMethods' : 'cors.allowHeaders';
     throw _invalid(scope, prop, [], 'must not be empty', `leave ${prop} unset for the defaults, or list what browsers may send`);
   }
-  return { allowOrigins: [...origins], allowMethods, allowHeaders, exposeHeaders, allowCredentials, maxAgeSeconds: _wholeSeconds(scope, 'cors.maxAge', c.maxAge ?? Duration.hours(1), 0) };
+  return { allowOrigins: [...origins], allowMethods, allowHeaders, exposeHeaders, allowCredentials, maxAgeSeconds: _wholeSeconds(scope, 'cors.maxAge', c.maxAge ?? Duration.hours(1), 0, 'browsers read Access-Control-Max-Age in seconds') };
 }

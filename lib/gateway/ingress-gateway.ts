@@ -4,8 +4,9 @@ import { _checkPlatformChart } from '../internal/construct';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { _assertDns1123Label, _invalid, _message } from '../internal/errors';
-import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges, _wholeSeconds } from './gateway-settings';
+import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
+import { _wholeSeconds } from '../internal/duration';
 import { _bytes, _formatBytes } from '../internal/quantity';
 import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
@@ -238,7 +239,7 @@ export class IngressGateway extends _Chart {
       throw _invalid(this, 'maxRequestBodySize', _formatBytes(body), 'must be greater than zero (zero turns the limit off in ingress-nginx)',
         'set the largest body your APIs accept, for example Size.mebibytes(8)');
     }
-    const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min);
+    const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min, 'ingress-nginx counts this annotation in seconds');
     const cors = props.cors ? _resolveCors(this, props.cors) : undefined;
     return {
       rateLimitRequests: rate?.requests,

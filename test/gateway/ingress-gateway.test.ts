@@ -490,12 +490,13 @@ describe('IngressGateway', () => {
     });
 
     test.each([
-      ['connectTimeout', { connectTimeout: Duration.seconds(0) }, '0s', 1],
-      ['readTimeout', { readTimeout: Duration.millis(1500) }, '1.5s', 2],
-      ['sendTimeout', { sendTimeout: Duration.millis(500) }, '0.5s', 1],
-    ])('fails when %s is not a whole number of seconds of at least 1', (prop, props, value, suggestion) => {
-      expect(() => build(props as Partial<IngressGatewayProps>)).toThrow(
-        `public: '${prop}' ('${value}') must be a whole number of seconds, at least 1; use for example Duration.seconds(${suggestion})`);
+      ['connectTimeout', { connectTimeout: Duration.seconds(0) }, "('0s') must be at least 1 second; use Duration.seconds(1) or more"],
+      ['readTimeout', { readTimeout: Duration.millis(1500) },
+        "('1.5s') must be a whole number of seconds (ingress-nginx counts this annotation in seconds); use Duration.seconds(1) or Duration.seconds(2)"],
+      ['sendTimeout', { sendTimeout: Duration.millis(500) },
+        "('0.5s') must be a whole number of seconds (ingress-nginx counts this annotation in seconds); use Duration.seconds(1)"],
+    ])('fails when %s is not a whole number of seconds of at least 1', (prop, props, message) => {
+      expect(() => build(props as Partial<IngressGatewayProps>)).toThrow(`public: '${prop}' ${message}`);
     });
 
     test('fails when the nginx connect timeout is above 75 seconds', () => {
@@ -529,7 +530,7 @@ describe('IngressGateway', () => {
 
     test('fails when the CORS max age is not whole seconds', () => {
       expect(() => build({ cors: { allowOrigins: ['*'], maxAge: Duration.millis(2500) } })).toThrow(
-        "public: 'cors.maxAge' ('2.5s') must be a whole number of seconds, at least 0; use for example Duration.seconds(3)");
+        "public: 'cors.maxAge' ('2.5s') must be a whole number of seconds (browsers read Access-Control-Max-Age in seconds); use Duration.seconds(2) or Duration.seconds(3)");
     });
 
     test('fails when the source ranges are empty or not CIDRs', () => {
