@@ -8,7 +8,7 @@ import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from '
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _wholeSeconds } from '../internal/duration';
 import { _bytes, _formatBytes } from '../internal/quantity';
-import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './routing';
+import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
 import { IngressController, _GatewaySettings } from './ingress-controller';
@@ -209,7 +209,7 @@ export class IngressGateway extends _Chart {
       throw _invalid(this, 'addRoute(host)', host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), which the TLS certificate covers`,
         `add '${host}' to the gateway's hosts (and to its certificate), or route one of the hosts`);
     }
-    _checkPath(this, 'addRoute(path)', path);
+    _checkRoutePath(this, 'addRoute(path)', path);
     const port = this.checkService(service, options.port);
     _claimRoute(this, 'addRoute(path)', `${host}${path}`, `${host} ${_pathKey(path)}`, `${service.node.path} (port '${port.name}')`);
     const route: GatewayRoute = { host, path, pathType, service, port, url: `https://${host}${path}` };

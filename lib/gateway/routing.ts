@@ -50,8 +50,8 @@ export function _covers(gatewayHost: string, host: string): boolean {
   return false;
 }
 
-/** Throws unless `path` is an absolute path without regular expressions or wildcards. */
-export function _checkPath(scope: IConstruct, prop: string, path: string): void {
+/** Throws unless the route `path` (a URL path) is absolute, without regular expressions or wildcards. @internal */
+export function _checkRoutePath(scope: IConstruct, prop: string, path: string): void {
   if (!PATH.test(path) || path.includes('//') || path.split('/').some(s => s === '.' || s === '..')) {
     throw _invalid(scope, prop, path,
       'must be an absolute path: start with \'/\', use only letters, digits, \'-\', \'_\', \'.\' and \'/\', with no \'//\', \'.\' or \'..\' segments (no spaces, regular expressions or wildcards)',
