@@ -1,20 +1,9 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, Duration, Size, Testing } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
 import {
-  IngressGateway, IngressGatewayProps, BoundedContext, GatewayTls, Image, IngressController, Microservice, PathType, Platform, Port, Probe, RateLimit,
+  IngressGateway, IngressGatewayProps, BoundedContext, GatewayTls, Image, IngressController, Microservice, PathType, Platform, Port, RateLimit,
 } from '../../lib';
 import { find, Manifest, objects, setup } from '../_helpers';
-
-function service(context: BoundedContext, id: string, ports: Port[] = [Port.http(8080)]): Microservice {
-  return new Microservice(context, id, {
-    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
-    ports,
-    readiness: Probe.tcp(),
-    liveness: Probe.exec(['true']),
-  });
-}
+import { service } from './_gateway';
 
 /** A platform 'shop' with context 'catalog' (service 'products') and a gateway 'public' for api.example.com. */
 function build(props: Partial<IngressGatewayProps> = {}) {
@@ -330,25 +319,6 @@ describe('IngressGateway', () => {
       gateway.addRoute({ host: 'api.example.com', service: products });
       const keys = Object.keys(find(objects(gateway), 'Ingress', 'public-products').metadata.annotations);
       expect(keys).toEqual([...keys].sort());
-    });
-  });
-
-  describe('synthesis', () => {
-    test('the gateway chart is written after the contexts it routes to, and after every context created before it', () => {
-      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-'));
-      try {
-        const app = new App({ outdir });
-        const platform = new Platform(app, 'shop');
-        const accounts = new BoundedContext(app, 'accounts', { platform, team: 'a' });
-        const catalog = new BoundedContext(app, 'catalog', { platform, team: 'c' });
-        const gateway = new IngressGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });
-        gateway.addRoute({ host: 'api.example.com', service: service(catalog, 'products') });
-        service(accounts, 'users');
-        app.synth();
-        expect(fs.readdirSync(outdir).sort()).toEqual(['0000-shop.k8s.yaml', '0001-accounts.k8s.yaml', '0002-catalog.k8s.yaml', '0003-public.k8s.yaml']);
-      } finally {
-        fs.rmSync(outdir, { recursive: true, force: true });
-      }
     });
   });
 
