@@ -8,7 +8,7 @@ import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from '
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _wholeSeconds } from '../internal/duration';
 import { _bytes, _formatBytes } from '../internal/quantity';
-import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './routing';
+import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _pathKey, _routedPort, _routedPortsPolicy, _unique } from './routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
 import { IngressController, _GatewaySettings } from './ingress-controller';
@@ -288,20 +288,8 @@ export class IngressGateway extends _Chart {
         }),
       },
     });
-    new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
-      metadata: { ...metadata, name: this.policyName(service) },
-      spec: {
-        podSelector: { matchLabels: service.selectorLabels },
-        policyTypes: ['Ingress'],
-        ingress: Lazy.any({
-          produce: () => [{
-            from: [this.controller._peer()],
-            ports: _unique(backend.routes.map(r => r.port)).sort((a, b) => a.containerPort - b.containerPort)
-              .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
-          }],
-        }),
-      },
-    });
+    _routedPortsPolicy(scope, { ...metadata, name: this.policyName(service) }, service.selectorLabels,
+      () => this.controller._peer(), () => backend.routes.map(r => r.port));
     return backend;
   }
 
