@@ -33,6 +33,7 @@ export * from './access/access';
 export * from './platform/cluster-access';
 export * from './config/backing-service';
 export * from './platform/synthesize';
+export * from './platform/microservices-app';
 export * from './workloads/worker';
 export * from './workloads/stateful-service';
 export * from './pod/volume-claim';
