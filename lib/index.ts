@@ -1,6 +1,7 @@
 export * from './platform/platform';
 export * from './platform/bounded-context';
 export * from './platform/context-quota';
+export * from './platform/members';
 export * from './workloads/workload-props';
 export * from './workloads/workload';
 export * from './workloads/callable-workload';
@@ -18,6 +19,7 @@ export * from './platform/priority-tier';
 export * from './workloads/disruption-budget';
 export * from './gateway/gateway';
 export * from './gateway/gateway-implementation';
+export * from './gateway/policy-target';
 export * from './gateway/gateway-routes';
 export * from './gateway/gateway-tls';
 export * from './gateway/ingress-gateway';

@@ -301,3 +301,17 @@ export interface _SecretMeta {
   readonly labels: { [key: string]: string };
   readonly annotations?: { [key: string]: string };
 }
+
+/**
+ * A secret a workload uses (`workload.addSecret(...)`).
+ */
+export interface ServiceSecret {
+  /** The id given to `addSecret`. */
+  readonly id: string;
+  /** The name of the Kubernetes Secret holding the values. */
+  readonly secretName: string;
+  /** The keys it provides. */
+  readonly keys: string[];
+  /** Where its keys are mounted as files, if they are. */
+  readonly mountPath?: string;
+}

@@ -6,6 +6,7 @@ import { LABEL } from '../internal/labels';
 import { _bytes, _formatBytes } from '../internal/quantity';
 import { _gatewayDuration, _UnbufferedRoute } from './gateway-routes';
 import { _checkPodSelector } from './pod-selector';
+import { _PolicyTarget } from './policy-target';
 import * as eg from '../imports/gateway.envoyproxy.io';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
@@ -34,15 +35,6 @@ export interface _ProxySettings {
   readonly replicas?: number;
   readonly maxReplicas?: number;
   readonly priorityClassName: string;
-}
-
-/** The Gateway a policy attaches to. @internal */
-export interface _PolicyTarget {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: { [key: string]: string };
-  /** The labels of the gateway's data-plane pods (a Gateway target; the implementation sets them). */
-  readonly proxyLabels?: { [key: string]: string };
 }
 
 /**

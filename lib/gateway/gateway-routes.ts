@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _compare, _invalid } from '../internal/errors';
 import { _Cors } from './gateway-settings';
-import type { _PolicyTarget } from './gateway-implementation';
+import type { _PolicyTarget } from './policy-target';
 import { LABEL } from '../internal/labels';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { Microservice } from '../workloads/microservice';
@@ -207,7 +207,7 @@ export interface StreamRoute {
 /** Throws unless `service` is a Microservice of `platform`. @internal */
 export function _checkRoutedService(scope: IConstruct, service: Microservice, platform: Platform): void {
   if (!(service instanceof Microservice)) {
-    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with platform.service(context, name)');
+    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with Microservice.find(platform, context, name)');
   }
   if (service.context.platform !== platform) {
     throw _invalid(scope, 'addRoute(service)', service.node.path,

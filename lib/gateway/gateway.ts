@@ -15,6 +15,8 @@ import {
 import { GatewayTls } from './gateway-tls';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { Microservice } from '../workloads/microservice';
+import { Workload } from '../workloads/workload';
+import { BoundedContext } from '../platform/bounded-context';
 import { Platform } from '../platform/platform';
 import { PortProtocol } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
@@ -499,7 +501,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
   private backend(service: Microservice): _ServiceRoutes {
     // after every context known so far, in creation order: the Namespaces exist
     // when the routes are applied, and dist/ keeps the contexts' file order
-    for (const context of this.platform.contexts) {
+    for (const context of BoundedContext.all(this.platform)) {
       this.addDependency(context);
     }
     let backend = this._backends.get(service);
@@ -562,14 +564,14 @@ export class ApiGateway extends _Chart implements _RouteContext {
           `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`));
       }
     }
-    const context = this.platform.contexts.find(c => c.namespaceName === this.gatewayNamespace);
+    const context = BoundedContext.all(this.platform).find(c => c.namespaceName === this.gatewayNamespace);
     if (context) {
       errors.push(_message(this.node.path, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,
         'rename the gateway, or set useImplementationNamespace'));
     }
     for (const service of this._backends.keys()) {
       const name = `${service.name}-from-${this.gatewayName}`;
-      const clash = service.context.workloads.find(s => s.name === name);
+      const clash = Workload.all(service.context).find(s => s.name === name);
       if (clash) {
         errors.push(_message(this.node.path, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
           'rename the gateway or one of the two services'));

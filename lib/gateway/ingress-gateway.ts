@@ -13,6 +13,8 @@ import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-route
 import { GatewayTls } from './gateway-tls';
 import { IngressController, _GatewaySettings } from './ingress-controller';
 import { Microservice } from '../workloads/microservice';
+import { Workload } from '../workloads/workload';
+import { BoundedContext } from '../platform/bounded-context';
 import { Platform } from '../platform/platform';
 import { Port, PortProtocol } from '../pod/port';
 import { PathType } from './route-match';
@@ -216,7 +218,7 @@ export class IngressGateway extends _Chart {
     this._routes.push(route);
     // after every context known so far, in creation order: the Namespaces exist
     // when the Ingresses are applied, and dist/ keeps the contexts' file order
-    for (const context of this.platform.contexts) {
+    for (const context of BoundedContext.all(this.platform)) {
       this.addDependency(context);
     }
     const backend = this._backends.get(service) ?? this.renderBackend(service);
@@ -308,7 +310,7 @@ export class IngressGateway extends _Chart {
     }
     const errors: string[] = [];
     for (const service of this._backends.keys()) {
-      const clash = service.context.workloads.find(s => s.name === this.policyName(service));
+      const clash = Workload.all(service.context).find(s => s.name === this.policyName(service));
       if (clash) {
         errors.push(_message(this.node.path, 'addRoute(service)', service.node.path,
           `must not need the NetworkPolicy name '${this.policyName(service)}', which ${clash.node.path} already uses`,

@@ -8,9 +8,8 @@ import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _mess
 import { LABEL, MANAGED_BY, _podSecurityLabels } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
 import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from '../internal/quantity';
-import type { Microservice } from '../workloads/microservice';
 import { _brand, _checkPlatformChart, _isBranded } from '../internal/construct';
-import type { Workload } from '../workloads/workload';
+import { IContextMember, IPlatformMember } from './members';
 import { Platform } from './platform';
 import { ContainerLimits, ContextQuota, _ResolvedQuota, _Resources } from './context-quota';
 
@@ -86,13 +85,18 @@ export interface Deployer {
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-export class BoundedContext extends _Chart {
+export class BoundedContext extends _Chart implements IPlatformMember {
   /**
    * Whether `x` is a BoundedContext. (`x instanceof BoundedContext` is true for every
    * cdk8s Chart: Chart defines Symbol.hasInstance.)
    */
   public static isBoundedContext(x: unknown): x is BoundedContext {
     return _isBranded(x, 'BoundedContext');
+  }
+
+  /** The bounded contexts of `platform`, in the order they were created. */
+  public static all(platform: Platform): BoundedContext[] {
+    return platform._members.filter(BoundedContext.isBoundedContext);
   }
 
   /** The platform the context belongs to. */
@@ -106,8 +110,8 @@ export class BoundedContext extends _Chart {
   /** @internal */
   public readonly _max: { cpu: number; memory: number; ephemeralStorage: number };
   private readonly _quota: _ResolvedQuota;
-  private readonly _services: Microservice[] = [];
-  private readonly _workloads: Workload[] = [];
+  private readonly _serviceMembers: IContextMember[] = [];
+  private readonly _workloads: IContextMember[] = [];
   private readonly _teamGrants: TeamGrant[] = [];
   private readonly _grantNames = new Set<string>();
   private _deployer?: Deployer;
@@ -178,13 +182,37 @@ export class BoundedContext extends _Chart {
     this.node.addValidation({ validate: () => this.validateQuota() });
   }
 
-  /** The microservices of the context, in the order they were created (a copy). */
-  public get services(): Microservice[] {
-    return [...this._services];
+  /**
+   * The microservices of the context, in the order they were created (a copy).
+   *
+   * @deprecated use `Microservice.all(context)`, which returns them typed
+   */
+  public get services(): IContextMember[] {
+    return this._services;
   }
 
-  /** The workloads of every kind in the context, in the order they were created (a copy). */
-  public get workloads(): Workload[] {
+  /**
+   * The workloads of every kind in the context, in the order they were created (a copy).
+   *
+   * @deprecated use `Workload.all(context)`, which returns them typed
+   */
+  public get workloads(): IContextMember[] {
+    return this._members;
+  }
+
+  /**
+   * The microservices of the context, in the order they were created (a copy).
+   * @internal
+   */
+  public get _services(): IContextMember[] {
+    return [...this._serviceMembers];
+  }
+
+  /**
+   * The workloads of every kind in the context, in the order they were created (a copy).
+   * @internal
+   */
+  public get _members(): IContextMember[] {
     return [...this._workloads];
   }
 
@@ -358,7 +386,7 @@ export class BoundedContext extends _Chart {
   }
 
   /** @internal */
-  public _registerWorkload(workload: Workload, title: string): void {
+  public _registerWorkload(workload: IContextMember, title: string): void {
     if (RESERVED_NAMES.includes(workload.name)) {
       throw _invalid(workload, 'id', workload.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
         `rename the ${title}`);
@@ -367,8 +395,8 @@ export class BoundedContext extends _Chart {
   }
 
   /** @internal */
-  public _registerService(service: Microservice): void {
-    this._services.push(service);
+  public _registerService(service: IContextMember): void {
+    this._serviceMembers.push(service);
   }
 
   private checkLimits(): void {

@@ -6,10 +6,9 @@ import { _checkCidr } from '../internal/cidr';
 import { _ANY_SCOPE, _brand, _checkScope, _isBranded } from '../internal/construct';
 import { _assertDns1123Label, _assertInteger, _invalid, _message } from '../internal/errors';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import type { BoundedContext } from './bounded-context';
-import type { Microservice } from '../workloads/microservice';
 import { ImagePolicy } from './image';
 import { KubernetesVersion } from './kubernetes-version';
+import { IContextMember, IPlatformMember } from './members';
 import { PriorityTier, PriorityTierOptions } from './priority-tier';
 
 /**
@@ -124,7 +123,7 @@ export class Platform extends _Chart {
   public readonly imagePolicy: ImagePolicy;
   private readonly _apiServerCidrs?: string[];
   private readonly _dnsPodLabels: { [key: string]: string };
-  private readonly _contexts: BoundedContext[] = [];
+  private readonly _contexts: IPlatformMember[] = [];
   private readonly _tiers = new Map<string, PriorityTier>();
 
   constructor(scope: Construct, id: string, props: PlatformProps = {}) {
@@ -177,8 +176,20 @@ export class Platform extends _Chart {
     return this._apiServerCidrs ? [...this._apiServerCidrs] : undefined;
   }
 
-  /** The bounded contexts of the platform, in the order they were created (a copy). */
-  public get contexts(): BoundedContext[] {
+  /**
+   * The bounded contexts of the platform, in the order they were created (a copy).
+   *
+   * @deprecated use `BoundedContext.all(platform)`, which returns them typed
+   */
+  public get contexts(): IPlatformMember[] {
+    return this._members;
+  }
+
+  /**
+   * The bounded contexts of the platform, in the order they were created (a copy).
+   * @internal
+   */
+  public get _members(): IPlatformMember[] {
     return [...this._contexts];
   }
 
@@ -222,12 +233,22 @@ export class Platform extends _Chart {
    *
    * @param context the bounded context's name (its namespace)
    * @param name the microservice's name
+   * @deprecated use `Microservice.find(platform, context, name)`, which returns it typed
    */
-  public service(context: string, name: string): Microservice {
+  public service(context: string, name: string): IContextMember {
+    return this._findService(context, name, (_member): _member is IContextMember => true);
+  }
+
+  /**
+   * Finds a microservice by context and name, as `isKind` narrows it; throws with
+   * the list of known services when there is none.
+   * @internal
+   */
+  public _findService<T extends IContextMember>(context: string, name: string, isKind: (member: IContextMember) => member is T): T {
     const ctx = this._contexts.find(c => c.namespaceName === context);
-    const svc = ctx?.services.find(s => s.name === name);
+    const svc = ctx?._services.filter(isKind).find(s => s.name === name);
     if (!svc) {
-      const known = this._contexts.flatMap(c => c.services.map(s => `${c.namespaceName}/${s.name}`));
+      const known = this._contexts.flatMap(c => c._services.map(s => `${c.namespaceName}/${s.name}`));
       throw _invalid(this, 'service', `${context}/${name}`, `must name a microservice of the platform (known: ${known.join(', ') || 'none'})`,
         'create the microservice first, or correct the context or service name');
     }
@@ -235,7 +256,7 @@ export class Platform extends _Chart {
   }
 
   /** @internal */
-  public _registerContext(context: BoundedContext): void {
+  public _registerContext(context: IPlatformMember): void {
     const clash = this._contexts.find(c => c.namespaceName === context.namespaceName);
     if (clash) {
       throw _invalid(context, 'namespace', context.namespaceName, `must be unique in the platform, but ${clash.node.path} uses it too`,

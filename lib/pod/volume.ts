@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ServiceSecret } from '../workloads/configuration';
+import { ServiceSecret } from '../config/secret-source';
 import { _wholeSeconds } from '../internal/duration';
 import { _assertDns1123Label, _assertDns1123Subdomain, _compare, _invalid } from '../internal/errors';
 import { k8s } from '../internal/k8s';

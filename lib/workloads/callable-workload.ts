@@ -5,7 +5,7 @@ import type { BoundedContext } from '../platform/bounded-context';
 import { Port, PortProtocol } from '../pod/port';
 import { Workload } from './workload';
 import { LongRunningWorkloadProps, _Kind } from './workload-props';
-import { Connection, ConnectOptions } from './workload-connections';
+import { Connection, ConnectOptions, ICallable, IConnectable } from './workload-connections';
 
 /**
  * A workload that other workloads call: it has a Service named after it (its stable
@@ -13,7 +13,7 @@ import { Connection, ConnectOptions } from './workload-connections';
  * exactly the calls declared to it. `Microservice` and `StatefulService` are
  * callable; a `Worker`, `Job` or `CronJob` is not.
  */
-export abstract class CallableWorkload extends Workload {
+export abstract class CallableWorkload extends Workload implements ICallable {
   /** @internal */
   public readonly _callable = true;
 
@@ -51,7 +51,7 @@ export abstract class CallableWorkload extends Workload {
    * Throws when `caller` may not call this workload.
    * @internal
    */
-  public _admit(_caller: Workload): void {
+  public _admit(_caller: IConnectable): void {
     // every declared caller is admitted, unless a kind restricts them
   }
 

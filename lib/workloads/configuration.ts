@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
 import { _assertDns1123Label, _compare, _invalid, _message } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
-import { SecretSource } from '../config/secret-source';
-import type { Workload } from './workload';
+import { SecretSource, ServiceSecret } from '../config/secret-source';
+import type { IWorkloadFacetOwner } from './facet-owner';
 
 /**
  * How a workload uses a secret: as files (preferred: not inherited by child
@@ -30,21 +30,17 @@ export interface AddSecretOptions {
   readonly mountPath?: string;
 }
 
-/**
- * A secret a workload uses.
- */
-export interface ServiceSecret {
-  /** The id given to `addSecret`. */
-  readonly id: string;
-  /** The name of the Kubernetes Secret holding the values. */
-  readonly secretName: string;
-  /** The keys it provides. */
-  readonly keys: string[];
-  /** Where its keys are mounted as files, if they are. */
-  readonly mountPath?: string;
-}
-
 type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
+
+/**
+ * What a workload's configuration needs of the workload beyond what every facet
+ * knows: to check a secret's mount path against its other mounts.
+ * @internal
+ */
+export interface IConfigurationOwner extends IWorkloadFacetOwner {
+  /** Throws when `path` is not an absolute directory or overlaps another mount. */
+  _checkMountPath(prop: string, path: string): void;
+}
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -67,7 +63,7 @@ export class WorkloadConfiguration {
   private _configMap?: ApiObject;
 
   /** @internal */
-  constructor(private readonly workload: Workload, configDir: string) {
+  constructor(private readonly workload: IConfigurationOwner, configDir: string) {
     this.configDir = configDir;
     workload.node.addValidation({ validate: () => this.validateSize() });
   }

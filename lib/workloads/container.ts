@@ -14,7 +14,7 @@ import { ContainerProbeProps, Probe, _ProbeSet, _renderProbes } from '../pod/pro
 import { _formatResources, _renderResources, _resolveResources } from '../pod/resources';
 import { _suppress } from '../internal/suppressions';
 import { MountOptions, Volume } from '../pod/volume';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
 
 /**
  * Properties of an init container or a sidecar: a second program in the workload's
@@ -101,6 +101,28 @@ export interface SidecarProps extends ContainerProps, ContainerProbeProps {
 }
 
 /**
+ * What an init container or sidecar needs of its workload beyond what every facet
+ * knows: the main container's user and group, which it runs as unless told.
+ * @internal
+ */
+export interface IContainerOwner extends IWorkloadFacetOwner {
+  /** The main container's user id. */
+  readonly runAsUser: number;
+  /** The main container's group id. */
+  readonly runAsGroup: number;
+}
+
+/**
+ * What an init container or sidecar needs of the pod it runs in: a place for the
+ * volumes it mounts, which the pod holds once whichever containers mount them.
+ * @internal
+ */
+export interface IPodVolumes {
+  /** Adds `volume` to the pod, once, after checking it. */
+  _registerVolume(volume: Volume, prop: string): void;
+}
+
+/**
  * An init container or a sidecar of a workload's pods (`addInitContainer`,
  * `addSidecar`). Init containers run to completion, one after the other, before the
  * main container starts; sidecars are native sidecars (init containers with
@@ -128,8 +150,12 @@ export class WorkloadContainer {
   private readonly _mounts: Array<{ volume: Volume; mount: k8s.VolumeMount }> = [];
   private readonly _prefix: string;
 
-  /** @internal */
-  constructor(private readonly workload: Workload, name: string, private readonly props: SidecarProps, sidecar: boolean) {
+  /**
+   * @param podVolumes the pod, which holds the volumes this container mounts
+   * @internal
+   */
+  constructor(private readonly workload: IContainerOwner, private readonly podVolumes: IPodVolumes, name: string,
+    private readonly props: SidecarProps, sidecar: boolean) {
     const w = workload;
     const what = sidecar ? 'addSidecar' : 'addInitContainer';
     _assertDns1123Label(w, `${what}(name)`, name);
@@ -216,7 +242,7 @@ export class WorkloadContainer {
    */
   public addVolume(volume: Volume, options: MountOptions): void {
     const prop = `${this._prefix}addVolume(${volume?.name})`;
-    this.workload.pod._registerVolume(volume, prop);
+    this.podVolumes._registerVolume(volume, prop);
     const mount = _volumeMount(this.workload, prop, volume, options);
     _checkMountPath(this.workload, `${prop}.mountPath`, mount.mountPath, ['/tmp', ...this._mounts.map(m => m.mount.mountPath)]);
     _checkScratch(this.workload, prop, this._resources, _bytes(this.tmpSize), [...this.volumes, volume]);

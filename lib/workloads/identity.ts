@@ -2,7 +2,8 @@ import { Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { AccessRule, Subject } from '../access/access';
 import { _assertDns1123Label, _invalid } from '../internal/errors';
-import type { Workload } from './workload';
+import type { WorkloadConfiguration } from './configuration';
+import type { IWorkloadFacetOwner } from './facet-owner';
 
 /**
  * A workload's identity: its own ServiceAccount (named after it, no token mounted)
@@ -14,8 +15,11 @@ import type { Workload } from './workload';
 export class WorkloadIdentity {
   private readonly _grants: AccessRule[] = [];
 
-  /** @internal */
-  constructor(private readonly workload: Workload) {}
+  /**
+   * @param configuration the workload's configuration, whose ConfigMap `grantReadOwnConfig` grants
+   * @internal
+   */
+  constructor(private readonly workload: IWorkloadFacetOwner, private readonly configuration: WorkloadConfiguration) {}
 
   /** The ServiceAccount's name (the workload's). */
   public get serviceAccountName(): string {
@@ -63,11 +67,11 @@ export class WorkloadIdentity {
   /** Grants `get` on the workload's own ConfigMap; see `Workload.grantReadOwnConfig`. */
   public grantReadOwnConfig(): void {
     const w = this.workload;
-    if (!w.configuration.hasConfigMap) {
+    if (!this.configuration.hasConfigMap) {
       throw _invalid(w, 'grantReadOwnConfig()', w.name, 'needs configuration to read, but the service has no env values or config files',
         'add configuration first, or remove the grant');
     }
-    this.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [Lazy.any({ produce: () => w.configuration.configMapName }) as string]));
+    this.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [Lazy.any({ produce: () => this.configuration.configMapName }) as string]));
   }
 
   /**

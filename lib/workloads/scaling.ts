@@ -1,9 +1,10 @@
 import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
 import { _assertInteger, _invalid } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
 import { DisruptionBudget } from './disruption-budget';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
 
 /**
  * How a replicated workload (Microservice, Worker) scales and rolls out.
@@ -57,12 +58,30 @@ export interface ScalingProps {
 }
 
 /**
+ * A replicated workload's scaling, resolved: the fields a `Microservice` and a
+ * `Worker` expose (`service.minReplicas`, ...), declared once here.
+ */
+export interface ResolvedScaling {
+  /** The fixed replica count, when there is no autoscaler. */
+  readonly replicas?: number;
+  /** The fewest replicas. */
+  readonly minReplicas: number;
+  /** The most replicas. */
+  readonly maxReplicas: number;
+  /** The autoscaler's CPU utilization target, in percent. */
+  readonly targetCpuUtilization: number;
+  /** Extra pods during a rolling update. */
+  readonly maxSurge: number;
+  /** The disruption budget. */
+  readonly disruptionBudget: DisruptionBudget;
+}
+
+/**
  * A replicated workload's scaling, resolved: the HorizontalPodAutoscaler's bounds,
  * the rolling update's surge and the disruption budget.
  * @internal
  */
-export class _Scaling {
-  /** The fixed replica count, when no autoscaler owns it. */
+export class _Scaling implements ResolvedScaling {
   public readonly replicas?: number;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
@@ -70,7 +89,7 @@ export class _Scaling {
   public readonly maxSurge: number;
   public readonly disruptionBudget: DisruptionBudget;
 
-  constructor(private readonly workload: Workload, props: ScalingProps) {
+  constructor(private readonly workload: IWorkloadFacetOwner, props: ScalingProps) {
     const w = workload;
     if (props.replicas !== undefined) {
       _assertInteger(w, 'replicas', props.replicas, 1, 10000, 'run at least 1 replica');
@@ -103,6 +122,20 @@ export class _Scaling {
     _assertInteger(w, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
     _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000, 'allow at least 1 extra pod, since pods are never taken below the desired count');
     _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
+  }
+
+  /**
+   * Sets the resolved fields, read-only, on the kind that exposes them (a class
+   * merged with `interface Kind extends ResolvedScaling`, the TypeScript mixin idiom).
+   */
+  public exposeOn(kind: ResolvedScaling): void {
+    const fields: ResolvedScaling = {
+      replicas: this.replicas, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
+      targetCpuUtilization: this.targetCpuUtilization, maxSurge: this.maxSurge, disruptionBudget: this.disruptionBudget,
+    };
+    for (const [name, value] of Object.entries(fields)) {
+      Object.defineProperty(kind, name, { value, enumerable: true, writable: false, configurable: false });
+    }
   }
 
   /**
@@ -160,7 +193,7 @@ export class _Scaling {
  * Throws unless the budget lets a node drain at the fewest replicas.
  * @internal
  */
-export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minReplicas: number): void {
+export function _checkDisruptionBudget(w: IConstruct, b: DisruptionBudget, minReplicas: number): void {
   if (b.field === 'minAvailable') {
     _assertInteger(w, 'disruptionBudget.minAvailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count >= minReplicas) {
@@ -186,7 +219,7 @@ export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minRepl
  * The PodDisruptionBudget of a workload's pods; unhealthy pods may always be evicted.
  * @internal
  */
-export function _renderDisruptionBudget(w: Workload, b: DisruptionBudget): void {
+export function _renderDisruptionBudget(w: IWorkloadFacetOwner, b: DisruptionBudget): void {
   new k8s.KubePodDisruptionBudget(w, 'DisruptionBudget', {
     metadata: w._meta(),
     spec: {

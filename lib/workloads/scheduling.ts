@@ -1,7 +1,7 @@
 import { k8s } from '../internal/k8s';
 import { _invalid } from '../internal/errors';
 import { PriorityTier } from '../platform/priority-tier';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
 
 /**
  * Where and before whom a workload's pods are scheduled: the priority tier's
@@ -14,7 +14,7 @@ export class WorkloadScheduling {
   public readonly priority: PriorityTier;
 
   /** @internal */
-  constructor(private readonly workload: Workload, priority: PriorityTier) {
+  constructor(private readonly workload: IWorkloadFacetOwner, priority: PriorityTier) {
     const platform = workload.context.platform;
     if (!platform.priorityTiers.includes(priority)) {
       throw _invalid(workload, 'priority', priority.name,

@@ -7,6 +7,7 @@ import { _assertInteger, _invalid } from '../internal/errors';
 import { _checkDisruptionBudget, _renderDisruptionBudget } from './scaling';
 import { VolumeClaim } from '../pod/volume-claim';
 import { Workload } from './workload';
+import { IConnectable } from './workload-connections';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 /**
@@ -200,8 +201,8 @@ export class StatefulService extends CallableWorkload {
   }
 
   /** @internal */
-  public override _admit(caller: Workload): void {
-    if (!this._owners.includes(caller)) {
+  public override _admit(caller: IConnectable): void {
+    if (!this._owners.some(owner => owner === caller)) {
       throw _invalid(caller, 'connectTo(callee)', this.node.path,
         `must be a store the caller owns, but ${this.node.path} is owned by ${this._owners.map(o => o.node.path).join(', ')} (database per service)`,
         `call an owner's API instead, or add ${caller.node.path} to the store's owners if it truly shares the data`);

@@ -1,12 +1,34 @@
-import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
+import { Size } from 'cdk8s';
+import { ContainerProps, IContainerOwner, IPodVolumes, SidecarProps, WorkloadContainer } from './container';
 import { _checkScratch, _podResources, _volumeMount } from '../pod/container-rules';
 import type { _Resources } from '../platform/context-quota';
 import { _assertDns1123Subdomain, _invalid } from '../internal/errors';
 import { _checkPodMetadata } from '../pod/pod-metadata';
 import { _bytes } from '../internal/quantity';
 import { MountOptions, Volume } from '../pod/volume';
-import type { Workload } from './workload';
+import { Port } from '../pod/port';
+import { k8s } from '../internal/k8s';
 import { WorkloadProps } from './workload-props';
+
+/**
+ * What a workload's pod needs of the workload beyond what its containers need: the
+ * main container, its resources and scratch space, and its mounts.
+ * @internal
+ */
+export interface IPodOwner extends IContainerOwner {
+  /** The main container's name. */
+  readonly containerName: string;
+  /** The main container's ports (a copy). */
+  readonly ports: Port[];
+  /** The size of the main container's /tmp. */
+  readonly tmpSize: Size;
+  /** The main container's resolved requests and limits. */
+  readonly _resources: _Resources;
+  /** The names of the main container's volume mounts. */
+  readonly _mountNames: string[];
+  /** Adds a volume (or a mount of one the controller provides) to the main container, after checking its path. */
+  _addMount(prop: string, mount: k8s.VolumeMount, volume?: k8s.Volume): void;
+}
 
 /**
  * A workload's pod beyond its main container: the volumes its containers share,
@@ -15,7 +37,7 @@ import { WorkloadProps } from './workload-props';
  * pods, and the image pull secrets. Reached through `workload.pod`; the workload's
  * `addVolume`, `addInitContainer` and `addSidecar` delegate here.
  */
-export class WorkloadPod {
+export class WorkloadPod implements IPodVolumes {
   private readonly _labels: { [key: string]: string };
   private readonly _annotations: { [key: string]: string };
   private readonly _pullSecrets: string[];
@@ -26,7 +48,7 @@ export class WorkloadPod {
   private readonly _containers: WorkloadContainer[] = [];
 
   /** @internal */
-  constructor(private readonly workload: Workload, props: WorkloadProps) {
+  constructor(private readonly workload: IPodOwner, props: WorkloadProps) {
     this._labels = { ...(props.podLabels ?? {}) };
     this._annotations = { ...(props.podAnnotations ?? {}) };
     this._pullSecrets = [...(props.imagePullSecrets ?? [])];
@@ -126,7 +148,7 @@ export class WorkloadPod {
     if (name === w.containerName || this._containers.some(c => c.name === name)) {
       throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'');
     }
-    const container = new WorkloadContainer(w, name, props, sidecar);
+    const container = new WorkloadContainer(w, this, name, props, sidecar);
     const podPorts = [...w.ports, ...this._containers.flatMap(c => c.ports)];
     for (const port of container.ports) {
       if (podPorts.some(p => p.name === port.name || p.containerPort === port.containerPort)) {

@@ -2,7 +2,7 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AccessRule, Subject } from '../access/access';
 import { BackingService } from '../config/backing-service';
-import { AddSecretOptions, ServiceSecret, WorkloadConfiguration } from './configuration';
+import { AddSecretOptions, WorkloadConfiguration } from './configuration';
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
 import { _checkImage, _checkMountPath, _pullPolicyReason } from '../pod/container-rules';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
@@ -15,6 +15,7 @@ import { _Linter, _suppress } from '../internal/suppressions';
 import { _formatResources, _resolveResources } from '../pod/resources';
 import { WorkloadScheduling } from './scheduling';
 import type { BoundedContext } from '../platform/bounded-context';
+import type { IContextMember, _Footprint } from '../platform/members';
 import type { _Resources } from '../platform/context-quota';
 import { Image, ImagePullPolicy } from '../platform/image';
 import { k8s } from '../internal/k8s';
@@ -25,11 +26,10 @@ import { _renderPodTemplate } from './pod-template';
 import { Port } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
 import { _ProbeSet, _renderProbes } from '../pod/probe';
-import { LongRunningWorkloadProps, _Footprint, _Kind, _KindFootprint } from './workload-props';
+import { LongRunningWorkloadProps, _Kind, _KindFootprint } from './workload-props';
 import type { _Scaling } from './scaling';
-import { SecretSource } from '../config/secret-source';
-import type { CallableWorkload } from './callable-workload';
-import { Connection, ConnectOptions, WorkloadConnections } from './workload-connections';
+import { SecretSource, ServiceSecret } from '../config/secret-source';
+import { Connection, ConnectOptions, ICallable, IConnectable, WorkloadConnections } from './workload-connections';
 import { WorkloadPod } from './workload-pod';
 
 /**
@@ -40,7 +40,12 @@ import { WorkloadPod } from './workload-pod';
  * rendered as one NetworkPolicy (`connections`). A kind (`Microservice`, `Worker`,
  * `StatefulService`, `Job`, `CronJob`) adds only its controller and what is its own.
  */
-export abstract class Workload extends Construct {
+export abstract class Workload extends Construct implements IContextMember, IConnectable {
+  /** The workloads of every kind in `context`, in the order they were created. */
+  public static all(context: BoundedContext): Workload[] {
+    return context._members.filter((m): m is Workload => m instanceof Workload);
+  }
+
   /** The name: ServiceAccount, NetworkPolicy and container name, and the controller's unless the kind says otherwise. */
   public readonly name: string;
   /** The bounded context it runs in. */
@@ -148,8 +153,8 @@ export abstract class Workload extends Construct {
       this.configuration.addConfigFile(fileName, content);
     }
     this.scheduling = new WorkloadScheduling(this, this.priority);
-    this.identity = new WorkloadIdentity(this);
-    this.connections = new WorkloadConnections(this);
+    this.identity = new WorkloadIdentity(this, this.configuration);
+    this.connections = new WorkloadConnections(this, this.configuration, this.identity);
     scope._registerWorkload(this, kind.title);
     this.identity._render();
   }
@@ -285,7 +290,7 @@ export abstract class Workload extends Construct {
    * an egress rule and the callee's URL as an environment variable; the callee
    * gets an ingress rule for exactly that port.
    */
-  public connectTo(callee: CallableWorkload, options: ConnectOptions = {}): Connection {
+  public connectTo(callee: ICallable, options: ConnectOptions = {}): Connection {
     return this.connections.connectTo(callee, options);
   }
 

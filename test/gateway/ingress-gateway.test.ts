@@ -397,7 +397,7 @@ describe('IngressGateway', () => {
     test('fails when the service is not a Microservice', () => {
       const { gateway } = build();
       expect(() => gateway.addRoute({ host: 'api.example.com', service: 'products' as unknown as Microservice })).toThrow(
-        "public: 'addRoute(service)' ('products') must be a Microservice; pass the Microservice object, or look it up with platform.service(context, name)");
+        "public: 'addRoute(service)' ('products') must be a Microservice; pass the Microservice object, or look it up with Microservice.find(platform, context, name)");
     });
 
     test('fails when the route names a port the service does not expose', () => {
