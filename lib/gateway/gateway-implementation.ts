@@ -5,6 +5,7 @@ import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid } from
 import { LABEL } from '../internal/labels';
 import { _bytes, _formatBytes, _size } from '../internal/quantity';
 import { _gatewayDuration, _UnbufferedRoute } from './gateway-routes';
+import { _checkPodSelector } from './pod-selector';
 import { _PolicyTarget } from './policy-target';
 import * as eg from '../imports/gateway.envoyproxy.io';
 import * as gw from '../imports/gateway.networking.k8s.io';
@@ -158,18 +159,11 @@ export class GatewayImplementation {
   public _validate(scope: IConstruct): void {
     _assertDns1123Label(scope, 'implementation.namespace', this.namespace);
     _assertDns1123Label(scope, 'implementation.className', this.className);
-    const keys = Object.keys(this._podLabels);
-    if (keys.length === 0) {
-      throw _invalid(scope, 'implementation.podLabels', this._podLabels, 'must select the data-plane pods with at least one label',
-        'pass the labels of the implementation\'s proxy pods, as `kubectl get pods --show-labels` prints them', ErrorCode.MISSING_REQUIRED);
-    }
-    for (const key of keys) {
-      if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
-        throw _invalid(scope, 'implementation.podLabels', key, 'must be a label key: an optional DNS prefix and \'/\', then a name of at most 63 characters',
-          'use the label keys of the proxy pods as `kubectl get pods --show-labels` prints them', ErrorCode.INVALID_NAME);
-      }
-      _assertLabelValue(scope, `implementation.podLabels[${key}]`, this._podLabels[key]);
-    }
+    _checkPodSelector(scope, 'implementation.podLabels', this._podLabels, {
+      selects: 'the data-plane pods',
+      emptyFix: 'pass the labels of the implementation\'s proxy pods, as `kubectl get pods --show-labels` prints them',
+      keysOf: 'the proxy pods',
+    });
   }
 
   /**

@@ -11,6 +11,7 @@ import type { Platform } from '../platform/platform';
 import { Port } from '../pod/port';
 import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match';
 import { ErrorCode } from '../internal/configuration-error';
+import { _routedPortsPolicy } from './routing';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -283,20 +284,8 @@ export class _ServiceRoutes {
   constructor(gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
     const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
     this.scope = new Construct(ns, service.name);
-    new k8s.KubeNetworkPolicy(this.scope, 'NetworkPolicy', {
-      metadata: { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` },
-      spec: {
-        podSelector: { matchLabels: service.selectorLabels },
-        policyTypes: ['Ingress'],
-        ingress: Lazy.any({
-          produce: () => [{
-            from: [this.ctx._peer()],
-            ports: [...this.ports].sort((a, b) => a.containerPort - b.containerPort).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort) === i)
-              .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
-          }],
-        }),
-      },
-    });
+    _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.selectorLabels,
+      () => this.ctx._peer(), () => this.ports);
   }
 
   /** Adds an HTTP rule on the listener of its host. */

@@ -7,7 +7,7 @@ import { _checkHeaderName } from './route-match';
 import { _assertDns1123Subdomain } from '../internal/errors';
 import { CorsOptions, RateLimit } from './traffic-policy';
 import { ErrorCode } from '../internal/configuration-error';
-import { _duration } from '../internal/duration';
+import { _duration, _wholeSeconds } from '../internal/duration';
 
 /** Resolved CORS settings. @internal */
 export interface _Cors {
@@ -21,15 +21,6 @@ export interface _Cors {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/;
-
-/** A duration in whole seconds, at least `min`; throws otherwise. */
-export function _wholeSeconds(scope: IConstruct, prop: string, d: Duration, min: number): number {
-  const s = _duration(scope, prop, d).toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < min) {
-    throw _invalid(scope, prop, `${s}s`, `must be a whole number of seconds, at least ${min}`, `use for example Duration.seconds(${Math.max(min, Math.ceil(s) || 1)})`, ErrorCode.OUT_OF_RANGE);
-  }
-  return s;
-}
 
 /** Throws unless the rate limit's numbers are whole and positive. */
 export function _checkRateLimit(scope: IConstruct, rate: RateLimit): void {
@@ -101,5 +92,5 @@ export function _resolveCors(scope: IConstruct, c: CorsOptions): _Cors {
     const prop = allowMethods.length === 0 ? 'cors.allowMethods' : 'cors.allowHeaders';
     throw _invalid(scope, prop, [], 'must not be empty', `leave ${prop} unset for the defaults, or list what browsers may send`, ErrorCode.MISSING_REQUIRED);
   }
-  return { allowOrigins: [...origins], allowMethods, allowHeaders, exposeHeaders, allowCredentials, maxAgeSeconds: _wholeSeconds(scope, 'cors.maxAge', c.maxAge ?? Duration.hours(1), 0) };
+  return { allowOrigins: [...origins], allowMethods, allowHeaders, exposeHeaders, allowCredentials, maxAgeSeconds: _wholeSeconds(scope, 'cors.maxAge', c.maxAge ?? Duration.hours(1), 0, 'browsers read Access-Control-Max-Age in seconds') };
 }

@@ -5,7 +5,7 @@ import { _checkPlatformChart } from '../internal/construct';
 import { _assertDns1123Label, _assertInteger, _compare, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _Cors, _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './routing';
+import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './routing';
 import { GatewayImplementation, _PolicySettings } from './gateway-implementation';
 import { _renderGatewayNamespace } from './gateway-namespace';
 import {
@@ -376,7 +376,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const service = options.service;
     _checkHost(this, 'addRoute(host)', host);
     const listener = this.listenerFor('addRoute(host)', host);
-    _checkPath(this, 'addRoute(path)', path);
+    _checkRoutePath(this, 'addRoute(path)', path);
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addRoute(port)', service, options.port, PortProtocol.HTTP, 'an HTTP route needs an HTTP port (addGrpcRoute routes gRPC)');
     const headers = [...(options.headers ?? [])];
@@ -385,7 +385,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     this.checkHeaderChanges('addRoute(responseHeaders)', options.responseHeaders);
     const rewrite = options.rewritePath;
     if (rewrite) {
-      _checkPath(this, 'addRoute(rewritePath)', rewrite.path);
+      _checkRoutePath(this, 'addRoute(rewritePath)', rewrite.path);
       if (rewrite.type === 'ReplacePrefixMatch' && pathType !== PathType.PREFIX) {
         throw _invalid(this, 'addRoute(rewritePath)', rewrite.path, 'must not replace a prefix on a PathType.EXACT route: there is no prefix to replace',
           'use PathRewrite.replaceFull(path), or a PathType.PREFIX route', ErrorCode.CONFLICT);

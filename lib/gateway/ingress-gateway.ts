@@ -3,11 +3,12 @@ import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _assertDns1123Label, _instanceOf, _invalid, _oneOf } from '../internal/errors';
-import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges, _wholeSeconds } from './gateway-settings';
+import { _assertDns1123Label, _instanceOf, _invalid, _message, _oneOf } from '../internal/errors';
+import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
+import { _wholeSeconds } from '../internal/duration';
 import { _bytes, _formatBytes, _size } from '../internal/quantity';
-import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _pathKey, _routedPort, _unique } from './routing';
+import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _pathKey, _routedPort, _routedPortsPolicy, _unique } from './routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
 import { IngressController, _GatewaySettings } from './ingress-controller';
@@ -211,7 +212,7 @@ export class IngressGateway extends _Chart {
       throw _invalid(this, 'addRoute(host)', host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), which the TLS certificate covers`,
         `add '${host}' to the gateway's hosts (and to its certificate), or route one of the hosts`, ErrorCode.UNKNOWN_REFERENCE);
     }
-    _checkPath(this, 'addRoute(path)', path);
+    _checkRoutePath(this, 'addRoute(path)', path);
     const port = this.checkService(service, options.port);
     _claimRoute(this, 'addRoute(path)', `${host}${path}`, `${host} ${_pathKey(path)}`, `${service.node.path} (port '${port.name}')`);
     const route: GatewayRoute = { host, path, pathType, service, port, url: `https://${host}${path}` };
@@ -241,7 +242,7 @@ export class IngressGateway extends _Chart {
       throw _invalid(this, 'maxRequestBodySize', _formatBytes(body), 'must be greater than zero (zero turns the limit off in ingress-nginx)',
         'set the largest body your APIs accept, for example Size.mebibytes(8)', ErrorCode.OUT_OF_RANGE);
     }
-    const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min);
+    const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min, 'ingress-nginx counts this annotation in seconds');
     const cors = props.cors ? _resolveCors(this, props.cors) : undefined;
     return {
       rateLimitRequests: rate?.requests,
@@ -290,20 +291,8 @@ export class IngressGateway extends _Chart {
         }),
       },
     });
-    new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
-      metadata: { ...metadata, name: this.policyName(service) },
-      spec: {
-        podSelector: { matchLabels: service.selectorLabels },
-        policyTypes: ['Ingress'],
-        ingress: Lazy.any({
-          produce: () => [{
-            from: [this.controller._peer()],
-            ports: _unique(backend.routes.map(r => r.port)).sort((a, b) => a.containerPort - b.containerPort)
-              .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
-          }],
-        }),
-      },
-    });
+    _routedPortsPolicy(scope, { ...metadata, name: this.policyName(service) }, service.selectorLabels,
+      () => this.controller._peer(), () => backend.routes.map(r => r.port));
     return backend;
   }
 

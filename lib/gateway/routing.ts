@@ -1,5 +1,7 @@
 import { isIPv4 } from 'net';
-import { IConstruct } from 'constructs';
+import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
 import type { Microservice } from '../workloads/microservice';
 import { Port, PortProtocol } from '../pod/port';
@@ -51,8 +53,8 @@ export function _covers(gatewayHost: string, host: string): boolean {
   return false;
 }
 
-/** Throws unless `path` is an absolute path without regular expressions or wildcards. */
-export function _checkPath(scope: IConstruct, prop: string, path: string): void {
+/** Throws unless the route `path` (a URL path) is absolute, without regular expressions or wildcards. @internal */
+export function _checkRoutePath(scope: IConstruct, prop: string, path: string): void {
   if (!PATH.test(path) || path.includes('//') || path.split('/').some(s => s === '.' || s === '..')) {
     throw _invalid(scope, prop, path,
       'must be an absolute path: start with \'/\', use only letters, digits, \'-\', \'_\', \'.\' and \'/\', with no \'//\', \'.\' or \'..\' segments (no spaces, regular expressions or wildcards)',
@@ -124,4 +126,28 @@ export function _pathKey(path: string): string {
 
 export function _unique<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/**
+ * The NetworkPolicy 'NetworkPolicy' under `scope` that lets a gateway's proxies
+ * (`peer`) reach exactly the container ports routed to the pods `podLabels` select,
+ * each once, in order; both are read at synth, when every route is in.
+ * @internal
+ */
+export function _routedPortsPolicy(scope: Construct, metadata: ApiObjectMetadata, podLabels: { [key: string]: string },
+  peer: () => k8s.NetworkPolicyPeer, ports: () => Iterable<Port>): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
+    metadata,
+    spec: {
+      podSelector: { matchLabels: podLabels },
+      policyTypes: ['Ingress'],
+      ingress: Lazy.any({
+        produce: () => [{
+          from: [peer()],
+          ports: [...ports()].sort((a, b) => a.containerPort - b.containerPort).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort) === i)
+            .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
+        }],
+      }),
+    },
+  });
 }

@@ -35,8 +35,8 @@ export function _pullPolicyReason(container: string, pull: ImagePullPolicy): str
   return `container ${container} runs an image pinned by digest with imagePullPolicy ${pull.value}: the digest names immutable content, so every node runs exactly that image`;
 }
 
-/** Throws unless `path` is an absolute directory that overlaps none of `taken`. */
-export function _checkPath(scope: IConstruct, prop: string, path: string, taken: string[]): void {
+/** Throws unless the mount `path` is an absolute directory that overlaps none of `taken`. @internal */
+export function _checkMountPath(scope: IConstruct, prop: string, path: string, taken: string[]): void {
   _checkType(scope, prop, path, 'string', 'use a path such as \'/var/run/secrets/db\'');
   if (!/^\/[^\s]*[^/\s]$/.test(path) || path.split('/').includes('..')) {
     throw _invalid(scope, prop, path, 'must be an absolute directory path without spaces or \'..\'', 'use a path such as \'/var/run/secrets/db\'');

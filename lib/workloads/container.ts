@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-27';
 import type { _Resources } from '../platform/context-quota';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
-import { _checkImage, _checkPath, _checkScratch, _pullPolicyReason, _volumeMount } from '../pod/container-rules';
+import { _checkImage, _checkMountPath, _checkScratch, _pullPolicyReason, _volumeMount } from '../pod/container-rules';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
 import { _assertDns1123Label, _compare, _invalid } from '../internal/errors';
 import { Image, ImagePullPolicy } from '../platform/image';
@@ -245,7 +245,7 @@ export class WorkloadContainer {
     const prop = `${this._prefix}addVolume(${volume?.name})`;
     this.podVolumes._registerVolume(volume, prop);
     const mount = _volumeMount(this.workload, prop, volume, options);
-    _checkPath(this.workload, `${prop}.mountPath`, mount.mountPath, ['/tmp', ...this._mounts.map(m => m.mount.mountPath)]);
+    _checkMountPath(this.workload, `${prop}.mountPath`, mount.mountPath, ['/tmp', ...this._mounts.map(m => m.mount.mountPath)]);
     _checkScratch(this.workload, prop, this._resources, _bytes(this.tmpSize), [...this.volumes, volume]);
     this._mounts.push({ volume, mount });
   }

@@ -4,7 +4,7 @@ import { AccessRule, Subject } from '../access/access';
 import { BackingService } from '../config/backing-service';
 import { AddSecretOptions, WorkloadConfiguration } from './configuration';
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
-import { _checkImage, _checkPath, _pullPolicyReason } from '../pod/container-rules';
+import { _checkImage, _checkMountPath, _pullPolicyReason } from '../pod/container-rules';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
 import { _checkScope, _isBranded } from '../internal/construct';
 import { _wholeSeconds } from '../internal/duration';
@@ -424,7 +424,7 @@ export abstract class Workload extends Construct implements IContextMember, ICon
    * @internal
    */
   public _checkMountPath(prop: string, path: string): void {
-    _checkPath(this, prop, path, ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
+    _checkMountPath(this, prop, path, ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
       ...(this.configuration?.secrets ?? []).flatMap(s => s.mountPath ?? []), ...this._extraMounts.map(m => m.mount.mountPath)]);
   }
 
