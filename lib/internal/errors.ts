@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 
 /**
- * Formats a value for an error message: strings are quoted, everything else is
- * rendered as compact JSON.
+ * Formats a value for an error message: strings are quoted, numbers shown as
+ * written (`Infinity`, `NaN`), everything else is rendered as compact JSON.
  */
 export function _fmt(value: unknown): string {
   if (typeof value === 'string') {
@@ -10,6 +10,10 @@ export function _fmt(value: unknown): string {
   }
   if (value === undefined) {
     return 'undefined';
+  }
+  // as written: JSON would show Infinity and NaN as null
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return String(value);
   }
   return JSON.stringify(value);
 }
