@@ -54,6 +54,9 @@ test('the README error examples are the messages the library produces', () => {
     () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'deploy', rules: [lib.AccessRule.of('', ['deployments'], ['get', 'patch'])] }),
     () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'agg', clusterRole: 'system:aggregate-to-edit' }),
     () => new lib.Microservice(context().platform as never, 'payments', props),
+    () => new lib.CronJob(context().orders, 'report', { image: props.image, schedule: lib.CronSchedule.DAILY, timeZone: 'europe/berlin' }),
+    () => new lib.CronJob(context().orders, 'report', { image: props.image, schedule: lib.CronSchedule.expression('*/90 * * * *') }),
+    () => new lib.Job(context().orders, 'migrate', { image: props.image, ttlAfterFinished: Duration.days(1) }),
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

@@ -80,6 +80,10 @@ export function _fmt(value: unknown): string {
   if (value === undefined) {
     return 'undefined';
   }
+  // as written: JSON would show Infinity and NaN as null
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return String(value);
+  }
   return JSON.stringify(value);
 }
 

@@ -5,6 +5,7 @@ import type { BoundedContext } from '../platform/bounded-context';
 import { CronSchedule } from './cron-schedule';
 import { _assertInteger, _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { JobRunProps, RunToCompletionWorkload, _suppressRunProbes } from './job-run';
+import { _checkTimeZone } from './time-zone';
 import { WorkloadProps, _KindFootprint } from './workload-props';
 import { ErrorCode } from '../internal/configuration-error';
 
@@ -38,9 +39,12 @@ export interface CronJobProps extends WorkloadProps, JobRunProps {
   readonly schedule: CronSchedule;
 
   /**
-   * The time zone the schedule is read in, an IANA name.
+   * The time zone the schedule is read in: a name of the IANA time zone database as
+   * written there, case included (`Europe/Berlin`; links such as `US/Eastern` too),
+   * checked as the API server checks it (Go's `time.LoadLocation`).
    *
    * @default 'Etc/UTC'
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones
    */
   readonly timeZone?: string;
 
@@ -73,8 +77,6 @@ export interface CronJobProps extends WorkloadProps, JobRunProps {
    */
   readonly failedJobsHistoryLimit?: number;
 }
-
-const TIME_ZONE = /^(UTC|[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9][A-Za-z0-9_+-]*){1,2})$/;
 
 /**
  * A CronJob in a bounded context, for recurring work (nightly clean-ups, reports):
@@ -119,11 +121,7 @@ export class CronJob extends RunToCompletionWorkload {
     this.successfulJobsHistoryLimit = props.successfulJobsHistoryLimit ?? 3;
     this.failedJobsHistoryLimit = props.failedJobsHistoryLimit ?? 1;
     this.schedule._check(this);
-    _checkType(this, 'timeZone', this.timeZone, 'string', 'use a name from the tz database such as \'Europe/Berlin\'');
-    if (!TIME_ZONE.test(this.timeZone)) {
-      throw _invalid(this, 'timeZone', this.timeZone, 'must be an IANA time zone name such as \'Europe/Berlin\' or \'Etc/UTC\'',
-        'use a name from the tz database (not an abbreviation such as \'CET\' or an offset)', ErrorCode.UNKNOWN_OPTION);
-    }
+    _checkTimeZone(this, 'timeZone', this.timeZone);
     const deadline = _wholeSeconds(this, 'startingDeadline', this.startingDeadline, 0);
     if (deadline < 10) {
       throw _invalid(this, 'startingDeadline', `${deadline}s`, 'must be a whole number of seconds, at least 10 (the CronJob controller checks every 10 seconds, so a shorter deadline may skip every run)',

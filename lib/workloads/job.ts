@@ -54,7 +54,10 @@ export class HelmHook {
  */
 export interface JobProps extends WorkloadProps, JobRunProps {
   /**
-   * How long a finished Job is kept before Kubernetes deletes it. Positive.
+   * How long a finished Job is kept before Kubernetes deletes it. Positive, and only
+   * for a hook (`argoCdHook` or `helmHooks`): a Job that is part of the applied state
+   * would be created again by the next apply once the TTL controller deleted it, and
+   * run again, so a TTL without a hook is refused.
    *
    * @default - Duration.days(1) for an Argo CD or Helm hook (hooks are not part of
    * the synced state, so nothing brings a deleted one back); otherwise kept until
@@ -130,6 +133,13 @@ export class Job extends RunToCompletionWorkload {
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: the Job\'s name adds \'-\' and a 10-digit hash, and Kubernetes labels its pods with it (at most 63)',
         'shorten the name', ErrorCode.INVALID_NAME);
+    }
+    if (props.ttlAfterFinished !== undefined && !hook) {
+      throw _invalid(this, 'ttlAfterFinished', `${props.ttlAfterFinished.toSeconds()}s`,
+        'would make the Job run again after every apply: no Argo CD or Helm hook owns it, so once the TTL controller deletes it, '
+        + 'the next kubectl apply or GitOps sync of the same manifest creates it again',
+        'run it as a hook (argoCdHook: ArgoCdHook.PRE_SYNC or POST_SYNC, or helmHooks: [...]), which Argo CD and Helm delete and recreate themselves, '
+        + 'or leave ttlAfterFinished out: the Job is deleted when its manifest is pruned');
     }
     this.ttlAfterFinished = this._run.ttlAfterFinished;
     this.argoCdSyncWave = props.argoCdSyncWave;

@@ -26,7 +26,11 @@ export interface WorkloadSpec {
   secret: boolean;
   grant: boolean;
   cron: string;
+  /** a cron job's time zone; unset for the default */
+  timeZone?: string;
   deadlineSeconds: number;
+  /** a job's TTL after it finished; unset for none */
+  ttlSeconds?: number;
   probeTimeoutSeconds: number;
   imageTag: string;
   cpuMillis: number;
@@ -206,10 +210,12 @@ function buildWorkload(ctx: BoundedContext, w: WorkloadSpec, p: PlatformSpec, ow
         claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data' })] });
       break;
     case 'job':
-      workload = new Job(ctx, w.name, { ...common, activeDeadline: Duration.seconds(w.deadlineSeconds) });
+      workload = new Job(ctx, w.name, { ...common, activeDeadline: Duration.seconds(w.deadlineSeconds),
+        ...(w.ttlSeconds !== undefined ? { ttlAfterFinished: Duration.seconds(w.ttlSeconds) } : {}) });
       break;
     case 'cron':
-      workload = new CronJob(ctx, w.name, { ...common, schedule: w.cron === '@daily' ? CronSchedule.DAILY : CronSchedule.expression(w.cron), activeDeadline: Duration.seconds(w.deadlineSeconds) });
+      workload = new CronJob(ctx, w.name, { ...common, schedule: w.cron === '@daily' ? CronSchedule.DAILY : CronSchedule.expression(w.cron), activeDeadline: Duration.seconds(w.deadlineSeconds),
+        ...(w.timeZone !== undefined ? { timeZone: w.timeZone } : {}) });
       break;
   }
   if (w.secret) {

@@ -62,13 +62,60 @@ describe('CronJob', () => {
   });
 
   test.each([
-    ['Etc/UTC+1 offsets', '+01:00'],
-    ['an abbreviation', 'CET'],
-  ])('fails when the time zone is %s', (_what, zone) => {
+    ['a link of the database (backward)', 'US/Eastern'],
+    ['an old name kept as a link', 'Asia/Calcutta'],
+    ['a zone named by its abbreviation in the database', 'CET'],
+    ['UTC', 'UTC'],
+  ])('accepts a time zone the API server accepts: %s', (_what, zone) => {
+    const { context } = setup();
+
+    new CronJob(context, 'cleanup', props({ timeZone: zone }));
+
+    expect(find(objects(context), 'CronJob', 'cleanup').spec).toMatchObject({ schedule: '30 3 * * *', timeZone: zone });
+  });
+
+  test.each([
+    ['in another case', 'europe/berlin', "write 'Europe/Berlin'"],
+    ['in capitals', 'US/EASTERN', "write 'US/Eastern'"],
+    ['an offset', '+01:00', "use a name such as 'Europe/Berlin', 'America/New_York' or 'Etc/UTC' (an offset is not a name: a fixed UTC+1 is 'Etc/GMT-1', the sign inverted)"],
+    ['an abbreviation the database does not have', 'PST', "use a name such as 'Europe/Berlin', 'America/New_York' or 'Etc/UTC'"],
+    ['an id only ICU knows', 'SystemV/EST5', "use a name such as 'Europe/Berlin'"],
+  ])('fails when the time zone is %s', (_what, zone, fix) => {
     const { context } = setup();
 
     expect(() => new CronJob(context, 'cleanup', props({ timeZone: zone })))
-      .toThrow(`catalog/cleanup: 'timeZone' ('${zone}') must be an IANA time zone name such as 'Europe/Berlin' or 'Etc/UTC'; use a name from the tz database (not an abbreviation such as 'CET' or an offset)`);
+      .toThrow(`catalog/cleanup: 'timeZone' ('${zone}') must be a name of the IANA time zone database as it is written there, case included (the API server looks it up with Go's time.LoadLocation); ${fix}`);
+  });
+
+  test('fails when the time zone is Local', () => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'cleanup', props({ timeZone: 'Local' })))
+      .toThrow("catalog/cleanup: 'timeZone' ('Local') must be a name of the IANA time zone database as it is written there, case included (the API server looks it up with Go's time.LoadLocation); "
+        + "'Local' would be the controller's own zone, which Kubernetes refuses; name the zone, for example 'Europe/Berlin', or leave timeZone out for 'Etc/UTC'");
+  });
+
+  test('a schedule that restricts both day fields renders as written when its reason is given', () => {
+    const { context } = setup();
+
+    new CronJob(context, 'billing', props({ schedule: CronSchedule.expression('0 6 1 * MON', { dayOrWeekdayReason: 'invoices on the 1st, reminders every Monday' }) }));
+
+    expect(find(objects(context), 'CronJob', 'billing').spec.schedule).toEqual('0 6 1 * MON');
+  });
+
+  test('fails when the schedule has a TZ= prefix, pointing to the timeZone prop', () => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'cleanup', props({ schedule: CronSchedule.expression('TZ=Europe/Berlin 30 3 * * *') })))
+      .toThrow("catalog/cleanup: 'schedule' ('TZ=Europe/Berlin 30 3 * * *') must not name a time zone: Kubernetes refuses TZ= and CRON_TZ= in a CronJob's schedule; "
+        + "write the schedule alone ('30 3 * * *') and set the CronJob's timeZone prop (timeZone: 'Europe/Berlin')");
+  });
+
+  test('fails when a history limit is Infinity, showing it as written', () => {
+    const { context } = setup();
+
+    expect(() => new CronJob(context, 'cleanup', props({ successfulJobsHistoryLimit: Infinity })))
+      .toThrow("catalog/cleanup: 'successfulJobsHistoryLimit' (Infinity) must be a whole number between 0 and 100; keep a few, such as 3");
   });
 
   test('fails when the starting deadline is under 10 seconds', () => {

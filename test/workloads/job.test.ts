@@ -102,9 +102,37 @@ describe('Job', () => {
   test('renders the run settings given', () => {
     const { context } = setup();
 
-    new Job(context, 'reindex', props({ backoffLimit: 0, activeDeadline: Duration.minutes(10), ttlAfterFinished: Duration.hours(2), parallelism: 3, completions: 6 }));
+    new Job(context, 'reindex', props({ backoffLimit: 0, activeDeadline: Duration.minutes(10), parallelism: 3, completions: 6 }));
 
-    expect(job(objects(context)).spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 7200, parallelism: 3, completions: 6 });
+    expect(job(objects(context)).spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 600, parallelism: 3, completions: 6 });
+  });
+
+  test('a hook may set its own TTL', () => {
+    const { context } = setup();
+
+    new Job(context, 'smoke', props({ argoCdHook: ArgoCdHook.POST_SYNC, ttlAfterFinished: Duration.hours(2) }));
+
+    expect(job(objects(context)).spec.ttlSecondsAfterFinished).toEqual(7200);
+  });
+
+  test.each([
+    ['no hook', {}],
+    ['only a sync wave (not a hook: the Job stays in the synced state)', { argoCdSyncWave: 1 }],
+  ])('fails when a TTL is set on a Job with %s: it would run again after every apply', (_what, extra) => {
+    const { context } = setup();
+
+    expect(() => new Job(context, 'reindex', props({ ttlAfterFinished: Duration.hours(2), ...extra })))
+      .toThrow("catalog/reindex: 'ttlAfterFinished' ('7200s') would make the Job run again after every apply: no Argo CD or Helm hook owns it, so once the TTL controller deletes it, "
+        + 'the next kubectl apply or GitOps sync of the same manifest creates it again; '
+        + 'run it as a hook (argoCdHook: ArgoCdHook.PRE_SYNC or POST_SYNC, or helmHooks: [...]), which Argo CD and Helm delete and recreate themselves, '
+        + 'or leave ttlAfterFinished out: the Job is deleted when its manifest is pruned');
+  });
+
+  test('fails when backoffLimit is Infinity, showing it as written', () => {
+    const { context } = setup();
+
+    expect(() => new Job(context, 'migrate', props({ backoffLimit: Infinity })))
+      .toThrow("catalog/migrate: 'backoffLimit' (Infinity) must be a whole number between 0 and 10000; allow a few retries, such as 3, or 0 for none");
   });
 
   test('an Argo CD PreSync hook annotates the Job and everything it needs, and is cleaned up after a day', () => {
