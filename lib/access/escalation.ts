@@ -115,15 +115,16 @@ export function _escalationOf(rule: _RuleShape): { what: string; why: string } |
 
 /**
  * Refuses rules that escalate unless `escalation` acknowledges them, and an
- * acknowledgement that acknowledges nothing. Returns the checked acknowledgement.
+ * acknowledgement that acknowledges nothing; `propOf` names the rule at an index.
+ * Returns the checked acknowledgement.
  * @internal
  */
-export function _checkEscalation(scope: IConstruct, prop: string, rules: _RuleShape[], escalation: unknown, escalationProp: string): Escalation | undefined {
+export function _checkEscalation(scope: IConstruct, propOf: (index: number) => string, rules: _RuleShape[], escalation: unknown, escalationProp: string): Escalation | undefined {
   const acknowledged = Escalation._check(scope, escalationProp, escalation);
   const found = rules.map((rule, i) => ({ i, e: _escalationOf(rule) })).filter(x => x.e !== undefined);
   if (found.length > 0 && acknowledged === undefined) {
     const { i, e } = found[0];
-    throw _invalid(scope, `${prop}[${i}]`, e!.what, `must not be granted without an acknowledgement: it ${e!.why}`,
+    throw _invalid(scope, propOf(i), e!.what, `must not be granted without an acknowledgement: it ${e!.why}`,
       `grant only what the subject needs without it (the context's deployer applies workloads, the platform pipeline ExternalSecrets), or pass escalation: Escalation.acknowledge('<why it must>')`);
   }
   if (found.length === 0 && acknowledged !== undefined) {

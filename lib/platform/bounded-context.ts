@@ -275,8 +275,8 @@ export class BoundedContext extends _Chart {
       throw _invalid(this, `${prop}.rules`, [], 'must hold at least one rule', 'list the rules to grant');
     }
     const escalation = options.rules !== undefined
-      ? _checkEscalation(this, `${prop}.rules`, options.rules, options.escalation, `${prop}.escalation`)
-      : _checkEscalation(this, `${prop}.clusterRoleRules`, options.clusterRoleRules ?? [], options.escalation, `${prop}.escalation`);
+      ? _checkEscalation(this, i => `${prop}.rules[${i}]`, options.rules, options.escalation, `${prop}.escalation`)
+      : _checkEscalation(this, i => `${prop}.clusterRoleRules[${i}]`, options.clusterRoleRules ?? [], options.escalation, `${prop}.escalation`);
     this.claimGrantName(prop, options.name);
     // the acknowledgement goes on the Role; for a bound ClusterRole, which is not rendered, on the RoleBinding
     if (options.clusterRole !== undefined) {

@@ -68,7 +68,7 @@ export class ClusterAccess extends Construct {
       throw _invalid(this, 'rules', [], 'must hold at least one rule', 'list the rules to grant');
     }
     props.rules.forEach((r, i) => r._check(this, `rules[${i}]`, false));
-    const escalation = _checkEscalation(this, 'rules', props.rules, props.escalation, 'escalation');
+    const escalation = _checkEscalation(this, i => `rules[${i}]`, props.rules, props.escalation, 'escalation');
     this.roleName = `${scope.platformName}-${id}`;
     const metadata = { name: this.roleName, annotations: { 'cdk8s-microservices.io/reason': this.reason } };
     const role = new k8s.KubeClusterRole(this, 'Resource', { metadata, rules: props.rules.map(r => r._render()) });

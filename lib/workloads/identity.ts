@@ -38,7 +38,7 @@ export class WorkloadIdentity {
   public grantAccess(rule: AccessRule, options: GrantAccessOptions = {}): void {
     const w = this.workload;
     rule._check(w, 'grantAccess(rule)', false);
-    const escalation = _checkEscalation(w, 'grantAccess(rule)', [rule], options.escalation, 'grantAccess(options).escalation');
+    const escalation = _checkEscalation(w, () => 'grantAccess(rule)', [rule], options.escalation, 'grantAccess(options).escalation');
     if (w.context.platform.apiServerCidrs === undefined) {
       throw _invalid(w, 'grantAccess(rule)', rule.resources.join(', '),
         'needs egress to the API server, whose addresses the platform does not know (the context denies all other egress)',

@@ -193,7 +193,7 @@ describe('service identities', () => {
   test('fails when a service is granted to create Jobs without an acknowledgement', () => {
     const { context } = setup({}, API);
     expect(() => microservice(context, 'reports').grantAccess(AccessRule.of('batch', ['jobs'], ['create'])))
-      .toThrow(/^catalog\/reports: 'grantAccess\(rule\)\[0\]' \('create jobs'\) must not be granted without an acknowledgement/);
+      .toThrow(/^catalog\/reports: 'grantAccess\(rule\)' \('create jobs'\) must not be granted without an acknowledgement/);
   });
 
   test('an acknowledged grant renders, every reason on the Role; a Role that escalates nothing has no annotation', () => {
