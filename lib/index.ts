@@ -34,6 +34,7 @@ export * from './access/escalation';
 export * from './platform/cluster-access';
 export * from './config/backing-service';
 export * from './platform/synthesize';
+export * from './platform/microservices-app';
 export * from './workloads/worker';
 export * from './workloads/stateful-service';
 export * from './workloads/cross-context-ownership';
