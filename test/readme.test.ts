@@ -43,7 +43,7 @@ test('the README error examples are the messages the library produces', () => {
   const context = () => {
     const app = Testing.app();
     const platform = new lib.Platform(app, 'shop');
-    return { platform, orders: new lib.BoundedContext(app, 'orders', { platform, team: 'orders-team' }) };
+    return { app, platform, orders: new lib.BoundedContext(app, 'orders', { platform, team: 'orders-team' }) };
   };
   const mistakes: Array<() => unknown> = [
     () => new lib.Microservice(context().orders, 'payments', { ...props, minReplicas: 3, maxReplicas: 2 }),
@@ -57,6 +57,13 @@ test('the README error examples are the messages the library produces', () => {
     () => new lib.CronJob(context().orders, 'report', { image: props.image, schedule: lib.CronSchedule.DAILY, timeZone: 'europe/berlin' }),
     () => new lib.CronJob(context().orders, 'report', { image: props.image, schedule: lib.CronSchedule.expression('*/90 * * * *') }),
     () => new lib.Job(context().orders, 'migrate', { image: props.image, ttlAfterFinished: Duration.days(1) }),
+    () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'migrations', rules: [lib.AccessRule.of('batch', ['jobs'], ['get', 'create'])] }),
+    () => {
+      const { app, platform, orders } = context();
+      const reporting = new lib.Microservice(new lib.BoundedContext(app, 'analytics', { platform, team: 'analytics-team' }), 'reporting', props);
+      return new lib.StatefulService(orders, 'orders-db', { ...props, ports: [lib.Port.tcp(5432, { name: 'postgres' })], readiness: lib.Probe.tcp(),
+        liveness: lib.Probe.exec(['pg_isready']), owners: [reporting] });
+    },
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

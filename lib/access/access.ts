@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
 import { _builtInGroupsOf, _closestResource, _isBuiltInGroup } from '../internal/rbac';
 import { ErrorCode } from '../internal/configuration-error';
+import { Escalation } from './escalation';
 
 /**
  * Who is granted access: a group or user as the cluster's identity provider names
@@ -178,8 +179,13 @@ const VIEWER_RULES: AccessRule[] = [
   AccessRule.of('bitnami.com', ['sealedsecrets'], READ),
 ];
 
+// No `patch` on Deployments or StatefulSets: RBAC cannot confine a patch to the
+// restart annotation, and a changed pod template (another image or command, another
+// ServiceAccount, any Secret of the namespace mounted, its value printed to the logs
+// the developer reads) defeats the refusal to read Secrets. The scale subresource
+// changes replicas only; a restart is deleting pods (their controller replaces them
+// from the unchanged template) or a rollout through the deployer.
 const DEVELOPER_EXTRA: AccessRule[] = [
-  AccessRule.of('apps', ['deployments', 'statefulsets'], ['patch']),
   AccessRule.of('apps', ['deployments/scale', 'statefulsets/scale'], ['get', 'update', 'patch']),
   AccessRule.of('', ['pods'], ['delete']),
   AccessRule.of('', ['pods/portforward'], ['get', 'create']),
@@ -193,7 +199,10 @@ const OPERATOR_EXTRA: AccessRule[] = [
   AccessRule.of('autoscaling', ['horizontalpodautoscalers'], WRITE),
   AccessRule.of('policy', ['poddisruptionbudgets'], WRITE),
   AccessRule.of('batch', ['jobs', 'cronjobs'], WRITE),
-  AccessRule.of('external-secrets.io', ['externalsecrets'], WRITE),
+  // ExternalSecrets are read only (the viewer rule): one names a store and a key, and
+  // through a shared ClusterSecretStore any key, another team's included; RBAC cannot
+  // restrict either, so the platform pipeline applies them. A SealedSecret is sealed
+  // for its own namespace and name (strict scope): writing one reveals nothing.
   AccessRule.of('bitnami.com', ['sealedsecrets'], WRITE),
   AccessRule.of('', ['pods/exec', 'pods/attach'], ['get', 'create']),
   AccessRule.of('', ['secrets'], READ),
@@ -202,6 +211,11 @@ const OPERATOR_EXTRA: AccessRule[] = [
 /** The exec grant a developer gets with `allowExec`. @internal */
 export const _EXEC_RULE = AccessRule.of('', ['pods/exec'], ['get', 'create']);
 
+/** Why the operator role keeps the pod-creating verbs; written on its Role. */
+const OPERATOR_ESCALATION = Escalation.acknowledge(
+  'operators manage the context\'s workloads (create and change Deployments, StatefulSets, Jobs, CronJobs), so their pods may run as any ServiceAccount of this namespace; '
+  + 'operators already read its Secrets and exec into its pods, and nothing reaches beyond the namespace: no ExternalSecret writes, no RBAC');
+
 /**
  * A well-defined role a team is granted in its bounded context. Each is a Role in
  * the context's namespace; none touches RBAC or anything outside the namespace.
@@ -209,16 +223,24 @@ export const _EXEC_RULE = AccessRule.of('', ['pods/exec'], ['get', 'create']);
  * | role | may |
  * | --- | --- |
  * | viewer | read workloads, services, config, events and pod logs; never Secrets |
- * | developer | viewer, plus restart (patch) and scale workloads, delete pods, port-forward; exec only with `allowExec` |
+ * | developer | viewer, plus scale workloads, delete pods (a restart), port-forward; exec only with `allowExec`; never Secrets |
  * | operator | developer, plus manage workloads and config, exec into pods, read Secrets |
+ *
+ * What each may do through a pod: a viewer and a developer create no pod and change
+ * no pod template, so the refusal to read Secrets holds for them (a developer given
+ * `allowExec` reads what the pods it execs into mount). An operator creates pods,
+ * so it can run one as any ServiceAccount of the namespace and mount any Secret of
+ * it: that adds nothing to reading the namespace's Secrets and exec, which it has,
+ * and its Role carries the acknowledgement (`escalation`). No role writes
+ * ExternalSecrets, which reach other teams' secrets through a ClusterSecretStore.
  */
 export class TeamRole {
   /** Read-only, no Secrets. */
   public static readonly VIEWER = new TeamRole('viewer', VIEWER_RULES, false);
-  /** Viewer plus restart, scale, port-forward; no Secrets, no exec unless allowed. */
+  /** Viewer plus scale, delete pods, port-forward; no Secrets, no pod templates, no exec unless allowed. */
   public static readonly DEVELOPER = new TeamRole('developer', [...VIEWER_RULES, ...DEVELOPER_EXTRA], false);
-  /** Developer plus managing workloads and config, exec, reading Secrets; no RBAC. */
-  public static readonly OPERATOR = new TeamRole('operator', [...VIEWER_RULES, ...DEVELOPER_EXTRA, ...OPERATOR_EXTRA], true);
+  /** Developer plus managing workloads and config, exec, reading Secrets; no RBAC, no ExternalSecret writes. */
+  public static readonly OPERATOR = new TeamRole('operator', [...VIEWER_RULES, ...DEVELOPER_EXTRA, ...OPERATOR_EXTRA], true, OPERATOR_ESCALATION);
 
   /** The roles, least privileged first. */
   public static readonly ALL: readonly TeamRole[] = [TeamRole.VIEWER, TeamRole.DEVELOPER, TeamRole.OPERATOR];
@@ -229,6 +251,11 @@ export class TeamRole {
     private readonly _rules: AccessRule[],
     /** Whether this is the operator path (exec, Secrets). */
     public readonly operator: boolean,
+    /**
+     * The acknowledged escalation of a role that creates pods, written on its Role.
+     * Undefined for the roles that create none.
+     */
+    public readonly escalation?: Escalation,
   ) {}
 
   /** The rules of the role (a copy). */
@@ -279,6 +306,33 @@ export interface GrantOptions {
    * @default - the context's namespace
    */
   readonly namespace?: string;
+
+  /**
+   * The acknowledgement, with a reason, of rules (or `clusterRoleRules`) that grant
+   * more than they name: `create`, `update` or `patch` on a pod-creating resource
+   * (pods, deployments, replicasets, statefulsets, daemonsets, replicationcontrollers,
+   * jobs, cronjobs), or on external-secrets objects. Written on the Role as the
+   * annotation `cdk8s-microservices.io/escalation`; refused when nothing escalates.
+   *
+   * @default - none; an escalating rule is refused
+   */
+  readonly escalation?: Escalation;
+}
+
+/**
+ * Options of a workload's `grantAccess`.
+ */
+export interface GrantAccessOptions {
+  /**
+   * The acknowledgement, with a reason, of a rule that grants more than it names
+   * (`create`, `update` or `patch` on a pod-creating resource, or on external-secrets
+   * objects): the workload could then run pods as any ServiceAccount of its
+   * namespace, or copy other teams' secrets. Written on the workload's Role as the
+   * annotation `cdk8s-microservices.io/escalation`; refused when the rule escalates nothing.
+   *
+   * @default - none; an escalating rule is refused
+   */
+  readonly escalation?: Escalation;
 }
 
 /**
@@ -294,7 +348,15 @@ export interface TeamGrantOptions {
   readonly allowExec?: boolean;
 }
 
-/** Rules a deployer needs to apply a context's own objects. @internal */
+/**
+ * Rules a deployer needs to apply a context's own objects. It applies workloads, so
+ * it creates pods, which may run as any ServiceAccount of its namespace and mount
+ * any Secret of it (`_DEPLOYER_ESCALATION`, written on its Role). It does not write
+ * ExternalSecrets: one names a store and a key, and through a shared
+ * ClusterSecretStore any key, which RBAC cannot restrict, so the platform pipeline
+ * applies them (as it applies NetworkPolicies and routes).
+ * @internal
+ */
 export const _DEPLOYER_RULES: AccessRule[] = [
   AccessRule.of('', ['configmaps', 'services', 'serviceaccounts'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
   AccessRule.of('apps', ['deployments', 'statefulsets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
@@ -305,6 +367,11 @@ export const _DEPLOYER_RULES: AccessRule[] = [
   // claims a path on the shared gateway): the platform pipeline applies them
   AccessRule.of('networking.k8s.io', ['networkpolicies', 'ingresses'], ['get', 'list', 'watch']),
   AccessRule.of('gateway.networking.k8s.io', ['httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes'], ['get', 'list', 'watch']),
-  AccessRule.of('external-secrets.io', ['externalsecrets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+  AccessRule.of('external-secrets.io', ['externalsecrets'], ['get', 'list', 'watch']),
   AccessRule.of('bitnami.com', ['sealedsecrets'], ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
 ];
+
+/** Why the deployer keeps the pod-creating verbs; written on its Role. @internal */
+export const _DEPLOYER_ESCALATION = Escalation.acknowledge(
+  'the deployer applies the context\'s own Deployments, StatefulSets, Jobs and CronJobs, so their pods may run as any ServiceAccount of this namespace and mount its Secrets; '
+  + 'it is confined to this namespace, reads no Secret through the API and writes no ExternalSecret (the platform pipeline applies those)');

@@ -2,7 +2,8 @@ import { Lazy, Size } from 'cdk8s';
 import { _Chart, _addValidation } from '../internal/chart';
 import { Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE } from '../access/access';
+import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_ESCALATION, _DEPLOYER_RULES, _EXEC_RULE } from '../access/access';
+import { ESCALATION_ANNOTATION, _checkEscalation } from '../access/escalation';
 import { _KNOWN_CLUSTER_ROLES } from '../internal/rbac';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _instanceOf, _invalid, _oneOf, _requireProp } from '../internal/errors';
 import { LABEL, MANAGED_BY, _podSecurityLabels } from '../internal/labels';
@@ -256,6 +257,9 @@ export class BoundedContext extends _Chart implements IPlatformMember {
       const rules = allowExec ? [...role.rules, _EXEC_RULE] : role.rules;
       const rendered = this.renderRoleAndBinding(`Team-${roleName}`, roleName, rules, () => this._teamGrants.filter(g => g.roleName === roleName).map(g => g.subject),
         { 'cdk8s-microservices.io/team-role': role.name });
+      if (role.escalation !== undefined) {
+        rendered.role.metadata.addAnnotation(ESCALATION_ANNOTATION, role.escalation.reason);
+      }
       if (role.operator) {
         _suppress(rendered.binding, 'kube-linter', 'access-to-create-pods',
           'operators manage the context\'s workloads by design (the operator role); the pods they start are held to Pod Security restricted and the namespace quota');
@@ -276,7 +280,10 @@ export class BoundedContext extends _Chart implements IPlatformMember {
   /**
    * Grants custom rules, or an existing ClusterRole, in this context's namespace.
    * Wildcards, `escalate`, `bind`, `impersonate`, shells in pods and
-   * `cluster-admin` are refused.
+   * `cluster-admin` are refused; so are rules that create pods or change a pod
+   * template (a pod may run as any ServiceAccount of the namespace and mount any of
+   * its Secrets) and external-secrets writes (a ClusterSecretStore reaches other
+   * teams' secrets), unless `escalation` acknowledges them with a reason.
    */
   public grant(subject: Subject, options: GrantOptions): void {
     _assertDns1123Label(this, 'grant(name)', options.name);
@@ -298,15 +305,21 @@ export class BoundedContext extends _Chart implements IPlatformMember {
     if (options.rules !== undefined && options.rules.length === 0) {
       throw _invalid(this, `${prop}.rules`, [], 'must hold at least one rule', 'list the rules to grant', ErrorCode.MISSING_REQUIRED);
     }
+    const escalation = options.rules !== undefined
+      ? _checkEscalation(this, i => `${prop}.rules[${i}]`, options.rules, options.escalation, `${prop}.escalation`)
+      : _checkEscalation(this, i => `${prop}.clusterRoleRules[${i}]`, options.clusterRoleRules ?? [], options.escalation, `${prop}.escalation`);
     this.claimGrantName(prop, options.name);
+    // the acknowledgement goes on the Role; for a bound ClusterRole, which is not rendered, on the RoleBinding
     if (options.clusterRole !== undefined) {
-      new k8s.KubeRoleBinding(this, `Grant-${options.name}`, {
+      const binding = new k8s.KubeRoleBinding(this, `Grant-${options.name}`, {
         metadata: this.meta(options.name),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: options.clusterRole },
         subjects: [subject._render()],
       });
+      if (escalation !== undefined) binding.metadata.addAnnotation(ESCALATION_ANNOTATION, escalation.reason);
     } else {
-      this.renderRoleAndBinding(`Grant-${options.name}`, options.name, options.rules!, () => [subject]);
+      const { role } = this.renderRoleAndBinding(`Grant-${options.name}`, options.name, options.rules!, () => [subject]);
+      if (escalation !== undefined) role.metadata.addAnnotation(ESCALATION_ANNOTATION, escalation.reason);
     }
   }
 
@@ -344,6 +357,14 @@ export class BoundedContext extends _Chart implements IPlatformMember {
    * nothing else: no RBAC, no Namespace, quota or limit range, no NetworkPolicy or
    * Ingress (it may read them), no other namespace, no cluster-scoped object. Those
    * stay with the platform pipeline.
+   *
+   * It creates pods (through the workloads it applies), so it can run one as any
+   * ServiceAccount of its namespace and mount any Secret of it: its Role carries that
+   * acknowledgement (`cdk8s-microservices.io/escalation`). It reads but does not write
+   * ExternalSecrets: one can name any key of a shared ClusterSecretStore, another
+   * team's included, and RBAC cannot restrict the key, so the platform pipeline
+   * applies the context's ExternalSecrets (the objects of kind ExternalSecret in its
+   * file in dist/), as it applies NetworkPolicies and routes.
    */
   public addDeployer(): Deployer {
     if (this._deployer) {
@@ -353,7 +374,8 @@ export class BoundedContext extends _Chart implements IPlatformMember {
     this.claimGrantName('addDeployer()', name);
     new k8s.KubeServiceAccount(this, 'Deployer', { metadata: this.meta(name), automountServiceAccountToken: false });
     const subject = Subject.serviceAccount(this.namespaceName, name);
-    const { binding } = this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
+    const { role, binding } = this.renderRoleAndBinding('DeployerAccess', name, _DEPLOYER_RULES, () => [subject]);
+    role.metadata.addAnnotation(ESCALATION_ANNOTATION, _DEPLOYER_ESCALATION.reason);
     _suppress(binding, 'kube-linter', 'access-to-create-pods',
       'the CI/CD deployer applies the context\'s own workloads (Deployments, StatefulSets, Jobs, CronJobs), confined to its namespace; their pods are held to Pod Security restricted and the namespace quota');
     this._deployer = { serviceAccountName: name, subject };

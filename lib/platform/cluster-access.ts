@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, Subject } from '../access/access';
+import { ESCALATION_ANNOTATION, Escalation, _checkEscalation } from '../access/escalation';
 import { _assertDns1123Label, _invalid } from '../internal/errors';
 import { _checkScope } from '../internal/construct';
 import { Platform } from './platform';
@@ -21,6 +22,16 @@ export interface ClusterAccessProps {
    * written to the ClusterRole and ClusterRoleBinding for reviewers.
    */
   readonly reason: string;
+
+  /**
+   * The acknowledgement, with a reason, of rules that create pods or change pod
+   * templates (cluster-wide: a pod as any ServiceAccount of any namespace, kube-system's
+   * included) or write external-secrets objects. Written on the ClusterRole as the
+   * annotation `cdk8s-microservices.io/escalation`; refused when nothing escalates.
+   *
+   * @default - none; an escalating rule is refused
+   */
+  readonly escalation?: Escalation;
 }
 
 /**
@@ -58,9 +69,11 @@ export class ClusterAccess extends Construct {
       throw _invalid(this, 'rules', [], 'must hold at least one rule', 'list the rules to grant', ErrorCode.MISSING_REQUIRED);
     }
     props.rules.forEach((r, i) => r._check(this, `rules[${i}]`, false));
+    const escalation = _checkEscalation(this, i => `rules[${i}]`, props.rules, props.escalation, 'escalation');
     this.roleName = `${scope.platformName}-${id}`;
     const metadata = { name: this.roleName, annotations: { 'cdk8s-microservices.io/reason': this.reason } };
-    new k8s.KubeClusterRole(this, 'Resource', { metadata, rules: props.rules.map(r => r._render()) });
+    const role = new k8s.KubeClusterRole(this, 'Resource', { metadata, rules: props.rules.map(r => r._render()) });
+    if (escalation !== undefined) role.metadata.addAnnotation(ESCALATION_ANNOTATION, escalation.reason);
     new k8s.KubeClusterRoleBinding(this, 'Binding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.roleName },

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
-import { AccessRule, Subject } from '../access/access';
+import { AccessRule, GrantAccessOptions, Subject } from '../access/access';
+import { ESCALATION_ANNOTATION, _checkEscalation } from '../access/escalation';
 import { _assertDns1123Label, _invalid } from '../internal/errors';
 import type { WorkloadConfiguration } from './configuration';
 import type { IWorkloadFacetOwner } from './facet-owner';
@@ -15,6 +16,7 @@ import { ErrorCode } from '../internal/configuration-error';
  */
 export class WorkloadIdentity {
   private readonly _grants: AccessRule[] = [];
+  private readonly _acknowledged: string[] = [];
 
   /**
    * @param configuration the workload's configuration, whose ConfigMap `grantReadOwnConfig` grants
@@ -38,9 +40,10 @@ export class WorkloadIdentity {
   }
 
   /** Grants API access; see `Workload.grantAccess`. */
-  public grantAccess(rule: AccessRule): void {
+  public grantAccess(rule: AccessRule, options: GrantAccessOptions = {}): void {
     const w = this.workload;
     rule._check(w, 'grantAccess(rule)', false);
+    const escalation = _checkEscalation(w, () => 'grantAccess(rule)', [rule], options.escalation, 'grantAccess(options).escalation');
     if (w.context.platform.apiServerCidrs === undefined) {
       throw _invalid(w, 'grantAccess(rule)', rule.resources.join(', '),
         'needs egress to the API server, whose addresses the platform does not know (the context denies all other egress)',
@@ -48,7 +51,10 @@ export class WorkloadIdentity {
     }
     if (this._grants.length === 0) {
       w.context._claimGrantName(`${w.node.path} grantAccess`, w.name);
-      new k8s.KubeRole(w, 'Role', { metadata: w._meta(), rules: Lazy.any({ produce: () => this._grants.map(r => r._render()) }) });
+      const role = new k8s.KubeRole(w, 'Role', { metadata: w._meta(), rules: Lazy.any({ produce: () => this._grants.map(r => r._render()) }) });
+      const acknowledged = this._acknowledged;
+      // every acknowledged reason, also of later grants
+      role.metadata.addAnnotation(ESCALATION_ANNOTATION, Lazy.any({ produce: () => (acknowledged.length > 0 ? acknowledged.join('; ') : undefined) }) as unknown as string);
       new k8s.KubeRoleBinding(w, 'RoleBinding', {
         metadata: w._meta(),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: w.name },
@@ -56,6 +62,7 @@ export class WorkloadIdentity {
       });
     }
     this._grants.push(rule);
+    if (escalation !== undefined) this._acknowledged.push(escalation.reason);
   }
 
   /** Grants leader election; see `Workload.grantLeaderElection`. */

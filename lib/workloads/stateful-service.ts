@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import type { BoundedContext } from '../platform/bounded-context';
 import { CallableWorkload } from './callable-workload';
+import { CROSS_CONTEXT_OWNERS_ANNOTATION, CrossContextOwnership } from './cross-context-ownership';
 import { DisruptionBudget } from './disruption-budget';
 import { _assertInteger, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _checkDisruptionBudget, _renderDisruptionBudget } from './scaling';
@@ -51,9 +52,18 @@ export class ClaimRetention {
 export interface StatefulServiceProps extends LongRunningWorkloadProps {
   /**
    * The workloads that own the store (database per service): only they may
-   * `connectTo` it. At least one.
+   * `connectTo` it. At least one, of the store's own bounded context unless
+   * `crossContextOwners` declares otherwise.
    */
   readonly owners: Workload[];
+
+  /**
+   * The store's context declaring, with a reason, that owners of other bounded
+   * contexts operate the store's data (see `CrossContextOwnership`).
+   *
+   * @default - none; an owner of another context is refused
+   */
+  readonly crossContextOwners?: CrossContextOwnership;
 
   /**
    * The number of pods, each with its own claims.
@@ -153,6 +163,7 @@ export class StatefulService extends CallableWorkload {
           'pass the Microservice, Worker or Job objects that own the store', ErrorCode.WRONG_SCOPE);
       }
     }
+    const crossContext = CrossContextOwnership._check(this, scope.namespaceName, this._owners, props.crossContextOwners);
     if (this._ports.length === 0) {
       throw _invalid(this, 'ports', [], 'must list at least one port: owners reach the store through its Service',
         'add the port the store listens on, for example Port.tcp(5432, { name: \'postgres\' })', ErrorCode.MISSING_REQUIRED);
@@ -185,6 +196,7 @@ export class StatefulService extends CallableWorkload {
         volumeClaimTemplates: this._claims.map(c => c._render({ ...this.selectorLabels })),
       },
     });
+    if (crossContext !== undefined) statefulSet.metadata.addAnnotation(CROSS_CONTEXT_OWNERS_ANNOTATION, crossContext.reason);
     this._setController(statefulSet);
     this._suppressWithoutProbes(statefulSet);
     this._renderService(true);

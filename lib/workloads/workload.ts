@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AccessRule, Subject } from '../access/access';
+import { AccessRule, GrantAccessOptions, Subject } from '../access/access';
 import { BackingService } from '../config/backing-service';
 import { AddSecretOptions, WorkloadConfiguration } from './configuration';
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
@@ -263,10 +263,11 @@ export abstract class Workload extends Construct implements IContextMember, ICon
    * namespace: a least-privilege Role named after the workload. Name the exact
    * objects (`resourceNames`) wherever Kubernetes allows it. The pod then gets a
    * short-lived projected token (the service account token is otherwise never
-   * mounted).
+   * mounted). A rule that creates pods or changes a pod template, or writes
+   * external-secrets objects, needs `escalation` (see `Escalation`).
    */
-  public grantAccess(rule: AccessRule): void {
-    this.identity.grantAccess(rule);
+  public grantAccess(rule: AccessRule, options: GrantAccessOptions = {}): void {
+    this.identity.grantAccess(rule, options);
   }
 
   /**

@@ -38,13 +38,14 @@ describe('team roles', () => {
     }
   });
 
-  test('viewers read but never Secrets; developers restart, scale and port-forward but neither exec nor read Secrets', () => {
+  test('viewers read but never Secrets; developers scale, delete pods and port-forward but neither exec, read Secrets nor change pod templates', () => {
     const viewer = permissions(TeamRole.VIEWER.rules.map(r => r._render()));
     const developer = permissions(TeamRole.DEVELOPER.rules.map(r => r._render()));
     expect(viewer).toContain('core/pods/log:get');
     expect(viewer.filter(p => p.includes('secrets:') && !p.startsWith('external-secrets') && !p.startsWith('bitnami'))).toEqual([]);
     expect(viewer.filter(p => !/:(get|list|watch)$/.test(p))).toEqual([]);
-    expect(developer).toEqual(expect.arrayContaining(['apps/deployments:patch', 'apps/deployments/scale:update', 'core/pods/portforward:create']));
+    expect(developer).toEqual(expect.arrayContaining(['apps/deployments/scale:update', 'core/pods:delete', 'core/pods/portforward:create']));
+    expect(developer.filter(p => /^apps\/(deployments|statefulsets):/.test(p) && !/:(get|list|watch)$/.test(p))).toEqual([]);
     expect(developer.filter(p => p.startsWith('core/secrets') || p.startsWith('core/pods/exec'))).toEqual([]);
   });
 

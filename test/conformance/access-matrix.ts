@@ -32,9 +32,55 @@ const ops = (ctx: string) => ({ as: `oscar@${ctx}`, groups: [`oidc:${ctx}-operat
 const reader = { as: 'rita@sales', groups: ['oidc:sales-readers'] };
 const sa = (ns: string, name: string) => ({ as: `system:serviceaccount:${ns}:${name}` });
 
+/**
+ * The escalation questions (issue 20, class 9), asked of every generated team role,
+ * the deployer and each service identity. Creating (or patching the template of) a
+ * pod-creating object runs a pod as any ServiceAccount of the namespace with any of
+ * its Secrets mounted; writing an ExternalSecret copies whatever a shared
+ * ClusterSecretStore can read; impersonate, bind and escalate grant what was never
+ * given. The expected answers follow from the rendered Roles (lib/access/access.ts:
+ * developers lost `patch` on Deployments, operators and deployers the ExternalSecret
+ * writes; the Roles that still create pods carry `cdk8s-microservices.io/escalation`),
+ * which `test/access/escalation.test.ts` checks in dist/.
+ */
+const ESCALATION_QUESTIONS: Array<{ key: string; verb: string; resource: string; what: string }> = [
+  { key: 'pods', verb: 'create', resource: 'pods', what: 'create pods directly' },
+  { key: 'jobs', verb: 'create', resource: 'jobs.batch', what: 'create Jobs (a pod as any ServiceAccount of the namespace)' },
+  { key: 'deployments', verb: 'create', resource: 'deployments.apps', what: 'create Deployments (a pod as any ServiceAccount of the namespace)' },
+  { key: 'templates', verb: 'patch', resource: 'deployments.apps', what: 'change a Deployment\'s pod template (image, ServiceAccount, mounted Secrets)' },
+  { key: 'externalsecrets', verb: 'create', resource: 'externalsecrets.external-secrets.io', what: 'create ExternalSecrets (any key of a ClusterSecretStore)' },
+  { key: 'impersonate', verb: 'impersonate', resource: 'serviceaccounts', what: 'impersonate ServiceAccounts' },
+  { key: 'bind', verb: 'bind', resource: 'clusterroles.rbac.authorization.k8s.io', what: 'bind roles it does not hold' },
+  { key: 'escalate', verb: 'escalate', resource: 'roles.rbac.authorization.k8s.io', what: 'write Roles beyond its own permissions' },
+];
+
+type Identity = { as: string; groups?: string[] };
+const NOTHING = { pods: false, jobs: false, deployments: false, templates: false, externalsecrets: false, impersonate: false, bind: false, escalate: false };
+
+/** Who is asked, in which namespace, and the answers after issue 20: only operators and deployers create pods (acknowledged), nobody writes ExternalSecrets. */
+const ESCALATION_ANSWERS: Array<{ who: Identity; role: string; namespace: string; can: { [key: string]: boolean } }> = [
+  { who: reader, role: 'a viewer', namespace: 'orders', can: NOTHING },
+  { who: dev('catalog'), role: 'a developer', namespace: 'catalog', can: NOTHING },
+  { who: ops('catalog'), role: 'an operator', namespace: 'catalog', can: { ...NOTHING, jobs: true, deployments: true, templates: true } },
+  { who: sa('catalog', 'deployer'), role: 'the deployer', namespace: 'catalog', can: { ...NOTHING, jobs: true, deployments: true, templates: true } },
+  { who: sa('orders', 'deployer'), role: 'the orders deployer', namespace: 'orders', can: { ...NOTHING, jobs: true, deployments: true, templates: true } },
+  { who: sa('accounts', 'deployer'), role: 'the accounts deployer', namespace: 'accounts', can: { ...NOTHING, jobs: true, deployments: true, templates: true } },
+  // every workload's own ServiceAccount in dist/ (notifications holds a Lease grant, the others none)
+  ...([['accounts', 'auth'], ['accounts', 'accounts'], ['accounts', 'session-cleanup'], ['catalog', 'products'], ['catalog', 'reviews'],
+    ['catalog', 'products-cache'], ['orders', 'orders'], ['orders', 'payments'], ['orders', 'notifications'], ['orders', 'outbox-relay'],
+    ['orders', 'orders-migrate']] as const).map(([ns, name]) => ({ who: sa(ns, name), role: `the service identity ${ns}/${name}`, namespace: ns, can: NOTHING })),
+];
+
+const ESCALATION_CHECKS: AccessCheck[] = ESCALATION_ANSWERS.flatMap(a => ESCALATION_QUESTIONS.map(q => ({
+  ...a.who, verb: q.verb, resource: q.resource, namespace: a.namespace, expected: a.can[q.key],
+  why: a.can[q.key]
+    ? `${a.role} may ${q.what}: its job, acknowledged on its Role (cdk8s-microservices.io/escalation)`
+    : `${a.role} cannot ${q.what} (issue 20, class 9)`,
+})));
+
 export const ACCESS_MATRIX: AccessCheck[] = [
   // developers: restart, scale, port-forward in their own context only; no Secrets, no exec
-  { ...dev('catalog'), verb: 'patch', resource: 'deployments.apps', namespace: 'catalog', expected: true, why: 'a developer restarts its own workloads' },
+  { ...dev('catalog'), verb: 'delete', resource: 'pods', namespace: 'catalog', expected: true, why: 'a developer restarts its own workloads by deleting their pods' },
   { ...dev('catalog'), verb: 'update', resource: 'deployments.apps', subresource: 'scale', namespace: 'catalog', expected: true, why: 'a developer scales its own workloads' },
   { ...dev('catalog'), verb: 'create', resource: 'pods', subresource: 'portforward', namespace: 'catalog', expected: true, why: 'a developer port-forwards in its own context' },
   { ...dev('catalog'), verb: 'patch', resource: 'deployments.apps', namespace: 'orders', expected: false, why: 'a catalog developer cannot touch the orders namespace' },
@@ -65,7 +111,6 @@ export const ACCESS_MATRIX: AccessCheck[] = [
   { ...ops('catalog'), verb: 'delete', resource: 'networkpolicies.networking.k8s.io', namespace: 'catalog', expected: false, why: 'an operator cannot open the default-deny policy' },
   { ...ops('catalog'), verb: 'delete', resource: 'namespaces', expected: false, why: 'an operator has nothing cluster-wide' },
   // deployers: apply the context's own objects, nothing else
-  { ...sa('catalog', 'deployer'), verb: 'create', resource: 'deployments.apps', namespace: 'catalog', expected: true, why: 'the deployer applies its Deployments' },
   { ...sa('catalog', 'deployer'), verb: 'patch', resource: 'networkpolicies.networking.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot open the default-deny policy' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'ingresses.networking.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot claim routes on the shared gateway' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'httproutes.gateway.networking.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot attach a route of its own to the shared Gateway (the gateway chart renders the routes)' },
@@ -74,7 +119,7 @@ export const ACCESS_MATRIX: AccessCheck[] = [
   { ...sa('catalog', 'deployer'), verb: 'patch', resource: 'gateways.gateway.networking.k8s.io', namespace: 'gateway', expected: false, why: 'a deployer cannot change the platform\'s Gateway (listeners, allowedRoutes)' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'backendtrafficpolicies.gateway.envoyproxy.io', namespace: 'catalog', expected: false, why: 'a deployer cannot attach Envoy policies (rate limit, timeouts) to routes' },
   { ...sa('catalog', 'deployer'), verb: 'patch', resource: 'configmaps', namespace: 'catalog', expected: true, why: 'the deployer applies its configuration' },
-  { ...sa('catalog', 'deployer'), verb: 'create', resource: 'externalsecrets.external-secrets.io', namespace: 'catalog', expected: true, why: 'the deployer applies its ExternalSecrets' },
+  { ...sa('catalog', 'deployer'), verb: 'create', resource: 'sealedsecrets.bitnami.com', namespace: 'catalog', expected: true, why: 'the deployer applies its SealedSecrets (sealed for this namespace: they reveal nothing)' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'deployments.apps', namespace: 'orders', expected: false, why: 'a deployer is confined to its namespace' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'roles.rbac.authorization.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot create Roles' },
   { ...sa('catalog', 'deployer'), verb: 'create', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: 'catalog', expected: false, why: 'a deployer cannot bind roles' },
@@ -89,6 +134,7 @@ export const ACCESS_MATRIX: AccessCheck[] = [
   { ...sa('orders', 'payments'), verb: 'get', resource: 'secrets', namespace: 'orders', expected: false, why: 'a service without grants has no API access' },
   { ...sa('orders', 'payments'), verb: 'list', resource: 'pods', namespace: 'orders', expected: false, why: 'a service without grants has no API access' },
   { ...sa('catalog', 'products'), verb: 'get', resource: 'configmaps', namespace: 'catalog', expected: false, why: 'a service without grants has no API access' },
+  ...ESCALATION_CHECKS,
 ];
 
 function describe(c: AccessCheck): string {
