@@ -4,7 +4,7 @@ import { AccessRule, Subject } from '../access/access';
 import { BackingService } from '../config/backing-service';
 import { AddSecretOptions, WorkloadConfiguration } from './configuration';
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
-import { _checkImage, _checkPath, _pullPolicyReason } from '../pod/container-rules';
+import { _checkImage, _checkPath, _suppressPullPolicy } from '../pod/container-rules';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
 import { _checkScope, _isBranded } from '../internal/construct';
 import { _wholeSeconds } from '../internal/duration';
@@ -473,9 +473,7 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     if (this.lowUserIdReason !== undefined) {
       _suppress(controller, 'kube-score', 'container-security-context-user-group-id', `container ${this.containerName}: ${this.lowUserIdReason}`);
     }
-    if (this.imagePullPolicy !== ImagePullPolicy.ALWAYS) {
-      _suppress(controller, 'kube-score', 'container-image-pull-policy', _pullPolicyReason(this.containerName, this.imagePullPolicy));
-    }
+    _suppressPullPolicy(controller, this.containerName, this.imagePullPolicy);
     if (this._probes.identical !== undefined) {
       _suppress(controller, 'kube-score', 'pod-probes-identical', this._probes.identical);
     }
