@@ -16,6 +16,7 @@ export * from './platform/image';
 export * from './pod/port';
 export * from './pod/probe';
 export * from './platform/priority-tier';
+export * from './platform/kube-linter-config';
 export * from './workloads/disruption-budget';
 export * from './gateway/gateway';
 export * from './gateway/gateway-implementation';
