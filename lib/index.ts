@@ -11,6 +11,7 @@ export * from './pod/container-security';
 export * from './workloads/identity';
 export * from './workloads/scheduling';
 export * from './workloads/scaling';
+export * from './workloads/update-strategy';
 export * from './workloads/workload-connections';
 export * from './platform/image';
 export * from './pod/port';

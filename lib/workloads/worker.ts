@@ -12,7 +12,7 @@ export interface WorkerProps extends LongRunningWorkloadProps, ScalingProps {
 
 /**
  * The resolved scaling of a worker (`replicas`, `minReplicas`, `maxReplicas`,
- * `targetCpuUtilization`, `maxSurge`, `disruptionBudget`), declared once in
+ * `targetCpuUtilization`, `updateStrategy`, `maxSurge`, `disruptionBudget`), declared once in
  * `ResolvedScaling` and set by its constructor.
  */
 export interface Worker extends ResolvedScaling {}
