@@ -1,15 +1,10 @@
 import { Image, Microservice, Probe, UpdateStrategy, Worker, WorkerProps } from '../../lib';
 import { find, microservice, objects, setup } from '../_helpers';
 
-function props(overrides: Partial<WorkerProps> = {}): WorkerProps {
-  return {
-    image: Image.fromTag('ghcr.io/acme/relay', '1.2.0'),
-    readiness: Probe.exec(['/app/ready']),
-    liveness: Probe.exec(['/app/alive']),
-    ...overrides,
-  };
-}
-
+/** A worker relay with exec probes, plus `extra`. */
+const props = (extra: Partial<WorkerProps> = {}): WorkerProps => ({
+  image: Image.fromTag('ghcr.io/acme/relay', '1.2.0'), readiness: Probe.exec(['/app/ready']), liveness: Probe.exec(['/app/alive']), ...extra,
+});
 const SUPPRESS = 'conformance.cdk8s-microservices.io/suppress';
 
 describe('updateStrategy', () => {
