@@ -54,6 +54,8 @@ test('the README error examples are the messages the library produces', () => {
     () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'deploy', rules: [lib.AccessRule.of('', ['deployments'], ['get', 'patch'])] }),
     () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'agg', clusterRole: 'system:aggregate-to-edit' }),
     () => new lib.Microservice(context().platform as never, 'payments', props),
+    () => { const { orders } = context(); new lib.StatefulService(orders, 'payments-ledger-store-for-the-orders-context-eu-west1', { ...props, owners: [new lib.Microservice(orders, 'payments', props)] }); },
+    () => { const { orders } = context(); new lib.StatefulService(orders, 'payments-db', { ...props, owners: [new lib.Microservice(orders, 'payments', props)], minReplicas: 2 } as lib.StatefulServiceProps); },
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

@@ -62,7 +62,7 @@ export class Microservice extends CallableWorkload {
   private readonly _scaling: _Scaling;
 
   constructor(scope: BoundedContext, id: string, props: MicroserviceProps) {
-    super(scope, id, props, { noun: 'service', title: 'microservice', component: 'backend', preStopDelay: Duration.seconds(5), longRunning: true });
+    super(scope, id, props, { noun: 'service', title: 'microservice', component: 'backend', preStopDelay: Duration.seconds(5), longRunning: true, props: 'Microservice' });
     this._scaling = new _Scaling(this, props);
     this._scaling.exposeOn(this);
     scope._registerService(this);

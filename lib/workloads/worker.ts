@@ -42,7 +42,7 @@ export class Worker extends Workload {
   private readonly _scaling: _Scaling;
 
   constructor(scope: BoundedContext, id: string, props: WorkerProps) {
-    super(scope, id, props, { noun: 'worker', title: 'worker', component: 'worker', preStopDelay: Duration.seconds(0), longRunning: true });
+    super(scope, id, props, { noun: 'worker', title: 'worker', component: 'worker', preStopDelay: Duration.seconds(0), longRunning: true, props: 'Worker' });
     this._scaling = new _Scaling(this, props);
     this._scaling.exposeOn(this);
 

@@ -31,6 +31,7 @@ import type { _Scaling } from './scaling';
 import { SecretSource, ServiceSecret } from '../config/secret-source';
 import { Connection, ConnectOptions, ICallable, IConnectable, WorkloadConnections } from './workload-connections';
 import { WorkloadPod } from './workload-pod';
+import { _refuseForeignProps } from './kind-props';
 
 /**
  * The pod-template core every workload kind composes: a container image run as a
@@ -111,6 +112,7 @@ export abstract class Workload extends Construct implements IContextMember, ICon
   protected constructor(scope: BoundedContext, id: string, props: LongRunningWorkloadProps, kind: _Kind) {
     super(scope, Workload.uniqueId(scope, id, kind.title, new.target.name));
     _assertDns1035Label(this, 'id', id);
+    _refuseForeignProps(this, kind.props, props);
     this._kindNoun = kind.noun;
     this._annotations = { ...kind.annotations };
     this.name = id;
