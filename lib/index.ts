@@ -52,3 +52,5 @@ export * from './workloads/container';
 export * from './config/address-form';
 export * as k8s from './imports/k8s';
 export * from './workloads/workload-pod';
+export { ConfigurationError, ConfigurationErrors, ErrorCode } from './internal/configuration-error';
+export type { ConfigurationErrorProps, ValidationFinding } from './internal/configuration-error';

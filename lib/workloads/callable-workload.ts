@@ -6,6 +6,7 @@ import { Port, PortProtocol } from '../pod/port';
 import { Workload } from './workload';
 import { LongRunningWorkloadProps, _Kind } from './workload-props';
 import { Connection, ConnectOptions, ICallable, IConnectable } from './workload-connections';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A workload that other workloads call: it has a Service named after it (its stable
@@ -61,7 +62,7 @@ export abstract class CallableWorkload extends Workload implements ICallable {
     if (!port) {
       throw _invalid(scope, prop, name ?? '(first port)',
         `must name a port that ${this.node.path} exposes (${this._ports.map(p => `'${p.name}'`).join(', ') || 'none'})`,
-        'use one of those port names, or add the port to the callee');
+        'use one of those port names, or add the port to the callee', ErrorCode.UNKNOWN_REFERENCE);
     }
     return port;
   }

@@ -4,6 +4,7 @@ import { AccessRule, Subject } from '../access/access';
 import { _assertDns1123Label, _invalid } from '../internal/errors';
 import type { WorkloadConfiguration } from './configuration';
 import type { IWorkloadFacetOwner } from './facet-owner';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A workload's identity: its own ServiceAccount (named after it, no token mounted)
@@ -43,7 +44,7 @@ export class WorkloadIdentity {
     if (w.context.platform.apiServerCidrs === undefined) {
       throw _invalid(w, 'grantAccess(rule)', rule.resources.join(', '),
         'needs egress to the API server, whose addresses the platform does not know (the context denies all other egress)',
-        'set apiServerCidrs (and apiServerPort) on the Platform');
+        'set apiServerCidrs (and apiServerPort) on the Platform', ErrorCode.CONFLICT);
     }
     if (this._grants.length === 0) {
       w.context._claimGrantName(`${w.node.path} grantAccess`, w.name);
@@ -69,7 +70,7 @@ export class WorkloadIdentity {
     const w = this.workload;
     if (!this.configuration.hasConfigMap) {
       throw _invalid(w, 'grantReadOwnConfig()', w.name, 'needs configuration to read, but the service has no env values or config files',
-        'add configuration first, or remove the grant');
+        'add configuration first, or remove the grant', ErrorCode.CONFLICT);
     }
     this.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [Lazy.any({ produce: () => this.configuration.configMapName }) as string]));
   }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The props each workload kind reads, by the kind's class name, so that a prop of
@@ -29,10 +30,15 @@ export type _KindName = keyof typeof _KIND_PROPS;
 
 /**
  * Throws when `props` sets (to anything but undefined) a prop that `kind` does not
- * read: one of another kind's, naming the kinds that read it, or one of no kind's.
+ * read: one of another kind's (`CONFLICT`), naming the kinds that read it, or one of
+ * no kind's (`UNKNOWN_OPTION`, a misspelling). Props that are not an object at all are
+ * left to the kind's own checks (a missing image is `MISSING_REQUIRED`).
  * @internal
  */
-export function _refuseForeignProps(scope: IConstruct, kind: _KindName, props: object): void {
+export function _refuseForeignProps(scope: IConstruct, kind: _KindName, props: object | undefined): void {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    return;
+  }
   const reads: readonly string[] = _KIND_PROPS[kind];
   for (const [prop, value] of Object.entries(props)) {
     if (value === undefined || reads.includes(prop)) {
@@ -42,10 +48,10 @@ export function _refuseForeignProps(scope: IConstruct, kind: _KindName, props: o
     if (others.length > 0) {
       const list = others.join(others.length > 2 ? ', ' : ' and ');
       throw _invalid(scope, prop, shown(value), `must not be set on a ${kind}, which does not read it (it is a prop of ${list})`,
-        `remove ${prop}, or make this a ${others.join(' or ')} if that is what it is`);
+        `remove ${prop}, or make this a ${others.join(' or ')} if that is what it is`, ErrorCode.CONFLICT);
     }
     throw _invalid(scope, prop, shown(value), `is not a prop of ${kind}, nor of any workload kind`,
-      `remove it, or correct its name (the props are those of ${kind}Props)`);
+      `remove it, or correct its name (the props are those of ${kind}Props)`, ErrorCode.UNKNOWN_OPTION);
   }
 }
 

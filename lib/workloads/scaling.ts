@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
 import { DisruptionBudget } from './disruption-budget';
 import type { IWorkloadFacetOwner } from './facet-owner';
+import { ErrorCode } from '../internal/configuration-error';
 import { UpdateStrategy } from './update-strategy';
 
 /**
@@ -110,22 +111,18 @@ export class _Scaling implements ResolvedScaling {
       for (const [prop, value] of [['minReplicas', props.minReplicas], ['maxReplicas', props.maxReplicas], ['targetCpuUtilization', props.targetCpuUtilization]] as const) {
         if (value !== undefined) {
           throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count has no autoscaler`,
-            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`);
+            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`, ErrorCode.CONFLICT);
         }
       }
     }
     this.minReplicas = props.replicas ?? props.minReplicas ?? 2;
     this.maxReplicas = props.replicas ?? props.maxReplicas ?? this.minReplicas * 2;
     this.targetCpuUtilization = props.targetCpuUtilization ?? 70;
-    this.updateStrategy = props.updateStrategy ?? UpdateStrategy.SURGE;
-    if (!(this.updateStrategy instanceof UpdateStrategy)) {
-      throw _invalid(w, 'updateStrategy', String(this.updateStrategy), 'must be an UpdateStrategy',
-        'use UpdateStrategy.SURGE, UpdateStrategy.REPLACE or UpdateStrategy.RECREATE');
-    }
+    this.updateStrategy = _oneOf(w, 'updateStrategy', props.updateStrategy ?? UpdateStrategy.SURGE, UpdateStrategy);
     const surges = this.updateStrategy === UpdateStrategy.SURGE;
     if (!surges && props.maxSurge !== undefined) {
       throw _invalid(w, 'maxSurge', props.maxSurge, `must not be set with 'updateStrategy' UpdateStrategy.${this.updateStrategy.name}, which never starts extra pods`,
-        'remove maxSurge, or use UpdateStrategy.SURGE');
+        'remove maxSurge, or use UpdateStrategy.SURGE', ErrorCode.CONFLICT);
     }
     this.maxSurge = surges ? props.maxSurge ?? 1 : 0;
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
@@ -133,13 +130,13 @@ export class _Scaling implements ResolvedScaling {
     _assertInteger(w, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number of at least minReplicas');
     if (this.maxReplicas < this.minReplicas) {
       throw _invalid(w, 'maxReplicas', this.maxReplicas, `must be at least 'minReplicas' (${this.minReplicas})`,
-        'raise maxReplicas or lower minReplicas');
+        'raise maxReplicas or lower minReplicas', ErrorCode.CONFLICT);
     }
     if (this.maxReplicas === this.minReplicas) {
       if (props.targetCpuUtilization !== undefined) {
         throw _invalid(w, 'targetCpuUtilization', props.targetCpuUtilization,
           `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count has no autoscaler`,
-          'remove targetCpuUtilization, or raise maxReplicas above minReplicas');
+          'remove targetCpuUtilization, or raise maxReplicas above minReplicas', ErrorCode.CONFLICT);
       }
       this.replicas = this.minReplicas;
     }
@@ -235,23 +232,24 @@ export class _Scaling implements ResolvedScaling {
  * @internal
  */
 export function _checkDisruptionBudget(w: IConstruct, b: DisruptionBudget, minReplicas: number): void {
+  _instanceOf(w, 'disruptionBudget', b, DisruptionBudget, 'use DisruptionBudget.maxUnavailable(1) or DisruptionBudget.minAvailable(n)');
   if (b.field === 'minAvailable') {
     _assertInteger(w, 'disruptionBudget.minAvailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count >= minReplicas) {
       throw _invalid(w, 'disruptionBudget.minAvailable', b.count,
         `must be below 'minReplicas' (${minReplicas}), or the budget blocks every eviction at minimum scale and node drains hang`,
-        `use DisruptionBudget.minAvailable(${Math.max(minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`);
+        `use DisruptionBudget.minAvailable(${Math.max(minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`, ErrorCode.CONFLICT);
     }
   } else {
     _assertInteger(w, 'disruptionBudget.maxUnavailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count < 1) {
       throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count, 'must be at least 1, or the budget blocks every eviction and node drains hang',
-        'use DisruptionBudget.maxUnavailable(1)');
+        'use DisruptionBudget.maxUnavailable(1)', ErrorCode.OUT_OF_RANGE);
     }
     if (minReplicas > 1 && b.count >= minReplicas) {
       throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count,
         `must be below 'minReplicas' (${minReplicas}), or a drain may take every pod at once`,
-        `use DisruptionBudget.maxUnavailable(${minReplicas - 1}) or raise minReplicas`);
+        `use DisruptionBudget.maxUnavailable(${minReplicas - 1}) or raise minReplicas`, ErrorCode.CONFLICT);
     }
   }
 }

@@ -67,6 +67,7 @@ export interface IConnectionsOwner extends IWorkloadFacetOwner, IConnectable {
   /** How errors and reasons name its kind: 'service', 'worker', ... */
   readonly _kindNoun: string;
 }
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Options for a declared call.
@@ -159,31 +160,31 @@ export class WorkloadConnections {
     if (!callee?._callable) {
       throw _invalid(w, 'connectTo(callee)', String(callee),
         'must be a workload that serves calls (a Microservice or a StatefulService); a Worker, Job or CronJob has no Service and admits no traffic',
-        'call a Microservice, or let the worker take its work from a queue or store it connects to');
+        'call a Microservice, or let the worker take its work from a queue or store it connects to', ErrorCode.WRONG_TYPE);
     }
     if (callee === (w as unknown)) {
       throw _invalid(w, 'connectTo(callee)', callee.node.path, 'must be another service; calls within a service need no rule',
-        'remove this call');
+        'remove this call', ErrorCode.CONFLICT);
     }
     if (callee.context.platform !== w.context.platform) {
       throw _invalid(w, 'connectTo(callee)', callee.node.path,
         `must be a service of platform '${w.context.platform.platformName}', but it belongs to '${callee.context.platform.platformName}'`,
-        'declare the callee in the same platform, or model the other platform as an external endpoint');
+        'declare the callee in the same platform, or model the other platform as an external endpoint', ErrorCode.WRONG_SCOPE);
     }
     callee._admit(w);
     const ports = callee.ports;
     if (ports.length === 0) {
       throw _invalid(w, 'connectTo(callee)', callee.node.path, 'must expose a port, but the callee has none',
-        `add a Port to ${callee.node.path}, or remove the call`);
+        `add a Port to ${callee.node.path}, or remove the call`, ErrorCode.UNKNOWN_REFERENCE);
     }
     const port = callee._findPort(options.port, 'connectTo(port)', w);
     const address = options.address ?? AddressForm.url();
     if (!(address instanceof AddressForm)) {
-      throw _invalid(w, 'connectTo(address)', String(address), 'must be an AddressForm', 'use AddressForm.url(), hostPort(), hostAndPort() or none()');
+      throw _invalid(w, 'connectTo(address)', String(address), 'must be an AddressForm', 'use AddressForm.url(), hostPort(), hostAndPort() or none()', ErrorCode.WRONG_TYPE);
     }
     if (options.envVar !== undefined && !address._single) {
       throw _invalid(w, 'connectTo(envVar)', options.envVar, `must not be set with AddressForm.${address.name}(), which ${address.name === 'none' ? 'sets no variable' : 'names its two variables itself'}`,
-        address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()');
+        address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()', ErrorCode.CONFLICT);
     }
     const url = callee.url(port.name);
     const base = `${callee.name.toUpperCase().replace(/-/g, '_')}${port === ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}`;
@@ -194,11 +195,11 @@ export class WorkloadConnections {
         if (options.envVar !== undefined && address.name === existing.address.name) {
           throw _invalid(w, 'connectTo(envVar)', options.envVar,
             `must match the call to ${callee.node.path} port '${port.name}' declared before, which uses '${existing.envVar}'`,
-            'declare each call once, with the envVar you want');
+            'declare each call once, with the envVar you want', ErrorCode.CONFLICT);
         }
         throw _invalid(w, 'connectTo(address)', address.name,
           `must hand over the address as the call to ${callee.node.path} port '${port.name}' declared before does (${Object.keys(existing.envVars).join(', ') || 'no variable'})`,
-          'declare each call once, with the address form and variables you want');
+          'declare each call once, with the address form and variables you want', ErrorCode.CONFLICT);
       }
       return existing;
     }

@@ -9,6 +9,7 @@ import { MountOptions, Volume } from '../pod/volume';
 import { Port } from '../pod/port';
 import { k8s } from '../internal/k8s';
 import { WorkloadProps } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * What a workload's pod needs of the workload beyond what its containers need: the
@@ -56,7 +57,7 @@ export class WorkloadPod implements IPodVolumes {
     this._pullSecrets.forEach((name, i) => {
       _assertDns1123Subdomain(workload, `imagePullSecrets[${i}]`, name, 'name the Secret as `kubectl get secrets` shows it');
       if (this._pullSecrets.indexOf(name) !== i) {
-        throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once');
+        throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once', ErrorCode.DUPLICATE);
       }
     });
   }
@@ -129,7 +130,7 @@ export class WorkloadPod implements IPodVolumes {
   public _registerVolume(volume: Volume, prop: string): void {
     const w = this.workload;
     if (!(volume instanceof Volume)) {
-      throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName');
+      throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName', ErrorCode.WRONG_TYPE);
     }
     if (this._volumes.includes(volume)) {
       return;
@@ -137,7 +138,7 @@ export class WorkloadPod implements IPodVolumes {
     volume._check(w, prop, w.context._storageQuota, w.context.node.path);
     if ([...this._volumes.map(v => v.name), ...w._mountNames].includes(volume.name)) {
       throw _invalid(w, `${prop}.name`, volume.name, 'must be unique among the pod\'s volumes (another volume or claim has it)',
-        'give each volume its own name, or pass the same Volume object to every container that shares it');
+        'give each volume its own name, or pass the same Volume object to every container that shares it', ErrorCode.DUPLICATE);
     }
     this._volumes.push(volume);
   }
@@ -146,14 +147,14 @@ export class WorkloadPod implements IPodVolumes {
     const w = this.workload;
     const what = sidecar ? 'addSidecar' : 'addInitContainer';
     if (name === w.containerName || this._containers.some(c => c.name === name)) {
-      throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'');
+      throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'', ErrorCode.DUPLICATE);
     }
     const container = new WorkloadContainer(w, this, name, props, sidecar);
     const podPorts = [...w.ports, ...this._containers.flatMap(c => c.ports)];
     for (const port of container.ports) {
       if (podPorts.some(p => p.name === port.name || p.containerPort === port.containerPort)) {
         throw _invalid(w, `sidecars[${name}].ports`, port.name, `must not repeat a port name or number of another container of the pod (${port.containerPort})`,
-          'give the sidecar\'s port its own name and number');
+          'give the sidecar\'s port its own name and number', ErrorCode.DUPLICATE);
       }
     }
     this._containers.push(container);

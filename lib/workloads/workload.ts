@@ -4,11 +4,11 @@ import { AccessRule, Subject } from '../access/access';
 import { BackingService } from '../config/backing-service';
 import { AddSecretOptions, WorkloadConfiguration } from './configuration';
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
-import { _checkImage, _checkPath, _suppressPullPolicy } from '../pod/container-rules';
+import { _checkImage, _checkMountPath, _suppressPullPolicy } from '../pod/container-rules';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
 import { _checkScope, _isBranded } from '../internal/construct';
 import { _wholeSeconds } from '../internal/duration';
-import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _invalid, _message } from '../internal/errors';
+import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _instanceOf, _invalid } from '../internal/errors';
 import { WorkloadIdentity } from './identity';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _Linter, _suppress } from '../internal/suppressions';
@@ -31,6 +31,7 @@ import type { _Scaling } from './scaling';
 import { SecretSource, ServiceSecret } from '../config/secret-source';
 import { Connection, ConnectOptions, ICallable, IConnectable, WorkloadConnections } from './workload-connections';
 import { WorkloadPod } from './workload-pod';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { _refuseForeignProps } from './kind-props';
 
 /**
@@ -117,7 +118,7 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     this._annotations = { ...kind.annotations };
     this.name = id;
     this.context = scope;
-    this.image = props.image;
+    this.image = _instanceOf(this, 'image', props?.image, Image, 'use Image.fromDigest(repository, digest), Image.fromTag(repository, tag) or Image.fromReference(reference)');
     this._ports = [...(props.ports ?? [])];
     this.priority = props.priority ?? PriorityTier.STANDARD;
     this.component = props.component ?? kind.component;
@@ -425,7 +426,7 @@ export abstract class Workload extends Construct implements IContextMember, ICon
    * @internal
    */
   public _checkMountPath(prop: string, path: string): void {
-    _checkPath(this, prop, path, ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
+    _checkMountPath(this, prop, path, ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
       ...(this.configuration?.secrets ?? []).flatMap(s => s.mountPath ?? []), ...this._extraMounts.map(m => m.mount.mountPath)]);
   }
 
@@ -529,18 +530,20 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     }
     const existing = scope.node.tryFindChild(id);
     if (existing && !(existing instanceof Workload)) {
-      throw new Error(_message(`${scope.node.path}/${id}`, 'id', id, 'must not be the id of an object the bounded context renders itself',
-        `rename the ${title}`));
+      throw new ConfigurationError({ path: `${scope.node.path}/${id}`, prop: 'id', value: id, expected: 'must not be the id of an object the bounded context renders itself',
+        fix: `rename the ${title}`, code: ErrorCode.RESERVED_NAME });
     }
     if (existing) {
-      throw new Error(`${scope.node.path}/${id}: 'id' ('${id}') must be unique in bounded context '${scope.namespaceName}', but a ${existing._kindNoun} of that name exists already; rename one of the two`);
+      throw new ConfigurationError({ path: `${scope.node.path}/${id}`, prop: 'id', value: id,
+        expected: `must be unique in bounded context '${scope.namespaceName}', but a ${existing._kindNoun} of that name exists already`,
+        fix: 'rename one of the two', code: ErrorCode.DUPLICATE });
     }
     return id;
   }
 
   private checkImage(): void {
     if (!(this.imagePullPolicy instanceof ImagePullPolicy)) {
-      throw _invalid(this, 'imagePullPolicy', String(this.imagePullPolicy), 'must be an ImagePullPolicy', 'use ImagePullPolicy.ALWAYS');
+      throw _invalid(this, 'imagePullPolicy', String(this.imagePullPolicy), 'must be an ImagePullPolicy', 'use ImagePullPolicy.ALWAYS', ErrorCode.WRONG_TYPE);
     }
     _checkImage(this, '', this.image, this.context.platform.imagePolicy, this.imagePullPolicy);
     _assertLabelValue(this, 'version', this.version);
@@ -552,10 +555,10 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     const delay = _wholeSeconds(this, 'preStopDelay', this.preStopDelay, 0);
     if (delay >= grace) {
       throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
-        'shorten preStopDelay or lengthen terminationGracePeriod');
+        'shorten preStopDelay or lengthen terminationGracePeriod', ErrorCode.CONFLICT);
     }
     if (!(this.preStopSleep instanceof PreStopSleep)) {
-      throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC');
+      throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC', ErrorCode.WRONG_TYPE);
     }
     if (this.preStopSleep === PreStopSleep.NATIVE && delay > 0) {
       this.context.platform.kubernetesVersion._require(this, _Feature.NATIVE_SLEEP, 'preStopSleep', this.preStopSleep.name,

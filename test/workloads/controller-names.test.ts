@@ -1,4 +1,4 @@
-import { CronJob, CronSchedule, Image, Job, Port, Probe, StatefulService } from '../../lib';
+import { CronJob, CronSchedule, ErrorCode, Image, Job, Port, Probe, StatefulService } from '../../lib';
 import { find, microservice, objects, setup } from '../_helpers';
 
 /**
@@ -32,10 +32,13 @@ describe('names a controller extends', () => {
 
   test('fails when a StatefulService is named longer than 52 characters', () => {
     const { context } = setup();
+    const owners = [microservice(context, 'products')];
+    const store = (name: string) => () => new StatefulService(context, name, {
+      image: IMAGE, ports: [Port.tcp(6379)], readiness: Probe.exec(['redis-cli', 'ping']), liveness: Probe.tcp(), owners,
+    });
 
-    expect(() => new StatefulService(context, 's'.repeat(53), {
-      image: IMAGE, ports: [Port.tcp(6379)], readiness: Probe.exec(['redis-cli', 'ping']), liveness: Probe.tcp(), owners: [microservice(context, 'products')],
-    })).toThrow(new RegExp(`^catalog/s{53}: 'id' \\('s{53}'\\) must be at most 52 characters: the StatefulSet controller labels each pod controller-revision-hash '<name>-<revision hash of up to 10 digits>' and names it '<name>-<ordinal>', both at most 63, or it never creates the pods; shorten the name to 52 characters or fewer$`));
+    expect(store('s'.repeat(53))).toThrow(new RegExp(`^catalog/s{53}: 'id' \\('s{53}'\\) must be at most 52 characters: the StatefulSet controller labels each pod controller-revision-hash '<name>-<revision hash of up to 10 digits>' and names it '<name>-<ordinal>', both at most 63, or it never creates the pods; shorten the name to 52 characters or fewer$`));
+    expect(store('t'.repeat(53))).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_NAME, path: `catalog/${'t'.repeat(53)}`, prop: 'id' }));
   });
 
   test('a Job of 52 characters renders, named and labelled within 63', () => {

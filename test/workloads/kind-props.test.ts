@@ -1,5 +1,5 @@
 import {
-  CronJob, CronJobProps, CronSchedule, Image, Job, JobProps, MicroserviceProps, Port, Probe, StatefulService, StatefulServiceProps, Worker, WorkerProps,
+  CronJob, CronJobProps, CronSchedule, ErrorCode, Image, Job, JobProps, Microservice, MicroserviceProps, Port, Probe, StatefulService, StatefulServiceProps, Worker, WorkerProps,
 } from '../../lib';
 import { _KIND_PROPS } from '../../lib/workloads/kind-props';
 import { find, microservice, objects, setup } from '../_helpers';
@@ -53,6 +53,29 @@ describe('a prop of another kind is refused, not ignored (plain JavaScript, tsx)
 
     expect(() => microservice(context, 'products', { replica: 3 } as Partial<MicroserviceProps>))
       .toThrow(/^catalog\/products: 'replica' \(3\) is not a prop of Microservice, nor of any workload kind; remove it, or correct its name \(the props are those of MicroserviceProps\)$/);
+  });
+
+  test('the refusals carry their codes: CONFLICT for another kind\'s prop, UNKNOWN_OPTION for a prop of none', () => {
+    const { context } = setup();
+
+    expect(() => new Job(context, 'migrate', { image: IMAGE, schedule: CronSchedule.DAILY } as JobProps))
+      .toThrow(expect.objectContaining({ code: ErrorCode.CONFLICT, path: 'catalog/migrate', prop: 'schedule' }));
+    expect(() => microservice(context, 'products', { replica: 3 } as Partial<MicroserviceProps>))
+      .toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_OPTION, path: 'catalog/products', prop: 'replica', value: 3 }));
+  });
+
+  test('another kind\'s prop is refused as such before its value is checked; missing props are left to the kind\'s own checks', () => {
+    const { context } = setup();
+
+    // a schedule given as a string is not a CronSchedule either, but a Job reads no schedule at all
+    expect(() => new Job(context, 'migrate', { image: IMAGE, schedule: '@daily' } as unknown as JobProps))
+      .toThrow(expect.objectContaining({ code: ErrorCode.CONFLICT, prop: 'schedule' }));
+    // a misspelt image: the misspelling is named, not the missing image
+    expect(() => new Job(context, 'seed', { imgae: IMAGE } as unknown as JobProps))
+      .toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_OPTION, prop: 'imgae' }));
+    // no props at all (plain JavaScript): the missing image, not a TypeError
+    expect(() => new (Microservice as any)(context, 'products'))
+      .toThrow(expect.objectContaining({ code: ErrorCode.MISSING_REQUIRED, path: 'catalog/products', prop: 'image' }));
   });
 
   test('the nearest valid input is accepted: the props of the kind, and another kind\'s left undefined', () => {

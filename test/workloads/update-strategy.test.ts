@@ -1,4 +1,4 @@
-import { Image, Microservice, Probe, UpdateStrategy, Worker, WorkerProps } from '../../lib';
+import { ErrorCode, Image, Microservice, Probe, UpdateStrategy, Worker, WorkerProps } from '../../lib';
 import { find, microservice, objects, setup } from '../_helpers';
 
 /** A worker relay with exec probes, plus `extra`. */
@@ -66,12 +66,16 @@ describe('updateStrategy', () => {
 
     expect(() => new Worker(context, 'relay', props({ replicas: 1, updateStrategy: UpdateStrategy.RECREATE, maxSurge: 1 })))
       .toThrow(/^catalog\/relay: 'maxSurge' \(1\) must not be set with 'updateStrategy' UpdateStrategy.RECREATE, which never starts extra pods; remove maxSurge, or use UpdateStrategy.SURGE$/);
+    expect(() => new Worker(context, 'relay2', props({ replicas: 1, updateStrategy: UpdateStrategy.REPLACE, maxSurge: 1 })))
+      .toThrow(expect.objectContaining({ code: ErrorCode.CONFLICT, path: 'catalog/relay2', prop: 'maxSurge', value: 1 }));
   });
 
   test('fails when updateStrategy is not an UpdateStrategy (plain JavaScript)', () => {
     const { context } = setup();
 
     expect(() => new Microservice(context, 'products', { ...props(), updateStrategy: 'Recreate' as never }))
-      .toThrow(/^catalog\/products: 'updateStrategy' \('Recreate'\) must be an UpdateStrategy; use UpdateStrategy.SURGE, UpdateStrategy.REPLACE or UpdateStrategy.RECREATE$/);
+      .toThrow(/^catalog\/products: 'updateStrategy' \('Recreate'\) must be one of UpdateStrategy.SURGE \('SURGE'\), UpdateStrategy.REPLACE \('REPLACE'\), UpdateStrategy.RECREATE \('RECREATE'\); use UpdateStrategy.RECREATE$/);
+    expect(() => new Microservice(context, 'orders', { ...props(), updateStrategy: 'Recreate' as never }))
+      .toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN_OPTION, path: 'catalog/orders', prop: 'updateStrategy', value: 'Recreate' }));
   });
 });
