@@ -64,6 +64,8 @@ test('the README error examples are the messages the library produces', () => {
       return new lib.StatefulService(orders, 'orders-db', { ...props, ports: [lib.Port.tcp(5432, { name: 'postgres' })], readiness: lib.Probe.tcp(),
         liveness: lib.Probe.exec(['pg_isready']), owners: [reporting] });
     },
+    () => { const { orders } = context(); new lib.StatefulService(orders, 'payments-ledger-store-for-the-orders-context-eu-west1', { ...props, owners: [new lib.Microservice(orders, 'payments', props)] }); },
+    () => { const { orders } = context(); new lib.StatefulService(orders, 'payments-db', { ...props, owners: [new lib.Microservice(orders, 'payments', props)], minReplicas: 2 } as lib.StatefulServiceProps); },
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

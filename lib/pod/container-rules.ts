@@ -1,9 +1,11 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { _Resources } from '../platform/context-quota';
 import { _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { Image, ImagePolicy, ImagePullPolicy } from '../platform/image';
 import { k8s } from '../internal/k8s';
 import { _formatBytes } from '../internal/quantity';
+import { _suppress } from '../internal/suppressions';
 import { MountOptions, Volume } from './volume';
 import { ErrorCode } from '../internal/configuration-error';
 
@@ -33,6 +35,19 @@ export function _checkImage(scope: IConstruct, prefix: string, image: Image, pol
 /** Why kube-score's container-image-pull-policy does not apply to a digest-pinned image. */
 export function _pullPolicyReason(container: string, pull: ImagePullPolicy): string {
   return `container ${container} runs an image pinned by digest with imagePullPolicy ${pull.value}: the digest names immutable content, so every node runs exactly that image`;
+}
+
+/**
+ * Suppresses, on `controller`, the checks that ask for imagePullPolicy Always
+ * (kube-score's container-image-pull-policy, Polaris' pullPolicyNotAlways) when
+ * `container` runs a digest-pinned image with another policy; nothing when it is Always.
+ */
+export function _suppressPullPolicy(controller: ApiObject, container: string, pull: ImagePullPolicy): void {
+  if (pull !== ImagePullPolicy.ALWAYS) {
+    const reason = _pullPolicyReason(container, pull);
+    _suppress(controller, 'kube-score', 'container-image-pull-policy', reason);
+    _suppress(controller, 'polaris', 'pullPolicyNotAlways', reason);
+  }
 }
 
 /** Throws unless the mount `path` is an absolute directory that overlaps none of `taken`. @internal */

@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-27';
 import type { _Resources } from '../platform/context-quota';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
-import { _checkImage, _checkMountPath, _checkScratch, _pullPolicyReason, _volumeMount } from '../pod/container-rules';
+import { _checkImage, _checkMountPath, _checkScratch, _suppressPullPolicy, _volumeMount } from '../pod/container-rules';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
 import { _assertDns1123Label, _compare, _invalid } from '../internal/errors';
 import { Image, ImagePullPolicy } from '../platform/image';
@@ -261,9 +261,7 @@ export class WorkloadContainer {
     if (this.props.lowUserIdReason !== undefined) {
       _suppress(controller, 'kube-score', 'container-security-context-user-group-id', `container ${this.name}: ${this.props.lowUserIdReason}`);
     }
-    if (this.imagePullPolicy !== ImagePullPolicy.ALWAYS) {
-      _suppress(controller, 'kube-score', 'container-image-pull-policy', _pullPolicyReason(this.name, this.imagePullPolicy));
-    }
+    _suppressPullPolicy(controller, this.name, this.imagePullPolicy);
     if (this._probes.identical !== undefined) {
       _suppress(controller, 'kube-score', 'pod-probes-identical', `sidecar ${this.name}: ${this._probes.identical}`);
     }

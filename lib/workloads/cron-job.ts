@@ -109,7 +109,7 @@ export class CronJob extends RunToCompletionWorkload {
   public readonly failedJobsHistoryLimit: number;
 
   constructor(scope: BoundedContext, id: string, props: CronJobProps) {
-    super(scope, id, props, { noun: 'cron job', title: 'cron job', component: 'cronjob', preStopDelay: Duration.seconds(0), longRunning: false });
+    super(scope, id, props, { noun: 'cron job', title: 'cron job', component: 'cronjob', preStopDelay: Duration.seconds(0), longRunning: false, props: 'CronJob' });
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: Kubernetes names each run\'s Job after the CronJob plus 11 characters',
         'shorten the name', ErrorCode.INVALID_NAME);

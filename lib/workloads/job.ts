@@ -128,7 +128,7 @@ export class Job extends RunToCompletionWorkload {
     // the ordering annotations go on every object of the Job (its ConfigMap,
     // ServiceAccount, NetworkPolicy, Role), which must exist before it runs
     const hook = props.argoCdHook !== undefined || (props.helmHooks ?? []).length > 0;
-    super(scope, id, props, { noun: 'job', title: 'job', component: 'job', preStopDelay: Duration.seconds(0), longRunning: false, annotations: Job.ordering(props) },
+    super(scope, id, props, { noun: 'job', title: 'job', component: 'job', preStopDelay: Duration.seconds(0), longRunning: false, props: 'Job', annotations: Job.ordering(props) },
       props.ttlAfterFinished ?? (hook ? Duration.days(1) : undefined));
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: the Job\'s name adds \'-\' and a 10-digit hash, and Kubernetes labels its pods with it (at most 63)',

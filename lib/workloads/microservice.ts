@@ -4,6 +4,8 @@ import type { Platform } from '../platform/platform';
 import { CallableWorkload } from './callable-workload';
 import { ResolvedScaling, ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
+import { UpdateStrategy } from './update-strategy';
+import { _suppress } from '../internal/suppressions';
 
 
 /**
@@ -14,7 +16,7 @@ export interface MicroserviceProps extends LongRunningWorkloadProps, ScalingProp
 
 /**
  * The resolved scaling of a microservice (`replicas`, `minReplicas`, `maxReplicas`,
- * `targetCpuUtilization`, `maxSurge`, `disruptionBudget`), declared once in
+ * `targetCpuUtilization`, `updateStrategy`, `maxSurge`, `disruptionBudget`), declared once in
  * `ResolvedScaling` and set by its constructor.
  */
 export interface Microservice extends ResolvedScaling {}
@@ -28,8 +30,8 @@ export interface Microservice extends ResolvedScaling {}
  *
  * Pods run as a non-root user with a read-only root filesystem, no privilege
  * escalation, all capabilities dropped and the RuntimeDefault seccomp profile;
- * they spread over zones and nodes, shut down gracefully and are never fewer than
- * the desired count during a rolling update.
+ * they spread over zones and nodes, shut down gracefully and, by default, are never
+ * fewer than the desired count during a rolling update (`updateStrategy`).
  *
  * @example
  * const products = new Microservice(catalog, 'products', {
@@ -60,13 +62,17 @@ export class Microservice extends CallableWorkload {
   private readonly _scaling: _Scaling;
 
   constructor(scope: BoundedContext, id: string, props: MicroserviceProps) {
-    super(scope, id, props, { noun: 'service', title: 'microservice', component: 'backend', preStopDelay: Duration.seconds(5), longRunning: true });
+    super(scope, id, props, { noun: 'service', title: 'microservice', component: 'backend', preStopDelay: Duration.seconds(5), longRunning: true, props: 'Microservice' });
     this._scaling = new _Scaling(this, props);
     this._scaling.exposeOn(this);
     scope._registerService(this);
 
-    this._renderScaledDeployment(this._scaling,
+    const deployment = this._renderScaledDeployment(this._scaling,
       'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain');
+    if (this.updateStrategy === UpdateStrategy.RECREATE && this._ports.length > 0) {
+      _suppress(deployment, 'kube-score', 'deployment-strategy',
+        'updateStrategy RECREATE by choice: every old pod is gone before a new one starts, so that two never run at once; callers wait during a rollout');
+    }
     if (this._ports.length > 0) {
       this._renderService();
     }

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
-import { _assertInteger, _instanceOf, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
 import { DisruptionBudget } from './disruption-budget';
 import type { IWorkloadFacetOwner } from './facet-owner';
 import { ErrorCode } from '../internal/configuration-error';
+import { UpdateStrategy } from './update-strategy';
 
 /**
  * How a replicated workload (Microservice, Worker) scales and rolls out.
@@ -43,10 +44,20 @@ export interface ScalingProps {
   readonly targetCpuUtilization?: number;
 
   /**
-   * How many extra pods a rolling update may start above the desired count. Pods
-   * are never taken below the desired count (maxUnavailable is 0).
+   * How a rollout replaces the pods: surge (start new pods first, never below the
+   * desired count), replace one at a time without surge, or recreate (every old pod
+   * gone before a new one starts: for a singleton that must never run twice).
    *
-   * @default 1
+   * @default UpdateStrategy.SURGE
+   */
+  readonly updateStrategy?: UpdateStrategy;
+
+  /**
+   * How many extra pods a rolling update may start above the desired count, with
+   * `UpdateStrategy.SURGE`. Pods are never taken below the desired count
+   * (maxUnavailable is 0).
+   *
+   * @default - 1 with UpdateStrategy.SURGE; 0 (and not to be set) with REPLACE or RECREATE
    */
   readonly maxSurge?: number;
 
@@ -71,7 +82,9 @@ export interface ResolvedScaling {
   readonly maxReplicas: number;
   /** The autoscaler's CPU utilization target, in percent. */
   readonly targetCpuUtilization: number;
-  /** Extra pods during a rolling update. */
+  /** How a rollout replaces the pods. */
+  readonly updateStrategy: UpdateStrategy;
+  /** Extra pods during a rolling update (0 unless the strategy is SURGE). */
   readonly maxSurge: number;
   /** The disruption budget. */
   readonly disruptionBudget: DisruptionBudget;
@@ -87,6 +100,7 @@ export class _Scaling implements ResolvedScaling {
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
   public readonly targetCpuUtilization: number;
+  public readonly updateStrategy: UpdateStrategy;
   public readonly maxSurge: number;
   public readonly disruptionBudget: DisruptionBudget;
 
@@ -104,7 +118,13 @@ export class _Scaling implements ResolvedScaling {
     this.minReplicas = props.replicas ?? props.minReplicas ?? 2;
     this.maxReplicas = props.replicas ?? props.maxReplicas ?? this.minReplicas * 2;
     this.targetCpuUtilization = props.targetCpuUtilization ?? 70;
-    this.maxSurge = props.maxSurge ?? 1;
+    this.updateStrategy = _oneOf(w, 'updateStrategy', props.updateStrategy ?? UpdateStrategy.SURGE, UpdateStrategy);
+    const surges = this.updateStrategy === UpdateStrategy.SURGE;
+    if (!surges && props.maxSurge !== undefined) {
+      throw _invalid(w, 'maxSurge', props.maxSurge, `must not be set with 'updateStrategy' UpdateStrategy.${this.updateStrategy.name}, which never starts extra pods`,
+        'remove maxSurge, or use UpdateStrategy.SURGE', ErrorCode.CONFLICT);
+    }
+    this.maxSurge = surges ? props.maxSurge ?? 1 : 0;
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
     _assertInteger(w, 'minReplicas', this.minReplicas, 1, 10000, 'run at least 1 replica (2 or more for availability)');
     _assertInteger(w, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number of at least minReplicas');
@@ -121,7 +141,10 @@ export class _Scaling implements ResolvedScaling {
       this.replicas = this.minReplicas;
     }
     _assertInteger(w, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
-    _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000, 'allow at least 1 extra pod, since pods are never taken below the desired count');
+    if (surges) {
+      _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000,
+        'allow at least 1 extra pod, since pods are never taken below the desired count, or use UpdateStrategy.REPLACE or RECREATE');
+    }
     _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
   }
 
@@ -132,7 +155,8 @@ export class _Scaling implements ResolvedScaling {
   public exposeOn(kind: ResolvedScaling): void {
     const fields: ResolvedScaling = {
       replicas: this.replicas, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
-      targetCpuUtilization: this.targetCpuUtilization, maxSurge: this.maxSurge, disruptionBudget: this.disruptionBudget,
+      targetCpuUtilization: this.targetCpuUtilization, updateStrategy: this.updateStrategy, maxSurge: this.maxSurge,
+      disruptionBudget: this.disruptionBudget,
     };
     for (const [name, value] of Object.entries(fields)) {
       Object.defineProperty(kind, name, { value, enumerable: true, writable: false, configurable: false });
@@ -145,14 +169,27 @@ export class _Scaling implements ResolvedScaling {
    * terminate (their grace period), when the next surge pods are created.
    */
   public get peakPods(): number {
-    return this.maxReplicas + 2 * this.maxSurge;
+    switch (this.updateStrategy) {
+      case UpdateStrategy.RECREATE:
+        // the new pods start once the old ones are gone
+        return this.maxReplicas;
+      case UpdateStrategy.REPLACE:
+        // a stopping pod (and the one of the step before) still counts while its replacement starts
+        return this.maxReplicas + Math.min(2, this.maxReplicas);
+      default:
+        return this.maxReplicas + 2 * this.maxSurge;
+    }
   }
 
-  /** The Deployment's rolling update: surge, never below the desired count. */
+  /** The Deployment's strategy: surge, never below the desired count; replace one at a time; or recreate. */
   public renderStrategy(): k8s.DeploymentStrategy {
+    if (this.updateStrategy === UpdateStrategy.RECREATE) {
+      return { type: 'Recreate' };
+    }
+    const [surge, unavailable] = this.updateStrategy === UpdateStrategy.REPLACE ? [0, 1] : [this.maxSurge, 0];
     return {
       type: 'RollingUpdate',
-      rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(this.maxSurge), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+      rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(surge), maxUnavailable: k8s.IntOrString.fromNumber(unavailable) },
     };
   }
 

@@ -12,6 +12,9 @@ import { IConnectable } from './workload-connections';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 import { ErrorCode } from '../internal/configuration-error';
 
+/** The longest StatefulService name: 63 less '-' and the 10 digits of a revision hash. */
+const STATEFUL_SET_NAME_MAX = 52;
+
 /**
  * How a StatefulSet starts and stops its pods.
  *
@@ -143,7 +146,15 @@ export class StatefulService extends CallableWorkload {
   private readonly _claims: VolumeClaim[];
 
   constructor(scope: BoundedContext, id: string, props: StatefulServiceProps) {
-    super(scope, id, props, { noun: 'store', title: 'stateful service', component: 'store', preStopDelay: Duration.seconds(5), longRunning: true });
+    super(scope, id, props, { noun: 'store', title: 'stateful service', component: 'store', preStopDelay: Duration.seconds(5), longRunning: true, props: 'StatefulService' });
+    // the StatefulSet controller labels each pod controller-revision-hash: <name>-<hash>,
+    // the hash the decimal FNV-32 of the revision (up to 10 digits; Kubernetes'
+    // ControllerRevisionName), and names it <name>-<ordinal>: both at most 63
+    if (id.length > STATEFUL_SET_NAME_MAX) {
+      throw _invalid(this, 'id', id, `must be at most ${STATEFUL_SET_NAME_MAX} characters: the StatefulSet controller labels each pod controller-revision-hash `
+        + '\'<name>-<revision hash of up to 10 digits>\' and names it \'<name>-<ordinal>\', both at most 63, or it never creates the pods',
+      `shorten the name to ${STATEFUL_SET_NAME_MAX} characters or fewer`, ErrorCode.INVALID_NAME);
+    }
     this.replicas = props.replicas ?? 1;
     this.podManagementPolicy = _oneOf(this, 'podManagementPolicy', props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY, PodManagementPolicy);
     this.whenDeleted = _oneOf(this, 'whenDeleted', props.whenDeleted ?? ClaimRetention.RETAIN, ClaimRetention);

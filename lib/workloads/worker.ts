@@ -12,7 +12,7 @@ export interface WorkerProps extends LongRunningWorkloadProps, ScalingProps {
 
 /**
  * The resolved scaling of a worker (`replicas`, `minReplicas`, `maxReplicas`,
- * `targetCpuUtilization`, `maxSurge`, `disruptionBudget`), declared once in
+ * `targetCpuUtilization`, `updateStrategy`, `maxSurge`, `disruptionBudget`), declared once in
  * `ResolvedScaling` and set by its constructor.
  */
 export interface Worker extends ResolvedScaling {}
@@ -42,7 +42,7 @@ export class Worker extends Workload {
   private readonly _scaling: _Scaling;
 
   constructor(scope: BoundedContext, id: string, props: WorkerProps) {
-    super(scope, id, props, { noun: 'worker', title: 'worker', component: 'worker', preStopDelay: Duration.seconds(0), longRunning: true });
+    super(scope, id, props, { noun: 'worker', title: 'worker', component: 'worker', preStopDelay: Duration.seconds(0), longRunning: true, props: 'Worker' });
     this._scaling = new _Scaling(this, props);
     this._scaling.exposeOn(this);
 

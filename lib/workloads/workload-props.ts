@@ -5,6 +5,7 @@ import { PreStopSleep } from '../pod/pre-stop';
 import { Port } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
 import { ContainerProbeProps } from '../pod/probe';
+import type { _KindName } from './kind-props';
 
 /**
  * Properties every workload kind shares: the container, its configuration and its
@@ -231,4 +232,6 @@ export interface _Kind {
   readonly longRunning: boolean;
   /** Annotations on every object the workload renders (ordering hooks). */
   readonly annotations?: { [key: string]: string };
+  /** The kind's class, whose props are read (any other is refused). */
+  readonly props: _KindName;
 }

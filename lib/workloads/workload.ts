@@ -4,7 +4,7 @@ import { AccessRule, GrantAccessOptions, Subject } from '../access/access';
 import { BackingService } from '../config/backing-service';
 import { AddSecretOptions, WorkloadConfiguration } from './configuration';
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
-import { _checkImage, _checkMountPath, _pullPolicyReason } from '../pod/container-rules';
+import { _checkImage, _checkMountPath, _suppressPullPolicy } from '../pod/container-rules';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
 import { _checkScope, _isBranded } from '../internal/construct';
 import { _wholeSeconds } from '../internal/duration';
@@ -32,6 +32,7 @@ import { SecretSource, ServiceSecret } from '../config/secret-source';
 import { Connection, ConnectOptions, ICallable, IConnectable, WorkloadConnections } from './workload-connections';
 import { WorkloadPod } from './workload-pod';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { _refuseForeignProps } from './kind-props';
 
 /**
  * The pod-template core every workload kind composes: a container image run as a
@@ -112,6 +113,7 @@ export abstract class Workload extends Construct implements IContextMember, ICon
   protected constructor(scope: BoundedContext, id: string, props: LongRunningWorkloadProps, kind: _Kind) {
     super(scope, Workload.uniqueId(scope, id, kind.title, new.target.name));
     _assertDns1035Label(this, 'id', id);
+    _refuseForeignProps(this, kind.props, props);
     this._kindNoun = kind.noun;
     this._annotations = { ...kind.annotations };
     this.name = id;
@@ -475,9 +477,7 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     if (this.lowUserIdReason !== undefined) {
       _suppress(controller, 'kube-score', 'container-security-context-user-group-id', `container ${this.containerName}: ${this.lowUserIdReason}`);
     }
-    if (this.imagePullPolicy !== ImagePullPolicy.ALWAYS) {
-      _suppress(controller, 'kube-score', 'container-image-pull-policy', _pullPolicyReason(this.containerName, this.imagePullPolicy));
-    }
+    _suppressPullPolicy(controller, this.containerName, this.imagePullPolicy);
     if (this._probes.identical !== undefined) {
       _suppress(controller, 'kube-score', 'pod-probes-identical', this._probes.identical);
     }

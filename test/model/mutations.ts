@@ -89,6 +89,18 @@ export const MUTATIONS: Mutation[] = [
     q.routes = [...q.routes, { to: [0, ws.length - 1], host: 'api.shop.example.com', streaming: false }];
     return q;
   } },
+  // names a controller extends past 63 characters (issue 20, class 1)
+  { name: 'store name of 53 characters', apply: (p, at) => onWorkload(p, at, w => {
+    w.kind = 'store'; w.name = `s${'t'.repeat(52)}`; w.ports = [{ protocol: 'tcp', number: 6379 }];
+  }) },
+  { name: 'cron job name of 53 characters', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'cron'; w.ports = []; w.name = `c${'r'.repeat(52)}`; }) },
+  { name: 'job name of 53 characters', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'job'; w.ports = []; w.name = `j${'o'.repeat(52)}`; }) },
+  // a prop of another kind (issue 20, class 2)
+  { name: 'autoscaling bounds on a store', apply: (p, at) => onWorkload(p, at, w => {
+    w.kind = 'store'; w.ports = [{ protocol: 'tcp', number: 6379 }]; w.foreign = { minReplicas: 2, maxReplicas: 4 };
+  }) },
+  { name: 'a schedule on a job', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'job'; w.ports = []; w.foreign = { timeZone: 'Europe/Berlin' }; }) },
+  { name: 'a misspelt prop', apply: (p, at) => onWorkload(p, at, w => { w.foreign = { replica: 3 }; }) },
   { name: 'a call to itself', apply: p => { const q = clone(p); q.calls.push({ from: [0, 0], to: [0, 0], port: 0 }); return q; } },
 ];
 

@@ -34,6 +34,8 @@ export interface WorkloadSpec {
   probeTimeoutSeconds: number;
   imageTag: string;
   cpuMillis: number;
+  /** Props passed as plain JavaScript would, whatever the kind (a mutation's). */
+  foreign?: Record<string, unknown>;
 }
 
 export interface ContextSpec { name: string; team: string; workloads: WorkloadSpec[] }
@@ -191,6 +193,7 @@ function buildWorkload(ctx: BoundedContext, w: WorkloadSpec, p: PlatformSpec, ow
     image: Image.fromTag(`ghcr.io/acme/${w.name}`, w.imageTag),
     env: w.env,
     resources: { cpu: { request: Cpu.millis(w.cpuMillis) } },
+    ...(w.foreign ?? {}),
   };
   const ports = w.ports.map(x => (x.protocol === 'http' ? Port.http(x.number) : x.protocol === 'grpc' ? Port.grpc(x.number) : Port.tcp(x.number, { name: 'redis' })));
   const timeout = Duration.seconds(w.probeTimeoutSeconds);

@@ -175,18 +175,21 @@ describe('Image', () => {
       expect(products.imagePullPolicy).toBe(ImagePullPolicy.ALWAYS);
       expect(deployment.spec.template.spec.containers[0].imagePullPolicy).toEqual('Always');
       expect(deployment.metadata.annotations ?? {}).not.toHaveProperty('kube-score/ignore');
+      expect(deployment.metadata.annotations ?? {}).not.toHaveProperty('polaris.fairwinds.com/pullPolicyNotAlways-exempt');
     });
 
     test.each([[ImagePullPolicy.IF_NOT_PRESENT, 'IfNotPresent'], [ImagePullPolicy.NEVER, 'Never']])(
-      'renders %s for an image pinned by digest, with kube-score\'s suppression and its reason', (policy, value) => {
+      'renders %s for an image pinned by digest, with kube-score\'s and Polaris\' suppressions and their reason', (policy, value) => {
         const { deployment } = pulled(Image.fromDigest('ghcr.io/acme/products', DIGEST), policy);
 
+        const reason = `container products runs an image pinned by digest with imagePullPolicy ${value}: the digest names immutable content, so every node runs exactly that image`;
         expect(deployment.spec.template.spec.containers[0].imagePullPolicy).toEqual(value);
         expect(deployment.metadata.annotations['kube-score/ignore']).toEqual('container-image-pull-policy');
-        expect(JSON.parse(deployment.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
-          tool: 'kube-score', check: 'container-image-pull-policy',
-          reason: `container products runs an image pinned by digest with imagePullPolicy ${value}: the digest names immutable content, so every node runs exactly that image`,
-        });
+        expect(deployment.metadata.annotations['polaris.fairwinds.com/pullPolicyNotAlways-exempt']).toEqual('true');
+        expect(JSON.parse(deployment.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toEqual(expect.arrayContaining([
+          { tool: 'kube-score', check: 'container-image-pull-policy', reason },
+          { tool: 'polaris', check: 'pullPolicyNotAlways', reason },
+        ]));
       });
 
     test('fails when a tag-pinned image is not pulled Always', () => {

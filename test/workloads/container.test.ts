@@ -6,6 +6,8 @@ import { DIGEST } from './_microservice';
 
 const SHIPPER = Image.fromTag('ghcr.io/acme/log-shipper', '2.1.0');
 
+const PULL_REASON = (c: string) => `container ${c} runs an image pinned by digest with imagePullPolicy IfNotPresent: the digest names immutable content, so every node runs exactly that image`;
+
 describe('init containers and sidecars', () => {
   test('an init container runs before the main container with its security, the context\'s resources, its own /tmp, and no probes', () => {
     const { context } = setup();
@@ -110,6 +112,24 @@ describe('init containers and sidecars', () => {
     expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toEqual(expect.arrayContaining([
       { tool: 'kube-score', check: 'container-security-context-user-group-id', reason: 'container exporter: the exporter image hard-codes user 999' },
       { tool: 'kube-score', check: 'pod-probes-identical', reason: 'sidecar exporter: the exporter serves only /metrics' },
+      { tool: 'polaris', check: 'pullPolicyNotAlways', reason: PULL_REASON('exporter') },
+    ]));
+    expect(d.metadata.annotations['polaris.fairwinds.com/pullPolicyNotAlways-exempt']).toEqual('true');
+  });
+
+  test('an init container with a digest pulled IfNotPresent carries kube-score\'s and Polaris\' suppressions with its name', () => {
+    const { context } = setup();
+    const products = microservice(context, 'products');
+
+    products.addInitContainer('migrate', { image: Image.fromDigest('ghcr.io/acme/migrate', DIGEST), imagePullPolicy: ImagePullPolicy.IF_NOT_PRESENT });
+
+    const d = find(objects(context), 'Deployment', 'products');
+    expect(d.spec.template.spec.initContainers[0].imagePullPolicy).toEqual('IfNotPresent');
+    expect(d.metadata.annotations['kube-score/ignore']).toEqual('container-image-pull-policy');
+    expect(d.metadata.annotations['polaris.fairwinds.com/pullPolicyNotAlways-exempt']).toEqual('true');
+    expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toEqual(expect.arrayContaining([
+      { tool: 'kube-score', check: 'container-image-pull-policy', reason: PULL_REASON('migrate') },
+      { tool: 'polaris', check: 'pullPolicyNotAlways', reason: PULL_REASON('migrate') },
     ]));
   });
 

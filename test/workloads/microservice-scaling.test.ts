@@ -198,7 +198,7 @@ describe('Microservice', () => {
       const { context } = setup();
 
       expect(() => new Microservice(context, 'products', props({ maxSurge: 0 })))
-        .toThrow(/^catalog\/products: 'maxSurge' \(0\) must be a whole number between 1 and 10000; allow at least 1 extra pod, since pods are never taken below the desired count$/);
+        .toThrow(/^catalog\/products: 'maxSurge' \(0\) must be a whole number between 1 and 10000; allow at least 1 extra pod, since pods are never taken below the desired count, or use UpdateStrategy.REPLACE or RECREATE$/);
     });
 
     test.each([2, 3])('fails when DisruptionBudget.minAvailable(%d) is not below minReplicas (2), blocking every eviction', count => {
