@@ -1,15 +1,19 @@
 import { IConstruct } from 'constructs';
 
 /**
- * Formats a value for an error message: strings are quoted, everything else is
- * rendered as compact JSON.
+ * Formats a value for an error message as the user wrote it: strings are quoted,
+ * numbers JSON cannot hold (`Infinity`, `NaN`) as JavaScript writes them, everything
+ * else as compact JSON.
  */
 export function _fmt(value: unknown): string {
   if (typeof value === 'string') {
     return `'${value}'`;
   }
-  if (value === undefined) {
-    return 'undefined';
+  if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) {
+    return String(value);
+  }
+  if (Array.isArray(value) && value.some(v => typeof v === 'number' && !Number.isFinite(v))) {
+    return `[${value.map(_fmt).join(',')}]`;
   }
   return JSON.stringify(value);
 }

@@ -42,6 +42,13 @@ export interface ServiceSecret {
   readonly keys: string[];
   /** Where its keys are mounted as files, if they are. */
   readonly mountPath?: string;
+  /**
+   * The namespace of the Secret: the bounded context of the workload that added it.
+   * Only pods of that namespace can mount it.
+   *
+   * @default - the namespace of the workload that mounts it
+   */
+  readonly namespace?: string;
 }
 
 type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
@@ -169,7 +176,7 @@ export class WorkloadConfiguration {
         `${flagged.join(', ')} ${flagged.length > 1 ? 'come' : 'comes'} from Secret ${secretName} through secretKeyRef, never as a plaintext value`);
     }
     w._beforeController(holder);
-    const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath };
+    const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath, namespace: w.namespace };
     this._secrets.push(secret);
     return secret;
   }

@@ -146,8 +146,8 @@ export class WorkloadContainer {
     this._ports = [...(props.ports ?? [])];
     const p = this._prefix;
     _checkImage(w, p, this.image, w.context.platform.imagePolicy, this.imagePullPolicy);
-    _checkCommandLine(w, `${p}command`, props.command);
-    _checkCommandLine(w, `${p}args`, props.args);
+    _checkCommandLine(w, `${p}command`, props.command, true);
+    _checkCommandLine(w, `${p}args`, props.args, props.command === undefined);
     Port._checkAll(w, this._ports);
     this.security = ContainerSecurity._of(w, props.runAsUser ?? w.runAsUser, w.runAsGroup, props.lowUserIdReason, p);
     this._resources = _resolveResources(w, w.context, props.resources ?? {}, this.tmpSize, p);
@@ -216,7 +216,7 @@ export class WorkloadContainer {
    */
   public addVolume(volume: Volume, options: MountOptions): void {
     const prop = `${this._prefix}addVolume(${volume?.name})`;
-    this.workload.pod._registerVolume(volume, prop);
+    this.workload.pod._registerVolume(volume, prop, options?.writable === true);
     const mount = _volumeMount(this.workload, prop, volume, options);
     _checkPath(this.workload, `${prop}.mountPath`, mount.mountPath, ['/tmp', ...this._mounts.map(m => m.mount.mountPath)]);
     _checkScratch(this.workload, prop, this._resources, _bytes(this.tmpSize), [...this.volumes, volume]);

@@ -5,7 +5,14 @@ import { _assertDns1123Subdomain, _invalid } from '../internal/errors';
 import { _checkPodMetadata } from '../pod/pod-metadata';
 import { _bytes } from '../internal/quantity';
 import { MountOptions, Volume } from '../pod/volume';
+import { AccessMode, VolumeClaim } from '../pod/volume-claim';
 import type { Workload } from './workload';
+
+/** The claim templates of a store (a StatefulService), read without importing it. */
+function storeClaims(workload: Workload): VolumeClaim[] {
+  const claims = (workload as unknown as { claims?: unknown }).claims;
+  return Array.isArray(claims) ? claims.filter((c): c is VolumeClaim => c instanceof VolumeClaim) : [];
+}
 import { WorkloadProps } from './workload-props';
 
 /**
@@ -24,6 +31,8 @@ export class WorkloadPod {
   /** The volumes the main container mounts. */
   private readonly _mainVolumes: Volume[] = [];
   private readonly _containers: WorkloadContainer[] = [];
+  /** The volumes some container mounts writable. */
+  private readonly _written = new Set<Volume>();
 
   /** @internal */
   constructor(private readonly workload: Workload, props: WorkloadProps) {
@@ -37,6 +46,8 @@ export class WorkloadPod {
         throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once');
       }
     });
+    // what needs every container, the context's other workloads and the grants: at synth
+    workload.node.addValidation({ validate: () => this.validateVolumes() });
   }
 
   /** The labels added to the pods (a copy). */
@@ -68,7 +79,7 @@ export class WorkloadPod {
   public addVolume(volume: Volume, options: MountOptions): void {
     const w = this.workload;
     const prop = `addVolume(${volume?.name})`;
-    this._registerVolume(volume, prop);
+    this._registerVolume(volume, prop, options?.writable === true);
     const mount = _volumeMount(w, prop, volume, options);
     _checkScratch(w, prop, w._resources, _bytes(w.tmpSize), [...this._mainVolumes, volume]);
     w._addMount(`${prop}.mountPath`, mount);
@@ -104,20 +115,66 @@ export class WorkloadPod {
    * Adds `volume` to the pod, once, after checking it.
    * @internal
    */
-  public _registerVolume(volume: Volume, prop: string): void {
+  public _registerVolume(volume: Volume, prop: string, writable: boolean = false): void {
     const w = this.workload;
     if (!(volume instanceof Volume)) {
       throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName');
     }
+    if (writable) {
+      this._written.add(volume);
+    }
     if (this._volumes.includes(volume)) {
       return;
     }
-    volume._check(w, prop, w.context._storageQuota, w.context.node.path);
+    volume._check(w, prop, w.context._storageQuota, w.context.node.path, w.namespace);
     if ([...this._volumes.map(v => v.name), ...w._mountNames].includes(volume.name)) {
       throw _invalid(w, `${prop}.name`, volume.name, 'must be unique among the pod\'s volumes (another volume or claim has it)',
         'give each volume its own name, or pass the same Volume object to every container that shares it');
     }
     this._volumes.push(volume);
+  }
+
+  /**
+   * The volume mistakes that need the finished pod, the context's other workloads
+   * and the grants: scratch space no container writes, a store's claim mounted by
+   * name, a single-node claim on pods spread over nodes, an API server token without
+   * a grant.
+   */
+  private validateVolumes(): string[] {
+    const w = this.workload;
+    const errors: string[] = [];
+    // the replicas of a kind that spreads its pods over nodes (required); run-to-completion kinds have none
+    const scaled = w as unknown as { maxReplicas?: number; replicas?: number };
+    const most = scaled.maxReplicas ?? scaled.replicas ?? 1;
+    for (const v of this._volumes) {
+      const prop = `addVolume(${v.name})`;
+      if (v._scratch && !this._written.has(v)) {
+        errors.push(_invalid(w, `${prop}.writable`, false,
+          `must be true in at least one container that mounts this ${v.kind} volume: it starts empty with each pod, and a volume no container can write stays empty`,
+          'mount it with writable: true in the container that fills it (an init container, or the main container), or remove the volume').message);
+      }
+      const claim = v._claim;
+      const store = claim ? w.context.workloads.find(o => o !== w && storeClaims(o).some(c => new RegExp(`^${c.name}-${o.name}-\\d+$`).test(claim.name))) : undefined;
+      if (claim && store) {
+        errors.push(_invalid(w, `${prop}.claimName`, claim.name,
+          `must not be a claim of another workload: it holds the data of ${store.node.path}, which only its owners reach, through the store; mounted by name, it bypasses the owners and risks a second writer on a live database`,
+          `connectTo the store from one of its owners and use its API (or add ${w.node.path} to the store's owners), or give this workload storage of its own`).message);
+      }
+      const mode = claim?.accessMode;
+      if ((mode === AccessMode.READ_WRITE_ONCE && most > 1) || (mode === AccessMode.READ_WRITE_ONCE_POD && most > 1)) {
+        const one = mode === AccessMode.READ_WRITE_ONCE ? 'one node' : 'one pod';
+        errors.push(_invalid(w, `${prop}.accessMode`, mode!.value,
+          `must let every pod mount the claim: the ${w._kindNoun} runs up to ${most} replicas, required to spread over nodes, and a ${mode!.value} claim attaches to ${one} only, so the pods can never all start`,
+          'use a ReadWriteMany claim (a shared file system), run one replica, or give each pod storage of its own (Volume.ephemeral, or a StatefulService\'s claims)').message);
+      }
+      const audience = v._apiServerAudience;
+      if (audience !== undefined && w.grants.length === 0) {
+        errors.push(_invalid(w, `${prop}.audience`, audience,
+          'must not be the Kubernetes API server\'s unless the workload is granted API access: the token would hand the pods API credentials that no grant declared',
+          'declare the access with grantAccess(rule), which mounts a short-lived API token itself, or name the audience of the system the token is for').message);
+      }
+    }
+    return errors;
   }
 
   private addContainer(name: string, props: SidecarProps, sidecar: boolean): WorkloadContainer {
