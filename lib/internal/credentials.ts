@@ -39,7 +39,7 @@ const DETECTORS: Array<[RegExp, string]> = [
   [/\bAccountKey=[A-Za-z0-9+/=]{40,}/, 'an Azure storage account key'],
   [/\bBearer\s{1,8}[A-Za-z0-9._~+/-]{16}/, 'a bearer token'],
   [/\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:[^\s@]{1,256}@/i, 'a URL with a password'],
-  [/\b(password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?[^\s"',}{]{4}/i, 'a password, secret or token assignment'],
+  [/\b(password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?(?!\$)[^\s"',}{]{4}/i, 'a password, secret or token assignment'],
 ];
 
 /**
@@ -190,7 +190,7 @@ function credentialInWords(words: string[]): { index: number; kind: string } | u
       if (flag && literalCredential(value, flag.short)) {
         return { index: i, kind: `a credential as the value of '${key}'` };
       }
-      if (/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key) && (CREDENTIAL_KEY.test(key) || ABBREVIATED_NAME.test(key)) && !NOT_A_SECRET_NAME.test(key)
+      if (!/\s/.test(word) && /^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key) && (CREDENTIAL_KEY.test(key) || ABBREVIATED_NAME.test(key)) && !NOT_A_SECRET_NAME.test(key)
         && literalCredential(value, false)) {
         return { index: i, kind: `a credential assigned to '${key}'` };
       }
