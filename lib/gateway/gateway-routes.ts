@@ -3,13 +3,15 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _compare, _invalid } from '../internal/errors';
 import { _Cors } from './gateway-settings';
-import type { _PolicyTarget } from './gateway-implementation';
+import type { _PolicyTarget } from './policy-target';
 import { LABEL } from '../internal/labels';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { Microservice } from '../workloads/microservice';
 import type { Platform } from '../platform/platform';
 import { Port } from '../pod/port';
 import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match';
+import { ErrorCode } from '../internal/configuration-error';
+import { _routedPortsPolicy } from './routing';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -206,12 +208,12 @@ export interface StreamRoute {
 /** Throws unless `service` is a Microservice of `platform`. @internal */
 export function _checkRoutedService(scope: IConstruct, service: Microservice, platform: Platform): void {
   if (!(service instanceof Microservice)) {
-    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with platform.service(context, name)');
+    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with Microservice.find(platform, context, name)', ErrorCode.WRONG_TYPE);
   }
   if (service.context.platform !== platform) {
     throw _invalid(scope, 'addRoute(service)', service.node.path,
       `must be a service of platform '${platform.platformName}', but it belongs to '${service.context.platform.platformName}'`,
-      'route only services of the gateway\'s platform, or give the other platform its own gateway');
+      'route only services of the gateway\'s platform, or give the other platform its own gateway', ErrorCode.WRONG_SCOPE);
   }
 }
 
@@ -282,20 +284,8 @@ export class _ServiceRoutes {
   constructor(gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
     const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
     this.scope = new Construct(ns, service.name);
-    new k8s.KubeNetworkPolicy(this.scope, 'NetworkPolicy', {
-      metadata: { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` },
-      spec: {
-        podSelector: { matchLabels: service.selectorLabels },
-        policyTypes: ['Ingress'],
-        ingress: Lazy.any({
-          produce: () => [{
-            from: [this.ctx._peer()],
-            ports: [...this.ports].sort((a, b) => a.containerPort - b.containerPort).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort) === i)
-              .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
-          }],
-        }),
-      },
-    });
+    _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.selectorLabels,
+      () => this.ctx._peer(), () => this.ports);
   }
 
   /** Adds an HTTP rule on the listener of its host. */

@@ -1,11 +1,11 @@
 import { Duration, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
-import { _assertDns1123Label, _assertInteger, _compare, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _compare, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _Cors, _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import { _checkHost, _checkHosts, _checkPath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './routing';
+import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './routing';
 import { GatewayImplementation, _PolicySettings } from './gateway-implementation';
 import { _renderGatewayNamespace } from './gateway-namespace';
 import {
@@ -15,11 +15,15 @@ import {
 import { GatewayTls } from './gateway-tls';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { Microservice } from '../workloads/microservice';
+import { Workload } from '../workloads/workload';
+import { BoundedContext } from '../platform/bounded-context';
 import { Platform } from '../platform/platform';
 import { PortProtocol } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
 import { HeaderChanges, HeaderMatch, PathType, _checkHeaderName } from './route-match';
 import { CircuitBreaker, ClientTimeouts, CorsOptions, RateLimit, Retries } from './traffic-policy';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
 
 /**
  * Properties of an API gateway.
@@ -246,12 +250,13 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _assertDns1123Label(this, 'id', id);
     this.platform = props.platform;
     this.gatewayName = id;
-    this.implementation = props.implementation ?? GatewayImplementation.envoyGateway();
+    this.implementation = _instanceOf(this, 'implementation', props.implementation ?? GatewayImplementation.envoyGateway(), GatewayImplementation,
+      'use GatewayImplementation.envoyGateway() or GatewayImplementation.generic(...)');
     this.implementation._validate(this);
     const inImplementation = props.useImplementationNamespace ?? false;
     this.gatewayNamespace = inImplementation ? this.implementation.namespace : id;
     this.allowPlainHttp = props.allowPlainHttp ?? false;
-    this.tls = props.tls;
+    this.tls = props.tls === undefined ? undefined : _instanceOf(this, 'tls', props.tls, GatewayTls, 'use GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name)');
     this.tlsSecretName = props.tls ? props.tls.secretName ?? `${id}-tls` : undefined;
     this.requestTimeout = props.requestTimeout ?? Duration.seconds(60);
     this.rateLimit = props.rateLimit;
@@ -268,11 +273,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _checkHosts(this, this._hosts);
     if (this.tls === undefined && !this.allowPlainHttp) {
       throw _invalid(this, 'tls', undefined, 'must be set: the gateway serves HTTPS, and plain HTTP only when asked for',
-        'set tls: GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name), or allowPlainHttp: true on a local development cluster');
+        'set tls: GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name), or allowPlainHttp: true on a local development cluster', ErrorCode.MISSING_REQUIRED);
     }
     if (this.tls !== undefined && this.allowPlainHttp) {
       throw _invalid(this, 'allowPlainHttp', true, 'must not be set together with tls: a gateway serves either HTTPS or, for development, plain HTTP',
-        'remove allowPlainHttp, or remove tls on a development cluster');
+        'remove allowPlainHttp, or remove tls on a development cluster', ErrorCode.CONFLICT);
     }
     if (this.tls) {
       _checkTls(this, this.tls, this.tlsSecretName!);
@@ -332,7 +337,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
       } : {}),
     };
     this.implementation._renderPolicies(this, { name: id, namespace: this.gatewayNamespace, labels }, this._policySettings);
-    this.node.addValidation({ validate: () => this.validateRoutes() });
+    _addValidation(this, () => this.validateRoutes());
   }
 
   /** The host names the gateway serves (a copy). */
@@ -367,11 +372,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
   public addRoute(options: HttpRouteOptions): GatewayRoute {
     const host = options.host;
     const path = options.path ?? '/';
-    const pathType = options.pathType ?? PathType.PREFIX;
+    const pathType = _oneOf(this, 'addRoute(pathType)', options.pathType ?? PathType.PREFIX, PathType);
     const service = options.service;
     _checkHost(this, 'addRoute(host)', host);
     const listener = this.listenerFor('addRoute(host)', host);
-    _checkPath(this, 'addRoute(path)', path);
+    _checkRoutePath(this, 'addRoute(path)', path);
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addRoute(port)', service, options.port, PortProtocol.HTTP, 'an HTTP route needs an HTTP port (addGrpcRoute routes gRPC)');
     const headers = [...(options.headers ?? [])];
@@ -380,10 +385,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
     this.checkHeaderChanges('addRoute(responseHeaders)', options.responseHeaders);
     const rewrite = options.rewritePath;
     if (rewrite) {
-      _checkPath(this, 'addRoute(rewritePath)', rewrite.path);
+      _checkRoutePath(this, 'addRoute(rewritePath)', rewrite.path);
       if (rewrite.type === 'ReplacePrefixMatch' && pathType !== PathType.PREFIX) {
         throw _invalid(this, 'addRoute(rewritePath)', rewrite.path, 'must not replace a prefix on a PathType.EXACT route: there is no prefix to replace',
-          'use PathRewrite.replaceFull(path), or a PathType.PREFIX route');
+          'use PathRewrite.replaceFull(path), or a PathType.PREFIX route', ErrorCode.CONFLICT);
       }
     }
     const timeout = options.timeout ? this.duration('addRoute(timeout)', options.timeout) : this._requestTimeout;
@@ -408,11 +413,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addGrpcRoute(port)', service, options.port, PortProtocol.GRPC, 'a gRPC route needs a gRPC port (addRoute routes HTTP)');
     if (grpcService !== undefined && !GRPC_NAME.test(grpcService)) {
-      throw _invalid(this, 'addGrpcRoute(grpcService)', grpcService, 'must be a fully qualified protobuf service name: identifiers separated by \'.\'', 'use the package and service of the .proto file, for example \'acme.orders.v1.Orders\'');
+      throw _invalid(this, 'addGrpcRoute(grpcService)', grpcService, 'must be a fully qualified protobuf service name: identifiers separated by \'.\'', 'use the package and service of the .proto file, for example \'acme.orders.v1.Orders\'', ErrorCode.INVALID_NAME);
     }
     if (method !== undefined && (grpcService === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(method))) {
       throw _invalid(this, 'addGrpcRoute(method)', method, grpcService === undefined ? 'must come with grpcService: a method name alone is ambiguous' : 'must be a protobuf method name: one identifier',
-        grpcService === undefined ? 'set grpcService as well, for example \'acme.orders.v1.Orders\'' : 'use the method name of the .proto file, for example \'GetOrder\'');
+        grpcService === undefined ? 'set grpcService as well, for example \'acme.orders.v1.Orders\'' : 'use the method name of the .proto file, for example \'GetOrder\'', grpcService === undefined ? ErrorCode.CONFLICT : ErrorCode.INVALID_NAME);
     }
     const headers = [...(options.headers ?? [])];
     headers.forEach(h => h._check(this, 'addGrpcRoute(headers)'));
@@ -432,7 +437,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _checkHost(this, 'addTlsPassthroughRoute(host)', host);
     if (this._hosts.includes(host)) {
       throw _invalid(this, 'addTlsPassthroughRoute(host)', host, 'must not be one of the gateway\'s hosts, whose TLS the gateway terminates',
-        'pass a server name that is not in hosts, or use addRoute to route it over HTTPS');
+        'pass a server name that is not in hosts, or use addRoute to route it over HTTPS', ErrorCode.CONFLICT);
     }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTlsPassthroughRoute(port)', service, options.port, PortProtocol.TCP, 'a TLS passthrough route forwards TCP');
@@ -451,7 +456,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const { listenerPort, service } = options;
     _assertInteger(this, 'addTcpRoute(listenerPort)', listenerPort, 1, 65535, 'use a port from 1 to 65535 other than 80 and 443');
     if (listenerPort === 80 || listenerPort === 443) {
-      throw _invalid(this, 'addTcpRoute(listenerPort)', listenerPort, 'must not be 80 or 443, which serve HTTP and TLS', 'use another port, such as 5432 for PostgreSQL');
+      throw _invalid(this, 'addTcpRoute(listenerPort)', listenerPort, 'must not be 80 or 443, which serve HTTP and TLS', 'use another port, such as 5432 for PostgreSQL', ErrorCode.CONFLICT);
     }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTcpRoute(port)', service, options.port, PortProtocol.TCP, 'a TCP route forwards TCP');
@@ -475,7 +480,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const taken = this._listeners.get(l.name);
     if (taken) {
       throw _invalid(this, prop, value, `must need a Gateway listener of its own, but '${l.name}' is already ${taken.hostname ? `the listener of '${taken.hostname}'` : 'taken'}`,
-        l.protocol === 'TCP' ? 'use another listenerPort' : 'use another host name');
+        l.protocol === 'TCP' ? 'use another listenerPort' : 'use another host name', ErrorCode.DUPLICATE);
     }
     this._listeners.set(l.name, l);
     return l;
@@ -490,16 +495,16 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const deeper = this._hosts.find(h => h.startsWith('*.') && host.endsWith(h.slice(1)));
     if (deeper) {
       throw _invalid(this, prop, host, `must be covered by one of the gateway's hosts, but '${deeper}' covers one label only: its certificate is not valid for '${host}', although a Gateway API listener would match it`,
-        `add '${host}' (or '*.${host.slice(host.indexOf('.') + 1)}') to the gateway's hosts`);
+        `add '${host}' (or '*.${host.slice(host.indexOf('.') + 1)}') to the gateway's hosts`, ErrorCode.UNKNOWN_REFERENCE);
     }
     throw _invalid(this, prop, host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), each a listener${this.tls ? ' that the certificate covers' : ''}`,
-      `add '${host}' to the gateway's hosts${this.tls ? ' (and to its certificate)' : ''}, or route one of the hosts`);
+      `add '${host}' to the gateway's hosts${this.tls ? ' (and to its certificate)' : ''}, or route one of the hosts`, ErrorCode.UNKNOWN_REFERENCE);
   }
 
   private backend(service: Microservice): _ServiceRoutes {
     // after every context known so far, in creation order: the Namespaces exist
     // when the routes are applied, and dist/ keeps the contexts' file order
-    for (const context of this.platform.contexts) {
+    for (const context of BoundedContext.all(this.platform)) {
       this.addDependency(context);
     }
     let backend = this._backends.get(service);
@@ -516,10 +521,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
   }
 
   private duration(prop: string, d: Duration): string {
-    const out = _gatewayDuration(d);
+    const out = _gatewayDuration(_duration(this, prop, d));
     if (out === undefined) {
       throw _invalid(this, prop, `${d.toMilliseconds({ integral: false })}ms`, 'cannot be expressed in Gateway API, which takes whole milliseconds from 1 ms to 99999 hours',
-        'use a whole number of milliseconds, for example Duration.seconds(30)');
+        'use a whole number of milliseconds, for example Duration.seconds(30)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
     }
     return out;
   }
@@ -550,29 +555,29 @@ export class ApiGateway extends _Chart implements _RouteContext {
     };
   }
 
-  private validateRoutes(): string[] {
+  private validateRoutes(): ConfigurationError[] {
     if (this._routes.length === 0 && this._streams.length === 0) {
-      return [_message(this.node.path, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
-        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway')];
+      return [_invalid(this, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
+        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway', ErrorCode.MISSING_REQUIRED)];
     }
-    const errors: string[] = [];
+    const errors: ConfigurationError[] = [];
     for (const l of this._listeners.values()) {
       if (l.hostname !== undefined && l.kinds.includes('HTTPRoute') && l.namespaces!.size === 0) {
-        errors.push(_message(this.node.path, 'hosts', l.hostname, 'must have at least one route: a listener without routes serves only errors',
-          `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`));
+        errors.push(_invalid(this, 'hosts', l.hostname, 'must have at least one route: a listener without routes serves only errors',
+          `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`, ErrorCode.MISSING_REQUIRED));
       }
     }
-    const context = this.platform.contexts.find(c => c.namespaceName === this.gatewayNamespace);
+    const context = BoundedContext.all(this.platform).find(c => c.namespaceName === this.gatewayNamespace);
     if (context) {
-      errors.push(_message(this.node.path, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,
-        'rename the gateway, or set useImplementationNamespace'));
+      errors.push(_invalid(this, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,
+        'rename the gateway, or set useImplementationNamespace', ErrorCode.CONFLICT));
     }
     for (const service of this._backends.keys()) {
       const name = `${service.name}-from-${this.gatewayName}`;
-      const clash = service.context.workloads.find(s => s.name === name);
+      const clash = Workload.all(service.context).find(s => s.name === name);
       if (clash) {
-        errors.push(_message(this.node.path, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
-          'rename the gateway or one of the two services'));
+        errors.push(_invalid(this, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
+          'rename the gateway or one of the two services', ErrorCode.CONFLICT));
       }
     }
     return errors;

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
+import { ErrorCode } from '../internal/configuration-error';
 
 const HEADER = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
@@ -105,6 +106,6 @@ export interface HeaderChanges {
 /** Throws unless `name` is an HTTP header name. @internal */
 export function _checkHeaderName(scope: IConstruct, prop: string, name: string): void {
   if (!HEADER.test(name)) {
-    throw _invalid(scope, prop, name, 'must be an HTTP header name: letters, digits and !#$%&\'*+.^_`|~- with no spaces or commas', 'list each header separately, for example \'X-Request-Id\'');
+    throw _invalid(scope, prop, name, 'must be an HTTP header name: letters, digits and !#$%&\'*+.^_`|~- with no spaces or commas', 'list each header separately, for example \'X-Request-Id\'', ErrorCode.INVALID_NAME);
   }
 }

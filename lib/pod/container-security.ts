@@ -1,7 +1,8 @@
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _commandLineCredential } from '../internal/credentials';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _invalid } from '../internal/errors';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The security context every workload's pods run with, the Pod Security
@@ -25,11 +26,11 @@ export class ContainerSecurity {
     if (lowUserIdReason !== undefined) {
       if (runAsUser >= 10000 && runAsGroup >= 10000) {
         throw _invalid(scope, `${prefix}lowUserIdReason`, lowUserIdReason, `must only be set for a user or group id below 10000, but the ids are ${runAsUser} and ${runAsGroup}`,
-          'remove lowUserIdReason');
+          'remove lowUserIdReason', ErrorCode.CONFLICT);
       }
       if (lowUserIdReason.trim().length === 0) {
         throw _invalid(scope, `${prefix}lowUserIdReason`, lowUserIdReason, 'must say why the container runs with an id below 10000',
-          'write the reason, for example \'the image hard-codes user 999 (postgres) and owns its data directory as that user\'');
+          'write the reason, for example \'the image hard-codes user 999 (postgres) and owns its data directory as that user\'', ErrorCode.MISSING_REQUIRED);
       }
     }
     return new ContainerSecurity(runAsUser, runAsGroup);
@@ -80,10 +81,13 @@ export function _checkCommandLine(scope: IConstruct, prop: string, words: string
   if (words === undefined) {
     return;
   }
+  _checkType(scope, prop, words, 'array', `pass the words as an array, for example ['serve', '--port', '8080']`);
+  words.forEach((word, i) => _checkType(scope, `${prop}[${i}]`, word, 'string', 'pass every word as a string'));
   const found = _commandLineCredential(words);
   if (found) {
     throw _invalid(scope, `${prop}[${found.index}]`, '(value not shown)', `looks like ${found.kind}, which must not be written into the pod spec`,
-      'read the credential from a mounted secret (addSecret), or set it from one as an environment variable (addSecret(id, source, { env })) and write \'$(NAME)\' in its place');
+      'read the credential from a mounted secret (addSecret), or set it from one as an environment variable (addSecret(id, source, { env })) and write \'$(NAME)\' in its place',
+      ErrorCode.PLAINTEXT_SECRET);
   }
   if (program) {
     _checkProgram(scope, prop, words);
@@ -111,7 +115,8 @@ export function _checkProgram(scope: IConstruct, prop: string, words: string[]):
     'must be the program alone: Kubernetes runs the first word as a file name, with no shell to split it at blanks, so the container never starts',
     shell
       ? `it uses shell syntax, so run it through a shell: ${formatWords(['sh', '-c', words.map(w => w.trim()).join(' ')])}`
-      : `split it into words: ${formatWords([...first.trim().split(/\s+/), ...words.slice(1)])}`);
+      : `split it into words: ${formatWords([...first.trim().split(/\s+/), ...words.slice(1)])}`,
+    ErrorCode.INVALID_VALUE);
 }
 
 function formatWords(words: string[]): string {
