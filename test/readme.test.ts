@@ -66,6 +66,24 @@ test('the README error examples are the messages the library produces', () => {
     },
     () => { const { orders } = context(); new lib.StatefulService(orders, 'payments-ledger-store-for-the-orders-context-eu-west1', { ...props, owners: [new lib.Microservice(orders, 'payments', props)] }); },
     () => { const { orders } = context(); new lib.StatefulService(orders, 'payments-db', { ...props, owners: [new lib.Microservice(orders, 'payments', props)], minReplicas: 2 } as lib.StatefulServiceProps); },
+    // Hardening II: a command as one string, a credential after a flag, a subPath of a secret,
+    // an HTTP probe of a gRPC port, an API token without a grant, Pod Security annotations, a default named
+    () => new lib.Microservice(context().orders, 'payments', { ...props, command: ['python app.py'] }),
+    () => new lib.Microservice(context().orders, 'payments', { ...props, args: ['--requirepass', 'hunter2'] }),
+    () => {
+      const payments = new lib.Microservice(context().orders, 'payments', props);
+      const stripe = payments.addSecret('stripe', lib.SecretSource.fromSecretName('payments-stripe', ['key']), { mountPath: '/var/run/secrets/stripe' });
+      payments.addVolume(lib.Volume.projected('stripe-key', [lib.ProjectedSource.secret(stripe)]), { mountPath: '/etc/stripe/key', subPath: 'key' });
+    },
+    () => new lib.Microservice(context().orders, 'payments', { ...props, ports: [lib.Port.grpc(9090)], liveness: lib.Probe.grpc() }),
+    () => {
+      const orders = context().orders;
+      new lib.Microservice(orders, 'payments', props).addVolume(
+        lib.Volume.projected('api', [lib.ProjectedSource.serviceAccountToken({ audience: 'https://kubernetes.default.svc' })]), { mountPath: '/var/run/api' });
+      Testing.synth(orders);
+    },
+    () => new lib.Microservice(context().orders, 'payments', { ...props, podAnnotations: { 'container.apparmor.security.beta.kubernetes.io/payments': 'unconfined' } }),
+    () => new lib.Microservice(context().orders, 'payments', { ...props, terminationGracePeriod: Duration.seconds(5) }),
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

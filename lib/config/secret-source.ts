@@ -315,4 +315,11 @@ export interface ServiceSecret {
   readonly keys: string[];
   /** Where its keys are mounted as files, if they are. */
   readonly mountPath?: string;
+  /**
+   * The namespace of the Secret: the bounded context of the workload that added it.
+   * Only pods of that namespace can mount it.
+   *
+   * @default - the namespace of the workload that mounts it
+   */
+  readonly namespace?: string;
 }

@@ -63,22 +63,26 @@ export interface ConfigurationErrorProps {
   /**
    * How the message shows the value.
    *
-   * @default - strings quoted, anything else as compact JSON
+   * @default - strings quoted, Infinity and NaN as written, anything else as compact JSON
    */
   readonly shown?: string;
 }
 
 /**
- * Formats a value for an error message: strings are quoted, everything else is
- * rendered as compact JSON.
+ * Formats a value for an error message as the user wrote it: strings are quoted,
+ * numbers JSON cannot hold (`Infinity`, `NaN`) as JavaScript writes them, everything
+ * else as compact JSON.
  * @internal
  */
 export function _fmt(value: unknown): string {
   if (typeof value === 'string') {
     return `'${value}'`;
   }
-  if (value === undefined) {
-    return 'undefined';
+  if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) {
+    return String(value);
+  }
+  if (Array.isArray(value) && value.some(v => typeof v === 'number' && !Number.isFinite(v))) {
+    return `[${value.map(_fmt).join(',')}]`;
   }
   // as written: JSON would show Infinity and NaN as null
   if (typeof value === 'number' && !Number.isFinite(value)) {

@@ -39,7 +39,7 @@ const DETECTORS: Array<[RegExp, string]> = [
   [/\bAccountKey=[A-Za-z0-9+/=]{40,}/, 'an Azure storage account key'],
   [/\bBearer\s{1,8}[A-Za-z0-9._~+/-]{16}/, 'a bearer token'],
   [/\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:[^\s@]{1,256}@/i, 'a URL with a password'],
-  [/\b(password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?[^\s"',}{]{4}/i, 'a password, secret or token assignment'],
+  [/\b(password|passwd|pwd|secret|token|api[_-]?key)["']?\s{0,4}[=:]\s{0,4}["']?(?!\$)[^\s"',}{]{4}/i, 'a password, secret or token assignment'],
 ];
 
 /**
@@ -47,6 +47,14 @@ const DETECTORS: Array<[RegExp, string]> = [
  * sensitiveContainerEnvVar) treat as credentials whatever their value.
  */
 const CREDENTIAL_NAME = /password|token|bearer|secret/i;
+
+/**
+ * The abbreviations of those names that scanners miss: `DB_PASS`, `MYSQL_PWD`,
+ * `SMTP_PASSWD`, `REDIS_PW`, `GH_TKN`. The abbreviation ends the name, after a
+ * separator (`PASSWD` anywhere), so that `BYPASS`, `COMPASS` and the shell's `PWD`
+ * stay plain names.
+ */
+const ABBREVIATED_NAME = /[-_.](pass|pwd|pw|tkn)$|passwd/i;
 
 /** Names that hint at a credential when the value looks random. */
 const HINT_NAME = /(^|[^a-z])(api_?key|access_?key|private_?key|signing_?key|encryption_?key|master_?key|key|credentials?|private|passphrase|auth|salt|pepper|seed)([^a-z]|$)/i;
@@ -61,7 +69,7 @@ const ASSIGNMENT = /(?<![A-Za-z0-9_.-])["']?([A-Za-z][A-Za-z0-9_.-]{0,63})["']?\
  * Whether an environment variable name reads as a credential's.
  */
 export function _isCredentialName(name: string): boolean {
-  return CREDENTIAL_NAME.test(name);
+  return CREDENTIAL_NAME.test(name) || ABBREVIATED_NAME.test(name);
 }
 
 /** Shannon entropy in bits per character. */
@@ -118,6 +126,108 @@ export function _credentialKind(value: string, name?: string): string | undefine
   for (const m of value.matchAll(ASSIGNMENT)) {
     if (hintedName(m[1]) && looksRandom(m[2])) {
       return `a random value assigned to the credential-like name '${m[1]}'`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Keys whose value is a credential, as a command-line flag (without its dashes) or a
+ * shell assignment's name: the name ends with the credential (`--password`,
+ * `--requirepass`, `--db-password`, `--api-key`, `--client-secret`, `PGPASSWORD`,
+ * `MYSQL_PWD`). A key that goes on (`--password-file`, `--token-path`, `--secret-name`,
+ * `DB_PASSWORD_FILE`) names where the credential is, not the credential.
+ */
+const CREDENTIAL_KEY = /(password|passwd|requirepass|masterauth|token|secret|bearer|api[-_]?key|access[-_]?key|private[-_]?key|credentials?)$|(^|[-_.])(pass|pwd|pw)$/i;
+
+/** Flags that turn something off and take no credential (`--no-password`). */
+const NEGATED_FLAG = /^(no|skip|without|disable)[-_]/i;
+
+/**
+ * Whether `value`, the value of a credential key, is the credential itself rather than
+ * a reference to it: an environment reference (`$(DB_PASSWORD)`, `$DB_PASSWORD`, a
+ * command substitution), a file (`/run/secrets/db`, `@file`), another flag, or, for
+ * the ambiguous short flag `-p` (a port, `mkdir -p`, `cp -p`), anything but a word of
+ * letters mixed with digits or symbols.
+ */
+function literalCredential(value: string, shortFlag: boolean): boolean {
+  const v = value.replace(/^(["'])(.*)\1$/s, '$2');
+  if (v.length === 0 || /^[$@~/-]|^\.\//.test(v)) {
+    return false;
+  }
+  if (shortFlag) {
+    return /[A-Za-z]/.test(v) && /[^A-Za-z]/.test(v) && !/[/.:]/.test(v) && !/^\d/.test(v);
+  }
+  return true;
+}
+
+/** Whether `word` is a flag that takes a credential as its value, with the flag's name. */
+function credentialFlag(word: string): { flag: string; short: boolean } | undefined {
+  const m = /^(--?)([A-Za-z][A-Za-z0-9_.-]{0,63})$/.exec(word);
+  if (!m) {
+    return undefined;
+  }
+  if (m[1] === '-' && m[2] === 'p') {
+    return { flag: word, short: true };
+  }
+  return CREDENTIAL_KEY.test(m[2]) && !NEGATED_FLAG.test(m[2]) ? { flag: word, short: false } : undefined;
+}
+
+/**
+ * What the credential in a sequence of words looks like, by the index of the word,
+ * or undefined: the value after a credential flag (`--password x`, `--password=x`,
+ * `-p x`), a shell assignment to a credential name (`PGPASSWORD=x psql`, `export
+ * DB_PASS=x`).
+ */
+function credentialInWords(words: string[]): { index: number; kind: string } | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const eq = word.indexOf('=');
+    if (eq > 0) {
+      const key = word.slice(0, eq);
+      const value = word.slice(eq + 1);
+      const flag = credentialFlag(key);
+      if (flag && literalCredential(value, flag.short)) {
+        return { index: i, kind: `a credential as the value of '${key}'` };
+      }
+      if (!/\s/.test(word) && /^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key) && (CREDENTIAL_KEY.test(key) || ABBREVIATED_NAME.test(key)) && !NOT_A_SECRET_NAME.test(key)
+        && literalCredential(value, false)) {
+        return { index: i, kind: `a credential assigned to '${key}'` };
+      }
+      continue;
+    }
+    const flag = credentialFlag(word);
+    if (flag && i + 1 < words.length && literalCredential(words[i + 1], flag.short)) {
+      return { index: i + 1, kind: `a credential as the value of '${word}'` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What the credential on a command line (a container's `command` or `args`, an exec
+ * probe) looks like, and the index of the word that holds it; otherwise undefined.
+ * Each word goes through `_credentialKind`; then the words are read as a command
+ * line (a credential flag's value, `NAME=value` of a credential name), and so is
+ * every word that holds a shell script (`sh -c '...'`), split at blanks.
+ */
+export function _commandLineCredential(words: string[]): { index: number; kind: string } | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const kind = _credentialKind(words[i]);
+    if (kind) {
+      return { index: i, kind };
+    }
+  }
+  const direct = credentialInWords(words);
+  if (direct) {
+    return direct;
+  }
+  for (let i = 0; i < words.length; i++) {
+    if (/\s/.test(words[i])) {
+      const inner = credentialInWords(words[i].slice(0, 65536).split(/[\s;&|()]+/).filter(w => w.length > 0));
+      if (inner) {
+        return { index: i, kind: inner.kind };
+      }
     }
   }
   return undefined;

@@ -42,6 +42,12 @@ export interface IContextMember extends IConstruct {
    * @internal
    */
   _footprint(): _Footprint;
+  /**
+   * Whether the PersistentVolumeClaim `claimName` is one it provisions for its own
+   * pods (a store's `<claim>-<name>-<n>`); kinds without claim templates leave it out.
+   * @internal
+   */
+  _provisionsClaim?(claimName: string): boolean;
 }
 
 /**

@@ -79,6 +79,19 @@ export function _volumeMount(scope: IConstruct, prop: string, volume: Volume, op
   if (subPath !== undefined && (!/^[^/\s][^\s]*$/.test(subPath) || subPath.split('/').includes('..'))) {
     throw _invalid(scope, `${prop}.subPath`, subPath, 'must be a relative path inside the volume, without spaces or \'..\'', 'use a path such as \'data\'');
   }
+  const reason = options.subPathReason;
+  if (subPath !== undefined && volume._updated && reason === undefined) {
+    throw _invalid(scope, `${prop}.subPath`, subPath,
+      `must not mount part of a ${volume.kind} volume: a subPath mount never receives the kubelet's updates, so a rotated secret, a changed ConfigMap or a renewed token never reaches the container`,
+      'mount the whole volume at a directory of its own and read the file inside it, or set subPathReason to say why the files may stay as they were at start',
+      ErrorCode.MISSING_REQUIRED);
+  }
+  if (reason !== undefined && (subPath === undefined || !volume._updated || typeof reason !== 'string' || reason.trim().length === 0)) {
+    throw _invalid(scope, `${prop}.subPathReason`, reason,
+      subPath === undefined || !volume._updated ? 'must only be set with a subPath mount of a projected volume' : 'must say why the files may stay as they were when the container started',
+      subPath === undefined || !volume._updated ? 'remove subPathReason' : 'write the reason, for example \'the file is read once at start, and the pods roll when it changes\'',
+      subPath === undefined || !volume._updated ? ErrorCode.CONFLICT : ErrorCode.MISSING_REQUIRED);
+  }
   return {
     name: volume.name,
     mountPath: options.mountPath,

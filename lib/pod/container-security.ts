@@ -1,6 +1,6 @@
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
-import { _credentialKind } from '../internal/credentials';
+import { _commandLineCredential } from '../internal/credentials';
 import { _assertInteger, _checkType, _invalid } from '../internal/errors';
 import { ErrorCode } from '../internal/configuration-error';
 
@@ -70,20 +70,55 @@ export class ContainerSecurity {
 }
 
 /**
- * Throws when a word of the container's command line looks like a credential:
- * the pod spec is readable by everyone who may read the workload.
+ * Throws when the container's command line holds a credential (a word that looks
+ * like one, the value after a credential flag, `NAME=value` of a credential name in a
+ * shell script): the pod spec is readable by everyone who may read the workload.
+ * With `program`, the first word is the program Kubernetes runs, and it must not be a
+ * whole command line written as one string (see `_checkProgram`).
  * @internal
  */
-export function _checkCommandLine(scope: IConstruct, prop: string, words: string[] | undefined): void {
-  if (words !== undefined) {
-    _checkType(scope, prop, words, 'array', `pass the words as an array, for example ['serve', '--port', '8080']`);
+export function _checkCommandLine(scope: IConstruct, prop: string, words: string[] | undefined, program: boolean = false): void {
+  if (words === undefined) {
+    return;
   }
-  (words ?? []).forEach((word, i) => {
-    _checkType(scope, `${prop}[${i}]`, word, 'string', 'pass every word as a string');
-    const looksLike = _credentialKind(word);
-    if (looksLike) {
-      throw _invalid(scope, `${prop}[${i}]`, '(value not shown)', `looks like ${looksLike}, which must not be written into the pod spec`,
-        'read the credential from a mounted secret (addSecret) instead of passing it on the command line', ErrorCode.PLAINTEXT_SECRET);
-    }
-  });
+  _checkType(scope, prop, words, 'array', `pass the words as an array, for example ['serve', '--port', '8080']`);
+  words.forEach((word, i) => _checkType(scope, `${prop}[${i}]`, word, 'string', 'pass every word as a string'));
+  const found = _commandLineCredential(words);
+  if (found) {
+    throw _invalid(scope, `${prop}[${found.index}]`, '(value not shown)', `looks like ${found.kind}, which must not be written into the pod spec`,
+      'read the credential from a mounted secret (addSecret), or set it from one as an environment variable (addSecret(id, source, { env })) and write \'$(NAME)\' in its place',
+      ErrorCode.PLAINTEXT_SECRET);
+  }
+  if (program) {
+    _checkProgram(scope, prop, words);
+  }
+}
+
+/** Characters that only a shell gives a meaning to. */
+const SHELL_SYNTAX = /[|&;<>()$`\\"'*?~{}]|^\w+=/;
+
+/**
+ * Throws when the first word of a command (`command`, or `args` without `command`,
+ * or an exec probe) is a whole command line in one string, such as 'python app.py':
+ * Kubernetes runs the first word as the program's file name, with no shell to split
+ * it, so the container fails to start (exec: "python app.py": not found). A shell
+ * (`['sh', '-c', 'python app.py']`) is the explicit way to have one.
+ * @internal
+ */
+export function _checkProgram(scope: IConstruct, prop: string, words: string[]): void {
+  const first = words[0];
+  if (typeof first !== 'string' || !/\s/.test(first)) {
+    return;
+  }
+  const shell = SHELL_SYNTAX.test(first);
+  throw _invalid(scope, `${prop}[0]`, first,
+    'must be the program alone: Kubernetes runs the first word as a file name, with no shell to split it at blanks, so the container never starts',
+    shell
+      ? `it uses shell syntax, so run it through a shell: ${formatWords(['sh', '-c', words.map(w => w.trim()).join(' ')])}`
+      : `split it into words: ${formatWords([...first.trim().split(/\s+/), ...words.slice(1)])}`,
+    ErrorCode.INVALID_VALUE);
+}
+
+function formatWords(words: string[]): string {
+  return `[${words.map(w => `'${w.replace(/\\/g, '\\\\').replace(/'/g, '\\\'')}'`).join(', ')}]`;
 }

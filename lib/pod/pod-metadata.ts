@@ -11,6 +11,39 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const OWN_LABELS = ['app.kubernetes.io/', 'cdk8s-microservices.io/'];
 const OWN_ANNOTATIONS = ['cdk8s-microservices.io/', 'conformance.cdk8s-microservices.io/', 'ignore-check.kube-linter.io/', 'polaris.fairwinds.com/', 'kube-score/'];
 
+const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+const SECCOMP_POD = 'seccomp.security.alpha.kubernetes.io/pod';
+const SECCOMP_CONTAINER_PREFIX = 'container.seccomp.security.alpha.kubernetes.io/';
+
+/**
+ * Throws for the pod annotations that Pod Security Admission refuses, by its own
+ * checks (k8s.io/pod-security-admission/policy), which the `restricted` level includes:
+ * - appArmorProfile (every version): `container.apparmor.security.beta.kubernetes.io/*`
+ *   must be empty, `runtime/default` or `localhost/<profile>`;
+ * - seccompProfile_baseline (the annotations, read by policy versions before 1.19):
+ *   `seccomp.security.alpha.kubernetes.io/pod` and
+ *   `container.seccomp.security.alpha.kubernetes.io/*` must be `runtime/default`,
+ *   `docker/default` or `localhost/<profile>`. The API server also refuses a seccomp
+ *   annotation that disagrees with the field it mirrors, and the library sets
+ *   `seccompProfile: RuntimeDefault` on the pod and every container, so a
+ *   `localhost/` profile is refused too.
+ */
+function checkPodSecurity(scope: IConstruct, key: string, value: string): void {
+  if (key.startsWith(APPARMOR_PREFIX) && !(value === '' || value === 'runtime/default' || value.startsWith('localhost/'))) {
+    throw _invalid(scope, `podAnnotations.${key}`, value,
+      'must be \'runtime/default\' or \'localhost/<profile>\': Pod Security (baseline and restricted) refuses any other AppArmor profile, such as unconfined, and the pods are never created',
+      'remove the annotation (the runtime\'s default profile applies), or name a profile loaded on the nodes as \'localhost/<profile>\'', ErrorCode.UNSAFE);
+  }
+  if ((key === SECCOMP_POD || key.startsWith(SECCOMP_CONTAINER_PREFIX)) && value !== 'runtime/default' && value !== 'docker/default') {
+    throw _invalid(scope, `podAnnotations.${key}`, value,
+      value.startsWith('localhost/')
+        ? 'must agree with the RuntimeDefault seccomp profile the library sets on the pod and its containers, or the API server refuses the pod'
+        : 'must be \'runtime/default\': Pod Security (baseline and restricted) refuses an unconfined or unknown seccomp profile, and the pods are never created',
+      'remove the annotation: the pods already run with the RuntimeDefault seccomp profile (securityContext.seccompProfile)',
+      value.startsWith('localhost/') ? ErrorCode.CONFLICT : ErrorCode.UNSAFE);
+  }
+}
+
 function checkKey(scope: IConstruct, prop: string, key: string): void {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
@@ -51,6 +84,7 @@ export function _checkPodMetadata(scope: IConstruct, labels: { [key: string]: st
         'must not be an annotation the library writes or a linter reads as a suppression (a suppression needs a written reason, which the constructs record)',
         'use another key; for a linter finding, use the prop that states its reason (such as lowUserIdReason or identicalProbesReason)', ErrorCode.RESERVED_NAME);
     }
+    checkPodSecurity(scope, key, value);
     const looksLike = _credentialKind(value, key);
     if (looksLike) {
       throw _invalid(scope, `podAnnotations.${key}`, '(value not shown)', `looks like ${looksLike}, which must not be written into the pod template`,

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from '../internal/credentials';
+import { _checkCommandLine } from './container-security';
 import { _wholeSeconds } from '../internal/duration';
 import { _checkType, _instanceOf, _invalid } from '../internal/errors';
 import { Port, PortProtocol } from './port';
@@ -56,8 +57,10 @@ export interface PortProbeOptions extends ProbeOptions {
    * The name of the port to probe.
    *
    * @default - the first port whose protocol matches the probe (HTTP for HTTP
-   * probes, gRPC for gRPC probes, TCP for TCP probes), else the first port; a
-   * gRPC probe without a gRPC port is an error
+   * probes, gRPC for gRPC probes, TCP for TCP probes); else, for an HTTP probe, the
+   * first plain TCP port, for a TCP probe the first port. A probe never defaults to a
+   * port of the other protocol (an HTTP GET to a gRPC port fails): an HTTP probe of a
+   * service with only gRPC ports, or a gRPC probe without a gRPC port, is an error
    */
   readonly port?: string;
 }
@@ -200,11 +203,7 @@ export class Probe {
         return { ...timing, tcpSocket: { port: k8s.IntOrString.fromString(port.name) } };
       }
       case 'exec': {
-        const secretWord = h.command.findIndex(word => _credentialKind(word) !== undefined);
-        if (secretWord >= 0) {
-          throw _invalid(scope, `${prop}.command[${secretWord}]`, '(value not shown)', `looks like ${_credentialKind(h.command[secretWord])}, which must not be written into the pod spec`,
-            'read the credential from a mounted secret inside the probe command', ErrorCode.PLAINTEXT_SECRET);
-        }
+        _checkCommandLine(scope, `${prop}.command`, h.command, true);
         if (h.command.length === 0 || h.command[0].length === 0) {
           throw _invalid(scope, `${prop}.command`, h.command, 'must name a program to run', 'pass the command as an array, for example [\'/app/healthcheck\']', ErrorCode.MISSING_REQUIRED);
         }
@@ -234,15 +233,28 @@ export class Probe {
   }
 
   private resolvePort(scope: IConstruct, prop: string, ports: Port[], name: string | undefined, preferred: PortProtocol): Port {
+    const kind = preferred === PortProtocol.HTTP ? 'an HTTP' : preferred === PortProtocol.GRPC ? 'a gRPC' : 'a TCP';
     if (name !== undefined) {
       const port = ports.find(p => p.name === name);
       if (!port) {
         throw _invalid(scope, `${prop}.port`, name, `must name one of the service's ports (${ports.map(p => `'${p.name}'`).join(', ') || 'it has none'})`,
           'use an existing port name or add the port to \'ports\'', ErrorCode.UNKNOWN_REFERENCE);
       }
+      if (!speaks(port, preferred)) {
+        throw _invalid(scope, `${prop}.port`, name,
+          `must be a port that answers ${kind} probe, but it is ${port.protocol === PortProtocol.GRPC ? 'a gRPC' : 'an HTTP'} port: the probe would fail on every pod`,
+          fixFor(port), ErrorCode.CONFLICT);
+      }
       return port;
     }
-    const port = ports.find(p => p.protocol === preferred) ?? (preferred === PortProtocol.GRPC ? undefined : ports[0]);
+    // the first port of the probe's protocol, else the first that speaks it (a plain TCP port
+    // may serve HTTP or gRPC; an HTTP port never answers a gRPC health check, nor a gRPC port a GET)
+    const port = ports.find(p => p.protocol === preferred) ?? (preferred === PortProtocol.GRPC ? undefined : ports.find(p => speaks(p, preferred)));
+    if (!port && preferred === PortProtocol.HTTP && ports.length > 0) {
+      throw _invalid(scope, `${prop}.port`, undefined,
+        `must name a port that answers an HTTP probe, and the service has only gRPC ports (${ports.map(p => `'${p.name}'`).join(', ')}), which never answer an HTTP GET`,
+        fixFor(ports[0]), ErrorCode.CONFLICT);
+    }
     if (!port) {
       throw _invalid(scope, `${prop}.port`, undefined,
         `must name a port, and the service has no ${preferred === PortProtocol.GRPC ? 'gRPC port' : 'port'} to default to`,
@@ -250,6 +262,17 @@ export class Probe {
     }
     return port;
   }
+}
+
+/** Whether a probe of `protocol` can get an answer on `port`: TCP probes and TCP ports go with anything. */
+function speaks(port: Port, protocol: PortProtocol): boolean {
+  return protocol === PortProtocol.TCP || port.protocol === PortProtocol.TCP || port.protocol === protocol;
+}
+
+function fixFor(port: Port): string {
+  return port.protocol === PortProtocol.GRPC
+    ? `probe the gRPC port with Probe.grpc({ port: '${port.name}' }) (the gRPC health protocol), or point the HTTP probe at an HTTP port`
+    : `probe the HTTP port with Probe.http(path, { port: '${port.name}' }) or Probe.tcp({ port: '${port.name}' }), or point the gRPC probe at a gRPC port`;
 }
 
 const GRPC_SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;

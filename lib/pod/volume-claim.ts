@@ -116,6 +116,7 @@ export class VolumeClaim {
     if (this.storageClass !== undefined) {
       _assertDns1123Label(scope, `${prop}.storageClass`, this.storageClass);
     }
+    _checkFreshAccessMode(scope, `${prop}.accessMode`, this.accessMode);
   }
 
   /** @internal */
@@ -128,5 +129,19 @@ export class VolumeClaim {
         resources: { requests: { storage: k8s.Quantity.fromString(_formatBytes(this._bytes)) } },
       },
     };
+  }
+}
+
+/**
+ * Throws when a claim that starts empty (a store's claim template, an ephemeral
+ * volume) is read-only: nothing could ever write its first data.
+ * @internal
+ */
+export function _checkFreshAccessMode(scope: IConstruct, prop: string, mode: AccessMode | undefined): void {
+  if (mode === AccessMode.READ_ONLY_MANY) {
+    throw _invalid(scope, prop, mode.value,
+      'must let the pods write: the claim is provisioned empty, and with a read-only access mode nothing can ever write its first data',
+      'use AccessMode.READ_WRITE_ONCE (the default) or READ_WRITE_ONCE_POD; to share existing data read-only, mount its claim with Volume.fromClaimName',
+      ErrorCode.INVALID_VALUE);
   }
 }

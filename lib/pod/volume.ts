@@ -5,7 +5,7 @@ import { _wholeSeconds } from '../internal/duration';
 import { _assertDns1123Label, _assertDns1123Subdomain, _checkType, _compare, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { k8s } from '../internal/k8s';
 import { _bytes, _formatBytes, _size } from '../internal/quantity';
-import { AccessMode } from './volume-claim';
+import { AccessMode, _checkFreshAccessMode } from './volume-claim';
 import { ErrorCode } from '../internal/configuration-error';
 
 /**
@@ -80,7 +80,7 @@ export interface ServiceAccountTokenOptions {
 export class ProjectedSource {
   /** The keys of one of the workload's secrets (what `addSecret` returned), one file per key. */
   public static secret(secret: ServiceSecret): ProjectedSource {
-    return new ProjectedSource('secret', secret.secretName, { secret: { name: secret.secretName } });
+    return new ProjectedSource('secret', secret.secretName, { secret: { name: secret.secretName } }, undefined, secret.namespace);
   }
 
   /**
@@ -116,20 +116,42 @@ export class ProjectedSource {
     /** @internal */ public readonly _name: string,
     private readonly source: k8s.VolumeProjection,
     private readonly token?: ServiceAccountTokenOptions,
+    private readonly namespace?: string,
   ) {}
 
+  /**
+   * Whether the source is a token for the Kubernetes API server (its audience is one
+   * of the names the API server accepts by default), which only `grantAccess` hands out.
+   * @internal
+   */
+  public get _apiServerToken(): boolean {
+    return this._kind === 'serviceAccountToken' && API_SERVER_AUDIENCE.test(this._name);
+  }
+
   /** @internal */
-  public _render(scope: IConstruct, prop: string): k8s.VolumeProjection {
+  public _render(scope: IConstruct, prop: string, namespace?: string): k8s.VolumeProjection {
     switch (this._kind) {
+      case 'secret':
+        if (namespace !== undefined && this.namespace !== undefined && this.namespace !== namespace) {
+          throw _invalid(scope, `${prop}.secret`, this._name,
+            `must be a secret of the workload's namespace ('${namespace}'), but it belongs to namespace '${this.namespace}': a pod mounts only Secrets of its own namespace, and the pods would never start`,
+            'add the secret to this workload with addSecret(id, source) and project what that returns', ErrorCode.WRONG_SCOPE);
+        }
+        return this.source;
       case 'configMap':
         _assertDns1123Subdomain(scope, `${prop}.configMap`, this._name, 'name the ConfigMap as `kubectl get configmaps` shows it');
         return this.source;
       case 'serviceAccountToken': {
         const t = this.token!;
-        _checkType(scope, `${prop}.audience`, t.audience, 'string', 'use the audience the receiving system expects, for example \'vault\'');
+        const fix = 'use the audience the receiving system expects, for example \'vault\'';
+        if (t.audience !== undefined && t.audience !== null) {
+          _checkType(scope, `${prop}.audience`, t.audience, 'string', fix);
+        }
         if (typeof t.audience !== 'string' || t.audience.trim().length === 0 || /\s/.test(t.audience)) {
-          throw _invalid(scope, `${prop}.audience`, t.audience, 'must name who the token is for, without spaces',
-            'use the audience the receiving system expects, for example \'vault\'');
+          // a missing audience says what Kubernetes would do without one
+          throw _invalid(scope, `${prop}.audience`, t.audience,
+            'must name who the token is for, without spaces (without an audience, Kubernetes issues a token for its API server, which only grantAccess hands out)',
+            fix, typeof t.audience === 'string' && t.audience.trim().length > 0 ? ErrorCode.INVALID_VALUE : ErrorCode.MISSING_REQUIRED);
         }
         const path = t.path ?? 'token';
         checkFileName(scope, `${prop}.path`, path);
@@ -142,17 +164,38 @@ export class ProjectedSource {
   }
 }
 
+/**
+ * The audiences the Kubernetes API server accepts by default (its service account
+ * issuer, `https://kubernetes.default.svc` and the cluster-local name on kubeadm,
+ * EKS, AKS and kind, or the bare service name).
+ */
+const API_SERVER_AUDIENCE = /^(https?:\/\/)?kubernetes(\.default(\.svc(\.cluster\.local)?)?)?(:443)?\/?$/i;
+
 function checkFileName(scope: IConstruct, prop: string, name: string): void {
   if (!/^[-._a-zA-Z0-9]+$/.test(name) || name === '.' || name === '..') {
     throw _invalid(scope, prop, name, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'use a plain file name such as \'token\'', ErrorCode.INVALID_NAME);
   }
 }
 
+/**
+ * Options of an existing PersistentVolumeClaim mounted by name.
+ */
+export interface ClaimVolumeOptions {
+  /**
+   * The claim's access mode, as it was created. With ReadWriteOnce, the pods of a
+   * workload spread over nodes can never all mount it; with ReadWriteOncePod, only
+   * one pod can: both are refused on more than one replica.
+   *
+   * @default - not known: the claim is trusted to fit the workload's replicas
+   */
+  readonly accessMode?: AccessMode;
+}
+
 type Source =
   | { kind: 'emptyDir'; options: EmptyDirOptions }
   | { kind: 'ephemeral'; options: EphemeralVolumeOptions }
   | { kind: 'projected'; sources: ProjectedSource[] }
-  | { kind: 'claim'; claimName: string };
+  | { kind: 'claim'; claimName: string; options: ClaimVolumeOptions };
 
 /**
  * A volume a workload's containers mount: scratch space (`emptyDir`), a claim per
@@ -188,9 +231,13 @@ export class Volume {
     return new Volume(name, { kind: 'projected', sources: Array.isArray(sources) ? [...sources] : sources });
   }
 
-  /** A PersistentVolumeClaim created elsewhere, in the workload's namespace. */
-  public static fromClaimName(name: string, claimName: string): Volume {
-    return new Volume(name, { kind: 'claim', claimName });
+  /**
+   * A PersistentVolumeClaim created elsewhere, in the workload's namespace. Not the
+   * claim of a StatefulService (`<claim>-<store>-<n>`): that store's data is reached
+   * through the store (`connectTo`), by its owners.
+   */
+  public static fromClaimName(name: string, claimName: string, options: ClaimVolumeOptions = {}): Volume {
+    return new Volume(name, { kind: 'claim', claimName, options: { ...options } });
   }
 
   private constructor(
@@ -224,11 +271,31 @@ export class Volume {
     return this.source.kind !== 'projected';
   }
 
+  /** Whether it is scratch space that starts empty with each pod (emptyDir, ephemeral). @internal */
+  public get _scratch(): boolean {
+    return this.source.kind === 'emptyDir' || this.source.kind === 'ephemeral';
+  }
+
+  /** Whether the kubelet updates its files while the pod runs (a projected volume). @internal */
+  public get _updated(): boolean {
+    return this.source.kind === 'projected';
+  }
+
+  /** The claim's name and access mode, for a claim mounted by name. @internal */
+  public get _claim(): { name: string; accessMode?: AccessMode } | undefined {
+    return this.source.kind === 'claim' ? { name: this.source.claimName, accessMode: this.source.options.accessMode } : undefined;
+  }
+
+  /** The audience of a token for the Kubernetes API server it projects, if it does. @internal */
+  public get _apiServerAudience(): string | undefined {
+    return this.source.kind === 'projected' ? this.source.sources.find(src => src._apiServerToken)?._name : undefined;
+  }
+
   /**
    * Throws unless the volume is well-formed and fits the context's storage quota.
    * @internal
    */
-  public _check(scope: IConstruct, prop: string, storageQuota: number, quotaPath: string): void {
+  public _check(scope: IConstruct, prop: string, storageQuota: number, quotaPath: string, namespace?: string): void {
     _assertDns1123Label(scope, `${prop}.name`, this.name);
     if (['tmp', 'config', 'kube-api-access'].includes(this.name) || /^(secret|tmp)-/.test(this.name)) {
       throw _invalid(scope, `${prop}.name`, this.name, 'must not be the name of a volume the pod has already (tmp, tmp-*, config, kube-api-access, secret-*)',
@@ -260,6 +327,7 @@ export class Volume {
         if (s.options.storageClass !== undefined) {
           _assertDns1123Subdomain(scope, `${prop}.storageClass`, s.options.storageClass, 'name the StorageClass as `kubectl get storageclasses` shows it');
         }
+        _checkFreshAccessMode(scope, `${prop}.accessMode`, s.options.accessMode);
         break;
       case 'projected': {
         _checkType(scope, `${prop}.sources`, s.sources, 'array', 'pass a list of ProjectedSource');
@@ -270,7 +338,7 @@ export class Volume {
         }
         const seen = new Set<string>();
         s.sources.forEach((source, i) => {
-          source._render(scope, `${prop}.sources[${i}]`);
+          source._render(scope, `${prop}.sources[${i}]`, namespace);
           const key = `${source._kind}/${source._name}`;
           if (seen.has(key)) {
             throw _invalid(scope, `${prop}.sources[${i}]`, key, 'must not repeat a source of the volume', 'list each source once', ErrorCode.DUPLICATE);
@@ -330,9 +398,20 @@ export interface MountOptions {
   readonly writable?: boolean;
 
   /**
-   * A directory inside the volume to mount instead of its root.
+   * A directory inside the volume to mount instead of its root. A subPath mount of a
+   * projected volume (secrets, ConfigMaps, tokens) never receives the kubelet's
+   * updates: it needs `subPathReason`.
    *
    * @default - the volume's root
    */
   readonly subPath?: string;
+
+  /**
+   * Why a subPath mount of a projected volume may keep the files it had when the
+   * container started (a rotated secret or a renewed token never reaches it).
+   *
+   * @default - a subPath mount of a projected volume is refused
+   */
+  readonly subPathReason?: string;
 }
+

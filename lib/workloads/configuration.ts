@@ -169,7 +169,7 @@ export class WorkloadConfiguration {
         `${flagged.join(', ')} ${flagged.length > 1 ? 'come' : 'comes'} from Secret ${secretName} through secretKeyRef, never as a plaintext value`);
     }
     w._beforeController(holder);
-    const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath };
+    const secret: ServiceSecret = { id, secretName, keys: [...source.keys], mountPath, namespace: w.namespace };
     this._secrets.push(secret);
     return secret;
   }

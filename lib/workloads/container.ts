@@ -120,7 +120,7 @@ export interface IContainerOwner extends IWorkloadFacetOwner {
  */
 export interface IPodVolumes {
   /** Adds `volume` to the pod, once, after checking it. */
-  _registerVolume(volume: Volume, prop: string): void;
+  _registerVolume(volume: Volume, prop: string, writable?: boolean): void;
 }
 
 /**
@@ -173,8 +173,8 @@ export class WorkloadContainer {
     this._ports = [...(props.ports ?? [])];
     const p = this._prefix;
     _checkImage(w, p, this.image, w.context.platform.imagePolicy, this.imagePullPolicy);
-    _checkCommandLine(w, `${p}command`, props.command);
-    _checkCommandLine(w, `${p}args`, props.args);
+    _checkCommandLine(w, `${p}command`, props.command, true);
+    _checkCommandLine(w, `${p}args`, props.args, props.command === undefined);
     Port._checkAll(w, this._ports);
     this.security = ContainerSecurity._of(w, props.runAsUser ?? w.runAsUser, w.runAsGroup, props.lowUserIdReason, p);
     this._resources = _resolveResources(w, w.context, props.resources ?? {}, this.tmpSize, p);
@@ -243,7 +243,7 @@ export class WorkloadContainer {
    */
   public addVolume(volume: Volume, options: MountOptions): void {
     const prop = `${this._prefix}addVolume(${volume?.name})`;
-    this.podVolumes._registerVolume(volume, prop);
+    this.podVolumes._registerVolume(volume, prop, options?.writable === true);
     const mount = _volumeMount(this.workload, prop, volume, options);
     _checkMountPath(this.workload, `${prop}.mountPath`, mount.mountPath, ['/tmp', ...this._mounts.map(m => m.mount.mountPath)]);
     _checkScratch(this.workload, prop, this._resources, _bytes(this.tmpSize), [...this.volumes, volume]);

@@ -82,6 +82,11 @@ export class Microservice extends CallableWorkload {
   }
 
   /** @internal */
+  public override get _mostReplicas(): number {
+    return this._scaling.maxReplicas;
+  }
+
+  /** @internal */
   protected _kindFootprint(): _KindFootprint {
     return this._scaledKindFootprint(this._scaling, this._ports.length > 0 ? 1 : 0);
   }

@@ -226,6 +226,16 @@ export class StatefulService extends CallableWorkload {
   }
 
   /** @internal */
+  public _provisionsClaim(claimName: string): boolean {
+    return this._claims.some(c => new RegExp(`^${c.name}-${this.name}-\\d+$`).test(claimName));
+  }
+
+  /** @internal */
+  public override get _mostReplicas(): number {
+    return this.replicas;
+  }
+
+  /** @internal */
   public override _admit(caller: IConnectable): void {
     if (!this._owners.some(owner => owner === caller)) {
       throw _invalid(caller, 'connectTo(callee)', this.node.path,

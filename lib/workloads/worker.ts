@@ -54,6 +54,11 @@ export class Worker extends Workload {
   }
 
   /** @internal */
+  public override get _mostReplicas(): number {
+    return this._scaling.maxReplicas;
+  }
+
+  /** @internal */
   protected _kindFootprint(): _KindFootprint {
     return this._scaledKindFootprint(this._scaling, 0);
   }

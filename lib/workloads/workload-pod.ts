@@ -6,10 +6,13 @@ import { _assertDns1123Subdomain, _invalid } from '../internal/errors';
 import { _checkPodMetadata } from '../pod/pod-metadata';
 import { _bytes } from '../internal/quantity';
 import { MountOptions, Volume } from '../pod/volume';
+import { AccessMode } from '../pod/volume-claim';
 import { Port } from '../pod/port';
 import { k8s } from '../internal/k8s';
+import { _addValidation } from '../internal/chart';
+import type { AccessRule } from '../access/access';
 import { WorkloadProps } from './workload-props';
-import { ErrorCode } from '../internal/configuration-error';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * What a workload's pod needs of the workload beyond what its containers need: the
@@ -29,6 +32,15 @@ export interface IPodOwner extends IContainerOwner {
   readonly _mountNames: string[];
   /** Adds a volume (or a mount of one the controller provides) to the main container, after checking its path. */
   _addMount(prop: string, mount: k8s.VolumeMount, volume?: k8s.Volume): void;
+  /** How errors name its kind: 'service', 'worker', 'store', ... */
+  readonly _kindNoun: string;
+  /** The access to the Kubernetes API it is granted (a token for the API server needs one). */
+  readonly grants: AccessRule[];
+  /**
+   * The most pods it runs at once in steady state, spread over nodes (maxReplicas, a
+   * store's replicas); 1 for the kinds that run to completion.
+   */
+  readonly _mostReplicas: number;
 }
 
 /**
@@ -47,6 +59,8 @@ export class WorkloadPod implements IPodVolumes {
   /** The volumes the main container mounts. */
   private readonly _mainVolumes: Volume[] = [];
   private readonly _containers: WorkloadContainer[] = [];
+  /** The volumes some container mounts writable. */
+  private readonly _written = new Set<Volume>();
 
   /** @internal */
   constructor(private readonly workload: IPodOwner, props: WorkloadProps) {
@@ -60,6 +74,8 @@ export class WorkloadPod implements IPodVolumes {
         throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once', ErrorCode.DUPLICATE);
       }
     });
+    // what needs every container, the context's other workloads and the grants: at synth
+    _addValidation(workload, () => this.validateVolumes());
   }
 
   /** The labels added to the pods (a copy). */
@@ -91,7 +107,7 @@ export class WorkloadPod implements IPodVolumes {
   public addVolume(volume: Volume, options: MountOptions): void {
     const w = this.workload;
     const prop = `addVolume(${volume?.name})`;
-    this._registerVolume(volume, prop);
+    this._registerVolume(volume, prop, options?.writable === true);
     const mount = _volumeMount(w, prop, volume, options);
     _checkScratch(w, prop, w._resources, _bytes(w.tmpSize), [...this._mainVolumes, volume]);
     w._addMount(`${prop}.mountPath`, mount);
@@ -127,20 +143,64 @@ export class WorkloadPod implements IPodVolumes {
    * Adds `volume` to the pod, once, after checking it.
    * @internal
    */
-  public _registerVolume(volume: Volume, prop: string): void {
+  public _registerVolume(volume: Volume, prop: string, writable: boolean = false): void {
     const w = this.workload;
     if (!(volume instanceof Volume)) {
       throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName', ErrorCode.WRONG_TYPE);
     }
+    if (writable) {
+      this._written.add(volume);
+    }
     if (this._volumes.includes(volume)) {
       return;
     }
-    volume._check(w, prop, w.context._storageQuota, w.context.node.path);
+    volume._check(w, prop, w.context._storageQuota, w.context.node.path, w.namespace);
     if ([...this._volumes.map(v => v.name), ...w._mountNames].includes(volume.name)) {
       throw _invalid(w, `${prop}.name`, volume.name, 'must be unique among the pod\'s volumes (another volume or claim has it)',
         'give each volume its own name, or pass the same Volume object to every container that shares it', ErrorCode.DUPLICATE);
     }
     this._volumes.push(volume);
+  }
+
+  /**
+   * The volume mistakes that need the finished pod, the context's other workloads
+   * and the grants: scratch space no container writes, a store's claim mounted by
+   * name, a single-node claim on pods spread over nodes, an API server token without
+   * a grant.
+   */
+  private validateVolumes(): ConfigurationError[] {
+    const w = this.workload;
+    const errors: ConfigurationError[] = [];
+    const most = w._mostReplicas;
+    for (const v of this._volumes) {
+      const prop = `addVolume(${v.name})`;
+      if (v._scratch && !this._written.has(v)) {
+        errors.push(_invalid(w, `${prop}.writable`, false,
+          `must be true in at least one container that mounts this ${v.kind} volume: it starts empty with each pod, and a volume no container can write stays empty`,
+          'mount it with writable: true in the container that fills it (an init container, or the main container), or remove the volume', ErrorCode.CONFLICT));
+      }
+      const claim = v._claim;
+      const store = claim ? w.context._members.find(o => o.node !== w.node && o._provisionsClaim?.(claim.name) === true) : undefined;
+      if (claim && store) {
+        errors.push(_invalid(w, `${prop}.claimName`, claim.name,
+          `must not be a claim of another workload: it holds the data of ${store.node.path}, which only its owners reach, through the store; mounted by name, it bypasses the owners and risks a second writer on a live database`,
+          `connectTo the store from one of its owners and use its API (or add ${w.node.path} to the store's owners), or give this workload storage of its own`, ErrorCode.UNSAFE));
+      }
+      const mode = claim?.accessMode;
+      if ((mode === AccessMode.READ_WRITE_ONCE && most > 1) || (mode === AccessMode.READ_WRITE_ONCE_POD && most > 1)) {
+        const one = mode === AccessMode.READ_WRITE_ONCE ? 'one node' : 'one pod';
+        errors.push(_invalid(w, `${prop}.accessMode`, mode!.value,
+          `must let every pod mount the claim: the ${w._kindNoun} runs up to ${most} replicas, required to spread over nodes, and a ${mode!.value} claim attaches to ${one} only, so the pods can never all start`,
+          'use a ReadWriteMany claim (a shared file system), run one replica, or give each pod storage of its own (Volume.ephemeral, or a StatefulService\'s claims)', ErrorCode.CONFLICT));
+      }
+      const audience = v._apiServerAudience;
+      if (audience !== undefined && w.grants.length === 0) {
+        errors.push(_invalid(w, `${prop}.audience`, audience,
+          'must not be the Kubernetes API server\'s unless the workload is granted API access: the token would hand the pods API credentials that no grant declared',
+          'declare the access with grantAccess(rule), which mounts a short-lived API token itself, or name the audience of the system the token is for', ErrorCode.UNSAFE));
+      }
+    }
+    return errors;
   }
 
   private addContainer(name: string, props: SidecarProps, sidecar: boolean): WorkloadContainer {

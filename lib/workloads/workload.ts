@@ -138,11 +138,11 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     this._args = props.args ? [...props.args] : undefined;
 
     this.checkImage();
-    _checkCommandLine(this, 'command', props.command);
-    _checkCommandLine(this, 'args', props.args);
+    _checkCommandLine(this, 'command', props.command, true);
+    _checkCommandLine(this, 'args', props.args, props.command === undefined);
     Port._checkAll(this, this._ports);
     this.security = ContainerSecurity._of(this, this.runAsUser, this.runAsGroup, this.lowUserIdReason);
-    this.checkShutdown();
+    this.checkShutdown(props.preStopDelay === undefined);
     _assertDns1123Label(this, 'containerName', this.containerName);
     this.pod = new WorkloadPod(this, props);
     this._resources = _resolveResources(this, scope, props.resources ?? {}, this.tmpSize);
@@ -212,6 +212,15 @@ export abstract class Workload extends Construct implements IContextMember, ICon
   /** The API access granted to this workload's identity (a copy). */
   public get grants(): AccessRule[] {
     return this.identity.grants;
+  }
+
+  /**
+   * The most pods it runs at once in steady state, spread over nodes: maxReplicas of
+   * the scaled kinds, a store's replicas; 1 for the kinds that run to completion.
+   * @internal
+   */
+  public get _mostReplicas(): number {
+    return 1;
   }
 
   /** The workload's identity, as an RBAC subject. */
@@ -551,12 +560,17 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     _assertLabelValue(this, 'component', this.component);
   }
 
-  private checkShutdown(): void {
+  private checkShutdown(byDefault: boolean): void {
     const grace = _wholeSeconds(this, 'terminationGracePeriod', this.terminationGracePeriod, 1);
     const delay = _wholeSeconds(this, 'preStopDelay', this.preStopDelay, 0);
     if (delay >= grace) {
-      throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
-        'shorten preStopDelay or lengthen terminationGracePeriod', ErrorCode.CONFLICT);
+      // a default the user never set says so, and how to set it
+      throw _invalid(this, 'preStopDelay', `${delay}s`,
+        `${byDefault ? `(the library's default for a ${this._kindNoun}, not set here) ` : ''}must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
+        byDefault
+          ? `set preStopDelay yourself, for example Duration.seconds(${Math.max(0, grace - 2)}), or lengthen terminationGracePeriod`
+          : 'shorten preStopDelay or lengthen terminationGracePeriod',
+        ErrorCode.CONFLICT);
     }
     if (!(this.preStopSleep instanceof PreStopSleep)) {
       throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC', ErrorCode.WRONG_TYPE);

@@ -21,7 +21,7 @@ describe('secrets', () => {
       const { context } = setup();
       const svc = service(context);
       const secret = svc.addSecret('provider', vault());
-      expect(secret).toEqual({ id: 'provider', secretName: 'payments-provider', keys: ['api-key'], mountPath: '/var/run/secrets/provider' });
+      expect(secret).toEqual({ id: 'provider', secretName: 'payments-provider', keys: ['api-key'], mountPath: '/var/run/secrets/provider', namespace: 'catalog' });
       const es = find(objects(context), 'ExternalSecret', 'payments-provider');
       expect(es.apiVersion).toBe('external-secrets.io/v1');
       expect(es.metadata.namespace).toBe('catalog');

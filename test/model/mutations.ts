@@ -102,6 +102,26 @@ export const MUTATIONS: Mutation[] = [
   { name: 'a schedule on a job', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'job'; w.ports = []; w.foreign = { timeZone: 'Europe/Berlin' }; }) },
   { name: 'a misspelt prop', apply: (p, at) => onWorkload(p, at, w => { w.foreign = { replica: 3 }; }) },
   { name: 'a call to itself', apply: p => { const q = clone(p); q.calls.push({ from: [0, 0], to: [0, 0], port: 0 }); return q; } },
+  // Hardening II: one shell string as the command (class 3)
+  { name: 'command written as one shell string', apply: (p, at) => onWorkload(p, at, w => { w.command = ['python app.py', '--port', '8080']; }) },
+  { name: 'exec-style args written as one string', apply: (p, at) => onWorkload(p, at, w => { w.command = undefined; w.args = ['./serve --port 8080']; }) },
+  // credentials that slipped past the detector (class 4)
+  { name: 'a password as the value of a flag', apply: (p, at) => onWorkload(p, at, w => { w.args = ['--requirepass', 'hunter2']; }) },
+  { name: 'a password assigned in a shell string', apply: (p, at) => onWorkload(p, at, w => { w.command = ['sh', '-c', 'PGPASSWORD=hunter2 exec ./serve']; }) },
+  { name: 'an abbreviated credential name', apply: (p, at) => onWorkload(p, at, w => { w.env = { ...w.env, DB_PASS: 'hunter2' }; }) },
+  // volumes that break or mislead (class 5)
+  { name: 'scratch space no container writes', apply: (p, at) => onWorkload(p, at, w => { w.volume = 'read-only scratch'; }) },
+  { name: 'a secret mounted by subPath', apply: (p, at) => onWorkload(p, at, w => { w.volume = 'secret by subPath'; }) },
+  { name: 'a store\'s claim mounted by name', apply: (p, at) => onWorkload(p, at, w => { w.volume = 'store claim by name'; }) },
+  { name: 'a ReadWriteOnce claim on spread replicas', apply: (p, at) => onWorkload(p, at, w => { w.volume = 'ReadWriteOnce claim'; }) },
+  { name: 'a store\'s claims read-only', apply: p => {
+    const q = clone(p);
+    const ws = q.contexts[0].workloads;
+    ws.push({ ...ws[0], kind: 'store', name: 'ro-store', ports: [{ protocol: 'tcp', number: 6379 }], secret: false, grant: false, claimAccessMode: 'ReadOnlyMany' });
+    return q;
+  } },
+  // probe and port protocol (class 8)
+  { name: 'an HTTP probe on a service with only a gRPC port', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'service'; w.ports = [{ protocol: 'grpc', number: 9090 }]; w.httpReadiness = true; }) },
 ];
 
 /**

@@ -8,8 +8,8 @@ import { App, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  AccessRule, ApiGateway, BoundedContext, CallableWorkload, GatewayTls, CronJob, CronSchedule, Image, Job, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore,
-  StatefulService, VolumeClaim, Worker, Workload,
+  AccessMode, AccessRule, ApiGateway, BoundedContext, CallableWorkload, GatewayTls, CronJob, CronSchedule, Image, Job, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore,
+  ProjectedSource, StatefulService, Volume, VolumeClaim, Worker, Workload,
 } from '../../lib';
 
 export type Kind = 'service' | 'worker' | 'store' | 'job' | 'cron';
@@ -36,6 +36,15 @@ export interface WorkloadSpec {
   cpuMillis: number;
   /** Props passed as plain JavaScript would, whatever the kind (a mutation's). */
   foreign?: Record<string, unknown>;
+  /** Mutations only (valid models leave them out): the container's command and args. */
+  command?: string[];
+  args?: string[];
+  /** Mutations only: an HTTP readiness probe whatever the ports. */
+  httpReadiness?: boolean;
+  /** Mutations only: a volume mounted in the main container. */
+  volume?: 'read-only scratch' | 'secret by subPath' | 'store claim by name' | 'ReadWriteOnce claim';
+  /** Mutations only: the access mode of a store's claim. */
+  claimAccessMode?: 'ReadOnlyMany';
 }
 
 export interface ContextSpec { name: string; team: string; workloads: WorkloadSpec[] }
@@ -62,7 +71,7 @@ export interface PlatformSpec {
 export const HOST = 'api.shop.example.com';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4})?$/);
-const envName = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/).filter(n => !/PASSWORD|TOKEN|BEARER|SECRET|KEY|AUTH|PRIVATE|CREDENTIAL|SALT|SEED|PEPPER/.test(n));
+const envName = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,10}$/).filter(n => !/PASSWORD|TOKEN|BEARER|SECRET|KEY|AUTH|PRIVATE|CREDENTIAL|SALT|SEED|PEPPER|PASSWD|_(PASS|PWD|PW|TKN)$/.test(n));
 const envValue = fc.oneof(fc.constantFrom('info', 'json', 'true', '30', 'eu-west-1', 'https://api.example.com/v1'), fc.stringMatching(/^[a-z]{1,12}$/));
 
 const workload = (kind: Kind): fc.Arbitrary<WorkloadSpec> => fc.record({
@@ -194,11 +203,13 @@ function buildWorkload(ctx: BoundedContext, w: WorkloadSpec, p: PlatformSpec, ow
     env: w.env,
     resources: { cpu: { request: Cpu.millis(w.cpuMillis) } },
     ...(w.foreign ?? {}),
+    ...(w.command ? { command: w.command } : {}),
+    ...(w.args ? { args: w.args } : {}),
   };
   const ports = w.ports.map(x => (x.protocol === 'http' ? Port.http(x.number) : x.protocol === 'grpc' ? Port.grpc(x.number) : Port.tcp(x.number, { name: 'redis' })));
   const timeout = Duration.seconds(w.probeTimeoutSeconds);
   const probes = ports.length > 0
-    ? { readiness: ports[0].protocol.scheme === 'http' ? Probe.http('/ready', { timeout }) : Probe.tcp({ timeout }), liveness: Probe.exec(['/bin/alive'], { timeout }) }
+    ? { readiness: ports[0].protocol.scheme === 'http' || w.httpReadiness ? Probe.http('/ready', { timeout }) : Probe.tcp({ timeout }), liveness: Probe.exec(['/bin/alive'], { timeout }) }
     : { readiness: Probe.exec(['/bin/ready'], { timeout }), liveness: Probe.exec(['/bin/alive'], { timeout }) };
   let workload: Workload;
   switch (w.kind) {
@@ -210,7 +221,7 @@ function buildWorkload(ctx: BoundedContext, w: WorkloadSpec, p: PlatformSpec, ow
       break;
     case 'store':
       workload = new StatefulService(ctx, w.name, { ...common, ...probes, ports, owners: owner ? [owner] : [],
-        claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data' })] });
+        claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data', ...(w.claimAccessMode ? { accessMode: AccessMode.READ_ONLY_MANY } : {}) })] });
       break;
     case 'job':
       workload = new Job(ctx, w.name, { ...common, activeDeadline: Duration.seconds(w.deadlineSeconds),
@@ -227,5 +238,30 @@ function buildWorkload(ctx: BoundedContext, w: WorkloadSpec, p: PlatformSpec, ow
   if (w.grant) {
     workload.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [`${w.name}-settings`]));
   }
+  if (w.volume) {
+    addVolume(workload, w.volume, ctx);
+  }
   return workload;
+}
+
+/** The volume mistakes of the mutations, in the main container. */
+function addVolume(workload: Workload, kind: NonNullable<WorkloadSpec['volume']>, ctx: BoundedContext): void {
+  switch (kind) {
+    case 'read-only scratch':
+      workload.addVolume(Volume.emptyDir('scratch', { sizeLimit: Size.mebibytes(16) }), { mountPath: '/scratch' });
+      break;
+    case 'secret by subPath': {
+      const secret = workload.addSecret('settings', SecretSource.fromSecretName(`${workload.name}-settings`, ['token']), { mountPath: '/var/run/secrets/settings' });
+      workload.addVolume(Volume.projected('settings-file', [ProjectedSource.secret(secret)]), { mountPath: '/etc/app/token', subPath: 'token' });
+      break;
+    }
+    case 'store claim by name': {
+      const store = ctx.workloads.find(o => o instanceof StatefulService);
+      workload.addVolume(Volume.fromClaimName('borrowed', `data-${store?.name ?? 'cache'}-0`), { mountPath: '/borrowed' });
+      break;
+    }
+    case 'ReadWriteOnce claim':
+      workload.addVolume(Volume.fromClaimName('shared', 'shared-uploads', { accessMode: AccessMode.READ_WRITE_ONCE }), { mountPath: '/uploads', writable: true });
+      break;
+  }
 }

@@ -9,7 +9,9 @@ describe('Volume', () => {
     const cache = Volume.emptyDir('cache', { sizeLimit: Size.mebibytes(128) });
 
     products.addVolume(cache, { mountPath: '/var/cache/products', writable: true });
-    products.addVolume(Volume.emptyDir('seed', { sizeLimit: Size.mebibytes(16) }), { mountPath: '/seed', subPath: 'data' });
+    const seed = Volume.emptyDir('seed', { sizeLimit: Size.mebibytes(16) });
+    products.addVolume(seed, { mountPath: '/seed', subPath: 'data' });
+    products.addInitContainer('fill', { image: Image.fromTag('ghcr.io/acme/seed', '1.0.0') }).addVolume(seed, { mountPath: '/seed', writable: true });
 
     expect(products.volumes).toEqual([cache, expect.any(Volume)]);
     expect(cache.kind).toEqual('emptyDir');
@@ -18,6 +20,7 @@ describe('Volume', () => {
       { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
       { name: 'cache', emptyDir: { sizeLimit: '128Mi' } },
       { name: 'seed', emptyDir: { sizeLimit: '16Mi' } },
+      { name: 'tmp-fill', emptyDir: { sizeLimit: '64Mi' } },
     ]);
     expect(spec.containers[0].volumeMounts).toEqual([
       { name: 'tmp', mountPath: '/tmp' },

@@ -424,8 +424,12 @@ describe('Microservice', () => {
     test('fails when preStopDelay is not shorter than a short grace period', () => {
       const { context } = setup();
 
+      // the delay is the library's default: the message says so, and how to set it
       expect(() => new Microservice(context, 'products', props({ terminationGracePeriod: Duration.seconds(5) })))
-        .toThrow(/^catalog\/products: 'preStopDelay' \('5s'\) must be a whole number of seconds shorter than 'terminationGracePeriod' \(5s\)/);
+        .toThrow(/^catalog\/products: 'preStopDelay' \('5s'\) \(the library's default for a service, not set here\) must be a whole number of seconds shorter than 'terminationGracePeriod' \(5s\), leaving time to shut down; set preStopDelay yourself, for example Duration\.seconds\(3\), or lengthen terminationGracePeriod$/);
+      expect(() => new Microservice(context, 'set', props({ terminationGracePeriod: Duration.seconds(5), preStopDelay: Duration.seconds(5) })))
+        .toThrow(/^catalog\/set: 'preStopDelay' \('5s'\) must be a whole number of seconds shorter than 'terminationGracePeriod' \(5s\), leaving time to shut down; shorten preStopDelay or lengthen terminationGracePeriod$/);
+      expect(() => new Microservice(context, 'shorter', props({ terminationGracePeriod: Duration.seconds(5), preStopDelay: Duration.seconds(3) }))).not.toThrow();
     });
 
     test('fails when the grace period is zero', () => {
