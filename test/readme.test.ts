@@ -54,6 +54,18 @@ test('the README error examples are the messages the library produces', () => {
     () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'deploy', rules: [lib.AccessRule.of('', ['deployments'], ['get', 'patch'])] }),
     () => context().orders.grant(lib.Subject.group('oidc:orders-devs'), { name: 'agg', clusterRole: 'system:aggregate-to-edit' }),
     () => new lib.Microservice(context().platform as never, 'payments', props),
+    () => {
+      const { platform, orders } = context();
+      const gateway = new lib.ApiGateway(orders.node.root as never, 'gateway', { platform, hosts: ['api.example.com'], tls: lib.GatewayTls.fromSecret('api-tls') });
+      const payments = new lib.Microservice(orders, 'payments', props);
+      for (let i = 0; i <= 16; i++) gateway.addRoute({ host: 'api.example.com', path: `/p${i}`, service: payments });
+    },
+    () => {
+      const { platform, orders } = context();
+      const gateway = new lib.ApiGateway(orders.node.root as never, 'gateway', { platform, hosts: ['api.example.com'], tls: lib.GatewayTls.fromSecret('api-tls') });
+      const payments = new lib.Microservice(orders, 'payments', { ...props, ports: [lib.Port.http(8080), lib.Port.http(9090, { name: 'metrics' })] });
+      gateway.addRoute({ host: 'api.example.com', service: payments, port: 'metrics' });
+    },
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

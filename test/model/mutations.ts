@@ -81,6 +81,17 @@ export const MUTATIONS: Mutation[] = [
     q.routes = [...q.routes, { to: [0, ws.length - 1], host: 'api.shop.example.com', streaming: false }];
     return q;
   } },
+  // Gateway API list limits of the pinned CRDs (lib/gateway/gateway-api-limits.ts)
+  { name: 'more HTTP routes to one service on one host than an HTTPRoute holds', apply: p => {
+    const q = clone(p);
+    const c = q.contexts.findIndex(x => x.workloads.some(w => w.kind === 'service' && w.ports[0]?.protocol === 'http'));
+    if (c < 0) return q;
+    const w = q.contexts[c].workloads.findIndex(x => x.kind === 'service' && x.ports[0]?.protocol === 'http');
+    const routes = Array.from({ length: 17 }, (_, i) => ({ to: [c, w] as [number, number], host: 'api.shop.example.com', streaming: false, path: `/limit/r${i}` }));
+    q.routes = [...q.routes, ...routes];
+    return q;
+  } },
+  { name: 'more hosts on a TLS gateway than its redirect HTTPRoute holds', apply: p => ({ ...clone(p), gatewayHosts: ['api.shop.example.com', ...Array.from({ length: 16 }, (_, i) => `h${i}.shop.example.com`)] }) },
   { name: 'a call to itself', apply: p => { const q = clone(p); q.calls.push({ from: [0, 0], to: [0, 0], port: 0 }); return q; } },
 ];
 
