@@ -28,6 +28,11 @@ export function find(manifests: Manifest[], kind: string, name: string): Manifes
   return found[0];
 }
 
+/** The pod spec of the Deployment `name` (a microservice's pods). */
+export function podSpec(manifests: Manifest[], name = 'products'): Manifest {
+  return find(manifests, 'Deployment', name).spec.template.spec;
+}
+
 /**
  * The environment of a Deployment's first container with ConfigMap references
  * resolved against the ConfigMaps in `manifests` (as the kubelet would), and secret

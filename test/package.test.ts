@@ -38,8 +38,8 @@ describe('npm package', () => {
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app);
 
     fs.writeFileSync(path.join(app, 'main.ts'), [
-      "import { App } from 'cdk8s';",
-      "import { BoundedContext, Image, Microservice, Platform, Port, Probe, synthesize } from 'cdk8s-microservices';",
+      "import { App, Yaml } from 'cdk8s';",
+      "import { BoundedContext, Image, Microservice, MicroservicesApp, Platform, Port, Probe, synthesize } from 'cdk8s-microservices';",
       'function build(app: App): Microservice {',
       "  const platform = new Platform(app, 'shop');",
       "  const catalog = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });",
@@ -56,18 +56,32 @@ describe('npm package', () => {
       "console.log(`min=${minReplicas}`);",
       'app.synth();',
       "synthesize(a => { build(a); }, { outdir: 'dist-synthesize' });",
+      "const fast = new MicroservicesApp({ outdir: 'dist-app' });",
+      'build(fast);',
+      '// the fast path, not cdk8s\' serializer: Yaml.save is never called',
+      'const saves: string[] = [];',
+      'const save = Yaml.save.bind(Yaml);',
+      'Yaml.save = (file: string, docs: any[]) => { saves.push(file); save(file, docs); };',
+      'fast.synth();',
+      'console.log(`fast saves=${saves.length}`);',
       '',
     ].join('\n'));
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     run(process.execPath, [tsc, '--strict', '--target', 'ES2022', '--module', 'commonjs', '--moduleResolution', 'node', '--skipLibCheck', 'main.ts'], app);
-    expect(run(process.execPath, ['main.js'], app)).toContain('min=2');
+    const printed = run(process.execPath, ['main.js'], app);
+    expect(printed).toContain('min=2');
+    expect(printed).toContain('fast saves=0');
     expect(fs.readdirSync(path.join(app, 'dist')).sort()).toEqual(['0000-shop.k8s.yaml', '0001-catalog.k8s.yaml']);
     const out = fs.readFileSync(path.join(app, 'dist', '0001-catalog.k8s.yaml'), 'utf8');
     expect(out).toContain('kind: Deployment');
     expect(out).toContain('name: products');
-    // synthesize() (the library's YAML emitter, with the consumer's own cdk8s) writes the same bytes as app.synth()
-    for (const f of fs.readdirSync(path.join(app, 'dist'))) {
-      expect(fs.readFileSync(path.join(app, 'dist-synthesize', f), 'utf8')).toBe(fs.readFileSync(path.join(app, 'dist', f), 'utf8'));
+    // MicroservicesApp.synth() and synthesize() (the library's YAML emitter, with the consumer's own cdk8s) write
+    // the same files and bytes as cdk8s' app.synth()
+    for (const ours of ['dist-synthesize', 'dist-app']) {
+      expect(fs.readdirSync(path.join(app, ours)).sort()).toEqual(['0000-shop.k8s.yaml', '0001-catalog.k8s.yaml']);
+      for (const f of fs.readdirSync(path.join(app, 'dist'))) {
+        expect(`${ours}/${f}\n${fs.readFileSync(path.join(app, ours, f), 'utf8')}`).toBe(`${ours}/${f}\n${fs.readFileSync(path.join(app, 'dist', f), 'utf8')}`);
+      }
     }
 
     // a type error in the consumer is caught by the shipped declarations

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
 import { _builtInGroupsOf, _closestResource, _isBuiltInGroup } from '../internal/rbac';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Who is granted access: a group or user as the cluster's identity provider names
@@ -42,10 +43,10 @@ export class Subject {
   public _check(scope: IConstruct, prop: string): void {
     if (this.name.trim().length === 0 || this.name !== this.name.trim()) {
       throw _invalid(scope, prop, this.name, `must name a ${this.kind.toLowerCase()} (empty or padded names match nobody)`,
-        'use the name your identity provider gives it, for example Subject.group(\'oidc:catalog-developers\')');
+        'use the name your identity provider gives it, for example Subject.group(\'oidc:catalog-developers\')', ErrorCode.INVALID_NAME);
     }
     if (this.kind !== 'ServiceAccount' && this.name.startsWith('system:')) {
-      throw _invalid(scope, prop, this.name, 'must not be a Kubernetes system identity', 'grant a group or user of your identity provider');
+      throw _invalid(scope, prop, this.name, 'must not be a Kubernetes system identity', 'grant a group or user of your identity provider', ErrorCode.UNSAFE);
     }
   }
 
@@ -101,28 +102,28 @@ export class AccessRule {
     const wildcard = all.find(v => typeof v === 'string' && v.includes('*'));
     if (wildcard !== undefined) {
       throw _invalid(scope, prop, wildcard, 'must not be a wildcard: a wildcard grants whatever exists now and whatever is added later',
-        'list the exact API groups, resources and verbs');
+        'list the exact API groups, resources and verbs', ErrorCode.UNSAFE);
     }
     if (this.resources.length === 0 || this.verbs.length === 0) {
-      throw _invalid(scope, prop, { resources: this.resources, verbs: this.verbs }, 'must list at least one resource and one verb', 'complete the rule');
+      throw _invalid(scope, prop, { resources: this.resources, verbs: this.verbs }, 'must list at least one resource and one verb', 'complete the rule', ErrorCode.MISSING_REQUIRED);
     }
     const dangerous = this.verbs.find(v => ['escalate', 'bind', 'impersonate'].includes(v));
     if (dangerous !== undefined) {
       throw _invalid(scope, prop, dangerous, 'must not be granted: it lets the holder gain permissions it was not given',
-        'grant the permissions themselves, or use ClusterAccess with a written reason for a platform-wide need');
+        'grant the permissions themselves, or use ClusterAccess with a written reason for a platform-wide need', ErrorCode.UNSAFE);
     }
     const shell = this.resources.find(r => ['pods/exec', 'pods/attach', 'pods/ephemeralcontainers'].includes(r));
     if (shell !== undefined && !operator) {
       throw _invalid(scope, prop, shell, 'must not be granted by a custom rule: a shell in a pod reaches its secrets and network',
-        'grant TeamRole.OPERATOR, or TeamRole.DEVELOPER with { allowExec: true }');
+        'grant TeamRole.OPERATOR, or TeamRole.DEVELOPER with { allowExec: true }', ErrorCode.UNSAFE);
     }
     if (this.resources.includes('serviceaccounts/token') && this.verbs.includes('create')) {
       throw _invalid(scope, prop, 'serviceaccounts/token', 'must not be granted: minting a ServiceAccount\'s token acts with all of its permissions',
-        'grant the permissions themselves to the subject');
+        'grant the permissions themselves to the subject', ErrorCode.UNSAFE);
     }
     if (this.resources.some(r => r === 'secrets') && this.verbs.some(v => ['get', 'list', 'watch'].includes(v)) && !operator && this.resourceNames === undefined) {
       throw _invalid(scope, prop, 'secrets', 'must not be readable by every name: that reads every credential of the namespace',
-        'name the exact Secrets (resourceNames), or grant TeamRole.OPERATOR');
+        'name the exact Secrets (resourceNames), or grant TeamRole.OPERATOR', ErrorCode.UNSAFE);
     }
     this.checkGroups(scope, prop);
   }
@@ -141,11 +142,11 @@ export class AccessRule {
       if (groups.length > 0) {
         throw _invalid(scope, `${prop}.resources`, resource,
           `must be a resource of API group ${group(this.apiGroup)}, but '${resource}' is in ${groups.map(group).join(' and ')}: the rule would grant nothing`,
-          `use AccessRule.of('${groups[0]}', ['${resource}'], ...)`);
+          `use AccessRule.of('${groups[0]}', ['${resource}'], ...)`, ErrorCode.UNKNOWN_REFERENCE);
       }
       const closest = _closestResource(this.apiGroup, resource);
       throw _invalid(scope, `${prop}.resources`, resource, `must be a resource of API group ${group(this.apiGroup)}, which has no '${resource}': the rule would grant nothing`,
-        closest !== undefined ? `did you mean '${closest}'?` : `list the group's resources with kubectl api-resources --api-group=${this.apiGroup === '' ? "''" : this.apiGroup}`);
+        closest !== undefined ? `did you mean '${closest}'?` : `list the group's resources with kubectl api-resources --api-group=${this.apiGroup === '' ? "''" : this.apiGroup}`, ErrorCode.UNKNOWN_REFERENCE);
     }
   }
 

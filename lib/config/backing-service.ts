@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { _checkCidr } from '../internal/cidr';
 import { _invalid } from '../internal/errors';
+import { ErrorCode } from '../internal/configuration-error';
 
 /** Default ports of the URL schemes backing services use. */
 const DEFAULT_PORTS: { [scheme: string]: number } = {
@@ -63,7 +64,7 @@ export class BackingService {
     }
     if (parsed.password !== '') {
       throw _invalid(scope, `${prop}.url`, '(value not shown)', 'must not carry a password',
-        'remove the credentials from the URL and mount them with addSecret(id, SecretSource.fromExternalSecret(...))');
+        'remove the credentials from the URL and mount them with addSecret(id, SecretSource.fromExternalSecret(...))', ErrorCode.PLAINTEXT_SECRET);
     }
     const scheme = parsed.protocol.replace(/:$/, '');
     const port = parsed.port !== '' ? Number(parsed.port) : DEFAULT_PORTS[scheme];
@@ -72,7 +73,7 @@ export class BackingService {
         'add the port to the URL, for example \'' + scheme + '://host:1234\'');
     }
     if (this.cidrs.length === 0) {
-      throw _invalid(scope, `${prop}.cidrs`, [], 'must name at least one network the backing service lives in', 'pass its subnet, for example [\'10.20.0.0/16\']');
+      throw _invalid(scope, `${prop}.cidrs`, [], 'must name at least one network the backing service lives in', 'pass its subnet, for example [\'10.20.0.0/16\']', ErrorCode.MISSING_REQUIRED);
     }
     for (const cidr of this.cidrs) {
       _checkCidr(scope, `${prop}.cidrs`, cidr);

@@ -5,6 +5,7 @@ import { _wholeSeconds } from '../internal/duration';
 import { _assertDns1123Subdomain, _invalid } from '../internal/errors';
 import { SealedSecret } from '../imports/bitnami.com';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetDeletionPolicy } from '../imports/external-secrets.io';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A store that external-secrets reads from: a SecretStore in the service's
@@ -177,11 +178,11 @@ export class SecretSource {
    */
   public _bind(scope: Construct, prop: string, ownName: string, namespace: string, meta: _SecretMeta, allowLiterals: boolean): string {
     if (this.keys.length === 0) {
-      throw _invalid(scope, prop, this.kind, 'must provide at least one key', 'list the keys the secret holds');
+      throw _invalid(scope, prop, this.kind, 'must provide at least one key', 'list the keys the secret holds', ErrorCode.MISSING_REQUIRED);
     }
     for (const key of this.keys) {
       if (!/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
-        throw _invalid(scope, `${prop}.keys`, key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'', 'rename the key');
+        throw _invalid(scope, `${prop}.keys`, key, 'must be a Secret key: letters, digits, \'-\', \'_\' and \'.\'', 'rename the key', ErrorCode.INVALID_NAME);
       }
     }
     const labels = meta.labels;
@@ -199,7 +200,7 @@ export class SecretSource {
         const refresh = _wholeSeconds(scope, `${prop}.refreshInterval`, o.refreshInterval ?? Duration.hours(1), 0);
         if (refresh < 60) {
           throw _invalid(scope, `${prop}.refreshInterval`, `${refresh}s`, 'must be at least one minute, or the secret manager is polled too often',
-            'use Duration.minutes(1) or more (Duration.hours(1) is the default)');
+            'use Duration.minutes(1) or more (Duration.hours(1) is the default)', ErrorCode.OUT_OF_RANGE);
         }
         _assertDns1123Subdomain(scope, `${prop}.store.name`, o.store.name,
           `name the ${o.store.kind} the platform team created (kubectl get ${o.store.kind.toLowerCase()}s${o.store.kind === 'SecretStore' ? ' -n <namespace>' : ''})`);
@@ -242,7 +243,7 @@ export class SecretSource {
           if (!_looksSealed(value)) {
             throw _invalid(scope, `${prop}.encryptedData.${key}`, '(value not shown)',
               'must be a value sealed by kubeseal (long base64 text); it looks like plaintext, which must never be committed',
-              `seal it: echo -n "$VALUE" | kubeseal --raw --namespace ${namespace} --name ${ownName} --from-file=/dev/stdin`);
+              `seal it: echo -n "$VALUE" | kubeseal --raw --namespace ${namespace} --name ${ownName} --from-file=/dev/stdin`, ErrorCode.PLAINTEXT_SECRET);
           }
         }
         new SealedSecret(scope, 'Resource', {
@@ -258,7 +259,7 @@ export class SecretSource {
         if (!allowLiterals) {
           throw _invalid(scope, prop, 'SecretSource.fromLiterals',
             'puts plaintext secret values into the synthesized YAML, which is only allowed for local development',
-            'use SecretSource.fromExternalSecret, fromSealedSecret or fromSecretName; for a local cluster only, set allowLiteralSecrets on the Platform');
+            'use SecretSource.fromExternalSecret, fromSealedSecret or fromSecretName; for a local cluster only, set allowLiteralSecrets on the Platform', ErrorCode.PLAINTEXT_SECRET);
         }
         const literal: ApiObject = new k8s.KubeSecret(scope, 'Resource', { metadata, type: 'Opaque', stringData: { ...this.spec.literals } });
         literal.metadata.addAnnotation('cdk8s-microservices.io/literal-secret', 'local development only');
@@ -300,4 +301,18 @@ function _looksSealed(value: string): boolean {
 export interface _SecretMeta {
   readonly labels: { [key: string]: string };
   readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * A secret a workload uses (`workload.addSecret(...)`).
+ */
+export interface ServiceSecret {
+  /** The id given to `addSecret`. */
+  readonly id: string;
+  /** The name of the Kubernetes Secret holding the values. */
+  readonly secretName: string;
+  /** The keys it provides. */
+  readonly keys: string[];
+  /** Where its keys are mounted as files, if they are. */
+  readonly mountPath?: string;
 }

@@ -3,11 +3,15 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid } from '../internal/errors';
 import { LABEL } from '../internal/labels';
-import { _bytes, _formatBytes } from '../internal/quantity';
+import { _bytes, _formatBytes, _size } from '../internal/quantity';
 import { _gatewayDuration, _UnbufferedRoute } from './gateway-routes';
+import { _checkPodSelector } from './pod-selector';
+import { _PolicyTarget } from './policy-target';
 import * as eg from '../imports/gateway.envoyproxy.io';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
+import { ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
 
 /**
  * The gateway's traffic settings, resolved, that an implementation renders as its
@@ -33,15 +37,6 @@ export interface _ProxySettings {
   readonly replicas?: number;
   readonly maxReplicas?: number;
   readonly priorityClassName: string;
-}
-
-/** The Gateway a policy attaches to. @internal */
-export interface _PolicyTarget {
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: { [key: string]: string };
-  /** The labels of the gateway's data-plane pods (a Gateway target; the implementation sets them). */
-  readonly proxyLabels?: { [key: string]: string };
 }
 
 /**
@@ -164,18 +159,11 @@ export class GatewayImplementation {
   public _validate(scope: IConstruct): void {
     _assertDns1123Label(scope, 'implementation.namespace', this.namespace);
     _assertDns1123Label(scope, 'implementation.className', this.className);
-    const keys = Object.keys(this._podLabels);
-    if (keys.length === 0) {
-      throw _invalid(scope, 'implementation.podLabels', this._podLabels, 'must select the data-plane pods with at least one label',
-        'pass the labels of the implementation\'s proxy pods, as `kubectl get pods --show-labels` prints them');
-    }
-    for (const key of keys) {
-      if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
-        throw _invalid(scope, 'implementation.podLabels', key, 'must be a label key: an optional DNS prefix and \'/\', then a name of at most 63 characters',
-          'use the label keys of the proxy pods as `kubectl get pods --show-labels` prints them');
-      }
-      _assertLabelValue(scope, `implementation.podLabels[${key}]`, this._podLabels[key]);
-    }
+    _checkPodSelector(scope, 'implementation.podLabels', this._podLabels, {
+      selects: 'the data-plane pods',
+      emptyFix: 'pass the labels of the implementation\'s proxy pods, as `kubectl get pods --show-labels` prints them',
+      keysOf: 'the proxy pods',
+    });
   }
 
   /**
@@ -225,7 +213,7 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
   }
   const set: Array<[string, unknown]> = [
     ['rateLimit', s.rateLimit && `${s.rateLimit.requests} per ${s.rateLimit.interval.toSeconds() === 1 ? 'second' : 'minute'}`],
-    ['maxRequestBodySize', s.maxRequestBodySize && _formatBytes(_bytes(s.maxRequestBodySize))],
+    ['maxRequestBodySize', s.maxRequestBodySize && _formatBytes(_size(scope, 'maxRequestBodySize', s.maxRequestBodySize))],
     ['connectTimeout', s.connectTimeout && `${s.connectTimeout.toSeconds({ integral: false })}s`],
     ['retries', s.retries && `${s.retries.attempts} attempts`],
     ['circuitBreaker', s.circuitBreaker && `${s.circuitBreaker.maxConnections} connections`],
@@ -238,18 +226,18 @@ function refuseExtensions(scope: Construct, _target: _PolicyTarget, s: _PolicySe
     if (value !== undefined) {
       throw _invalid(scope, prop, value,
         'cannot be expressed in Gateway API\'s standard resources, the only ones a generic implementation gets (retries are experimental, the rest is implementation-specific)',
-        `remove ${prop}, or use an implementation that has it, such as GatewayImplementation.envoyGateway()`);
+        `remove ${prop}, or use an implementation that has it, such as GatewayImplementation.envoyGateway()`, ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
     }
   }
 }
 
 /** A duration Envoy accepts (Gateway API's format); throws otherwise. */
 function envoyDuration(scope: IConstruct, prop: string, d: Duration): string {
-  const out = _gatewayDuration(d);
+  const out = _gatewayDuration(_duration(scope, prop, d));
   if (out === undefined) {
     throw _invalid(scope, prop, `${d.toMilliseconds({ integral: false })}ms`,
       'cannot be expressed by Envoy Gateway, which takes whole milliseconds from 1 ms to 99999 hours',
-      'use a whole number of milliseconds, for example Duration.seconds(5)');
+      'use a whole number of milliseconds, for example Duration.seconds(5)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
   }
   return out;
 }
@@ -308,12 +296,12 @@ function envoyBackendSpec(scope: IConstruct, targetRefs: eg.BackendTrafficPolicy
   if (rate && rate._burstGiven && rate.burstMultiplier !== 1) {
     throw _invalid(scope, 'rateLimit.burstMultiplier', rate.burstMultiplier,
       'cannot be expressed by Envoy Gateway: its local rate limit is a token bucket that holds one interval\'s requests, with no burst beyond them',
-      'remove burstMultiplier (or set it to 1), and raise the rate if clients need bursts');
+      'remove burstMultiplier (or set it to 1), and raise the rate if clients need bursts', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
   }
-  const body = s.maxRequestBodySize && _bytes(s.maxRequestBodySize);
+  const body = s.maxRequestBodySize && _size(scope, 'maxRequestBodySize', s.maxRequestBodySize);
   if (body !== undefined && !(Number.isInteger(body) && body > 0)) {
     throw _invalid(scope, 'maxRequestBodySize', _formatBytes(body), 'must be a whole number of bytes greater than zero',
-      'set the largest body your APIs accept, for example Size.mebibytes(8)');
+      'set the largest body your APIs accept, for example Size.mebibytes(8)', ErrorCode.OUT_OF_RANGE);
   }
   const cb = s.circuitBreaker;
   if (cb) {

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { _compare, _invalid, _message } from '../internal/errors';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { _compare, _invalid } from '../internal/errors';
 import { LABEL } from '../internal/labels';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
@@ -50,12 +51,12 @@ export class _GatewayListeners {
     const taken = this.listeners.get(l.name);
     if (taken) {
       throw _invalid(this.gateway, prop, value, `must need a Gateway listener of its own, but '${l.name}' is already ${taken.hostname ? `the listener of '${taken.hostname}'` : 'taken'}`,
-        l.protocol === 'TCP' ? 'use another listenerPort' : 'use another host name');
+        l.protocol === 'TCP' ? 'use another listenerPort' : 'use another host name', ErrorCode.DUPLICATE);
     }
     const max = _GATEWAY_API_LIMITS.gatewayListeners;
     if (this.listeners.size >= max) {
       throw _invalid(this.gateway, prop, value, `must not need listener ${this.listeners.size + 1} of the Gateway, which holds at most ${max} (Gateway API ${_GATEWAY_API_LIMITS.version}, spec.listeners maxItems)`,
-        'serve several hosts with one wildcard host (\'*.example.com\'), or split the hosts and routes over two gateways');
+        'serve several hosts with one wildcard host (\'*.example.com\'), or split the hosts and routes over two gateways', ErrorCode.OUT_OF_RANGE);
     }
     this.listeners.set(l.name, l);
     return l;
@@ -71,10 +72,10 @@ export class _GatewayListeners {
     const deeper = this.hosts.find(h => h.startsWith('*.') && host.endsWith(h.slice(1)));
     if (deeper) {
       throw _invalid(this.gateway, prop, host, `must be covered by one of the gateway's hosts, but '${deeper}' covers one label only: its certificate is not valid for '${host}', although a Gateway API listener would match it`,
-        `add '${host}' (or '*.${host.slice(host.indexOf('.') + 1)}') to the gateway's hosts`);
+        `add '${host}' (or '*.${host.slice(host.indexOf('.') + 1)}') to the gateway's hosts`, ErrorCode.UNKNOWN_REFERENCE);
     }
     throw _invalid(this.gateway, prop, host, `must be covered by the gateway's hosts (${this.hosts.map(h => `'${h}'`).join(', ')}), each a listener${tls ? ' that the certificate covers' : ''}`,
-      `add '${host}' to the gateway's hosts${tls ? ' (and to its certificate)' : ''}, or route one of the hosts`);
+      `add '${host}' to the gateway's hosts${tls ? ' (and to its certificate)' : ''}, or route one of the hosts`, ErrorCode.UNKNOWN_REFERENCE);
   }
 
   /** The Gateway's `spec.listeners[]` entry of a listener. */
@@ -98,13 +99,13 @@ export class _GatewayListeners {
     };
   }
 
-  /** Messages for host listeners without routes (they serve only errors). */
-  public validate(): string[] {
-    const errors: string[] = [];
+  /** Errors for host listeners without routes (they serve only errors). */
+  public validate(): ConfigurationError[] {
+    const errors: ConfigurationError[] = [];
     for (const l of this.listeners.values()) {
       if (l.hostname !== undefined && l.kinds.includes('HTTPRoute') && l.namespaces!.size === 0) {
-        errors.push(_message(this.gateway.node.path, 'hosts', l.hostname, 'must have at least one route: a listener without routes serves only errors',
-          `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`));
+        errors.push(_invalid(this.gateway, 'hosts', l.hostname, 'must have at least one route: a listener without routes serves only errors',
+          `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`, ErrorCode.MISSING_REQUIRED));
       }
     }
     return errors;

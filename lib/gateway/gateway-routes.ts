@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _compare, _invalid } from '../internal/errors';
 import { _Cors } from './gateway-settings';
-import type { _PolicyTarget } from './gateway-implementation';
+import type { _PolicyTarget } from './policy-target';
 import { LABEL } from '../internal/labels';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { Microservice } from '../workloads/microservice';
@@ -11,6 +11,8 @@ import type { Platform } from '../platform/platform';
 import { Port } from '../pod/port';
 import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match';
 import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
+import { ErrorCode } from '../internal/configuration-error';
+import { _routedPortsPolicy } from './routing';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -255,12 +257,12 @@ export interface StreamRoute {
 /** Throws unless `service` is a Microservice of `platform`. @internal */
 export function _checkRoutedService(scope: IConstruct, service: Microservice, platform: Platform): void {
   if (!(service instanceof Microservice)) {
-    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with platform.service(context, name)');
+    throw _invalid(scope, 'addRoute(service)', String(service), 'must be a Microservice', 'pass the Microservice object, or look it up with Microservice.find(platform, context, name)', ErrorCode.WRONG_TYPE);
   }
   if (service.context.platform !== platform) {
     throw _invalid(scope, 'addRoute(service)', service.node.path,
       `must be a service of platform '${platform.platformName}', but it belongs to '${service.context.platform.platformName}'`,
-      'route only services of the gateway\'s platform, or give the other platform its own gateway');
+      'route only services of the gateway\'s platform, or give the other platform its own gateway', ErrorCode.WRONG_SCOPE);
   }
 }
 
@@ -331,20 +333,8 @@ export class _ServiceRoutes {
   constructor(private readonly gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
     const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
     this.scope = new Construct(ns, service.name);
-    new k8s.KubeNetworkPolicy(this.scope, 'NetworkPolicy', {
-      metadata: { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` },
-      spec: {
-        podSelector: { matchLabels: service.selectorLabels },
-        policyTypes: ['Ingress'],
-        ingress: Lazy.any({
-          produce: () => [{
-            from: [this.ctx._peer()],
-            ports: [...this.ports].sort((a, b) => a.containerPort - b.containerPort).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort) === i)
-              .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
-          }],
-        }),
-      },
-    });
+    _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.selectorLabels,
+      () => this.ctx._peer(), () => this.ports);
   }
 
   /** Adds an HTTP rule on the listener of its host; throws when its HTTPRoute is full (`prop` and `value`: what asked for it). */
@@ -405,7 +395,7 @@ export class _ServiceRoutes {
       throw _invalid(this.gateway, prop, value,
         `must fit in ${kind} '${name}' of ${this.service.node.path}, which holds at most ${max} rules (Gateway API ${_GATEWAY_API_LIMITS.version}, spec.rules maxItems), and this would be rule ${count + 1}`,
         kind === 'HTTPRoute' ? 'route a common prefix once (a PathType.PREFIX route covers every path below it), or serve part of the API on another host'
-          : 'route the whole gRPC service (leave out method), or every service of the host (leave out grpcService)');
+          : 'route the whole gRPC service (leave out method), or every service of the host (leave out grpcService)', ErrorCode.OUT_OF_RANGE);
     }
   }
 

@@ -7,6 +7,8 @@ import { _checkHeaderName } from './route-match';
 import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { _assertDns1123Subdomain } from '../internal/errors';
 import { CorsOptions, RateLimit } from './traffic-policy';
+import { ErrorCode } from '../internal/configuration-error';
+import { _duration, _wholeSeconds } from '../internal/duration';
 
 /** Resolved CORS settings. @internal */
 export interface _Cors {
@@ -20,15 +22,6 @@ export interface _Cors {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'];
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/;
-
-/** A duration in whole seconds, at least `min`; throws otherwise. */
-export function _wholeSeconds(scope: IConstruct, prop: string, d: Duration, min: number): number {
-  const s = d.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < min) {
-    throw _invalid(scope, prop, `${s}s`, `must be a whole number of seconds, at least ${min}`, `use for example Duration.seconds(${Math.max(min, Math.ceil(s) || 1)})`);
-  }
-  return s;
-}
 
 /** Throws unless the rate limit's numbers are whole and positive. */
 export function _checkRateLimit(scope: IConstruct, rate: RateLimit): void {
@@ -46,7 +39,7 @@ export function _resolveSourceRanges(scope: IConstruct, ranges: string[] | undef
     return [];
   }
   if (ranges.length === 0) {
-    throw _invalid(scope, 'allowedSourceRanges', ranges, 'must list at least one CIDR', 'list the client ranges allowed, or leave allowedSourceRanges unset to allow every client');
+    throw _invalid(scope, 'allowedSourceRanges', ranges, 'must list at least one CIDR', 'list the client ranges allowed, or leave allowedSourceRanges unset to allow every client', ErrorCode.MISSING_REQUIRED);
   }
   for (const cidr of ranges) {
     _checkCidr(scope, 'allowedSourceRanges', cidr);
@@ -67,16 +60,16 @@ export function _resolveCors(scope: IConstruct, c: CorsOptions): _Cors {
   const allowCredentials = c.allowCredentials ?? false;
   const origins = c.allowOrigins;
   if (origins.length === 0) {
-    throw _invalid(scope, 'cors.allowOrigins', origins, 'must list at least one origin', 'list the web origins that call the APIs, for example [\'https://shop.example.com\'], or leave cors unset');
+    throw _invalid(scope, 'cors.allowOrigins', origins, 'must list at least one origin', 'list the web origins that call the APIs, for example [\'https://shop.example.com\'], or leave cors unset', ErrorCode.MISSING_REQUIRED);
   }
   for (const origin of origins) {
     if (origin === '*') {
       if (origins.length > 1) {
-        throw _invalid(scope, 'cors.allowOrigins', origins, 'must not combine \'*\' with other origins', 'use [\'*\'] alone, or list the origins');
+        throw _invalid(scope, 'cors.allowOrigins', origins, 'must not combine \'*\' with other origins', 'use [\'*\'] alone, or list the origins', ErrorCode.CONFLICT);
       }
       if (allowCredentials) {
         throw _invalid(scope, 'cors.allowOrigins', origin, 'must not be \'*\' when cors.allowCredentials is true: browsers reject credentials for any origin',
-          'list the origins that may send credentials, or set allowCredentials to false');
+          'list the origins that may send credentials, or set allowCredentials to false', ErrorCode.CONFLICT);
       }
     } else if (!ORIGIN.test(origin)) {
       throw _invalid(scope, 'cors.allowOrigins', origin, 'must be an origin: a scheme, \'://\', a lower-case host (\'*.\' allowed as the first label) and an optional port, without a path',
@@ -91,13 +84,13 @@ export function _resolveCors(scope: IConstruct, c: CorsOptions): _Cors {
   for (const [prop, list, max] of listed) {
     if (list.length > max) {
       throw _invalid(scope, prop, `${list.length} entries`, `must list at most ${max}: the HTTPRoute CORS filter holds at most ${max} (Gateway API ${_GATEWAY_API_LIMITS.version}, ${prop.slice(5)} maxItems)`,
-        prop === 'cors.allowOrigins' ? 'allow a wildcard origin such as \'https://*.example.com\' instead of each subdomain' : 'list fewer headers');
+        prop === 'cors.allowOrigins' ? 'allow a wildcard origin such as \'https://*.example.com\' instead of each subdomain' : 'list fewer headers', ErrorCode.OUT_OF_RANGE);
     }
   }
   const allowMethods = [...(c.allowMethods ?? ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])];
   for (const method of allowMethods) {
     if (!METHODS.includes(method)) {
-      throw _invalid(scope, 'cors.allowMethods', method, `must be an HTTP method in upper case (${METHODS.join(', ')})`, `use for example '${method.toUpperCase()}'`);
+      throw _invalid(scope, 'cors.allowMethods', method, `must be an HTTP method in upper case (${METHODS.join(', ')})`, `use for example '${method.toUpperCase()}'`, ErrorCode.UNKNOWN_OPTION);
     }
   }
   const allowHeaders = [...(c.allowHeaders ?? ['Authorization', 'Content-Type'])];
@@ -109,7 +102,7 @@ export function _resolveCors(scope: IConstruct, c: CorsOptions): _Cors {
   }
   if (allowMethods.length === 0 || allowHeaders.length === 0) {
     const prop = allowMethods.length === 0 ? 'cors.allowMethods' : 'cors.allowHeaders';
-    throw _invalid(scope, prop, [], 'must not be empty', `leave ${prop} unset for the defaults, or list what browsers may send`);
+    throw _invalid(scope, prop, [], 'must not be empty', `leave ${prop} unset for the defaults, or list what browsers may send`, ErrorCode.MISSING_REQUIRED);
   }
-  return { allowOrigins: [...origins], allowMethods, allowHeaders, exposeHeaders, allowCredentials, maxAgeSeconds: _wholeSeconds(scope, 'cors.maxAge', c.maxAge ?? Duration.hours(1), 0) };
+  return { allowOrigins: [...origins], allowMethods, allowHeaders, exposeHeaders, allowCredentials, maxAgeSeconds: _wholeSeconds(scope, 'cors.maxAge', c.maxAge ?? Duration.hours(1), 0, 'browsers read Access-Control-Max-Age in seconds') };
 }

@@ -1,12 +1,12 @@
 import { Duration, Lazy, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
-import { _assertDns1123Label, _assertInteger, _compare, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _compare, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _Feature } from '../platform/kubernetes-version';
 import { _Cors, _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import { _checkHost, _checkHosts, _checkOperationsPort, _checkPath, _claimRoute, _hostSlug, _routeKey, _routedPort } from './routing';
+import { _checkHost, _checkHosts, _checkOperationsPort, _checkRoutePath, _claimRoute, _hostSlug, _routeKey, _routedPort } from './routing';
 import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { _GatewayListeners, _Listener } from './gateway-listeners';
 import { GatewayImplementation, _PolicySettings } from './gateway-implementation';
@@ -18,6 +18,8 @@ import {
 import { GatewayTls } from './gateway-tls';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { Microservice } from '../workloads/microservice';
+import { Workload } from '../workloads/workload';
+import { BoundedContext } from '../platform/bounded-context';
 import { Platform } from '../platform/platform';
 import { PortProtocol } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
@@ -26,6 +28,8 @@ import { ApiGatewayProps } from './gateway-props';
 export { ApiGatewayProps } from './gateway-props';
 import { HeaderChanges, HeaderMatch, PathType, _checkHeaderName } from './route-match';
 import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
 
 const GRPC_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -101,12 +105,13 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _assertDns1123Label(this, 'id', id);
     this.platform = props.platform;
     this.gatewayName = id;
-    this.implementation = props.implementation ?? GatewayImplementation.envoyGateway();
+    this.implementation = _instanceOf(this, 'implementation', props.implementation ?? GatewayImplementation.envoyGateway(), GatewayImplementation,
+      'use GatewayImplementation.envoyGateway() or GatewayImplementation.generic(...)');
     this.implementation._validate(this);
     const inImplementation = props.useImplementationNamespace ?? false;
     this.gatewayNamespace = inImplementation ? this.implementation.namespace : id;
     this.allowPlainHttp = props.allowPlainHttp ?? false;
-    this.tls = props.tls;
+    this.tls = props.tls === undefined ? undefined : _instanceOf(this, 'tls', props.tls, GatewayTls, 'use GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name)');
     this.tlsSecretName = props.tls ? props.tls.secretName ?? `${id}-tls` : undefined;
     this.requestTimeout = props.requestTimeout ?? Duration.seconds(60);
     this.rateLimit = props.rateLimit;
@@ -126,23 +131,23 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     if (this.tls === undefined && !this.allowPlainHttp) {
       throw _invalid(this, 'tls', undefined, 'must be set: the gateway serves HTTPS, and plain HTTP only when asked for',
-        'set tls: GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name), or allowPlainHttp: true on a local development cluster');
+        'set tls: GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name), or allowPlainHttp: true on a local development cluster', ErrorCode.MISSING_REQUIRED);
     }
     if (this.tls !== undefined && this.allowPlainHttp) {
       throw _invalid(this, 'allowPlainHttp', true, 'must not be set together with tls: a gateway serves either HTTPS or, for development, plain HTTP',
-        'remove allowPlainHttp, or remove tls on a development cluster');
+        'remove allowPlainHttp, or remove tls on a development cluster', ErrorCode.CONFLICT);
     }
     if (this.tls) {
       _checkTls(this, this.tls, this.tlsSecretName!);
       if (this._hosts.length > _GATEWAY_API_LIMITS.httpRouteHostnames) {
         throw _invalid(this, 'hosts', `${this._hosts.length} hosts`,
           `must be at most ${_GATEWAY_API_LIMITS.httpRouteHostnames} with tls: the HTTP-to-HTTPS redirect HTTPRoute lists every host, and an HTTPRoute holds at most ${_GATEWAY_API_LIMITS.httpRouteHostnames} host names (Gateway API ${_GATEWAY_API_LIMITS.version}, spec.hostnames maxItems)`,
-          'serve subdomains with one wildcard host (\'*.example.com\'), or split the hosts over two gateways');
+          'serve subdomains with one wildcard host (\'*.example.com\'), or split the hosts over two gateways', ErrorCode.OUT_OF_RANGE);
       }
       if (this._hosts.length === 0 && this.tls.issuerName !== undefined) {
         throw _invalid(this, 'tls', `GatewayTls.certManager('${this.tls.issuerName}')`,
           'must not ask cert-manager for the certificate of a gateway without hosts: cert-manager issues certificates only for listeners with a host name, and a client reaching the gateway by IP address needs one for that address',
-          'set hosts, or use GatewayTls.fromSecret(name) with a certificate the clients accept for the address they use, or allowPlainHttp: true on a local development cluster');
+          'set hosts, or use GatewayTls.fromSecret(name) with a certificate the clients accept for the address they use, or allowPlainHttp: true on a local development cluster', ErrorCode.CONFLICT);
       }
     }
     if (this.rateLimit) {
@@ -200,7 +205,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
       } : {}),
     };
     this.implementation._renderPolicies(this, { name: id, namespace: this.gatewayNamespace, labels }, this._policySettings);
-    this.node.addValidation({ validate: () => this.validateRoutes() });
+    _addValidation(this, () => this.validateRoutes());
   }
 
   /** The host names the gateway serves (a copy). */
@@ -234,10 +239,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
    */
   public addRoute(options: HttpRouteOptions): GatewayRoute {
     const path = options.path ?? '/';
-    const pathType = options.pathType ?? PathType.PREFIX;
+    const pathType = _oneOf(this, 'addRoute(pathType)', options.pathType ?? PathType.PREFIX, PathType);
     const service = options.service;
     const { host, listener } = this.routeHost('addRoute(host)', options.host);
-    _checkPath(this, 'addRoute(path)', path);
+    _checkRoutePath(this, 'addRoute(path)', path);
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addRoute(port)', service, options.port, PortProtocol.HTTP, 'an HTTP route needs an HTTP port (addGrpcRoute routes gRPC)');
     _checkOperationsPort(this, 'addRoute(port)', service, port, options.operationsPortReason);
@@ -246,10 +251,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
     this.checkHeaderChanges('addRoute(responseHeaders)', options.responseHeaders);
     const rewrite = options.rewritePath;
     if (rewrite) {
-      _checkPath(this, 'addRoute(rewritePath)', rewrite.path);
+      _checkRoutePath(this, 'addRoute(rewritePath)', rewrite.path);
       if (rewrite.type === 'ReplacePrefixMatch' && pathType !== PathType.PREFIX) {
         throw _invalid(this, 'addRoute(rewritePath)', rewrite.path, 'must not replace a prefix on a PathType.EXACT route: there is no prefix to replace',
-          'use PathRewrite.replaceFull(path), or a PathType.PREFIX route');
+          'use PathRewrite.replaceFull(path), or a PathType.PREFIX route', ErrorCode.CONFLICT);
       }
     }
     const timeout = options.timeout ? this.duration('addRoute(timeout)', options.timeout) : this._requestTimeout;
@@ -275,11 +280,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const port = _routedPort(this, 'addGrpcRoute(port)', service, options.port, PortProtocol.GRPC, 'a gRPC route needs a gRPC port (addRoute routes HTTP)');
     _checkOperationsPort(this, 'addGrpcRoute(port)', service, port, options.operationsPortReason);
     if (grpcService !== undefined && !GRPC_NAME.test(grpcService)) {
-      throw _invalid(this, 'addGrpcRoute(grpcService)', grpcService, 'must be a fully qualified protobuf service name: identifiers separated by \'.\'', 'use the package and service of the .proto file, for example \'acme.orders.v1.Orders\'');
+      throw _invalid(this, 'addGrpcRoute(grpcService)', grpcService, 'must be a fully qualified protobuf service name: identifiers separated by \'.\'', 'use the package and service of the .proto file, for example \'acme.orders.v1.Orders\'', ErrorCode.INVALID_NAME);
     }
     if (method !== undefined && (grpcService === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(method))) {
       throw _invalid(this, 'addGrpcRoute(method)', method, grpcService === undefined ? 'must come with grpcService: a method name alone is ambiguous' : 'must be a protobuf method name: one identifier',
-        grpcService === undefined ? 'set grpcService as well, for example \'acme.orders.v1.Orders\'' : 'use the method name of the .proto file, for example \'GetOrder\'');
+        grpcService === undefined ? 'set grpcService as well, for example \'acme.orders.v1.Orders\'' : 'use the method name of the .proto file, for example \'GetOrder\'', grpcService === undefined ? ErrorCode.CONFLICT : ErrorCode.INVALID_NAME);
     }
     const headers = this.headerMatches('addGrpcRoute(headers)', options.headers);
     const grpcPath = grpcService === undefined ? '/' : `/${grpcService}${method ? `/${method}` : ''}`;
@@ -298,14 +303,14 @@ export class ApiGateway extends _Chart implements _RouteContext {
     _checkHost(this, 'addTlsPassthroughRoute(host)', host);
     if (this._hosts.includes(host)) {
       throw _invalid(this, 'addTlsPassthroughRoute(host)', host, 'must not be one of the gateway\'s hosts, whose TLS the gateway terminates',
-        'pass a server name that is not in hosts, or use addRoute to route it over HTTPS');
+        'pass a server name that is not in hosts, or use addRoute to route it over HTTPS', ErrorCode.CONFLICT);
     }
     this.platform.kubernetesVersion._require(this, _Feature.GATEWAY_API_TLS_ROUTE, 'addTlsPassthroughRoute(host)', host,
       'terminate TLS at the gateway (add the host to hosts and use addRoute), or forward a port of its own with addTcpRoute');
     if (this._sourceRanges.length > 0) {
       throw _invalid(this, 'addTlsPassthroughRoute(host)', host,
         `must not be added to a gateway with allowedSourceRanges: ${this.implementation.name}'s SecurityPolicy, which carries the allow-list, cannot target a TLSRoute and does not apply to TLS passthrough listeners, so every client address could connect`,
-        'terminate TLS at the gateway (add the host to hosts and use addRoute), restrict the clients in the service itself, or remove allowedSourceRanges');
+        'terminate TLS at the gateway (add the host to hosts and use addRoute), restrict the clients in the service itself, or remove allowedSourceRanges', ErrorCode.UNSAFE);
     }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTlsPassthroughRoute(port)', service, options.port, PortProtocol.TCP, 'a TLS passthrough route forwards TCP');
@@ -325,7 +330,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     const { listenerPort, service } = options;
     _assertInteger(this, 'addTcpRoute(listenerPort)', listenerPort, 1, 65535, 'use a port from 1 to 65535 other than 80 and 443');
     if (listenerPort === 80 || listenerPort === 443) {
-      throw _invalid(this, 'addTcpRoute(listenerPort)', listenerPort, 'must not be 80 or 443, which serve HTTP and TLS', 'use another port, such as 5432 for PostgreSQL');
+      throw _invalid(this, 'addTcpRoute(listenerPort)', listenerPort, 'must not be 80 or 443, which serve HTTP and TLS', 'use another port, such as 5432 for PostgreSQL', ErrorCode.CONFLICT);
     }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTcpRoute(port)', service, options.port, PortProtocol.TCP, 'a TCP route forwards TCP');
@@ -359,7 +364,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     if (host === undefined) {
       throw _invalid(this, prop, host, `must be set: the gateway serves the hosts ${this._hosts.map(h => `'${h}'`).join(', ')}, one listener each`,
-        `pass one of them, for example host: '${this._hosts[0]}'`);
+        `pass one of them, for example host: '${this._hosts[0]}'`, ErrorCode.MISSING_REQUIRED);
     }
     _checkHost(this, prop, host);
     return { host, listener: this._listeners.forHost(prop, host, this.tls !== undefined) };
@@ -372,7 +377,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     if (headers.length > max) {
       throw _invalid(this, prop, headers.map(h => h.name),
         `must list at most ${max} headers: a route match holds at most ${max} (Gateway API ${_GATEWAY_API_LIMITS.version}, matches[].headers maxItems)`,
-        'match fewer headers, or route by path instead');
+        'match fewer headers, or route by path instead', ErrorCode.OUT_OF_RANGE);
     }
     return headers;
   }
@@ -380,7 +385,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
   private backend(service: Microservice): _ServiceRoutes {
     // after every context known so far, in creation order: the Namespaces exist
     // when the routes are applied, and dist/ keeps the contexts' file order
-    for (const context of this.platform.contexts) {
+    for (const context of BoundedContext.all(this.platform)) {
       this.addDependency(context);
     }
     let backend = this._backends.get(service);
@@ -397,10 +402,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
   }
 
   private duration(prop: string, d: Duration): string {
-    const out = _gatewayDuration(d);
+    const out = _gatewayDuration(_duration(this, prop, d));
     if (out === undefined) {
       throw _invalid(this, prop, `${d.toMilliseconds({ integral: false })}ms`, 'cannot be expressed in Gateway API, which takes whole milliseconds from 1 ms to 99999 hours',
-        'use a whole number of milliseconds, for example Duration.seconds(30)');
+        'use a whole number of milliseconds, for example Duration.seconds(30)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
     }
     return out;
   }
@@ -411,28 +416,28 @@ export class ApiGateway extends _Chart implements _RouteContext {
       names.forEach(name => _checkHeaderName(this, prop, name));
       if (names.length > max) {
         throw _invalid(this, `${prop}.${kind}`, names, `must list at most ${max} headers: a header filter holds at most ${max} (Gateway API ${_GATEWAY_API_LIMITS.version}, ${kind} maxItems)`,
-          'change fewer headers on the route, or let the service set them');
+          'change fewer headers on the route, or let the service set them', ErrorCode.OUT_OF_RANGE);
       }
     }
   }
 
-  private validateRoutes(): string[] {
+  private validateRoutes(): ConfigurationError[] {
     if (this._routes.length === 0 && this._streams.length === 0) {
-      return [_message(this.node.path, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
-        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway')];
+      return [_invalid(this, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
+        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway', ErrorCode.MISSING_REQUIRED)];
     }
-    const errors: string[] = this._listeners.validate();
-    const context = this.platform.contexts.find(c => c.namespaceName === this.gatewayNamespace);
+    const errors: ConfigurationError[] = this._listeners.validate();
+    const context = BoundedContext.all(this.platform).find(c => c.namespaceName === this.gatewayNamespace);
     if (context) {
-      errors.push(_message(this.node.path, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,
-        'rename the gateway, or set useImplementationNamespace'));
+      errors.push(_invalid(this, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,
+        'rename the gateway, or set useImplementationNamespace', ErrorCode.CONFLICT));
     }
     for (const service of this._backends.keys()) {
       const name = `${service.name}-from-${this.gatewayName}`;
-      const clash = service.context.workloads.find(s => s.name === name);
+      const clash = Workload.all(service.context).find(s => s.name === name);
       if (clash) {
-        errors.push(_message(this.node.path, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
-          'rename the gateway or one of the two services'));
+        errors.push(_invalid(this, 'addRoute(service)', service.node.path, `must not need the NetworkPolicy name '${name}', which ${clash.node.path} already uses`,
+          'rename the gateway or one of the two services', ErrorCode.CONFLICT));
       }
     }
     return errors;

@@ -2,7 +2,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { _assertDns1123Label, _assertLabelValue, _compare, _invalid } from '../internal/errors';
 import type { _Cors } from './gateway-settings';
+import { _checkPodSelector } from './pod-selector';
 import { LABEL } from '../internal/labels';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The cross-cutting settings of a gateway, resolved to plain numbers and lists,
@@ -118,18 +120,11 @@ export class IngressController {
   public _validate(scope: IConstruct): void {
     _assertDns1123Label(scope, 'controller.namespace', this.namespace);
     _assertDns1123Label(scope, 'controller.className', this.className);
-    const keys = Object.keys(this._podLabels);
-    if (keys.length === 0) {
-      throw _invalid(scope, 'controller.podLabels', this._podLabels, 'must select the controller pods with at least one label',
-        `pass the labels of the ${this.name} controller pods, for example { 'app.kubernetes.io/name': 'ingress-nginx' }`);
-    }
-    for (const key of keys) {
-      if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
-        throw _invalid(scope, 'controller.podLabels', key, 'must be a label key: an optional DNS prefix and \'/\', then a name of at most 63 characters',
-          'use the label keys of the controller pods as `kubectl get pods --show-labels` prints them');
-      }
-      _assertLabelValue(scope, `controller.podLabels[${key}]`, this._podLabels[key]);
-    }
+    _checkPodSelector(scope, 'controller.podLabels', this._podLabels, {
+      selects: 'the controller pods',
+      emptyFix: `pass the labels of the ${this.name} controller pods, for example { 'app.kubernetes.io/name': 'ingress-nginx' }`,
+      keysOf: 'the controller pods',
+    });
   }
 
   /**
@@ -168,7 +163,7 @@ function nginxSize(bytes: number): string {
 function nginxAnnotations(scope: IConstruct, s: _GatewaySettings): { [key: string]: string } {
   if (s.connectTimeoutSeconds > 75) {
     throw _invalid(scope, 'connectTimeout', `${s.connectTimeoutSeconds}s`, 'must be at most 75 seconds: nginx cannot wait longer for a connection',
-      'use a connect timeout of 75 seconds or less (the default is 5); long requests need readTimeout, not connectTimeout');
+      'use a connect timeout of 75 seconds or less (the default is 5); long requests need readTimeout, not connectTimeout', ErrorCode.OUT_OF_RANGE);
   }
   const a: { [key: string]: string } = {
     [`${NGINX}/force-ssl-redirect`]: 'true',

@@ -1,21 +1,25 @@
 import { Duration, Lazy, Size } from 'cdk8s';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { _assertDns1123Label, _invalid, _message } from '../internal/errors';
-import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges, _wholeSeconds } from './gateway-settings';
+import { _assertDns1123Label, _instanceOf, _invalid, _message, _oneOf } from '../internal/errors';
+import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import { _bytes, _formatBytes } from '../internal/quantity';
-import { _checkHost, _checkHosts, _checkOperationsPort, _checkPath, _claimRoute, _covers, _routeKey, _routedPort, _unique } from './routing';
+import { _wholeSeconds } from '../internal/duration';
+import { _bytes, _formatBytes, _size } from '../internal/quantity';
+import { _checkHost, _checkHosts, _checkOperationsPort, _checkRoutePath, _claimRoute, _covers, _routeKey, _routedPort, _routedPortsPolicy, _unique } from './routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
 import { IngressController, _GatewaySettings } from './ingress-controller';
 import { Microservice } from '../workloads/microservice';
+import { Workload } from '../workloads/workload';
+import { BoundedContext } from '../platform/bounded-context';
 import { Platform } from '../platform/platform';
 import { Port, PortProtocol } from '../pod/port';
 import { PathType } from './route-match';
 import { CorsOptions, RateLimit } from './traffic-policy';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of an Ingress gateway.
@@ -160,8 +164,8 @@ export class IngressGateway extends _Chart {
     _assertDns1123Label(this, 'id', id);
     this.platform = props.platform;
     this.gatewayName = id;
-    this.controller = props.controller ?? IngressController.nginx();
-    this.tls = props.tls;
+    this.controller = _instanceOf(this, 'controller', props.controller ?? IngressController.nginx(), IngressController, 'use IngressController.nginx()');
+    this.tls = _instanceOf(this, 'tls', props.tls, GatewayTls, 'use GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name)');
     this.tlsSecretName = props.tls.secretName ?? `${id}-tls`;
     this.rateLimit = props.rateLimit;
     this.maxRequestBodySize = props.maxRequestBodySize ?? Size.mebibytes(1);
@@ -176,7 +180,7 @@ export class IngressGateway extends _Chart {
     _checkTls(this, this.tls, this.tlsSecretName);
     const settings = this.resolveSettings(props);
     this._annotations = { ...this.controller._annotations(this, settings), ...this.tls._annotations() };
-    this.node.addValidation({ validate: () => this.validateRoutes() });
+    _addValidation(this, () => this.validateRoutes());
   }
 
   /** The host names the gateway serves (a copy). */
@@ -201,17 +205,17 @@ export class IngressGateway extends _Chart {
   public addRoute(options: RouteOptions): GatewayRoute {
     const host = options.host;
     const path = options.path ?? '/';
-    const pathType = options.pathType ?? PathType.PREFIX;
+    const pathType = _oneOf(this, 'addRoute(pathType)', options.pathType ?? PathType.PREFIX, PathType);
     const service = options.service;
     if (host === undefined) {
-      throw _invalid(this, 'addRoute(host)', host, 'must be set: an IngressGateway serves its hosts only', `pass one of them, for example host: '${this._hosts[0]}'`);
+      throw _invalid(this, 'addRoute(host)', host, 'must be set: an IngressGateway serves its hosts only', `pass one of them, for example host: '${this._hosts[0]}'`, ErrorCode.MISSING_REQUIRED);
     }
     _checkHost(this, 'addRoute(host)', host);
     if (!this._hosts.some(h => _covers(h, host))) {
       throw _invalid(this, 'addRoute(host)', host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), which the TLS certificate covers`,
-        `add '${host}' to the gateway's hosts (and to its certificate), or route one of the hosts`);
+        `add '${host}' to the gateway's hosts (and to its certificate), or route one of the hosts`, ErrorCode.UNKNOWN_REFERENCE);
     }
-    _checkPath(this, 'addRoute(path)', path);
+    _checkRoutePath(this, 'addRoute(path)', path);
     const port = this.checkService(service, options.port);
     _checkOperationsPort(this, 'addRoute(port)', service, port, options.operationsPortReason);
     _claimRoute(this, 'addRoute(path)', `${pathType === PathType.EXACT ? 'exactly ' : ''}${host}${path}`, _routeKey(host, path, pathType), `${service.node.path} (port '${port.name}')`);
@@ -219,7 +223,7 @@ export class IngressGateway extends _Chart {
     this._routes.push(route);
     // after every context known so far, in creation order: the Namespaces exist
     // when the Ingresses are applied, and dist/ keeps the contexts' file order
-    for (const context of this.platform.contexts) {
+    for (const context of BoundedContext.all(this.platform)) {
       this.addDependency(context);
     }
     const backend = this._backends.get(service) ?? this.renderBackend(service);
@@ -237,12 +241,12 @@ export class IngressGateway extends _Chart {
     if (rate) {
       _checkRateLimit(this, rate);
     }
-    const body = _bytes(this.maxRequestBodySize);
+    const body = _size(this, 'maxRequestBodySize', this.maxRequestBodySize);
     if (!(body > 0)) {
       throw _invalid(this, 'maxRequestBodySize', _formatBytes(body), 'must be greater than zero (zero turns the limit off in ingress-nginx)',
-        'set the largest body your APIs accept, for example Size.mebibytes(8)');
+        'set the largest body your APIs accept, for example Size.mebibytes(8)', ErrorCode.OUT_OF_RANGE);
     }
-    const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min);
+    const seconds = (prop: string, d: Duration, min: number): number => _wholeSeconds(this, prop, d, min, 'ingress-nginx counts this annotation in seconds');
     const cors = props.cors ? _resolveCors(this, props.cors) : undefined;
     return {
       rateLimitRequests: rate?.requests,
@@ -291,20 +295,8 @@ export class IngressGateway extends _Chart {
         }),
       },
     });
-    new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
-      metadata: { ...metadata, name: this.policyName(service) },
-      spec: {
-        podSelector: { matchLabels: service.selectorLabels },
-        policyTypes: ['Ingress'],
-        ingress: Lazy.any({
-          produce: () => [{
-            from: [this.controller._peer()],
-            ports: _unique(backend.routes.map(r => r.port)).sort((a, b) => a.containerPort - b.containerPort)
-              .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
-          }],
-        }),
-      },
-    });
+    _routedPortsPolicy(scope, { ...metadata, name: this.policyName(service) }, service.selectorLabels,
+      () => this.controller._peer(), () => backend.routes.map(r => r.port));
     return backend;
   }
 
@@ -316,18 +308,18 @@ export class IngressGateway extends _Chart {
     return `${service.name}-from-${this.gatewayName}`;
   }
 
-  private validateRoutes(): string[] {
+  private validateRoutes(): ConfigurationError[] {
     if (this._routes.length === 0) {
-      return [_message(this.node.path, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
-        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway')];
+      return [_invalid(this, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
+        'add routes with gateway.addRoute({ host, path, service }), or remove the gateway', ErrorCode.MISSING_REQUIRED)];
     }
-    const errors: string[] = [];
+    const errors: ConfigurationError[] = [];
     for (const service of this._backends.keys()) {
-      const clash = service.context.workloads.find(s => s.name === this.policyName(service));
+      const clash = Workload.all(service.context).find(s => s.name === this.policyName(service));
       if (clash) {
-        errors.push(_message(this.node.path, 'addRoute(service)', service.node.path,
+        errors.push(_invalid(this, 'addRoute(service)', service.node.path,
           `must not need the NetworkPolicy name '${this.policyName(service)}', which ${clash.node.path} already uses`,
-          'rename the gateway or one of the two services'));
+          'rename the gateway or one of the two services', ErrorCode.CONFLICT));
       }
     }
     return errors;

@@ -1,9 +1,12 @@
 import { isIPv4 } from 'net';
-import { IConstruct } from 'constructs';
-import { _invalid } from '../internal/errors';
+import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { _checkType, _invalid } from '../internal/errors';
 import type { Microservice } from '../workloads/microservice';
 import { Port, PortProtocol } from '../pod/port';
 import { PathType } from './route-match';
+import { ErrorCode } from '../internal/configuration-error';
 
 /** Checks shared by the gateways (ApiGateway and IngressGateway): hosts, paths, ports, route clashes. */
 
@@ -17,20 +20,20 @@ export function _checkHost(scope: IConstruct, prop: string, host: string): void 
   if (!valid) {
     throw _invalid(scope, prop, host,
       'must be a DNS name (RFC 1123): lower-case labels of letters, digits and \'-\' separated by \'.\', with \'*.\' allowed only as the first label, and not an IP address',
-      `use a host name such as 'api.example.com'${host !== host.toLowerCase() ? ` (in lower case: '${host.toLowerCase()}')` : ''}`);
+      `use a host name such as 'api.example.com'${host !== host.toLowerCase() ? ` (in lower case: '${host.toLowerCase()}')` : ''}`, ErrorCode.INVALID_NAME);
   }
 }
 
 /** Throws unless `hosts` is a non-empty list of distinct DNS names. */
 export function _checkHosts(scope: IConstruct, hosts: string[]): void {
   if (hosts.length === 0) {
-    throw _invalid(scope, 'hosts', hosts, 'must list at least one host name', 'add the host names clients call, for example [\'api.example.com\']');
+    throw _invalid(scope, 'hosts', hosts, 'must list at least one host name', 'add the host names clients call, for example [\'api.example.com\']', ErrorCode.MISSING_REQUIRED);
   }
   const seen = new Set<string>();
   for (const host of hosts) {
     _checkHost(scope, 'hosts', host);
     if (seen.has(host)) {
-      throw _invalid(scope, 'hosts', host, 'must be listed once, but is listed twice', 'remove the duplicate');
+      throw _invalid(scope, 'hosts', host, 'must be listed once, but is listed twice', 'remove the duplicate', ErrorCode.DUPLICATE);
     }
     seen.add(host);
   }
@@ -51,8 +54,8 @@ export function _covers(gatewayHost: string, host: string): boolean {
   return false;
 }
 
-/** Throws unless `path` is an absolute path without regular expressions or wildcards. */
-export function _checkPath(scope: IConstruct, prop: string, path: string): void {
+/** Throws unless the route `path` (a URL path) is absolute, without regular expressions or wildcards. @internal */
+export function _checkRoutePath(scope: IConstruct, prop: string, path: string): void {
   if (!PATH.test(path) || path.includes('//') || path.split('/').some(s => s === '.' || s === '..')) {
     throw _invalid(scope, prop, path,
       'must be an absolute path: start with \'/\', use only letters, digits, \'-\', \'_\', \'.\' and \'/\', with no \'//\', \'.\' or \'..\' segments (no spaces, regular expressions or wildcards)',
@@ -78,18 +81,18 @@ export function _routedPort(scope: IConstruct, prop: string, service: Microservi
   if (portName === undefined) {
     if (matching.length === 0) {
       throw _invalid(scope, prop, `(first ${kind.slice(kind.indexOf(' ') + 1)} port)`, `must name ${kind} port that ${service.node.path} exposes, but it has none (ports: ${listed})`,
-        `add a ${factory} to ${service.node.path}; ${routeKind}`);
+        `add a ${factory} to ${service.node.path}; ${routeKind}`, ErrorCode.UNKNOWN_REFERENCE);
     }
     return matching[0];
   }
   const port = ports.find(p => p.name === portName);
   if (!port) {
     throw _invalid(scope, prop, portName, `must name a port that ${service.node.path} exposes (${listed})`,
-      'use one of those port names, or add the port to the service');
+      'use one of those port names, or add the port to the service', ErrorCode.UNKNOWN_REFERENCE);
   }
   if (port.protocol !== protocol) {
     throw _invalid(scope, prop, portName, `must be ${kind} port, but ${service.node.path} serves ${port.protocol.name} on it`,
-      `route ${kind} port (${matching.map(p => `'${p.name}'`).join(', ') || `add a ${factory} to ${service.node.path}`}); ${routeKind}`);
+      `route ${kind} port (${matching.map(p => `'${p.name}'`).join(', ') || `add a ${factory} to ${service.node.path}`}); ${routeKind}`, ErrorCode.UNKNOWN_REFERENCE);
   }
   return port;
 }
@@ -112,7 +115,7 @@ export function _claimRoute(gateway: IConstruct, prop: string, shown: string, ke
   if (taken) {
     const where = taken.gateway === gateway.node.path ? '' : ` through gateway '${taken.gateway}'`;
     throw _invalid(gateway, prop, shown, `must be routed once, but it already goes to ${taken.target}${where}`,
-      'remove one of the two routes, or give one another path');
+      'remove one of the two routes, or give one another path', ErrorCode.DUPLICATE);
   }
   map.set(key, { gateway: gateway.node.path, target });
 }
@@ -142,8 +145,10 @@ const OPERATIONS_WORDS = ['metrics', 'metric', 'prometheus', 'prom', 'admin', 'm
  */
 export function _checkOperationsPort(scope: IConstruct, prop: string, service: Microservice, port: Port, reason: string | undefined): void {
   if (reason !== undefined) {
-    if (typeof reason !== 'string' || reason.trim().length === 0) {
-      throw _invalid(scope, 'operationsPortReason', reason, 'must be a non-empty reason', `say why port '${port.name}' of ${service.node.path} is public, or remove operationsPortReason`);
+    const fix = `say why port '${port.name}' of ${service.node.path} is public, or remove operationsPortReason`;
+    _checkType(scope, 'operationsPortReason', reason, 'string', fix);
+    if (reason.trim().length === 0) {
+      throw _invalid(scope, 'operationsPortReason', reason, 'must be a non-empty reason', fix, ErrorCode.MISSING_REQUIRED);
     }
     return;
   }
@@ -152,10 +157,34 @@ export function _checkOperationsPort(scope: IConstruct, prop: string, service: M
     const others = service.ports.filter(p => p !== port && p.protocol === port.protocol && !p.name.split('-').some(w => OPERATIONS_WORDS.includes(w)));
     throw _invalid(scope, prop, port.name,
       `must not be a port for operations ('${word}') of ${service.node.path}: metrics, admin, debug and health endpoints tell an attacker about the service or let them change it, and belong inside the cluster`,
-      `${others.length > 0 ? `route port '${others[0].name}' instead, or ` : ''}set operationsPortReason on the route if this port is meant for clients outside the cluster`);
+      `${others.length > 0 ? `route port '${others[0].name}' instead, or ` : ''}set operationsPortReason on the route if this port is meant for clients outside the cluster`, ErrorCode.UNSAFE);
   }
 }
 
 export function _unique<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/**
+ * The NetworkPolicy 'NetworkPolicy' under `scope` that lets a gateway's proxies
+ * (`peer`) reach exactly the container ports routed to the pods `podLabels` select,
+ * each once, in order; both are read at synth, when every route is in.
+ * @internal
+ */
+export function _routedPortsPolicy(scope: Construct, metadata: ApiObjectMetadata, podLabels: { [key: string]: string },
+  peer: () => k8s.NetworkPolicyPeer, ports: () => Iterable<Port>): k8s.KubeNetworkPolicy {
+  return new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
+    metadata,
+    spec: {
+      podSelector: { matchLabels: podLabels },
+      policyTypes: ['Ingress'],
+      ingress: Lazy.any({
+        produce: () => [{
+          from: [peer()],
+          ports: [...ports()].sort((a, b) => a.containerPort - b.containerPort).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort) === i)
+            .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
+        }],
+      }),
+    },
+  });
 }

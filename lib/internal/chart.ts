@@ -1,5 +1,6 @@
 import { ApiObject, Chart, DependencyGraph } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { IConstruct, IValidation } from 'constructs';
+import { ConfigurationError, ConfigurationErrors, ErrorCode, ValidationFinding } from './configuration-error';
 
 /**
  * The base of the library's charts (Platform, BoundedContext, ApiGateway).
@@ -28,15 +29,81 @@ export class _Chart extends Chart {
   }
 }
 
-/** Runs the validations of `root` and the constructs below it, like cdk8s' app-wide validation. */
-export function _validateSubtree(root: IConstruct): void {
-  const errors: string[] = [];
+/**
+ * A validation whose errors keep their fields: cdk8s gets their messages, and
+ * `_validationErrors` gets the errors themselves.
+ */
+class StructuredValidation implements IValidation {
+  /** The errors of the last run. */
+  public last: ConfigurationError[] = [];
+
+  public constructor(private readonly check: () => ConfigurationError[]) {}
+
+  public validate(): string[] {
+    this.last = this.check();
+    return this.last.map(e => e.message);
+  }
+}
+
+const STRUCTURED = new WeakMap<IConstruct, StructuredValidation[]>();
+
+/**
+ * Adds a validation to `scope` that cdk8s runs at synth. `check` returns the errors it
+ * finds (built with `_invalid`); cdk8s sees their messages, and `_validationErrors` and
+ * `_throwIfInvalid` the errors with their fields.
+ */
+export function _addValidation(scope: IConstruct, check: () => ConfigurationError[]): void {
+  const v = new StructuredValidation(check);
+  scope.node.addValidation(v);
+  STRUCTURED.set(scope, [...(STRUCTURED.get(scope) ?? []), v]);
+}
+
+/**
+ * Runs the validations of `root` and the constructs below it, like cdk8s' app-wide
+ * validation, and returns what they find, in cdk8s' order. A message from a
+ * validation that returns plain strings (one of cdk8s, or of the user) becomes a
+ * ConfigurationError with code INVALID_VALUE whose message is that string.
+ */
+export function _validationFindings(root: IConstruct): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
   for (const c of root.node.findAll()) {
-    for (const e of c.node.validate()) {
-      errors.push(`[${c.node.path}] ${e}`);
+    const messages = c.node.validate();
+    if (messages.length === 0) continue;
+    const ours = (STRUCTURED.get(c) ?? []).flatMap(v => v.last);
+    for (const message of messages) {
+      const i = ours.findIndex(e => e.message === message);
+      const error = i >= 0 ? ours.splice(i, 1)[0] : _foreign(c, message);
+      findings.push({ validatedAt: c.node.path, error });
     }
   }
-  if (errors.length > 0) {
-    throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  return findings;
+}
+
+/** The errors the validations of `root` and the constructs below it find. */
+export function _validationErrors(root: IConstruct): ConfigurationError[] {
+  return _validationFindings(root).map(f => f.error);
+}
+
+/**
+ * Throws a `ConfigurationErrors` holding every error the validations of `root` and
+ * the constructs below it find, with cdk8s' message
+ * (`Validation failed with the following errors:\n  [path] message...`).
+ */
+export function _throwIfInvalid(root: IConstruct): void {
+  const findings = _validationFindings(root);
+  if (findings.length > 0) {
+    throw new ConfigurationErrors(findings);
   }
+}
+
+/** Runs the validations of `root` and the constructs below it, like cdk8s' app-wide validation. */
+export function _validateSubtree(root: IConstruct): void {
+  _throwIfInvalid(root);
+}
+
+/** A message of a validation that returns plain strings, as a ConfigurationError whose message is that string. */
+function _foreign(c: IConstruct, message: string): ConfigurationError {
+  const e = new ConfigurationError({ path: c.node.path, prop: '', value: undefined, expected: message, fix: '', code: ErrorCode.INVALID_VALUE });
+  Object.defineProperty(e, 'message', { value: message, writable: true, configurable: true, enumerable: false });
+  return e;
 }

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'net';
 import { IConstruct } from 'constructs';
 import { _invalid } from './errors';
+import { ErrorCode } from './configuration-error';
 
 /** An address as a number and its width in bits. */
 interface Address { readonly value: bigint; readonly bits: 32 | 128 }
@@ -59,7 +60,7 @@ export function _checkCidr(scope: IConstruct, prop: string, cidr: string, allowE
   }
   const bits = Number(prefix);
   if (bits === 0 && !allowEverything) {
-    throw _invalid(scope, prop, cidr, 'must be narrower than every address', 'name the subnet or the addresses themselves');
+    throw _invalid(scope, prop, cidr, 'must be narrower than every address', 'name the subnet or the addresses themselves', ErrorCode.OUT_OF_RANGE);
   }
   const value = v4 ? parseIPv4(address) : parseIPv6(address);
   const hostMask = (1n << BigInt(width - bits)) - 1n;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { _fmt } from './errors';
+import { ConfigurationError, ErrorCode, _fmt } from './configuration-error';
 
 /** What a construct must be created in, for `_checkScope`. */
 export interface _ScopeRule {
@@ -34,17 +34,18 @@ export function _checkScope(kind: string, scope: unknown, id: unknown, rule: _Sc
   const where = Construct.isConstruct(scope) ? scope.node.path : '';
   const at = (name: unknown) => (where ? `${where}/${String(name)}` : String(name));
   if (!Construct.isConstruct(scope) || !rule.test(scope)) {
-    throw new Error(`${at(id)}: 'scope' (${describe(scope)}) must be a ${rule.name} to create a ${kind} in; `
-      + `pass it as the first argument, for example ${rule.example}`);
+    throw new ConfigurationError({ path: at(id), prop: 'scope', value: scope, shown: describe(scope), expected: `must be a ${rule.name} to create a ${kind} in`,
+      fix: `pass it as the first argument, for example ${rule.example}`, code: ErrorCode.WRONG_SCOPE });
   }
   if (typeof id !== 'string' || id.length === 0 || id.includes('/')) {
-    throw new Error(`${where || '(the app)'}: 'id' (${_fmt(id)}) of a ${kind} must be a non-empty name without '/'; `
-      + 'name it after what it is, for example \'catalog\' or \'products\'');
+    throw new ConfigurationError({ path: where || '(the app)', prop: 'id', value: id,
+      expected: `of a ${kind} must be a non-empty name without '/'`, fix: 'name it after what it is, for example \'catalog\' or \'products\'',
+      code: typeof id === 'string' ? ErrorCode.INVALID_NAME : id === undefined || id === null ? ErrorCode.MISSING_REQUIRED : ErrorCode.WRONG_TYPE });
   }
   const existing = scope.node.tryFindChild(id);
   if (existing) {
-    throw new Error(`${at(id)}: 'id' ('${id}') must be unique in ${where ? `'${where}'` : 'the app'}, but ${describe(existing)} has it already; `
-      + 'rename one of the two');
+    throw new ConfigurationError({ path: at(id), prop: 'id', value: id, expected: `must be unique in ${where ? `'${where}'` : 'the app'}, but ${describe(existing)} has it already`,
+      fix: 'rename one of the two', code: ErrorCode.DUPLICATE });
   }
   return id;
 }
@@ -57,7 +58,8 @@ export function _checkScope(kind: string, scope: unknown, id: unknown, rule: _Sc
  */
 export function _checkInstance<T>(path: string, prop: string, value: unknown, kind: string, test: (v: unknown) => v is T, fix: string): T {
   if (!test(value)) {
-    throw new Error(`${path}: '${prop}' (${describe(value)}) must be a ${kind}; ${fix}`);
+    throw new ConfigurationError({ path, prop, value, shown: describe(value), expected: `must be a ${kind}`, fix,
+      code: value === undefined || value === null ? ErrorCode.MISSING_REQUIRED : ErrorCode.WRONG_TYPE });
   }
   return value;
 }

@@ -1,14 +1,16 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { _invalid } from './errors';
+import { ErrorCode } from './configuration-error';
+import { _instanceOf, _invalid } from './errors';
 
 /**
  * CPU as whole millicores, for arithmetic (quota sums, request <= limit). A negative
  * amount, or one finer than a millicore (which Kubernetes refuses), fails with the
- * construct path and prop when they are given.
+ * construct path and prop.
  */
-export function _cpuMillis(cpu: Cpu, scope?: IConstruct, prop?: string): number {
+export function _cpuMillis(cpu: Cpu, scope: IConstruct, prop: string): number {
+  _instanceOf(scope, prop, cpu, Cpu, 'use Cpu.millis(n) or Cpu.units(n)');
   const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu.amount);
   const millis = m ? (m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000) : NaN;
   // 0.1 + 0.2 style float noise must not make a whole number fractional
@@ -16,19 +18,24 @@ export function _cpuMillis(cpu: Cpu, scope?: IConstruct, prop?: string): number 
   if (!m || Math.abs(millis - whole) > 1e-6) {
     const expected = 'must be a CPU amount of zero or more, in whole millicores (Kubernetes allows no finer precision)';
     const fix = 'use Cpu.millis(n) with a whole n, or Cpu.units(n) such as Cpu.units(0.25)';
-    if (scope && prop) {
-      throw _invalid(scope, prop, cpu.amount, expected, fix);
-    }
-    throw new Error(`cpu amount '${cpu.amount}' ${expected}; ${fix}`);
+    throw _invalid(scope, prop, cpu.amount, expected, fix, ErrorCode.OUT_OF_RANGE);
   }
   return whole;
 }
 
 /**
- * A size in bytes, for arithmetic.
+ * A size in bytes, for arithmetic, once `_size` has checked it.
  */
 export function _bytes(size: Size): number {
   return Math.round(size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024);
+}
+
+/**
+ * A size prop in bytes, after checking that it is a Size (plain JavaScript and tsx
+ * do not type-check: a string such as '1Gi' would fail as a bare TypeError).
+ */
+export function _size(scope: IConstruct, prop: string, size: Size): number {
+  return _bytes(_instanceOf(scope, prop, size, Size, 'use Size.mebibytes(n) or Size.gibibytes(n)'));
 }
 
 /**

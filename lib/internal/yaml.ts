@@ -32,7 +32,7 @@ export class _YamlEmitter {
    * document with every layout it knows (nested maps, sequences of maps and of
    * sequences, empty collections, quoted keys and values) both ways and compares. A
    * cdk8s or `yaml` release that changes the layout makes this false, and
-   * `synthesize()` then leaves serialization to cdk8s.
+   * `MicroservicesApp.synth()` then leaves serialization to cdk8s.
    */
   public static matchesCdk8s(): boolean {
     const probe = {

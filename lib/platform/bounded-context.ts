@@ -1,18 +1,18 @@
 import { Lazy, Size } from 'cdk8s';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AccessRule, GrantOptions, Subject, TeamGrantOptions, TeamRole, _DEPLOYER_RULES, _EXEC_RULE } from '../access/access';
 import { _KNOWN_CLUSTER_ROLES } from '../internal/rbac';
-import { _assertDns1123Label, _assertInteger, _assertLabelValue, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _assertLabelValue, _instanceOf, _invalid, _oneOf, _requireProp } from '../internal/errors';
 import { LABEL, MANAGED_BY, _podSecurityLabels } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
-import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from '../internal/quantity';
-import type { Microservice } from '../workloads/microservice';
+import { _bytes, _cpuMillis, _formatBytes, _formatMillis, _size } from '../internal/quantity';
 import { _brand, _checkPlatformChart, _isBranded } from '../internal/construct';
-import type { Workload } from '../workloads/workload';
+import { IContextMember, IPlatformMember } from './members';
 import { Platform } from './platform';
 import { ContainerLimits, ContextQuota, _ResolvedQuota, _Resources } from './context-quota';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of a bounded context.
@@ -86,13 +86,18 @@ export interface Deployer {
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
-export class BoundedContext extends _Chart {
+export class BoundedContext extends _Chart implements IPlatformMember {
   /**
    * Whether `x` is a BoundedContext. (`x instanceof BoundedContext` is true for every
    * cdk8s Chart: Chart defines Symbol.hasInstance.)
    */
   public static isBoundedContext(x: unknown): x is BoundedContext {
     return _isBranded(x, 'BoundedContext');
+  }
+
+  /** The bounded contexts of `platform`, in the order they were created. */
+  public static all(platform: Platform): BoundedContext[] {
+    return platform._members.filter(BoundedContext.isBoundedContext);
   }
 
   /** The platform the context belongs to. */
@@ -106,8 +111,8 @@ export class BoundedContext extends _Chart {
   /** @internal */
   public readonly _max: { cpu: number; memory: number; ephemeralStorage: number };
   private readonly _quota: _ResolvedQuota;
-  private readonly _services: Microservice[] = [];
-  private readonly _workloads: Workload[] = [];
+  private readonly _serviceMembers: IContextMember[] = [];
+  private readonly _workloads: IContextMember[] = [];
   private readonly _teamGrants: TeamGrant[] = [];
   private readonly _grantNames = new Set<string>();
   private _deployer?: Deployer;
@@ -124,31 +129,31 @@ export class BoundedContext extends _Chart {
     });
     _brand(this, 'BoundedContext');
     _assertDns1123Label(this, props.namespace !== undefined ? 'namespace' : 'id', namespace);
-    _assertLabelValue(this, 'team', props.team);
+    _assertLabelValue(this, 'team', _requireProp(this, 'team', props.team, 'name the team that owns the context, for example team: \'catalog-team\''));
     if (['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(namespace)) {
       throw _invalid(this, 'namespace', namespace, 'must not be a namespace Kubernetes reserves or creates itself',
-        'name the namespace after the bounded context, for example \'catalog\'');
+        'name the namespace after the bounded context, for example \'catalog\'', ErrorCode.RESERVED_NAME);
     }
     this.platform = props.platform;
     this.namespaceName = namespace;
     this.team = props.team;
     this.addDependency(props.platform);
     props.platform._registerContext(this);
-    this.node.addValidation({ validate: () => this.platform._plaintextSecrets(this) });
+    _addValidation(this, () => this.platform._plaintextSecrets(this));
 
     const l = props.containerLimits ?? {};
     this._defaults = {
       cpuRequest: _cpuMillis(l.defaultCpuRequest ?? Cpu.millis(100), this, 'containerLimits.defaultCpuRequest'),
       cpuLimit: _cpuMillis(l.defaultCpuLimit ?? Cpu.millis(500), this, 'containerLimits.defaultCpuLimit'),
-      memoryRequest: _bytes(l.defaultMemoryRequest ?? Size.mebibytes(256)),
-      memoryLimit: _bytes(l.defaultMemoryLimit ?? Size.mebibytes(256)),
-      ephemeralStorageRequest: _bytes(l.defaultEphemeralStorageRequest ?? Size.mebibytes(128)),
-      ephemeralStorageLimit: _bytes(l.defaultEphemeralStorageLimit ?? Size.mebibytes(512)),
+      memoryRequest: _size(this, 'containerLimits.defaultMemoryRequest', l.defaultMemoryRequest ?? Size.mebibytes(256)),
+      memoryLimit: _size(this, 'containerLimits.defaultMemoryLimit', l.defaultMemoryLimit ?? Size.mebibytes(256)),
+      ephemeralStorageRequest: _size(this, 'containerLimits.defaultEphemeralStorageRequest', l.defaultEphemeralStorageRequest ?? Size.mebibytes(128)),
+      ephemeralStorageLimit: _size(this, 'containerLimits.defaultEphemeralStorageLimit', l.defaultEphemeralStorageLimit ?? Size.mebibytes(512)),
     };
     this._max = {
       cpu: _cpuMillis(l.maxCpu ?? Cpu.units(2), this, 'containerLimits.maxCpu'),
-      memory: _bytes(l.maxMemory ?? Size.gibibytes(4)),
-      ephemeralStorage: _bytes(l.maxEphemeralStorage ?? Size.gibibytes(2)),
+      memory: _size(this, 'containerLimits.maxMemory', l.maxMemory ?? Size.gibibytes(4)),
+      ephemeralStorage: _size(this, 'containerLimits.maxEphemeralStorage', l.maxEphemeralStorage ?? Size.gibibytes(2)),
     };
     this.checkLimits();
 
@@ -156,14 +161,14 @@ export class BoundedContext extends _Chart {
     this._quota = {
       cpuRequests: _cpuMillis(q.cpuRequests ?? Cpu.units(8), this, 'quota.cpuRequests'),
       cpuLimits: _cpuMillis(q.cpuLimits ?? Cpu.units(16), this, 'quota.cpuLimits'),
-      memoryRequests: _bytes(q.memoryRequests ?? Size.gibibytes(16)),
-      memoryLimits: _bytes(q.memoryLimits ?? Size.gibibytes(32)),
-      ephemeralStorageRequests: _bytes(q.ephemeralStorageRequests ?? Size.gibibytes(16)),
-      ephemeralStorageLimits: _bytes(q.ephemeralStorageLimits ?? Size.gibibytes(32)),
+      memoryRequests: _size(this, 'quota.memoryRequests', q.memoryRequests ?? Size.gibibytes(16)),
+      memoryLimits: _size(this, 'quota.memoryLimits', q.memoryLimits ?? Size.gibibytes(32)),
+      ephemeralStorageRequests: _size(this, 'quota.ephemeralStorageRequests', q.ephemeralStorageRequests ?? Size.gibibytes(16)),
+      ephemeralStorageLimits: _size(this, 'quota.ephemeralStorageLimits', q.ephemeralStorageLimits ?? Size.gibibytes(32)),
       pods: q.pods ?? 50,
       services: q.services ?? 20,
       persistentVolumeClaims: q.persistentVolumeClaims ?? 10,
-      storage: _bytes(q.storage ?? Size.gibibytes(100)),
+      storage: _size(this, 'quota.storage', q.storage ?? Size.gibibytes(100)),
       configMaps: q.configMaps ?? 50,
       secrets: q.secrets ?? 50,
     };
@@ -175,16 +180,40 @@ export class BoundedContext extends _Chart {
     this.renderQuota();
     this.renderLimitRange();
     this.renderNetworkBaseline();
-    this.node.addValidation({ validate: () => this.validateQuota() });
+    _addValidation(this, () => this.validateQuota());
   }
 
-  /** The microservices of the context, in the order they were created (a copy). */
-  public get services(): Microservice[] {
-    return [...this._services];
+  /**
+   * The microservices of the context, in the order they were created (a copy).
+   *
+   * @deprecated use `Microservice.all(context)`, which returns them typed
+   */
+  public get services(): IContextMember[] {
+    return this._services;
   }
 
-  /** The workloads of every kind in the context, in the order they were created (a copy). */
-  public get workloads(): Workload[] {
+  /**
+   * The workloads of every kind in the context, in the order they were created (a copy).
+   *
+   * @deprecated use `Workload.all(context)`, which returns them typed
+   */
+  public get workloads(): IContextMember[] {
+    return this._members;
+  }
+
+  /**
+   * The microservices of the context, in the order they were created (a copy).
+   * @internal
+   */
+  public get _services(): IContextMember[] {
+    return [...this._serviceMembers];
+  }
+
+  /**
+   * The workloads of every kind in the context, in the order they were created (a copy).
+   * @internal
+   */
+  public get _members(): IContextMember[] {
     return [...this._workloads];
   }
 
@@ -210,15 +239,17 @@ export class BoundedContext extends _Chart {
    * in this context's namespace. Subjects of one role share one Role and RoleBinding.
    */
   public grantTeam(subject: Subject, role: TeamRole, options: TeamGrantOptions = {}): TeamGrant {
+    _oneOf(this, 'grantTeam(role)', role, TeamRole);
+    _instanceOf(this, `grantTeam(${role.name}).subject`, subject, Subject, 'use Subject.group(name) or Subject.user(name)');
     subject._check(this, `grantTeam(${role.name}).subject`);
     const allowExec = options.allowExec ?? false;
     if (allowExec && role !== TeamRole.DEVELOPER) {
       throw _invalid(this, `grantTeam(${role.name}).allowExec`, true, 'only applies to TeamRole.DEVELOPER (operators may exec, viewers may not)',
-        'remove allowExec, or grant TeamRole.DEVELOPER');
+        'remove allowExec, or grant TeamRole.DEVELOPER', ErrorCode.CONFLICT);
     }
     const roleName = `team-${role.name}${allowExec ? '-exec' : ''}`;
     if (this._teamGrants.some(g => g.roleName === roleName && g.subject.kind === subject.kind && g.subject.name === subject.name)) {
-      throw _invalid(this, `grantTeam(${role.name}).subject`, subject.name, 'must be granted a role once', 'remove the repeated grant');
+      throw _invalid(this, `grantTeam(${role.name}).subject`, subject.name, 'must be granted a role once', 'remove the repeated grant', ErrorCode.DUPLICATE);
     }
     if (!this._teamGrants.some(g => g.roleName === roleName)) {
       this.claimGrantName(`grantTeam(${role.name})`, roleName);
@@ -253,19 +284,19 @@ export class BoundedContext extends _Chart {
     subject._check(this, `${prop}.subject`);
     if (options.namespace !== undefined && options.namespace !== this.namespaceName) {
       throw _invalid(this, `${prop}.namespace`, options.namespace, `must be the context's own namespace ('${this.namespaceName}'); a context grants nothing outside it`,
-        `grant it in the context that owns '${options.namespace}', or use ClusterAccess with a reason for a platform-wide need`);
+        `grant it in the context that owns '${options.namespace}', or use ClusterAccess with a reason for a platform-wide need`, ErrorCode.WRONG_SCOPE);
     }
     if ((options.rules === undefined) === (options.clusterRole === undefined)) {
-      throw _invalid(this, prop, Object.keys(options).join(', '), 'must give exactly one of rules and clusterRole', "pass rules: [AccessRule...] or clusterRole: 'view'");
+      throw _invalid(this, prop, Object.keys(options).join(', '), 'must give exactly one of rules and clusterRole', "pass rules: [AccessRule...] or clusterRole: 'view'", ErrorCode.CONFLICT);
     }
     if (options.clusterRole !== undefined) {
       this.checkClusterRole(prop, options.clusterRole, options.clusterRoleRules);
     } else if (options.clusterRoleRules !== undefined) {
-      throw _invalid(this, `${prop}.clusterRoleRules`, options.clusterRoleRules.length, 'must come with clusterRole', 'name the ClusterRole, or pass the rules as rules');
+      throw _invalid(this, `${prop}.clusterRoleRules`, options.clusterRoleRules.length, 'must come with clusterRole', 'name the ClusterRole, or pass the rules as rules', ErrorCode.CONFLICT);
     }
     (options.rules ?? []).forEach((rule, i) => rule._check(this, `${prop}.rules[${i}]`, false));
     if (options.rules !== undefined && options.rules.length === 0) {
-      throw _invalid(this, `${prop}.rules`, [], 'must hold at least one rule', 'list the rules to grant');
+      throw _invalid(this, `${prop}.rules`, [], 'must hold at least one rule', 'list the rules to grant', ErrorCode.MISSING_REQUIRED);
     }
     this.claimGrantName(prop, options.name);
     if (options.clusterRole !== undefined) {
@@ -282,27 +313,27 @@ export class BoundedContext extends _Chart {
   /** Judges a ClusterRole by what it grants, not by its name. */
   private checkClusterRole(prop: string, name: string, rules: AccessRule[] | undefined): void {
     if (name.trim().length === 0 || /\s/.test(name)) {
-      throw _invalid(this, `${prop}.clusterRole`, name, 'must name a ClusterRole', 'use the name `kubectl get clusterroles` shows, for example \'view\'');
+      throw _invalid(this, `${prop}.clusterRole`, name, 'must name a ClusterRole', 'use the name `kubectl get clusterroles` shows, for example \'view\'', ErrorCode.UNKNOWN_REFERENCE);
     }
     const known = _KNOWN_CLUSTER_ROLES[name];
     if (known) {
       if (!known.bindable) {
         throw _invalid(this, `${prop}.clusterRole`, name, `must not be bound: it grants ${known.grants}`,
-          'grant a TeamRole, or list the exact rules needed');
+          'grant a TeamRole, or list the exact rules needed', ErrorCode.UNSAFE);
       }
       if (rules !== undefined) {
         throw _invalid(this, `${prop}.clusterRoleRules`, rules.length, `must not be given for the built-in ClusterRole '${name}', whose rules are known`,
-          'remove clusterRoleRules');
+          'remove clusterRoleRules', ErrorCode.CONFLICT);
       }
       return;
     }
     if (name.startsWith('system:')) {
       throw _invalid(this, `${prop}.clusterRole`, name, 'must not be a Kubernetes system ClusterRole: they serve the control plane, and what they grant changes with the cluster',
-        'grant a TeamRole, or list the exact rules needed');
+        'grant a TeamRole, or list the exact rules needed', ErrorCode.UNSAFE);
     }
     if (rules === undefined || rules.length === 0) {
       throw _invalid(this, `${prop}.clusterRole`, name, 'is not a built-in ClusterRole, so what it grants cannot be judged from its name',
-        `declare its rules as clusterRoleRules (kubectl get clusterrole ${name} -o yaml), or grant the rules themselves with rules`);
+        `declare its rules as clusterRoleRules (kubectl get clusterrole ${name} -o yaml), or grant the rules themselves with rules`, ErrorCode.UNKNOWN_REFERENCE);
     }
     rules.forEach((rule, i) => rule._check(this, `${prop}.clusterRoleRules[${i}]`, false));
   }
@@ -316,7 +347,7 @@ export class BoundedContext extends _Chart {
    */
   public addDeployer(): Deployer {
     if (this._deployer) {
-      throw _invalid(this, 'addDeployer()', 'deployer', 'must be called once per context', 'use context.deployer');
+      throw _invalid(this, 'addDeployer()', 'deployer', 'must be called once per context', 'use context.deployer', ErrorCode.DUPLICATE);
     }
     const name = 'deployer';
     this.claimGrantName('addDeployer()', name);
@@ -341,7 +372,7 @@ export class BoundedContext extends _Chart {
 
   private claimGrantName(prop: string, name: string): void {
     if (this._grantNames.has(name)) {
-      throw _invalid(this, prop, name, 'must be a Role name not used in the context yet', 'pick another name');
+      throw _invalid(this, prop, name, 'must be a Role name not used in the context yet', 'pick another name', ErrorCode.DUPLICATE);
     }
     this._grantNames.add(name);
   }
@@ -358,17 +389,17 @@ export class BoundedContext extends _Chart {
   }
 
   /** @internal */
-  public _registerWorkload(workload: Workload, title: string): void {
+  public _registerWorkload(workload: IContextMember, title: string): void {
     if (RESERVED_NAMES.includes(workload.name)) {
       throw _invalid(workload, 'id', workload.name, `must not be one of the names the context uses itself (${RESERVED_NAMES.join(', ')})`,
-        `rename the ${title}`);
+        `rename the ${title}`, ErrorCode.RESERVED_NAME);
     }
     this._workloads.push(workload);
   }
 
   /** @internal */
-  public _registerService(service: Microservice): void {
-    this._services.push(service);
+  public _registerService(service: IContextMember): void {
+    this._serviceMembers.push(service);
   }
 
   private checkLimits(): void {
@@ -385,7 +416,7 @@ export class BoundedContext extends _Chart {
     for (const [lowName, low, highName, high, fmt] of pairs) {
       if (low > high) {
         throw _invalid(this, `containerLimits.${lowName}`, fmt(low), `must not exceed containerLimits.${highName} (${fmt(high)})`,
-          `lower ${lowName} or raise ${highName}`);
+          `lower ${lowName} or raise ${highName}`, ErrorCode.CONFLICT);
       }
     }
   }
@@ -474,8 +505,8 @@ export class BoundedContext extends _Chart {
     });
   }
 
-  private validateQuota(): string[] {
-    const errors: string[] = [];
+  private validateQuota(): ConfigurationError[] {
+    const errors: ConfigurationError[] = [];
     const footprints = this._workloads.map(s => ({ name: s.name, ...s._footprint() }));
     const check = (prop: keyof _ResolvedQuota, resource: string, perPod: (r: _Resources) => number, fmt: (n: number) => string) => {
       const need = footprints.reduce((sum, f) => sum + f.peakPods * perPod(f.perPod), 0);
@@ -484,9 +515,9 @@ export class BoundedContext extends _Chart {
         const largest = [...footprints].sort((a, b) => b.peakPods * perPod(b.perPod) - a.peakPods * perPod(a.perPod));
         const shown = largest.slice(0, 5).map(f => `${f.name} ${f.peakPods} pods x ${fmt(perPod(f.perPod))}`);
         const parts = shown.join(' + ') + (largest.length > shown.length ? ` + ${largest.length - shown.length} more services` : '');
-        errors.push(_message(this.node.path, `quota.${prop}`, fmt(have),
+        errors.push(_invalid(this, `quota.${prop}`, fmt(have),
           `is below the ${resource} the context's services need at maximum scale during a rolling update (${parts} = ${fmt(need)})`,
-          `raise quota.${prop} to at least ${fmt(need)}, or lower maxReplicas, maxSurge or the services' ${resource}`));
+          `raise quota.${prop} to at least ${fmt(need)}, or lower maxReplicas, maxSurge or the services' ${resource}`, ErrorCode.QUOTA_EXCEEDED));
       }
     };
     check('cpuRequests', 'CPU requests', r => r.cpuRequest, _formatMillis);
@@ -498,24 +529,24 @@ export class BoundedContext extends _Chart {
     check('pods', 'pods', () => 1, n => `${n}`);
     const services = footprints.reduce((n, f) => n + f.services, 0);
     if (services > this._quota.services) {
-      errors.push(_message(this.node.path, 'quota.services', this._quota.services,
-        `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`));
+      errors.push(_invalid(this, 'quota.services', this._quota.services,
+        `is below the number of Services the context renders (${services})`, `raise quota.services to at least ${services}`, ErrorCode.QUOTA_EXCEEDED));
     }
     const claims = footprints.reduce((n, f) => n + f.claims, 0);
     if (claims > this._quota.persistentVolumeClaims) {
-      errors.push(_message(this.node.path, 'quota.persistentVolumeClaims', this._quota.persistentVolumeClaims,
+      errors.push(_invalid(this, 'quota.persistentVolumeClaims', this._quota.persistentVolumeClaims,
         `is below the number of PersistentVolumeClaims the context's workloads create (${claims}: one per store claim and replica, and per ephemeral volume and pod at the peak)`,
-        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the replicas, claims or ephemeral volumes`));
+        `raise quota.persistentVolumeClaims to at least ${claims}, or lower the replicas, claims or ephemeral volumes`, ErrorCode.QUOTA_EXCEEDED));
     }
     const storage = footprints.reduce((n, f) => n + f.storage, 0);
     if (storage > this._quota.storage) {
-      errors.push(_message(this.node.path, 'quota.storage', _formatBytes(this._quota.storage),
+      errors.push(_invalid(this, 'quota.storage', _formatBytes(this._quota.storage),
         `is below the storage the context's workloads claim (${_formatBytes(storage)}: every claim of every replica and pod at the peak)`,
-        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the claims`));
+        `raise quota.storage to at least ${_formatBytes(storage)}, or shrink the claims`, ErrorCode.QUOTA_EXCEEDED));
     }
     const count = (prop: 'secrets' | 'configMaps', what: string, n: number, fix: string) => {
       if (n > this._quota[prop]) {
-        errors.push(_message(this.node.path, `quota.${prop}`, this._quota[prop], `is below the number of ${what} (${n})`, `raise quota.${prop} to at least ${n}${fix}`));
+        errors.push(_invalid(this, `quota.${prop}`, this._quota[prop], `is below the number of ${what} (${n})`, `raise quota.${prop} to at least ${n}${fix}`, ErrorCode.QUOTA_EXCEEDED));
       }
     };
     // image pull secrets are shared by the workloads that name them: each counts once

@@ -4,6 +4,7 @@ import { AccessRule, Subject } from '../access/access';
 import { _assertDns1123Label, _invalid } from '../internal/errors';
 import { _checkScope } from '../internal/construct';
 import { Platform } from './platform';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of a cluster-wide grant.
@@ -47,14 +48,14 @@ export class ClusterAccess extends Construct {
     this.reason = props.reason.trim();
     if (this.reason.length < 10) {
       throw _invalid(this, 'reason', props.reason, 'must say why the access has to be cluster-wide (at least a short sentence)',
-        'write the reason, or grant a Role in the bounded context instead');
+        'write the reason, or grant a Role in the bounded context instead', ErrorCode.MISSING_REQUIRED);
     }
     if (props.subjects.length === 0) {
-      throw _invalid(this, 'subjects', [], 'must name at least one subject', 'pass Subject.group(...) or Subject.user(...)');
+      throw _invalid(this, 'subjects', [], 'must name at least one subject', 'pass Subject.group(...) or Subject.user(...)', ErrorCode.MISSING_REQUIRED);
     }
     props.subjects.forEach((s, i) => s._check(this, `subjects[${i}]`));
     if (props.rules.length === 0) {
-      throw _invalid(this, 'rules', [], 'must hold at least one rule', 'list the rules to grant');
+      throw _invalid(this, 'rules', [], 'must hold at least one rule', 'list the rules to grant', ErrorCode.MISSING_REQUIRED);
     }
     props.rules.forEach((r, i) => r._check(this, `rules[${i}]`, false));
     this.roleName = `${scope.platformName}-${id}`;

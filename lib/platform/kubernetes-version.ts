@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * A feature that not every Kubernetes release has (of pods, or of the API server
@@ -83,8 +84,9 @@ export class KubernetesVersion {
     const found = minor === undefined ? undefined
       : (KubernetesVersion as unknown as { [key: string]: KubernetesVersion })[`V1_${Number(minor)}`];
     if (!(found instanceof KubernetesVersion)) {
-      throw new Error(`'kubernetesVersion' ('${version}') must be a Kubernetes release from 1.27 to 1.37, such as '1.33'; `
-        + 'use one of the KubernetesVersion constants');
+      throw new ConfigurationError({ path: '', prop: 'kubernetesVersion', value: version, shown: `'${version}'`,
+        expected: 'must be a Kubernetes release from 1.27 to 1.37, such as \'1.33\'', fix: 'use one of the KubernetesVersion constants',
+        code: ErrorCode.UNKNOWN_OPTION });
     }
     return found;
   }
@@ -116,7 +118,7 @@ export class KubernetesVersion {
   public _require(scope: IConstruct, feature: _Feature, prop: string, value: unknown, fallback: string): void {
     if (!this._has(feature)) {
       throw _invalid(scope, prop, value, `needs ${feature.description}, which Kubernetes has from 1.${feature.sinceMinor}, but the platform targets ${this.name}`,
-        `raise the Platform's kubernetesVersion to KubernetesVersion.V1_${feature.sinceMinor} or later if every cluster runs it, or ${fallback}`);
+        `raise the Platform's kubernetesVersion to KubernetesVersion.V1_${feature.sinceMinor} or later if every cluster runs it, or ${fallback}`, ErrorCode.UNSUPPORTED_BY_VERSION);
     }
   }
 }

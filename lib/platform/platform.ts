@@ -1,16 +1,16 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { _Chart } from '../internal/chart';
+import { _Chart, _addValidation } from '../internal/chart';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { _checkCidr } from '../internal/cidr';
 import { _ANY_SCOPE, _brand, _checkScope, _isBranded } from '../internal/construct';
-import { _assertDns1123Label, _assertInteger, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _invalid } from '../internal/errors';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import type { BoundedContext } from './bounded-context';
-import type { Microservice } from '../workloads/microservice';
 import { ImagePolicy } from './image';
 import { KubernetesVersion } from './kubernetes-version';
+import { IContextMember, IPlatformMember } from './members';
 import { PriorityTier, PriorityTierOptions } from './priority-tier';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * The annotation on the platform's PriorityClasses that names the Kubernetes release
@@ -124,7 +124,7 @@ export class Platform extends _Chart {
   public readonly imagePolicy: ImagePolicy;
   private readonly _apiServerCidrs?: string[];
   private readonly _dnsPodLabels: { [key: string]: string };
-  private readonly _contexts: BoundedContext[] = [];
+  private readonly _contexts: IPlatformMember[] = [];
   private readonly _tiers = new Map<string, PriorityTier>();
 
   constructor(scope: Construct, id: string, props: PlatformProps = {}) {
@@ -141,30 +141,30 @@ export class Platform extends _Chart {
     this.kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.NEWEST;
     this.imagePolicy = props.imagePolicy ?? ImagePolicy.VERSION_TAGS;
     if (!(this.kubernetesVersion instanceof KubernetesVersion)) {
-      throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33');
+      throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33', ErrorCode.WRONG_TYPE);
     }
     if (!(this.imagePolicy instanceof ImagePolicy)) {
-      throw _invalid(this, 'imagePolicy', String(this.imagePolicy), 'must be an ImagePolicy', 'use ImagePolicy.DIGESTS, ImagePolicy.VERSION_TAGS or ImagePolicy.NOT_LATEST');
+      throw _invalid(this, 'imagePolicy', String(this.imagePolicy), 'must be an ImagePolicy', 'use ImagePolicy.DIGESTS, ImagePolicy.VERSION_TAGS or ImagePolicy.NOT_LATEST', ErrorCode.WRONG_TYPE);
     }
     for (const cidr of this._apiServerCidrs ?? []) {
       _checkCidr(this, 'apiServerCidrs', cidr);
     }
     if (this._apiServerCidrs?.length === 0) {
-      throw _invalid(this, 'apiServerCidrs', [], 'must list at least one network when given', 'list the API server endpoints, or leave the prop out');
+      throw _invalid(this, 'apiServerCidrs', [], 'must list at least one network when given', 'list the API server endpoints, or leave the prop out', ErrorCode.MISSING_REQUIRED);
     }
     _assertInteger(this, 'apiServerPort', this.apiServerPort, 1, 65535, 'use the port the endpoints listen on (443, or 6443 on many self-managed clusters)');
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(this.clusterDomain)) {
-      throw _invalid(this, 'clusterDomain', this.clusterDomain, 'must be a DNS domain such as \'cluster.local\'', 'use the domain your cluster DNS serves');
+      throw _invalid(this, 'clusterDomain', this.clusterDomain, 'must be a DNS domain such as \'cluster.local\'', 'use the domain your cluster DNS serves', ErrorCode.INVALID_NAME);
     }
     _assertDns1123Label(this, 'dnsNamespace', this.dnsNamespace);
     if (Object.keys(this._dnsPodLabels).length === 0) {
       throw _invalid(this, 'dnsPodLabels', this._dnsPodLabels, 'must select the DNS pods with at least one label',
-        'pass the labels of your cluster DNS pods, for example { \'k8s-app\': \'kube-dns\' }');
+        'pass the labels of your cluster DNS pods, for example { \'k8s-app\': \'kube-dns\' }', ErrorCode.MISSING_REQUIRED);
     }
     for (const tier of PriorityTier.BUILT_IN) {
       this.registerTier(tier);
     }
-    this.node.addValidation({ validate: () => this.findPlaintextSecrets() });
+    _addValidation(this, () => this.findPlaintextSecrets());
   }
 
   /** Labels selecting the cluster DNS pods (a copy). */
@@ -177,8 +177,20 @@ export class Platform extends _Chart {
     return this._apiServerCidrs ? [...this._apiServerCidrs] : undefined;
   }
 
-  /** The bounded contexts of the platform, in the order they were created (a copy). */
-  public get contexts(): BoundedContext[] {
+  /**
+   * The bounded contexts of the platform, in the order they were created (a copy).
+   *
+   * @deprecated use `BoundedContext.all(platform)`, which returns them typed
+   */
+  public get contexts(): IPlatformMember[] {
+    return this._members;
+  }
+
+  /**
+   * The bounded contexts of the platform, in the order they were created (a copy).
+   * @internal
+   */
+  public get _members(): IPlatformMember[] {
     return [...this._contexts];
   }
 
@@ -196,7 +208,7 @@ export class Platform extends _Chart {
     _assertDns1123Label(this, 'addPriorityTier(name)', name);
     if (this._tiers.has(name)) {
       throw _invalid(this, 'addPriorityTier(name)', name, 'must not repeat a tier the platform has already',
-        `use PriorityTier.${name.toUpperCase()} or the tier returned the first time, or pick another name`);
+        `use PriorityTier.${name.toUpperCase()} or the tier returned the first time, or pick another name`, ErrorCode.DUPLICATE);
     }
     _assertInteger(this, `addPriorityTier(${name}).value`, options.value, -2147483648, 1000000000,
       'user-defined priorities must be at most 1000000000 (higher values are reserved for system pods)');
@@ -211,7 +223,7 @@ export class Platform extends _Chart {
   public priorityClassName(tier: PriorityTier): string {
     if (this._tiers.get(tier.name) !== tier) {
       throw _invalid(this, 'priority', tier.name, `must be a tier of platform '${this.platformName}' (${[...this._tiers.keys()].join(', ')})`,
-        'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
+        'use a built-in PriorityTier or one returned by platform.addPriorityTier()', ErrorCode.WRONG_SCOPE);
     }
     return `${this.platformName}-${tier.name}`;
   }
@@ -222,24 +234,34 @@ export class Platform extends _Chart {
    *
    * @param context the bounded context's name (its namespace)
    * @param name the microservice's name
+   * @deprecated use `Microservice.find(platform, context, name)`, which returns it typed
    */
-  public service(context: string, name: string): Microservice {
+  public service(context: string, name: string): IContextMember {
+    return this._findService(context, name, (_member): _member is IContextMember => true);
+  }
+
+  /**
+   * Finds a microservice by context and name, as `isKind` narrows it; throws with
+   * the list of known services when there is none.
+   * @internal
+   */
+  public _findService<T extends IContextMember>(context: string, name: string, isKind: (member: IContextMember) => member is T): T {
     const ctx = this._contexts.find(c => c.namespaceName === context);
-    const svc = ctx?.services.find(s => s.name === name);
+    const svc = ctx?._services.filter(isKind).find(s => s.name === name);
     if (!svc) {
-      const known = this._contexts.flatMap(c => c.services.map(s => `${c.namespaceName}/${s.name}`));
+      const known = this._contexts.flatMap(c => c._services.map(s => `${c.namespaceName}/${s.name}`));
       throw _invalid(this, 'service', `${context}/${name}`, `must name a microservice of the platform (known: ${known.join(', ') || 'none'})`,
-        'create the microservice first, or correct the context or service name');
+        'create the microservice first, or correct the context or service name', ErrorCode.UNKNOWN_REFERENCE);
     }
     return svc;
   }
 
   /** @internal */
-  public _registerContext(context: BoundedContext): void {
+  public _registerContext(context: IPlatformMember): void {
     const clash = this._contexts.find(c => c.namespaceName === context.namespaceName);
     if (clash) {
       throw _invalid(context, 'namespace', context.namespaceName, `must be unique in the platform, but ${clash.node.path} uses it too`,
-        'give each bounded context its own namespace');
+        'give each bounded context its own namespace', ErrorCode.DUPLICATE);
     }
     this._contexts.push(context);
   }
@@ -251,7 +273,7 @@ export class Platform extends _Chart {
    * context's chart checks it without a pass over the whole app); this covers the
    * rest of the app.
    */
-  private findPlaintextSecrets(): string[] {
+  private findPlaintextSecrets(): ConfigurationError[] {
     const contexts = new Set<IConstruct>(this._contexts);
     return this._plaintextSecrets(this.node.root, o => contexts.has(Chart.of(o)));
   }
@@ -260,7 +282,7 @@ export class Platform extends _Chart {
    * The plaintext-Secret errors of the Secrets under `scope`, but those `skip` names.
    * @internal
    */
-  public _plaintextSecrets(scope: IConstruct, skip: (o: ApiObject) => boolean = () => false): string[] {
+  public _plaintextSecrets(scope: IConstruct, skip: (o: ApiObject) => boolean = () => false): ConfigurationError[] {
     if (this.allowLiteralSecrets) {
       return [];
     }
@@ -270,9 +292,9 @@ export class Platform extends _Chart {
         const json = o.toJson();
         return Object.keys(json.data ?? {}).length > 0 || Object.keys(json.stringData ?? {}).length > 0;
       })
-      .map(o => _message(o.node.path, 'data', `Secret ${o.name}`,
+      .map(o => _invalid(o, 'data', `Secret ${o.name}`,
         'holds plaintext values, which would be committed with the synthesized YAML',
-        'use SecretSource.fromExternalSecret or fromSealedSecret; for a local development cluster only, set allowLiteralSecrets on the Platform'));
+        'use SecretSource.fromExternalSecret or fromSealedSecret; for a local development cluster only, set allowLiteralSecrets on the Platform', ErrorCode.PLAINTEXT_SECRET));
   }
 
   private registerTier(tier: PriorityTier): void {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Yaml } from 'cdk8s';
-import { _YamlEmitter } from '../internal/yaml';
+import { App } from 'cdk8s';
+import { MicroservicesApp } from './microservices-app';
 
 /**
  * Options of `synthesize`.
@@ -24,9 +24,9 @@ export interface SynthesizeOptions {
  * reference platform calls this instead). The error is rethrown for the caller to
  * print.
  *
- * The manifests are the same bytes `app.synth()` writes, printed by the library's
- * YAML emitter, which takes a fraction of the time cdk8s' serializer takes on a large
- * platform (see the README, Scale).
+ * The app is a `MicroservicesApp`: the manifests are the same files and bytes cdk8s'
+ * `app.synth()` writes, printed by the library's YAML emitter, which takes a fraction
+ * of the time cdk8s' serializer takes on a large platform (see the README, Scale).
  *
  * @returns the manifest files written, relative to `outdir`
  *
@@ -39,9 +39,9 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.synth-`));
   try {
-    const app = new App({ outdir: staging });
+    const app = new MicroservicesApp({ outdir: staging });
     build(app);
-    _synthWithEmitter(app);
+    app.synth();
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
@@ -59,27 +59,12 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
 }
 
 /**
- * `app.synth()`, with the manifests printed by `_YamlEmitter` (the same bytes as
- * cdk8s' own `Yaml.save`, several times faster). cdk8s has no hook for its
- * serializer, so `Yaml.save` is replaced for the duration of the call and restored
- * afterwards, whatever happens; everything else (validation, dependencies, chart
- * order, file names) stays cdk8s' own. When the emitter's layout does not match the
- * installed cdk8s (`_YamlEmitter.matchesCdk8s()`), cdk8s serializes as usual.
+ * Kept for code that called it: `app.synth()`. It used to print the manifests with the
+ * library's emitter by replacing a cdk8s static for the call; a `MicroservicesApp`
+ * does that now without patching cdk8s, and its `synth()` is what runs here.
+ * @deprecated build a `MicroservicesApp` and call its `synth()`, or call `synthesize()`
  * @internal
  */
 export function _synthWithEmitter(app: App): void {
-  if (!_YamlEmitter.matchesCdk8s()) {
-    app.synth(); // a cdk8s whose layout the emitter does not know: its own serializer
-    return;
-  }
-  const save = Yaml.save;
-  const emitter = new _YamlEmitter();
-  Yaml.save = (filePath: string, docs: any[]): void => {
-    fs.writeFileSync(filePath, emitter.stringify(docs), { encoding: 'utf8' });
-  };
-  try {
-    app.synth();
-  } finally {
-    Yaml.save = save;
-  }
+  app.synth();
 }

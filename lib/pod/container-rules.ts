@@ -1,10 +1,11 @@
 import { IConstruct } from 'constructs';
 import type { _Resources } from '../platform/context-quota';
-import { _invalid } from '../internal/errors';
+import { _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { Image, ImagePolicy, ImagePullPolicy } from '../platform/image';
 import { k8s } from '../internal/k8s';
 import { _formatBytes } from '../internal/quantity';
 import { MountOptions, Volume } from './volume';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The rules every container of a pod is held to, main container, init containers
@@ -16,6 +17,8 @@ import { MountOptions, Volume } from './volume';
 
 /** Throws unless `image` is pinned as `policy` asks and `pull` suits it. */
 export function _checkImage(scope: IConstruct, prefix: string, image: Image, policy: ImagePolicy, pull: ImagePullPolicy): void {
+  _instanceOf(scope, `${prefix}image`, image, Image, 'use Image.fromDigest(repository, digest), Image.fromTag(repository, tag) or Image.fromReference(reference)');
+  _oneOf(scope, `${prefix}imagePullPolicy`, pull, ImagePullPolicy);
   const problem = image._problem(policy);
   if (problem) {
     throw _invalid(scope, `${prefix}image`, image.reference, problem.expected, problem.fix);
@@ -23,7 +26,7 @@ export function _checkImage(scope: IConstruct, prefix: string, image: Image, pol
   if (pull !== ImagePullPolicy.ALWAYS && image.digest === undefined) {
     throw _invalid(scope, `${prefix}imagePullPolicy`, pull.value,
       'must be Always unless the image is pinned by digest: a tag can move, and a node that has the image cached would run a stale one and skip the registry\'s credential check',
-      'pin the image with Image.fromDigest (then IfNotPresent pulls the same content once per node), or use ImagePullPolicy.ALWAYS');
+      'pin the image with Image.fromDigest (then IfNotPresent pulls the same content once per node), or use ImagePullPolicy.ALWAYS', ErrorCode.CONFLICT);
   }
 }
 
@@ -32,22 +35,30 @@ export function _pullPolicyReason(container: string, pull: ImagePullPolicy): str
   return `container ${container} runs an image pinned by digest with imagePullPolicy ${pull.value}: the digest names immutable content, so every node runs exactly that image`;
 }
 
-/** Throws unless `path` is an absolute directory that overlaps none of `taken`. */
-export function _checkPath(scope: IConstruct, prop: string, path: string, taken: string[]): void {
+/** Throws unless the mount `path` is an absolute directory that overlaps none of `taken`. @internal */
+export function _checkMountPath(scope: IConstruct, prop: string, path: string, taken: string[]): void {
+  _checkType(scope, prop, path, 'string', 'use a path such as \'/var/run/secrets/db\'');
   if (!/^\/[^\s]*[^/\s]$/.test(path) || path.split('/').includes('..')) {
     throw _invalid(scope, prop, path, 'must be an absolute directory path without spaces or \'..\'', 'use a path such as \'/var/run/secrets/db\'');
   }
   const clash = taken.find(p => p === path || path.startsWith(`${p}/`) || p.startsWith(`${path}/`));
   if (clash) {
-    throw _invalid(scope, prop, path, `must not overlap another mount of the container ('${clash}')`, 'choose a separate directory');
+    throw _invalid(scope, prop, path, `must not overlap another mount of the container ('${clash}')`, 'choose a separate directory', ErrorCode.CONFLICT);
   }
 }
 
 /** The container's mount of `volume`, after checking the options. */
 export function _volumeMount(scope: IConstruct, prop: string, volume: Volume, options: MountOptions): k8s.VolumeMount {
+  _checkType(scope, `${prop}.options`, options, 'object', 'pass the mount options, for example { mountPath: \'/var/cache\' }');
+  if (options.writable !== undefined) {
+    _checkType(scope, `${prop}.writable`, options.writable, 'boolean', 'set writable to true, or leave it out for a read-only mount');
+  }
+  if (options.subPath !== undefined) {
+    _checkType(scope, `${prop}.subPath`, options.subPath, 'string', 'use a path such as \'data\'');
+  }
   if (options.writable && !volume._writable) {
     throw _invalid(scope, `${prop}.writable`, true, `must be false for a ${volume.kind} volume, which Kubernetes mounts read-only`,
-      'remove writable, or write to an emptyDir volume');
+      'remove writable, or write to an emptyDir volume', ErrorCode.CONFLICT);
   }
   const subPath = options.subPath;
   if (subPath !== undefined && (!/^[^/\s][^\s]*$/.test(subPath) || subPath.split('/').includes('..'))) {
@@ -73,13 +84,13 @@ export function _checkScratch(scope: IConstruct, prop: string, r: _Resources, tm
   if (disk > r.ephemeralStorageLimit) {
     throw _invalid(scope, prop, _formatBytes(disk),
       `(the container's /tmp and emptyDir volumes on disk together) must fit in its resources.ephemeralStorage.limit (${_formatBytes(r.ephemeralStorageLimit)}), or the kubelet evicts the pod when they fill up`,
-      'shrink the volumes or tmpSize, or raise the ephemeral storage limit');
+      'shrink the volumes or tmpSize, or raise the ephemeral storage limit', ErrorCode.QUOTA_EXCEEDED);
   }
   const memory = distinct.reduce((n, v) => n + v._memoryBytes, 0);
   if (memory > 0 && memory >= r.memoryLimit) {
     throw _invalid(scope, prop, _formatBytes(memory),
       `(the container's emptyDir volumes in memory together) must stay below its resources.memory.limit (${_formatBytes(r.memoryLimit)}): tmpfs counts against the container's memory, and the process needs some too`,
-      'shrink the volumes, or raise resources.memory.limit by their size');
+      'shrink the volumes, or raise resources.memory.limit by their size', ErrorCode.QUOTA_EXCEEDED);
   }
 }
 

@@ -1,7 +1,8 @@
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from '../internal/credentials';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _invalid } from '../internal/errors';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * The security context every workload's pods run with, the Pod Security
@@ -25,11 +26,11 @@ export class ContainerSecurity {
     if (lowUserIdReason !== undefined) {
       if (runAsUser >= 10000 && runAsGroup >= 10000) {
         throw _invalid(scope, `${prefix}lowUserIdReason`, lowUserIdReason, `must only be set for a user or group id below 10000, but the ids are ${runAsUser} and ${runAsGroup}`,
-          'remove lowUserIdReason');
+          'remove lowUserIdReason', ErrorCode.CONFLICT);
       }
       if (lowUserIdReason.trim().length === 0) {
         throw _invalid(scope, `${prefix}lowUserIdReason`, lowUserIdReason, 'must say why the container runs with an id below 10000',
-          'write the reason, for example \'the image hard-codes user 999 (postgres) and owns its data directory as that user\'');
+          'write the reason, for example \'the image hard-codes user 999 (postgres) and owns its data directory as that user\'', ErrorCode.MISSING_REQUIRED);
       }
     }
     return new ContainerSecurity(runAsUser, runAsGroup);
@@ -74,11 +75,15 @@ export class ContainerSecurity {
  * @internal
  */
 export function _checkCommandLine(scope: IConstruct, prop: string, words: string[] | undefined): void {
+  if (words !== undefined) {
+    _checkType(scope, prop, words, 'array', `pass the words as an array, for example ['serve', '--port', '8080']`);
+  }
   (words ?? []).forEach((word, i) => {
+    _checkType(scope, `${prop}[${i}]`, word, 'string', 'pass every word as a string');
     const looksLike = _credentialKind(word);
     if (looksLike) {
       throw _invalid(scope, `${prop}[${i}]`, '(value not shown)', `looks like ${looksLike}, which must not be written into the pod spec`,
-        'read the credential from a mounted secret (addSecret) instead of passing it on the command line');
+        'read the credential from a mounted secret (addSecret) instead of passing it on the command line', ErrorCode.PLAINTEXT_SECRET);
     }
   });
 }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid } from '../internal/errors';
+import { ErrorCode } from '../internal/configuration-error';
 
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
@@ -84,12 +85,13 @@ export class Port {
    * @internal
    */
   public static _checkAll(scope: IConstruct, ports: Port[]): void {
+    ports.forEach((port, i) => _instanceOf(scope, `ports[${i}]`, port, Port, 'use Port.http(8080), Port.grpc(9090) or Port.tcp(5432)'));
     const seen = { name: new Map<string, Port>(), containerPort: new Map<number, Port>(), servicePort: new Map<number, Port>() };
     for (const port of ports) {
       if (port.name.length > 15 || !PORT_NAME.test(port.name) || !/[a-z]/.test(port.name) || port.name.includes('--')) {
         throw _invalid(scope, 'ports[].name', port.name,
           'must be an IANA service name: at most 15 lower-case letters, digits and \'-\', with at least one letter, no \'--\' and no \'-\' at either end',
-          'rename the port, for example \'http\' or \'grpc-api\'');
+          'rename the port, for example \'http\' or \'grpc-api\'', ErrorCode.INVALID_NAME);
       }
       _assertInteger(scope, `ports[${port.name}].containerPort`, port.containerPort, 1, 65535, 'use a port from 1 to 65535 (above 1024: the container runs as non-root)');
       _assertInteger(scope, `ports[${port.name}].servicePort`, port.servicePort, 1, 65535, 'use a port from 1 to 65535');
@@ -98,7 +100,7 @@ export class Port {
         const other = map.get(port[key]);
         if (other) {
           throw _invalid(scope, `ports[].${key}`, port[key], `must be unique, but ports '${other.name}' and '${port.name}' share it`,
-            `give each port its own ${key}`);
+            `give each port its own ${key}`, ErrorCode.DUPLICATE);
         }
         map.set(port[key], port);
       }

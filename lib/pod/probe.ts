@@ -3,8 +3,9 @@ import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _credentialKind } from '../internal/credentials';
 import { _wholeSeconds } from '../internal/duration';
-import { _invalid } from '../internal/errors';
+import { _checkType, _instanceOf, _invalid } from '../internal/errors';
 import { Port, PortProtocol } from './port';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Timing options shared by every kind of probe.
@@ -155,18 +156,18 @@ export class Probe {
     const failureThreshold = o.failureThreshold ?? (role === ProbeRole.STARTUP ? 30 : 3);
     if (role !== ProbeRole.READINESS && successThreshold !== 1) {
       throw _invalid(scope, `${prop}.successThreshold`, successThreshold,
-        `must be 1 for a ${role} probe (Kubernetes rejects anything else)`, 'remove successThreshold or set it to 1');
+        `must be 1 for a ${role} probe (Kubernetes rejects anything else)`, 'remove successThreshold or set it to 1', ErrorCode.CONFLICT);
     }
     for (const [name, value] of [['successThreshold', successThreshold], ['failureThreshold', failureThreshold]] as const) {
       if (!Number.isInteger(value) || value < 1) {
-        throw _invalid(scope, `${prop}.${name}`, value, 'must be a whole number of at least 1', `set ${name} to 1 or more`);
+        throw _invalid(scope, `${prop}.${name}`, value, 'must be a whole number of at least 1', `set ${name} to 1 or more`, ErrorCode.OUT_OF_RANGE);
       }
     }
     const timeoutSeconds = _wholeSeconds(scope, `${prop}.timeout`, o.timeout ?? Duration.seconds(2), 1);
     const periodSeconds = _wholeSeconds(scope, `${prop}.period`, o.period ?? Duration.seconds(10), 1);
     if (timeoutSeconds > periodSeconds) {
       throw _invalid(scope, `${prop}.timeout`, `${timeoutSeconds}s`,
-        `must not be longer than the period (${periodSeconds}s), or probes overlap`, 'shorten the timeout or lengthen the period');
+        `must not be longer than the period (${periodSeconds}s), or probes overlap`, 'shorten the timeout or lengthen the period', ErrorCode.CONFLICT);
     }
     const timing = {
       initialDelaySeconds: _wholeSeconds(scope, `${prop}.initialDelay`, o.initialDelay ?? Duration.seconds(0), 0),
@@ -178,6 +179,7 @@ export class Probe {
     const h = this.handler;
     switch (h.kind) {
       case 'http': {
+        _checkType(scope, `${prop}.path`, h.path, 'string', 'use a path such as \'/ready\'');
         if (!h.path.startsWith('/')) {
           throw _invalid(scope, `${prop}.path`, h.path, 'must be an absolute path starting with \'/\'', `use '/${h.path}'`);
         }
@@ -201,10 +203,10 @@ export class Probe {
         const secretWord = h.command.findIndex(word => _credentialKind(word) !== undefined);
         if (secretWord >= 0) {
           throw _invalid(scope, `${prop}.command[${secretWord}]`, '(value not shown)', `looks like ${_credentialKind(h.command[secretWord])}, which must not be written into the pod spec`,
-            'read the credential from a mounted secret inside the probe command');
+            'read the credential from a mounted secret inside the probe command', ErrorCode.PLAINTEXT_SECRET);
         }
         if (h.command.length === 0 || h.command[0].length === 0) {
-          throw _invalid(scope, `${prop}.command`, h.command, 'must name a program to run', 'pass the command as an array, for example [\'/app/healthcheck\']');
+          throw _invalid(scope, `${prop}.command`, h.command, 'must name a program to run', 'pass the command as an array, for example [\'/app/healthcheck\']', ErrorCode.MISSING_REQUIRED);
         }
         return { ...timing, exec: { command: h.command } };
       }
@@ -236,7 +238,7 @@ export class Probe {
       const port = ports.find(p => p.name === name);
       if (!port) {
         throw _invalid(scope, `${prop}.port`, name, `must name one of the service's ports (${ports.map(p => `'${p.name}'`).join(', ') || 'it has none'})`,
-          'use an existing port name or add the port to \'ports\'');
+          'use an existing port name or add the port to \'ports\'', ErrorCode.UNKNOWN_REFERENCE);
       }
       return port;
     }
@@ -244,7 +246,7 @@ export class Probe {
     if (!port) {
       throw _invalid(scope, `${prop}.port`, undefined,
         `must name a port, and the service has no ${preferred === PortProtocol.GRPC ? 'gRPC port' : 'port'} to default to`,
-        preferred === PortProtocol.GRPC ? 'add Port.grpc(...) to \'ports\' or name a port' : 'add a port to \'ports\' or use Probe.exec');
+        preferred === PortProtocol.GRPC ? 'add Port.grpc(...) to \'ports\' or name a port' : 'add a port to \'ports\' or use Probe.exec', ErrorCode.MISSING_REQUIRED);
     }
     return port;
   }
@@ -256,11 +258,11 @@ const CREDENTIAL_HEADER = /^(authorization|proxy-authorization)$|token|secret|pa
 
 function checkHeader(scope: IConstruct, prop: string, name: string, value: string): { name: string; value: string } {
   if (!HEADER_NAME.test(name)) {
-    throw _invalid(scope, prop, name, 'must be an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)', 'correct the header name, for example \'X-Probe\'');
+    throw _invalid(scope, prop, name, 'must be an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)', 'correct the header name, for example \'X-Probe\'', ErrorCode.INVALID_NAME);
   }
   if (CREDENTIAL_HEADER.test(name) || _credentialKind(value, name) !== undefined) {
     throw _invalid(scope, `${prop}.${name}`, '(value not shown)', 'carries a credential, which must not be written into the pod spec',
-      'give the health endpoint a path that needs no credential (probes come from the kubelet on the node), or send a non-secret marker header');
+      'give the health endpoint a path that needs no credential (probes come from the kubelet on the node), or send a non-secret marker header', ErrorCode.PLAINTEXT_SECRET);
   }
   if (/[\r\n]/.test(value)) {
     throw _invalid(scope, `${prop}.${name}`, value, 'must be a single line', 'remove the line breaks');
@@ -287,20 +289,26 @@ export interface _ProbeSet {
  * @internal
  */
 export function _renderProbes(scope: IConstruct, ports: Port[], props: ContainerProbeProps, noun: string = 'service', prefix: string = ''): _ProbeSet {
+  for (const role of ['readiness', 'liveness', 'startup'] as const) {
+    if (props[role] !== undefined) {
+      _instanceOf(scope, `${prefix}${role}`, props[role], Probe, 'use Probe.http(path), Probe.grpc(), Probe.tcp() or Probe.exec(command)');
+    }
+  }
   if (props.withoutProbes !== undefined) {
+    _checkType(scope, `${prefix}withoutProbes`, props.withoutProbes, 'string', 'write the reason as a sentence');
     if (props.withoutProbes.trim().length === 0) {
       throw _invalid(scope, `${prefix}withoutProbes`, props.withoutProbes, `must give the reason this ${noun} runs without probes`,
-        'write the reason, or add readiness and liveness probes');
+        'write the reason, or add readiness and liveness probes', ErrorCode.MISSING_REQUIRED);
     }
     if (props.readiness || props.liveness) {
       throw _invalid(scope, `${prefix}withoutProbes`, props.withoutProbes, 'must not be set together with readiness or liveness probes',
-        'remove withoutProbes, or remove the probes');
+        'remove withoutProbes, or remove the probes', ErrorCode.CONFLICT);
     }
   } else if (!props.readiness || !props.liveness) {
     const missing = [!props.readiness ? 'readiness' : undefined, !props.liveness ? 'liveness' : undefined].filter(Boolean).join(' and ');
     throw _invalid(scope, `${prefix}${missing.split(' and ')[0]}`, undefined,
       `must be set: a ${noun} needs ${missing} probes so that Kubernetes routes traffic only to ready pods and restarts stuck ones`,
-      'add readiness and liveness (for example Probe.http(\'/ready\') and Probe.http(\'/live\')), or set withoutProbes to the reason');
+      'add readiness and liveness (for example Probe.http(\'/ready\') and Probe.http(\'/live\')), or set withoutProbes to the reason', ErrorCode.MISSING_REQUIRED);
   }
   const readiness = props.readiness?._render(scope, ProbeRole.READINESS, ports, prefix);
   const liveness = props.liveness?._render(scope, ProbeRole.LIVENESS, ports, prefix);
@@ -311,13 +319,13 @@ export function _renderProbes(scope: IConstruct, ports: Port[], props: Container
   if (reason !== undefined && (!identical || reason.trim().length === 0)) {
     throw _invalid(scope, `${prefix}identicalProbesReason`, reason, identical
       ? 'must give the reason readiness and liveness check the same thing' : 'must only be set when readiness and liveness check the same thing, and they differ',
-    identical ? 'write the reason, for example \'a gRPC server with one health service has nothing else to offer\'' : 'remove identicalProbesReason');
+    identical ? 'write the reason, for example \'a gRPC server with one health service has nothing else to offer\'' : 'remove identicalProbesReason', identical ? ErrorCode.MISSING_REQUIRED : ErrorCode.CONFLICT);
   }
   if (identical && reason === undefined) {
     throw _invalid(scope, `${prefix}liveness`, props.liveness!.kind,
       'must check something other than the readiness probe; when both check the same thing, a slow dependency restarts healthy pods',
       'point liveness at a cheap endpoint that only proves the process is alive (for example /live) and readiness at one that checks dependencies; '
-      + 'if the server offers nothing else, set identicalProbesReason to say why');
+      + 'if the server offers nothing else, set identicalProbesReason to say why', ErrorCode.CONFLICT);
   }
   // kube-score's pod-probes-identical reports identical HTTP, TCP and exec probes (it compares no
   // gRPC probes), and HTTP probes of one path on different ports or with different headers

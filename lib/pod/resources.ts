@@ -3,9 +3,10 @@ import { ContainerResources } from 'cdk8s-plus-27';
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
-import { _bytes, _cpuMillis, _formatBytes, _formatMillis } from '../internal/quantity';
+import { _bytes, _cpuMillis, _formatBytes, _formatMillis, _size } from '../internal/quantity';
 import type { BoundedContext } from '../platform/bounded-context';
 import type { _Resources } from '../platform/context-quota';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Resolves a container's requests and limits against its bounded context's
@@ -25,8 +26,8 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
   };
   const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request, scope, `${prefix}resources.cpu.request`), r.cpu?.limit && _cpuMillis(r.cpu.limit, scope, `${prefix}resources.cpu.limit`),
     d.cpuRequest, d.cpuLimit);
-  const mem = pair(r.memory?.request && _bytes(r.memory.request), r.memory?.limit && _bytes(r.memory.limit), d.memoryRequest, d.memoryLimit);
-  const eph = pair(r.ephemeralStorage?.request && _bytes(r.ephemeralStorage.request), r.ephemeralStorage?.limit && _bytes(r.ephemeralStorage.limit),
+  const mem = pair(r.memory?.request && _size(scope, `${prefix}resources.memory.request`, r.memory.request), r.memory?.limit && _size(scope, `${prefix}resources.memory.limit`, r.memory.limit), d.memoryRequest, d.memoryLimit);
+  const eph = pair(r.ephemeralStorage?.request && _size(scope, `${prefix}resources.ephemeralStorage.request`, r.ephemeralStorage.request), r.ephemeralStorage?.limit && _size(scope, `${prefix}resources.ephemeralStorage.limit`, r.ephemeralStorage.limit),
     d.ephemeralStorageRequest, d.ephemeralStorageLimit);
   const max = context._max;
   const rows: Array<[string, readonly [number, number], number, string, (n: number) => string]> = [
@@ -36,22 +37,22 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
   ];
   for (const [name, [req, lim], most, maxProp, fmt] of rows) {
     if (!(req > 0)) {
-      throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), 'must be greater than zero', 'request what the service needs at rest');
+      throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), 'must be greater than zero', 'request what the service needs at rest', ErrorCode.OUT_OF_RANGE);
     }
     if (req > lim) {
       throw _invalid(scope, `${prefix}resources.${name}.request`, fmt(req), `must not exceed resources.${name}.limit (${fmt(lim)})`,
-        `lower the request or raise the limit to at least ${fmt(req)}`);
+        `lower the request or raise the limit to at least ${fmt(req)}`, ErrorCode.CONFLICT);
     }
     if (lim > most) {
       throw _invalid(scope, `${prefix}resources.${name}.limit`, fmt(lim),
         `must not exceed the bounded context's containerLimits.${maxProp} (${fmt(most)}), or admission rejects the pods`,
-        `lower the limit, or raise containerLimits.${maxProp} of ${context.node.path}`);
+        `lower the limit, or raise containerLimits.${maxProp} of ${context.node.path}`, ErrorCode.QUOTA_EXCEEDED);
     }
   }
-  const tmp = _bytes(tmpSize);
+  const tmp = _size(scope, `${prefix}tmpSize`, tmpSize);
   if (tmp > eph[1]) {
     throw _invalid(scope, `${prefix}tmpSize`, _formatBytes(tmp), `must fit in resources.ephemeralStorage.limit (${_formatBytes(eph[1])})`,
-      'shrink tmpSize or raise the ephemeral storage limit');
+      'shrink tmpSize or raise the ephemeral storage limit', ErrorCode.QUOTA_EXCEEDED);
   }
   return {
     cpuRequest: cpu[0], cpuLimit: cpu[1],

@@ -1,8 +1,9 @@
 import { Size } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
-import { _assertDns1123Label, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _bytes, _formatBytes } from '../internal/quantity';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * How a persistent volume may be mounted.
@@ -76,6 +77,8 @@ export class VolumeClaim {
   public readonly accessMode: AccessMode;
 
   private constructor(name: string, options: VolumeClaimOptions) {
+    // checked with the workload's path in _check: plain JavaScript may pass nothing
+    options = options ?? {};
     this.name = name;
     this.size = options.size;
     this.mountPath = options.mountPath;
@@ -95,17 +98,20 @@ export class VolumeClaim {
   public _check(scope: IConstruct, storageQuota: number, quotaPath: string): void {
     const prop = `claims[${this.name}]`;
     _assertDns1123Label(scope, `${prop}.name`, this.name);
+    _instanceOf(scope, `${prop}.size`, this.size, Size, 'request the storage the data needs, for example Size.gibibytes(10)');
+    _checkType(scope, `${prop}.mountPath`, this.mountPath, 'string', 'mount it at a path such as \'/data\'');
+    _oneOf(scope, `${prop}.accessMode`, this.accessMode, AccessMode);
     if (['tmp', 'config', 'kube-api-access'].includes(this.name) || this.name.startsWith('secret-')) {
       throw _invalid(scope, `${prop}.name`, this.name, 'must not be the name of a volume the pod has already (tmp, config, kube-api-access, secret-*)',
-        'name the claim after its data, for example \'data\'');
+        'name the claim after its data, for example \'data\'', ErrorCode.RESERVED_NAME);
     }
     if (!(this._bytes > 0)) {
-      throw _invalid(scope, `${prop}.size`, _formatBytes(this._bytes), 'must be greater than zero', 'request the storage the data needs, for example Size.gibibytes(10)');
+      throw _invalid(scope, `${prop}.size`, _formatBytes(this._bytes), 'must be greater than zero', 'request the storage the data needs, for example Size.gibibytes(10)', ErrorCode.OUT_OF_RANGE);
     }
     if (this._bytes > storageQuota) {
       throw _invalid(scope, `${prop}.size`, _formatBytes(this._bytes),
         `must fit the context's storage quota (quota.storage ${_formatBytes(storageQuota)}), or the claim is never admitted`,
-        `shrink the claim, or raise quota.storage of ${quotaPath}`);
+        `shrink the claim, or raise quota.storage of ${quotaPath}`, ErrorCode.QUOTA_EXCEEDED);
     }
     if (this.storageClass !== undefined) {
       _assertDns1123Label(scope, `${prop}.storageClass`, this.storageClass);

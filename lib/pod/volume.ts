@@ -1,11 +1,12 @@
 import { Duration, Size } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ServiceSecret } from '../workloads/configuration';
+import { ServiceSecret } from '../config/secret-source';
 import { _wholeSeconds } from '../internal/duration';
-import { _assertDns1123Label, _assertDns1123Subdomain, _compare, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _assertDns1123Subdomain, _checkType, _compare, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { k8s } from '../internal/k8s';
-import { _bytes, _formatBytes } from '../internal/quantity';
+import { _bytes, _formatBytes, _size } from '../internal/quantity';
 import { AccessMode } from './volume-claim';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Options of an emptyDir volume.
@@ -107,7 +108,7 @@ export class ProjectedSource {
    * Kubernetes API: that token comes with `grantAccess`).
    */
   public static serviceAccountToken(options: ServiceAccountTokenOptions): ProjectedSource {
-    return new ProjectedSource('serviceAccountToken', options.audience, {}, options);
+    return new ProjectedSource('serviceAccountToken', options?.audience, {}, options ?? ({} as ServiceAccountTokenOptions));
   }
 
   private constructor(
@@ -125,6 +126,7 @@ export class ProjectedSource {
         return this.source;
       case 'serviceAccountToken': {
         const t = this.token!;
+        _checkType(scope, `${prop}.audience`, t.audience, 'string', 'use the audience the receiving system expects, for example \'vault\'');
         if (typeof t.audience !== 'string' || t.audience.trim().length === 0 || /\s/.test(t.audience)) {
           throw _invalid(scope, `${prop}.audience`, t.audience, 'must name who the token is for, without spaces',
             'use the audience the receiving system expects, for example \'vault\'');
@@ -142,7 +144,7 @@ export class ProjectedSource {
 
 function checkFileName(scope: IConstruct, prop: string, name: string): void {
   if (!/^[-._a-zA-Z0-9]+$/.test(name) || name === '.' || name === '..') {
-    throw _invalid(scope, prop, name, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'use a plain file name such as \'token\'');
+    throw _invalid(scope, prop, name, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'use a plain file name such as \'token\'', ErrorCode.INVALID_NAME);
   }
 }
 
@@ -182,7 +184,8 @@ export class Volume {
 
   /** Several sources (secrets, ConfigMaps, pod metadata, audience-bound tokens) in one directory, always read-only. */
   public static projected(name: string, sources: ProjectedSource[]): Volume {
-    return new Volume(name, { kind: 'projected', sources: [...sources] });
+    // checked with the workload's path in _check: plain JavaScript may pass anything
+    return new Volume(name, { kind: 'projected', sources: Array.isArray(sources) ? [...sources] : sources });
   }
 
   /** A PersistentVolumeClaim created elsewhere, in the workload's namespace. */
@@ -229,39 +232,48 @@ export class Volume {
     _assertDns1123Label(scope, `${prop}.name`, this.name);
     if (['tmp', 'config', 'kube-api-access'].includes(this.name) || /^(secret|tmp)-/.test(this.name)) {
       throw _invalid(scope, `${prop}.name`, this.name, 'must not be the name of a volume the pod has already (tmp, tmp-*, config, kube-api-access, secret-*)',
-        'name the volume after what it holds, for example \'cache\'');
+        'name the volume after what it holds, for example \'cache\'', ErrorCode.RESERVED_NAME);
     }
     const s = this.source;
     const positive = (what: string, bytes: number, example: string) => {
       if (!(bytes > 0)) {
-        throw _invalid(scope, `${prop}.${what}`, _formatBytes(bytes), 'must be greater than zero', `give the size it needs, for example ${example}`);
+        throw _invalid(scope, `${prop}.${what}`, _formatBytes(bytes), 'must be greater than zero', `give the size it needs, for example ${example}`, ErrorCode.OUT_OF_RANGE);
       }
     };
     switch (s.kind) {
       case 'emptyDir':
-        positive('sizeLimit', _bytes(s.options.sizeLimit), 'Size.mebibytes(256)');
+        positive('sizeLimit', _size(scope, `${prop}.sizeLimit`, s.options?.sizeLimit), 'Size.mebibytes(256)');
+        if (s.options.inMemory !== undefined) {
+          _checkType(scope, `${prop}.inMemory`, s.options.inMemory, 'boolean', 'set inMemory to true, or leave it out for a volume on disk');
+        }
         break;
       case 'ephemeral':
-        positive('size', this._claimBytes, 'Size.gibibytes(10)');
+        positive('size', _size(scope, `${prop}.size`, s.options?.size), 'Size.gibibytes(10)');
+        if (s.options.accessMode !== undefined) {
+          _oneOf(scope, `${prop}.accessMode`, s.options.accessMode, AccessMode);
+        }
         if (this._claimBytes > storageQuota) {
           throw _invalid(scope, `${prop}.size`, _formatBytes(this._claimBytes),
             `must fit the context's storage quota (quota.storage ${_formatBytes(storageQuota)}), or the claim is never admitted`,
-            `shrink the volume, or raise quota.storage of ${quotaPath}`);
+            `shrink the volume, or raise quota.storage of ${quotaPath}`, ErrorCode.QUOTA_EXCEEDED);
         }
         if (s.options.storageClass !== undefined) {
           _assertDns1123Subdomain(scope, `${prop}.storageClass`, s.options.storageClass, 'name the StorageClass as `kubectl get storageclasses` shows it');
         }
         break;
       case 'projected': {
+        _checkType(scope, `${prop}.sources`, s.sources, 'array', 'pass a list of ProjectedSource');
+        s.sources.forEach((source, i) => _instanceOf(scope, `${prop}.sources[${i}]`, source, ProjectedSource,
+          'use ProjectedSource.secret, configMap, podMetadata or serviceAccountToken'));
         if (s.sources.length === 0) {
-          throw _invalid(scope, `${prop}.sources`, [], 'must list at least one source', 'add a ProjectedSource, or use another kind of volume');
+          throw _invalid(scope, `${prop}.sources`, [], 'must list at least one source', 'add a ProjectedSource, or use another kind of volume', ErrorCode.MISSING_REQUIRED);
         }
         const seen = new Set<string>();
         s.sources.forEach((source, i) => {
           source._render(scope, `${prop}.sources[${i}]`);
           const key = `${source._kind}/${source._name}`;
           if (seen.has(key)) {
-            throw _invalid(scope, `${prop}.sources[${i}]`, key, 'must not repeat a source of the volume', 'list each source once');
+            throw _invalid(scope, `${prop}.sources[${i}]`, key, 'must not repeat a source of the volume', 'list each source once', ErrorCode.DUPLICATE);
           }
           seen.add(key);
         });

@@ -5,7 +5,8 @@ import type { BoundedContext } from '../platform/bounded-context';
 import { Port, PortProtocol } from '../pod/port';
 import { Workload } from './workload';
 import { LongRunningWorkloadProps, _Kind } from './workload-props';
-import { Connection, ConnectOptions } from './workload-connections';
+import { Connection, ConnectOptions, ICallable, IConnectable } from './workload-connections';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A workload that other workloads call: it has a Service named after it (its stable
@@ -13,7 +14,7 @@ import { Connection, ConnectOptions } from './workload-connections';
  * exactly the calls declared to it. `Microservice` and `StatefulService` are
  * callable; a `Worker`, `Job` or `CronJob` is not.
  */
-export abstract class CallableWorkload extends Workload {
+export abstract class CallableWorkload extends Workload implements ICallable {
   /** @internal */
   public readonly _callable = true;
 
@@ -51,7 +52,7 @@ export abstract class CallableWorkload extends Workload {
    * Throws when `caller` may not call this workload.
    * @internal
    */
-  public _admit(_caller: Workload): void {
+  public _admit(_caller: IConnectable): void {
     // every declared caller is admitted, unless a kind restricts them
   }
 
@@ -61,7 +62,7 @@ export abstract class CallableWorkload extends Workload {
     if (!port) {
       throw _invalid(scope, prop, name ?? '(first port)',
         `must name a port that ${this.node.path} exposes (${this._ports.map(p => `'${p.name}'`).join(', ') || 'none'})`,
-        'use one of those port names, or add the port to the callee');
+        'use one of those port names, or add the port to the callee', ErrorCode.UNKNOWN_REFERENCE);
     }
     return port;
   }

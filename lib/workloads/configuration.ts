@@ -3,10 +3,12 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { Construct } from 'constructs';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
-import { _assertDns1123Label, _compare, _invalid, _message } from '../internal/errors';
+import { _assertDns1123Label, _checkType, _compare, _instanceOf, _invalid } from '../internal/errors';
+import { _addValidation } from '../internal/chart';
 import { _suppress } from '../internal/suppressions';
-import { SecretSource } from '../config/secret-source';
-import type { Workload } from './workload';
+import { SecretSource, ServiceSecret } from '../config/secret-source';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * How a workload uses a secret: as files (preferred: not inherited by child
@@ -30,21 +32,17 @@ export interface AddSecretOptions {
   readonly mountPath?: string;
 }
 
-/**
- * A secret a workload uses.
- */
-export interface ServiceSecret {
-  /** The id given to `addSecret`. */
-  readonly id: string;
-  /** The name of the Kubernetes Secret holding the values. */
-  readonly secretName: string;
-  /** The keys it provides. */
-  readonly keys: string[];
-  /** Where its keys are mounted as files, if they are. */
-  readonly mountPath?: string;
-}
-
 type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
+
+/**
+ * What a workload's configuration needs of the workload beyond what every facet
+ * knows: to check a secret's mount path against its other mounts.
+ * @internal
+ */
+export interface IConfigurationOwner extends IWorkloadFacetOwner {
+  /** Throws when `path` is not an absolute directory or overlaps another mount. */
+  _checkMountPath(prop: string, path: string): void;
+}
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -67,9 +65,9 @@ export class WorkloadConfiguration {
   private _configMap?: ApiObject;
 
   /** @internal */
-  constructor(private readonly workload: Workload, configDir: string) {
+  constructor(private readonly workload: IConfigurationOwner, configDir: string) {
     this.configDir = configDir;
-    workload.node.addValidation({ validate: () => this.validateSize() });
+    _addValidation(workload, () => this.validateSize());
   }
 
   /** The configuration environment variables (not those from secrets), sorted by name (a copy). */
@@ -105,14 +103,15 @@ export class WorkloadConfiguration {
   public addEnv(name: string, value: string): void {
     const w = this.workload;
     this.reserveEnv(name);
+    _checkType(w, `env.${name}`, value, 'string', 'pass the value as a string, for example \'8080\' for a number');
     if (_isCredentialName(name)) {
       throw _invalid(w, 'env', name, 'reads as a credential (password, token, bearer, secret), which must not be plain configuration',
-        'if the value is a credential, use addSecret(id, source, { env }) or better a mounted file; if it is not, rename the variable');
+        'if the value is a credential, use addSecret(id, source, { env }) or better a mounted file; if it is not, rename the variable', ErrorCode.PLAINTEXT_SECRET);
     }
     const looksLike = _credentialKind(value, name);
     if (looksLike) {
       throw _invalid(w, `env.${name}`, '(value not shown)', `looks like ${looksLike}, which must not be stored in plaintext in a ConfigMap or the pod spec`,
-        'put it in a secret manager and use addSecret(id, SecretSource.fromExternalSecret(...), { env: { ... } }), or remove the credential from the value');
+        'put it in a secret manager and use addSecret(id, SecretSource.fromExternalSecret(...), { env: { ... } }), or remove the credential from the value', ErrorCode.PLAINTEXT_SECRET);
     }
     this._env.set(name, { value });
     this.ensureConfigMap();
@@ -122,15 +121,15 @@ export class WorkloadConfiguration {
   public addConfigFile(fileName: string, content: string): void {
     const w = this.workload;
     if (!CONFIG_KEY.test(fileName) || fileName === '.' || fileName === '..' || fileName.length > 253) {
-      throw _invalid(w, 'configFiles', fileName, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'rename the file, for example \'app.yaml\'');
+      throw _invalid(w, 'configFiles', fileName, 'must be a file name of letters, digits, \'-\', \'_\' and \'.\'', 'rename the file, for example \'app.yaml\'', ErrorCode.INVALID_NAME);
     }
     if (this._files.has(fileName) || this._env.has(fileName)) {
-      throw _invalid(w, 'configFiles', fileName, 'must be unique among the service\'s configuration files and environment values', 'rename the file');
+      throw _invalid(w, 'configFiles', fileName, 'must be unique among the service\'s configuration files and environment values', 'rename the file', ErrorCode.DUPLICATE);
     }
     const looksLike = _credentialKind(content);
     if (looksLike) {
       throw _invalid(w, `configFiles.${fileName}`, '(content not shown)', `contains ${looksLike}, which must not be stored in plaintext in a ConfigMap`,
-        'move the credential into a secret and mount it with addSecret(id, source, { mountPath })');
+        'move the credential into a secret and mount it with addSecret(id, source, { mountPath })', ErrorCode.PLAINTEXT_SECRET);
     }
     this._files.set(fileName, content);
     this.ensureConfigMap();
@@ -140,14 +139,15 @@ export class WorkloadConfiguration {
   public addSecret(id: string, source: SecretSource, options: AddSecretOptions = {}): ServiceSecret {
     const w = this.workload;
     _assertDns1123Label(w, 'addSecret(id)', id);
+    _instanceOf(w, 'addSecret(source)', source, SecretSource, 'use SecretSource.fromExternalSecret, fromSealedSecret or fromSecretName');
     if (this._secrets.some(s => s.id === id)) {
-      throw _invalid(w, 'addSecret(id)', id, 'must be unique in the service', 'give each secret its own id');
+      throw _invalid(w, 'addSecret(id)', id, 'must be unique in the service', 'give each secret its own id', ErrorCode.DUPLICATE);
     }
     const env = options.env ?? {};
     for (const [envVar, key] of Object.entries(env)) {
       if (!source.keys.includes(key)) {
         throw _invalid(w, `addSecret(${id}).env.${envVar}`, key, `must be a key the secret provides (${source.keys.map(k => `'${k}'`).join(', ')})`,
-          'use one of those keys, or add the key to the secret source');
+          'use one of those keys, or add the key to the secret source', ErrorCode.UNKNOWN_REFERENCE);
       }
     }
     const mountPath = options.mountPath ?? (Object.keys(env).length === 0 ? `/var/run/secrets/${id}` : undefined);
@@ -204,13 +204,13 @@ export class WorkloadConfiguration {
     const w = this.workload;
     if (!ENV_NAME.test(name)) {
       throw _invalid(w, 'env', name, 'must be a C identifier: letters, digits and \'_\', not starting with a digit',
-        `rename it, for example '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1').toUpperCase()}'`);
+        `rename it, for example '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1').toUpperCase()}'`, ErrorCode.INVALID_NAME);
     }
     if (this._env.has(name)) {
-      throw _invalid(w, 'env', name, 'must be set once, but is set twice', 'remove one of the two, or rename one (for a call, use connectTo\'s envVar option)');
+      throw _invalid(w, 'env', name, 'must be set once, but is set twice', 'remove one of the two, or rename one (for a call, use connectTo\'s envVar option)', ErrorCode.DUPLICATE);
     }
     if (this._files.has(name)) {
-      throw _invalid(w, 'env', name, 'must not repeat the name of a configuration file (they share the ConfigMap)', 'rename the variable or the file');
+      throw _invalid(w, 'env', name, 'must not repeat the name of a configuration file (they share the ConfigMap)', 'rename the variable or the file', ErrorCode.DUPLICATE);
     }
   }
 
@@ -238,14 +238,14 @@ export class WorkloadConfiguration {
     return Object.fromEntries(entries.sort(([a], [b]) => _compare(a, b)));
   }
 
-  private validateSize(): string[] {
+  private validateSize(): ConfigurationError[] {
     if (!this._configMap) {
       return [];
     }
     const bytes = Object.entries(this.data()).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     return bytes > CONFIGMAP_MAX_BYTES
-      ? [_message(this.workload.node.path, 'configFiles', `${bytes} bytes`, `must fit the 1 MiB limit of a ConfigMap (${CONFIGMAP_MAX_BYTES} bytes) together with the environment values`,
-        'move large files into the image or a volume, or split the configuration')]
+      ? [_invalid(this.workload, 'configFiles', `${bytes} bytes`, `must fit the 1 MiB limit of a ConfigMap (${CONFIGMAP_MAX_BYTES} bytes) together with the environment values`,
+        'move large files into the image or a volume, or split the configuration', ErrorCode.QUOTA_EXCEEDED)]
       : [];
   }
 }

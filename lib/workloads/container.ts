@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-27';
 import type { _Resources } from '../platform/context-quota';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
-import { _checkImage, _checkPath, _checkScratch, _pullPolicyReason, _volumeMount } from '../pod/container-rules';
+import { _checkImage, _checkMountPath, _checkScratch, _pullPolicyReason, _volumeMount } from '../pod/container-rules';
 import { _credentialKind, _isCredentialName } from '../internal/credentials';
 import { _assertDns1123Label, _compare, _invalid } from '../internal/errors';
 import { Image, ImagePullPolicy } from '../platform/image';
@@ -14,7 +14,8 @@ import { ContainerProbeProps, Probe, _ProbeSet, _renderProbes } from '../pod/pro
 import { _formatResources, _renderResources, _resolveResources } from '../pod/resources';
 import { _suppress } from '../internal/suppressions';
 import { MountOptions, Volume } from '../pod/volume';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Properties of an init container or a sidecar: a second program in the workload's
@@ -101,6 +102,28 @@ export interface SidecarProps extends ContainerProps, ContainerProbeProps {
 }
 
 /**
+ * What an init container or sidecar needs of its workload beyond what every facet
+ * knows: the main container's user and group, which it runs as unless told.
+ * @internal
+ */
+export interface IContainerOwner extends IWorkloadFacetOwner {
+  /** The main container's user id. */
+  readonly runAsUser: number;
+  /** The main container's group id. */
+  readonly runAsGroup: number;
+}
+
+/**
+ * What an init container or sidecar needs of the pod it runs in: a place for the
+ * volumes it mounts, which the pod holds once whichever containers mount them.
+ * @internal
+ */
+export interface IPodVolumes {
+  /** Adds `volume` to the pod, once, after checking it. */
+  _registerVolume(volume: Volume, prop: string): void;
+}
+
+/**
  * An init container or a sidecar of a workload's pods (`addInitContainer`,
  * `addSidecar`). Init containers run to completion, one after the other, before the
  * main container starts; sidecars are native sidecars (init containers with
@@ -128,8 +151,12 @@ export class WorkloadContainer {
   private readonly _mounts: Array<{ volume: Volume; mount: k8s.VolumeMount }> = [];
   private readonly _prefix: string;
 
-  /** @internal */
-  constructor(private readonly workload: Workload, name: string, private readonly props: SidecarProps, sidecar: boolean) {
+  /**
+   * @param podVolumes the pod, which holds the volumes this container mounts
+   * @internal
+   */
+  constructor(private readonly workload: IContainerOwner, private readonly podVolumes: IPodVolumes, name: string,
+    private readonly props: SidecarProps, sidecar: boolean) {
     const w = workload;
     const what = sidecar ? 'addSidecar' : 'addInitContainer';
     _assertDns1123Label(w, `${what}(name)`, name);
@@ -156,12 +183,12 @@ export class WorkloadContainer {
         if (props[probe] !== undefined) {
           throw _invalid(w, `${p}${probe}`, probe === 'withoutProbes' || probe === 'identicalProbesReason' ? props[probe] : (props[probe] as Probe).kind,
             'must not be set on an init container: it runs to completion before the main container starts, so Kubernetes allows no probes on it',
-            'remove it, or add the container as a sidecar (addSidecar) if it runs beside the main container');
+            'remove it, or add the container as a sidecar (addSidecar) if it runs beside the main container', ErrorCode.CONFLICT);
         }
       }
       if (this._ports.length > 0) {
         throw _invalid(w, `${p}ports`, this._ports.map(x => x.name), 'must be empty for an init container: nothing can reach it before it finishes',
-          'remove the ports, or add the container as a sidecar');
+          'remove the ports, or add the container as a sidecar', ErrorCode.CONFLICT);
       }
     }
     this._probes = sidecar ? _renderProbes(w, this._ports, props, 'sidecar', p) : {};
@@ -198,14 +225,14 @@ export class WorkloadContainer {
   public addEnv(name: string, value: string): void {
     const prop = `${this._prefix}env`;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw _invalid(this.workload, prop, name, 'must be a C identifier: letters, digits and \'_\', not starting with a digit', 'rename the variable');
+      throw _invalid(this.workload, prop, name, 'must be a C identifier: letters, digits and \'_\', not starting with a digit', 'rename the variable', ErrorCode.INVALID_NAME);
     }
     if (this._env.has(name)) {
-      throw _invalid(this.workload, prop, name, 'must be set once, but is set twice', 'remove one of the two');
+      throw _invalid(this.workload, prop, name, 'must be set once, but is set twice', 'remove one of the two', ErrorCode.DUPLICATE);
     }
     if (_isCredentialName(name) || _credentialKind(value, name) !== undefined) {
       throw _invalid(this.workload, `${prop}.${name}`, '(value not shown)', 'reads as a credential, which must not be written into the pod spec',
-        'mount the credential from a secret: Volume.projected(name, [ProjectedSource.secret(workload.addSecret(...))])');
+        'mount the credential from a secret: Volume.projected(name, [ProjectedSource.secret(workload.addSecret(...))])', ErrorCode.PLAINTEXT_SECRET);
     }
     this._env.set(name, value);
   }
@@ -216,9 +243,9 @@ export class WorkloadContainer {
    */
   public addVolume(volume: Volume, options: MountOptions): void {
     const prop = `${this._prefix}addVolume(${volume?.name})`;
-    this.workload.pod._registerVolume(volume, prop);
+    this.podVolumes._registerVolume(volume, prop);
     const mount = _volumeMount(this.workload, prop, volume, options);
-    _checkPath(this.workload, `${prop}.mountPath`, mount.mountPath, ['/tmp', ...this._mounts.map(m => m.mount.mountPath)]);
+    _checkMountPath(this.workload, `${prop}.mountPath`, mount.mountPath, ['/tmp', ...this._mounts.map(m => m.mount.mountPath)]);
     _checkScratch(this.workload, prop, this._resources, _bytes(this.tmpSize), [...this.volumes, volume]);
     this._mounts.push({ volume, mount });
   }

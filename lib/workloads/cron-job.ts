@@ -3,9 +3,10 @@ import { _wholeSeconds } from '../internal/duration';
 import { k8s } from '../internal/k8s';
 import type { BoundedContext } from '../platform/bounded-context';
 import { CronSchedule } from './cron-schedule';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { JobRunProps, RunToCompletionWorkload, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * What a CronJob does when a run is due while the previous one still runs.
@@ -109,23 +110,24 @@ export class CronJob extends RunToCompletionWorkload {
     super(scope, id, props, { noun: 'cron job', title: 'cron job', component: 'cronjob', preStopDelay: Duration.seconds(0), longRunning: false });
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: Kubernetes names each run\'s Job after the CronJob plus 11 characters',
-        'shorten the name');
+        'shorten the name', ErrorCode.INVALID_NAME);
     }
-    this.schedule = props.schedule;
+    this.schedule = _instanceOf(this, 'schedule', props.schedule, CronSchedule, 'use CronSchedule.expression(\'0 3 * * *\') or a constant such as CronSchedule.DAILY');
     this.timeZone = props.timeZone ?? 'Etc/UTC';
-    this.concurrencyPolicy = props.concurrencyPolicy ?? ConcurrencyPolicy.FORBID;
+    this.concurrencyPolicy = _oneOf(this, 'concurrencyPolicy', props.concurrencyPolicy ?? ConcurrencyPolicy.FORBID, ConcurrencyPolicy);
     this.startingDeadline = props.startingDeadline ?? Duration.minutes(30);
     this.successfulJobsHistoryLimit = props.successfulJobsHistoryLimit ?? 3;
     this.failedJobsHistoryLimit = props.failedJobsHistoryLimit ?? 1;
     this.schedule._check(this);
+    _checkType(this, 'timeZone', this.timeZone, 'string', 'use a name from the tz database such as \'Europe/Berlin\'');
     if (!TIME_ZONE.test(this.timeZone)) {
       throw _invalid(this, 'timeZone', this.timeZone, 'must be an IANA time zone name such as \'Europe/Berlin\' or \'Etc/UTC\'',
-        'use a name from the tz database (not an abbreviation such as \'CET\' or an offset)');
+        'use a name from the tz database (not an abbreviation such as \'CET\' or an offset)', ErrorCode.UNKNOWN_OPTION);
     }
     const deadline = _wholeSeconds(this, 'startingDeadline', this.startingDeadline, 0);
     if (deadline < 10) {
       throw _invalid(this, 'startingDeadline', `${deadline}s`, 'must be a whole number of seconds, at least 10 (the CronJob controller checks every 10 seconds, so a shorter deadline may skip every run)',
-        'use Duration.minutes(30), or at least Duration.seconds(10)');
+        'use Duration.minutes(30), or at least Duration.seconds(10)', ErrorCode.OUT_OF_RANGE);
     }
     _assertInteger(this, 'successfulJobsHistoryLimit', this.successfulJobsHistoryLimit, 0, 100, 'keep a few, such as 3');
     _assertInteger(this, 'failedJobsHistoryLimit', this.failedJobsHistoryLimit, 0, 100, 'keep at least 1 to read its logs');

@@ -2,7 +2,9 @@ import { Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { AccessRule, Subject } from '../access/access';
 import { _assertDns1123Label, _invalid } from '../internal/errors';
-import type { Workload } from './workload';
+import type { WorkloadConfiguration } from './configuration';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A workload's identity: its own ServiceAccount (named after it, no token mounted)
@@ -14,8 +16,11 @@ import type { Workload } from './workload';
 export class WorkloadIdentity {
   private readonly _grants: AccessRule[] = [];
 
-  /** @internal */
-  constructor(private readonly workload: Workload) {}
+  /**
+   * @param configuration the workload's configuration, whose ConfigMap `grantReadOwnConfig` grants
+   * @internal
+   */
+  constructor(private readonly workload: IWorkloadFacetOwner, private readonly configuration: WorkloadConfiguration) {}
 
   /** The ServiceAccount's name (the workload's). */
   public get serviceAccountName(): string {
@@ -39,7 +44,7 @@ export class WorkloadIdentity {
     if (w.context.platform.apiServerCidrs === undefined) {
       throw _invalid(w, 'grantAccess(rule)', rule.resources.join(', '),
         'needs egress to the API server, whose addresses the platform does not know (the context denies all other egress)',
-        'set apiServerCidrs (and apiServerPort) on the Platform');
+        'set apiServerCidrs (and apiServerPort) on the Platform', ErrorCode.CONFLICT);
     }
     if (this._grants.length === 0) {
       w.context._claimGrantName(`${w.node.path} grantAccess`, w.name);
@@ -63,11 +68,11 @@ export class WorkloadIdentity {
   /** Grants `get` on the workload's own ConfigMap; see `Workload.grantReadOwnConfig`. */
   public grantReadOwnConfig(): void {
     const w = this.workload;
-    if (!w.configuration.hasConfigMap) {
+    if (!this.configuration.hasConfigMap) {
       throw _invalid(w, 'grantReadOwnConfig()', w.name, 'needs configuration to read, but the service has no env values or config files',
-        'add configuration first, or remove the grant');
+        'add configuration first, or remove the grant', ErrorCode.CONFLICT);
     }
-    this.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [Lazy.any({ produce: () => w.configuration.configMapName }) as string]));
+    this.grantAccess(AccessRule.of('', ['configmaps'], ['get'], [Lazy.any({ produce: () => this.configuration.configMapName }) as string]));
   }
 
   /**

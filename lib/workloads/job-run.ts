@@ -6,6 +6,8 @@ import { _suppress } from '../internal/suppressions';
 import type { BoundedContext } from '../platform/bounded-context';
 import { Workload } from './workload';
 import { WorkloadProps, _Kind } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
 
 /**
  * How one run of a Job (or of a CronJob's Job) proceeds and ends.
@@ -82,10 +84,10 @@ export class _JobRun {
     _assertInteger(w, 'completions', this.completions, 1, 10000, 'require at least one successful pod');
     for (const [prop, value] of [['activeDeadline', this.activeDeadline], ['ttlAfterFinished', this.ttlAfterFinished]] as const) {
       if (value !== undefined) {
-        const seconds = value.toMilliseconds() / 1000;
+        const seconds = _duration(w, prop, value).toMilliseconds() / 1000;
         if (!Number.isInteger(seconds) || seconds < 1) {
           throw _invalid(w, prop, `${seconds}s`, 'must be a positive whole number of seconds',
-            prop === 'activeDeadline' ? 'give the longest a run may take, for example Duration.minutes(30)' : 'keep finished Jobs for a while, for example Duration.days(1), or leave ttlAfterFinished out');
+            prop === 'activeDeadline' ? 'give the longest a run may take, for example Duration.minutes(30)' : 'keep finished Jobs for a while, for example Duration.days(1), or leave ttlAfterFinished out', ErrorCode.OUT_OF_RANGE);
         }
       }
     }

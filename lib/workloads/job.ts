@@ -2,11 +2,12 @@ import { createHash } from 'crypto';
 import { Duration, Lazy } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import type { BoundedContext } from '../platform/bounded-context';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _invalid, _oneOf } from '../internal/errors';
 import { LABEL } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
 import { JobRunProps, RunToCompletionWorkload, _resolved, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * An Argo CD resource hook: when in a sync the Job runs.
@@ -128,17 +129,20 @@ export class Job extends RunToCompletionWorkload {
       props.ttlAfterFinished ?? (hook ? Duration.days(1) : undefined));
     if (id.length > 52) {
       throw _invalid(this, 'id', id, 'must be at most 52 characters: the Job\'s name adds \'-\' and a 10-digit hash, and Kubernetes labels its pods with it (at most 63)',
-        'shorten the name');
+        'shorten the name', ErrorCode.INVALID_NAME);
     }
     this.ttlAfterFinished = this._run.ttlAfterFinished;
     this.argoCdSyncWave = props.argoCdSyncWave;
-    this.argoCdHook = props.argoCdHook;
-    this._helmHooks = [...(props.helmHooks ?? [])];
+    this.argoCdHook = props.argoCdHook === undefined ? undefined : _oneOf(this, 'argoCdHook', props.argoCdHook, ArgoCdHook);
+    if (props.helmHooks !== undefined) {
+      _checkType(this, 'helmHooks', props.helmHooks, 'array', 'list the hooks, for example [HelmHook.PRE_UPGRADE]');
+    }
+    this._helmHooks = [...(props.helmHooks ?? [])].map((h, i) => _oneOf(this, `helmHooks[${i}]`, h, HelmHook));
     if (this.argoCdSyncWave !== undefined) {
       _assertInteger(this, 'argoCdSyncWave', this.argoCdSyncWave, -1000000, 1000000, 'use a small whole number; lower waves are applied first');
     }
     if (props.helmHooks !== undefined && this._helmHooks.length === 0) {
-      throw _invalid(this, 'helmHooks', [], 'must list at least one hook when given', 'list the hooks, for example [HelmHook.PRE_UPGRADE], or leave the prop out');
+      throw _invalid(this, 'helmHooks', [], 'must list at least one hook when given', 'list the hooks, for example [HelmHook.PRE_UPGRADE], or leave the prop out', ErrorCode.MISSING_REQUIRED);
     }
 
     this._spec = this._renderRun();
@@ -187,7 +191,7 @@ export class Job extends RunToCompletionWorkload {
       a['argocd.argoproj.io/hook'] = props.argoCdHook.value;
       a['argocd.argoproj.io/hook-delete-policy'] = 'BeforeHookCreation';
     }
-    if ((props.helmHooks ?? []).length > 0) {
+    if (Array.isArray(props.helmHooks) && props.helmHooks.length > 0) {
       a['helm.sh/hook'] = props.helmHooks!.map(h => h.value).join(',');
       a['helm.sh/hook-delete-policy'] = 'before-hook-creation';
     }

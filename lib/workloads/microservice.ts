@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import type { BoundedContext } from '../platform/bounded-context';
+import type { Platform } from '../platform/platform';
 import { CallableWorkload } from './callable-workload';
-import { DisruptionBudget } from './disruption-budget';
-import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
+import { ResolvedScaling, ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
 
@@ -11,6 +11,13 @@ import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
  */
 export interface MicroserviceProps extends LongRunningWorkloadProps, ScalingProps {
 }
+
+/**
+ * The resolved scaling of a microservice (`replicas`, `minReplicas`, `maxReplicas`,
+ * `targetCpuUtilization`, `maxSurge`, `disruptionBudget`), declared once in
+ * `ResolvedScaling` and set by its constructor.
+ */
+export interface Microservice extends ResolvedScaling {}
 
 /**
  * A microservice in a bounded context: a Deployment, its Service (the stable DNS
@@ -34,29 +41,28 @@ export interface MicroserviceProps extends LongRunningWorkloadProps, ScalingProp
  * orders.connectTo(products);
  */
 export class Microservice extends CallableWorkload {
-  /** The fixed replica count, when there is no autoscaler. */
-  public readonly replicas?: number;
-  /** The fewest replicas. */
-  public readonly minReplicas: number;
-  /** The most replicas. */
-  public readonly maxReplicas: number;
-  /** The autoscaler's CPU utilization target, in percent. */
-  public readonly targetCpuUtilization: number;
-  /** Extra pods during a rolling update. */
-  public readonly maxSurge: number;
-  /** The disruption budget. */
-  public readonly disruptionBudget: DisruptionBudget;
+  /** The microservices of `context`, in the order they were created. */
+  public static override all(context: BoundedContext): Microservice[] {
+    return context._services.filter((m): m is Microservice => m instanceof Microservice);
+  }
+
+  /**
+   * Finds a microservice of `platform` by context and name; throws with the list of
+   * known services when there is none.
+   *
+   * @param context the bounded context's name (its namespace)
+   * @param name the microservice's name
+   */
+  public static find(platform: Platform, context: string, name: string): Microservice {
+    return platform._findService(context, name, (m): m is Microservice => m instanceof Microservice);
+  }
+
   private readonly _scaling: _Scaling;
 
   constructor(scope: BoundedContext, id: string, props: MicroserviceProps) {
     super(scope, id, props, { noun: 'service', title: 'microservice', component: 'backend', preStopDelay: Duration.seconds(5), longRunning: true });
     this._scaling = new _Scaling(this, props);
-    this.replicas = this._scaling.replicas;
-    this.minReplicas = this._scaling.minReplicas;
-    this.maxReplicas = this._scaling.maxReplicas;
-    this.targetCpuUtilization = this._scaling.targetCpuUtilization;
-    this.maxSurge = this._scaling.maxSurge;
-    this.disruptionBudget = this._scaling.disruptionBudget;
+    this._scaling.exposeOn(this);
     scope._registerService(this);
 
     this._renderScaledDeployment(this._scaling,

@@ -1,13 +1,58 @@
-import { Lazy } from 'cdk8s';
+import { Duration, Lazy, Size } from 'cdk8s';
+import type { WorkloadConfiguration } from './configuration';
 import type { WorkloadContainer } from './container';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import type { WorkloadIdentity } from './identity';
 import { k8s } from '../internal/k8s';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _bytes, _formatBytes } from '../internal/quantity';
 import { _ProbeSet } from '../pod/probe';
 import { _renderResources } from '../pod/resources';
 import type { Volume } from '../pod/volume';
-import type { Workload } from './workload';
+import type { ContainerSecurity } from '../pod/container-security';
+import type { Port } from '../pod/port';
+import type { PreStopSleep } from '../pod/pre-stop';
+import type { _Resources } from '../platform/context-quota';
+import type { Image, ImagePullPolicy } from '../platform/image';
+import type { PriorityTier } from '../platform/priority-tier';
+import type { WorkloadScheduling } from './scheduling';
 import { _nonEmpty } from './workload-connections';
+
+/**
+ * What the pod template reads of the workload beyond what every facet knows: the
+ * main container, its shutdown, and the facets that render into the pod.
+ * @internal
+ */
+export interface IPodTemplateOwner extends IWorkloadFacetOwner {
+  /** The main container's image. */
+  readonly image: Image;
+  /** When the kubelet pulls it. */
+  readonly imagePullPolicy: ImagePullPolicy;
+  /** The main container's name. */
+  readonly containerName: string;
+  /** The main container's ports (a copy). */
+  readonly ports: Port[];
+  /** The scheduling tier. */
+  readonly priority: PriorityTier;
+  /** The main container's security context. */
+  readonly security: ContainerSecurity;
+  /** The grace period after SIGTERM. */
+  readonly terminationGracePeriod: Duration;
+  /** The delay before SIGTERM. */
+  readonly preStopDelay: Duration;
+  /** How the preStop delay sleeps. */
+  readonly preStopSleep: PreStopSleep;
+  /** The size of /tmp. */
+  readonly tmpSize: Size;
+  /** The main container's resolved requests and limits. */
+  readonly _resources: _Resources;
+  /** The environment, configuration files and secrets. */
+  readonly configuration: WorkloadConfiguration;
+  /** The ServiceAccount and its token. */
+  readonly identity: WorkloadIdentity;
+  /** The priority class and spread. */
+  readonly scheduling: WorkloadScheduling;
+}
 
 /**
  * What a kind adds to the core's pod template.
@@ -45,7 +90,7 @@ export interface _PodTemplateOptions {
  * writable /tmp on a read-only root filesystem.
  * @internal
  */
-export function _renderPodTemplate(w: Workload, o: _PodTemplateOptions): k8s.PodTemplateSpec {
+export function _renderPodTemplate(w: IPodTemplateOwner, o: _PodTemplateOptions): k8s.PodTemplateSpec {
   const lifecycle = w.preStopSleep._render(w.context.platform.kubernetesVersion, w.preStopDelay.toSeconds());
   const ports = w.ports;
   const annotations = Object.keys(o.podAnnotations).length > 0 ? { annotations: { ...o.podAnnotations } } : {};
@@ -83,7 +128,7 @@ export function _renderPodTemplate(w: Workload, o: _PodTemplateOptions): k8s.Pod
   };
 }
 
-function volumes(w: Workload, o: _PodTemplateOptions): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+function volumes(w: IPodTemplateOwner, o: _PodTemplateOptions): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
   const vols: k8s.Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(_formatBytes(_bytes(w.tmpSize))) } }];
   const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
   const add = (entry: { volume?: k8s.Volume; mount: k8s.VolumeMount } | undefined) => {

@@ -1,9 +1,11 @@
 import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid } from '../internal/errors';
 import { _suppress } from '../internal/suppressions';
 import { DisruptionBudget } from './disruption-budget';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * How a replicated workload (Microservice, Worker) scales and rolls out.
@@ -57,12 +59,30 @@ export interface ScalingProps {
 }
 
 /**
+ * A replicated workload's scaling, resolved: the fields a `Microservice` and a
+ * `Worker` expose (`service.minReplicas`, ...), declared once here.
+ */
+export interface ResolvedScaling {
+  /** The fixed replica count, when there is no autoscaler. */
+  readonly replicas?: number;
+  /** The fewest replicas. */
+  readonly minReplicas: number;
+  /** The most replicas. */
+  readonly maxReplicas: number;
+  /** The autoscaler's CPU utilization target, in percent. */
+  readonly targetCpuUtilization: number;
+  /** Extra pods during a rolling update. */
+  readonly maxSurge: number;
+  /** The disruption budget. */
+  readonly disruptionBudget: DisruptionBudget;
+}
+
+/**
  * A replicated workload's scaling, resolved: the HorizontalPodAutoscaler's bounds,
  * the rolling update's surge and the disruption budget.
  * @internal
  */
-export class _Scaling {
-  /** The fixed replica count, when no autoscaler owns it. */
+export class _Scaling implements ResolvedScaling {
   public readonly replicas?: number;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
@@ -70,14 +90,14 @@ export class _Scaling {
   public readonly maxSurge: number;
   public readonly disruptionBudget: DisruptionBudget;
 
-  constructor(private readonly workload: Workload, props: ScalingProps) {
+  constructor(private readonly workload: IWorkloadFacetOwner, props: ScalingProps) {
     const w = workload;
     if (props.replicas !== undefined) {
       _assertInteger(w, 'replicas', props.replicas, 1, 10000, 'run at least 1 replica');
       for (const [prop, value] of [['minReplicas', props.minReplicas], ['maxReplicas', props.maxReplicas], ['targetCpuUtilization', props.targetCpuUtilization]] as const) {
         if (value !== undefined) {
           throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count has no autoscaler`,
-            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`);
+            `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`, ErrorCode.CONFLICT);
         }
       }
     }
@@ -90,19 +110,33 @@ export class _Scaling {
     _assertInteger(w, 'maxReplicas', this.maxReplicas, 1, 10000, 'set maxReplicas to a whole number of at least minReplicas');
     if (this.maxReplicas < this.minReplicas) {
       throw _invalid(w, 'maxReplicas', this.maxReplicas, `must be at least 'minReplicas' (${this.minReplicas})`,
-        'raise maxReplicas or lower minReplicas');
+        'raise maxReplicas or lower minReplicas', ErrorCode.CONFLICT);
     }
     if (this.maxReplicas === this.minReplicas) {
       if (props.targetCpuUtilization !== undefined) {
         throw _invalid(w, 'targetCpuUtilization', props.targetCpuUtilization,
           `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count has no autoscaler`,
-          'remove targetCpuUtilization, or raise maxReplicas above minReplicas');
+          'remove targetCpuUtilization, or raise maxReplicas above minReplicas', ErrorCode.CONFLICT);
       }
       this.replicas = this.minReplicas;
     }
     _assertInteger(w, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
     _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000, 'allow at least 1 extra pod, since pods are never taken below the desired count');
     _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
+  }
+
+  /**
+   * Sets the resolved fields, read-only, on the kind that exposes them (a class
+   * merged with `interface Kind extends ResolvedScaling`, the TypeScript mixin idiom).
+   */
+  public exposeOn(kind: ResolvedScaling): void {
+    const fields: ResolvedScaling = {
+      replicas: this.replicas, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
+      targetCpuUtilization: this.targetCpuUtilization, maxSurge: this.maxSurge, disruptionBudget: this.disruptionBudget,
+    };
+    for (const [name, value] of Object.entries(fields)) {
+      Object.defineProperty(kind, name, { value, enumerable: true, writable: false, configurable: false });
+    }
   }
 
   /**
@@ -160,24 +194,25 @@ export class _Scaling {
  * Throws unless the budget lets a node drain at the fewest replicas.
  * @internal
  */
-export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minReplicas: number): void {
+export function _checkDisruptionBudget(w: IConstruct, b: DisruptionBudget, minReplicas: number): void {
+  _instanceOf(w, 'disruptionBudget', b, DisruptionBudget, 'use DisruptionBudget.maxUnavailable(1) or DisruptionBudget.minAvailable(n)');
   if (b.field === 'minAvailable') {
     _assertInteger(w, 'disruptionBudget.minAvailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count >= minReplicas) {
       throw _invalid(w, 'disruptionBudget.minAvailable', b.count,
         `must be below 'minReplicas' (${minReplicas}), or the budget blocks every eviction at minimum scale and node drains hang`,
-        `use DisruptionBudget.minAvailable(${Math.max(minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`);
+        `use DisruptionBudget.minAvailable(${Math.max(minReplicas - 1, 0)}), DisruptionBudget.maxUnavailable(1), or raise minReplicas`, ErrorCode.CONFLICT);
     }
   } else {
     _assertInteger(w, 'disruptionBudget.maxUnavailable', b.count, 0, 10000, 'use a whole number of pods');
     if (b.count < 1) {
       throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count, 'must be at least 1, or the budget blocks every eviction and node drains hang',
-        'use DisruptionBudget.maxUnavailable(1)');
+        'use DisruptionBudget.maxUnavailable(1)', ErrorCode.OUT_OF_RANGE);
     }
     if (minReplicas > 1 && b.count >= minReplicas) {
       throw _invalid(w, 'disruptionBudget.maxUnavailable', b.count,
         `must be below 'minReplicas' (${minReplicas}), or a drain may take every pod at once`,
-        `use DisruptionBudget.maxUnavailable(${minReplicas - 1}) or raise minReplicas`);
+        `use DisruptionBudget.maxUnavailable(${minReplicas - 1}) or raise minReplicas`, ErrorCode.CONFLICT);
     }
   }
 }
@@ -186,7 +221,7 @@ export function _checkDisruptionBudget(w: Workload, b: DisruptionBudget, minRepl
  * The PodDisruptionBudget of a workload's pods; unhealthy pods may always be evicted.
  * @internal
  */
-export function _renderDisruptionBudget(w: Workload, b: DisruptionBudget): void {
+export function _renderDisruptionBudget(w: IWorkloadFacetOwner, b: DisruptionBudget): void {
   new k8s.KubePodDisruptionBudget(w, 'DisruptionBudget', {
     metadata: w._meta(),
     spec: {

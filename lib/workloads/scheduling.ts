@@ -1,7 +1,8 @@
 import { k8s } from '../internal/k8s';
-import { _invalid } from '../internal/errors';
+import { _instanceOf, _invalid } from '../internal/errors';
 import { PriorityTier } from '../platform/priority-tier';
-import type { Workload } from './workload';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Where and before whom a workload's pods are scheduled: the priority tier's
@@ -14,12 +15,13 @@ export class WorkloadScheduling {
   public readonly priority: PriorityTier;
 
   /** @internal */
-  constructor(private readonly workload: Workload, priority: PriorityTier) {
+  constructor(private readonly workload: IWorkloadFacetOwner, priority: PriorityTier) {
     const platform = workload.context.platform;
+    _instanceOf(workload, 'priority', priority, PriorityTier, 'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
     if (!platform.priorityTiers.includes(priority)) {
       throw _invalid(workload, 'priority', priority.name,
         `must be a tier of platform '${platform.platformName}' (${platform.priorityTiers.map(t => t.name).join(', ')})`,
-        'use a built-in PriorityTier or one returned by platform.addPriorityTier()');
+        'use a built-in PriorityTier or one returned by platform.addPriorityTier()', ErrorCode.WRONG_SCOPE);
     }
     this.priority = priority;
   }

@@ -3,11 +3,13 @@ import { k8s } from '../internal/k8s';
 import type { BoundedContext } from '../platform/bounded-context';
 import { CallableWorkload } from './callable-workload';
 import { DisruptionBudget } from './disruption-budget';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _checkDisruptionBudget, _renderDisruptionBudget } from './scaling';
 import { VolumeClaim } from '../pod/volume-claim';
 import { Workload } from './workload';
+import { IConnectable } from './workload-connections';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * How a StatefulSet starts and stops its pods.
@@ -133,9 +135,9 @@ export class StatefulService extends CallableWorkload {
   constructor(scope: BoundedContext, id: string, props: StatefulServiceProps) {
     super(scope, id, props, { noun: 'store', title: 'stateful service', component: 'store', preStopDelay: Duration.seconds(5), longRunning: true });
     this.replicas = props.replicas ?? 1;
-    this.podManagementPolicy = props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY;
-    this.whenDeleted = props.whenDeleted ?? ClaimRetention.RETAIN;
-    this.whenScaled = props.whenScaled ?? ClaimRetention.RETAIN;
+    this.podManagementPolicy = _oneOf(this, 'podManagementPolicy', props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY, PodManagementPolicy);
+    this.whenDeleted = _oneOf(this, 'whenDeleted', props.whenDeleted ?? ClaimRetention.RETAIN, ClaimRetention);
+    this.whenScaled = _oneOf(this, 'whenScaled', props.whenScaled ?? ClaimRetention.RETAIN, ClaimRetention);
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
     this._owners = [...(props.owners ?? [])];
     this._claims = [...(props.claims ?? [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data' })])];
@@ -143,30 +145,31 @@ export class StatefulService extends CallableWorkload {
     _checkDisruptionBudget(this, this.disruptionBudget, this.replicas);
     if (this._owners.length === 0) {
       throw _invalid(this, 'owners', [], 'must name at least one workload that owns the store (database per service); only owners may connect to it',
-        'pass owners: [theService], the workload whose data this is');
+        'pass owners: [theService], the workload whose data this is', ErrorCode.MISSING_REQUIRED);
     }
     for (const owner of this._owners) {
       if (!(owner instanceof Workload) || owner.context.platform !== scope.platform) {
         throw _invalid(this, 'owners', String(owner), `must be workloads of platform '${scope.platform.platformName}'`,
-          'pass the Microservice, Worker or Job objects that own the store');
+          'pass the Microservice, Worker or Job objects that own the store', ErrorCode.WRONG_SCOPE);
       }
     }
     if (this._ports.length === 0) {
       throw _invalid(this, 'ports', [], 'must list at least one port: owners reach the store through its Service',
-        'add the port the store listens on, for example Port.tcp(5432, { name: \'postgres\' })');
+        'add the port the store listens on, for example Port.tcp(5432, { name: \'postgres\' })', ErrorCode.MISSING_REQUIRED);
     }
     const names = new Set<string>();
+    this._claims.forEach((claim, i) => _instanceOf(this, `claims[${i}]`, claim, VolumeClaim, 'use VolumeClaim.of(name, { size, mountPath })'));
     for (const claim of this._claims) {
       claim._check(this, scope._storageQuota, scope.node.path);
       if (names.has(claim.name)) {
-        throw _invalid(this, 'claims[].name', claim.name, 'must be unique in the store', 'give each claim its own name');
+        throw _invalid(this, 'claims[].name', claim.name, 'must be unique in the store', 'give each claim its own name', ErrorCode.DUPLICATE);
       }
       names.add(claim.name);
       this._addMount(`claims[${claim.name}].mountPath`, { name: claim.name, mountPath: claim.mountPath });
     }
     if (this._claims.length === 0) {
       throw _invalid(this, 'claims', [], 'must hold at least one claim: a store without persistent storage is a Microservice',
-        'add a VolumeClaim, or use a Microservice (with replicas for a fixed count)');
+        'add a VolumeClaim, or use a Microservice (with replicas for a fixed count)', ErrorCode.MISSING_REQUIRED);
     }
 
     const statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
@@ -200,11 +203,11 @@ export class StatefulService extends CallableWorkload {
   }
 
   /** @internal */
-  public override _admit(caller: Workload): void {
-    if (!this._owners.includes(caller)) {
+  public override _admit(caller: IConnectable): void {
+    if (!this._owners.some(owner => owner === caller)) {
       throw _invalid(caller, 'connectTo(callee)', this.node.path,
         `must be a store the caller owns, but ${this.node.path} is owned by ${this._owners.map(o => o.node.path).join(', ')} (database per service)`,
-        `call an owner's API instead, or add ${caller.node.path} to the store's owners if it truly shares the data`);
+        `call an owner's API instead, or add ${caller.node.path} to the store's owners if it truly shares the data`, ErrorCode.UNKNOWN_REFERENCE);
     }
   }
 

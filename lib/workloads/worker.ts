@@ -1,7 +1,6 @@
 import { Duration } from 'cdk8s';
 import type { BoundedContext } from '../platform/bounded-context';
-import { DisruptionBudget } from './disruption-budget';
-import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
+import { ResolvedScaling, ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
 import { Workload } from './workload';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 
@@ -10,6 +9,13 @@ import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
  */
 export interface WorkerProps extends LongRunningWorkloadProps, ScalingProps {
 }
+
+/**
+ * The resolved scaling of a worker (`replicas`, `minReplicas`, `maxReplicas`,
+ * `targetCpuUtilization`, `maxSurge`, `disruptionBudget`), declared once in
+ * `ResolvedScaling` and set by its constructor.
+ */
+export interface Worker extends ResolvedScaling {}
 
 /**
  * A worker in a bounded context: a long-running process that nothing calls (a queue
@@ -33,29 +39,12 @@ export interface WorkerProps extends LongRunningWorkloadProps, ScalingProps {
  * relay.connectTo(notifications);
  */
 export class Worker extends Workload {
-  /** The fixed replica count, when there is no autoscaler. */
-  public readonly replicas?: number;
-  /** The fewest replicas. */
-  public readonly minReplicas: number;
-  /** The most replicas. */
-  public readonly maxReplicas: number;
-  /** The autoscaler's CPU utilization target, in percent. */
-  public readonly targetCpuUtilization: number;
-  /** Extra pods during a rolling update. */
-  public readonly maxSurge: number;
-  /** The disruption budget. */
-  public readonly disruptionBudget: DisruptionBudget;
   private readonly _scaling: _Scaling;
 
   constructor(scope: BoundedContext, id: string, props: WorkerProps) {
     super(scope, id, props, { noun: 'worker', title: 'worker', component: 'worker', preStopDelay: Duration.seconds(0), longRunning: true });
     this._scaling = new _Scaling(this, props);
-    this.replicas = this._scaling.replicas;
-    this.minReplicas = this._scaling.minReplicas;
-    this.maxReplicas = this._scaling.maxReplicas;
-    this.targetCpuUtilization = this._scaling.targetCpuUtilization;
-    this.maxSurge = this._scaling.maxSurge;
-    this.disruptionBudget = this._scaling.disruptionBudget;
+    this._scaling.exposeOn(this);
 
     this._renderScaledDeployment(this._scaling,
       'a singleton by design (replicas: 1): one worker consumes at a time; its disruption budget still lets a node drain');

@@ -1,4 +1,5 @@
 import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
 import { AddressForm } from '../config/address-form';
 import { BackingService } from '../config/backing-service';
@@ -6,8 +7,67 @@ import { _compare, _invalid } from '../internal/errors';
 import { LABEL } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
 import { Port } from '../pod/port';
-import type { CallableWorkload } from './callable-workload';
-import type { Workload } from './workload';
+import type { BoundedContext } from '../platform/bounded-context';
+import type { WorkloadConfiguration } from './configuration';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import type { WorkloadIdentity } from './identity';
+
+/**
+ * A workload that takes part in declared calls: every workload kind can call, and
+ * is named in the calls it declares (the pattern of the AWS CDK's `IConnectable`).
+ */
+export interface IConnectable extends IConstruct {
+  /** The name. */
+  readonly name: string;
+  /** The namespace. */
+  readonly namespace: string;
+  /** The bounded context it runs in. */
+  readonly context: BoundedContext;
+  /** The labels that select its pods. */
+  readonly selectorLabels: { [key: string]: string };
+  /** Declared calls and their NetworkPolicy. */
+  readonly connections: WorkloadConnections;
+}
+
+/**
+ * A workload that other workloads call (a `Microservice`, a `StatefulService`):
+ * what `connectTo` needs of a callee. It has a Service named after it, and its
+ * NetworkPolicy admits exactly the calls declared to it.
+ */
+export interface ICallable extends IConnectable {
+  /** The stable in-cluster DNS name of its Service. */
+  readonly host: string;
+  /** The container ports (a copy). */
+  readonly ports: Port[];
+  /** The URL of one of its ports, as callers get it. */
+  url(portName?: string): string;
+  /**
+   * Whether it serves calls (checked at run time: plain JavaScript does not type-check).
+   * @internal
+   */
+  readonly _callable: boolean;
+  /**
+   * Throws when `caller` may not call it.
+   * @internal
+   */
+  _admit(caller: IConnectable): void;
+  /**
+   * The port named `name` (the first without one); throws at `scope` when there is none.
+   * @internal
+   */
+  _findPort(name: string | undefined, prop: string, scope?: Construct): Port;
+}
+
+/**
+ * What a workload's connections need of the workload beyond what every facet
+ * knows: to be named in its calls, and how errors name its kind.
+ * @internal
+ */
+export interface IConnectionsOwner extends IWorkloadFacetOwner, IConnectable {
+  /** How errors and reasons name its kind: 'service', 'worker', ... */
+  readonly _kindNoun: string;
+}
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * Options for a declared call.
@@ -44,9 +104,9 @@ export interface ConnectOptions {
  */
 export interface Connection {
   /** The calling workload. */
-  readonly caller: Workload;
+  readonly caller: IConnectable;
   /** The called workload. */
-  readonly callee: CallableWorkload;
+  readonly callee: ICallable;
   /** The callee's port. */
   readonly port: Port;
   /** How the caller receives the address. */
@@ -71,8 +131,13 @@ export class WorkloadConnections {
   private readonly _callers: Connection[] = [];
   private readonly _backing: Array<{ envVar: string; backing: BackingService; port: number }> = [];
 
-  /** @internal */
-  constructor(private readonly workload: Workload) {}
+  /**
+   * @param configuration where the calls and backing services hand over their addresses
+   * @param identity whose API grants open egress to the API server
+   * @internal
+   */
+  constructor(private readonly workload: IConnectionsOwner, private readonly configuration: WorkloadConfiguration,
+    private readonly identity: WorkloadIdentity) {}
 
   /** The calls the workload declared (a copy). */
   public get calls(): Connection[] {
@@ -90,36 +155,36 @@ export class WorkloadConnections {
   }
 
   /** Declares a call; see `Workload.connectTo`. */
-  public connectTo(callee: CallableWorkload, options: ConnectOptions = {}): Connection {
+  public connectTo(callee: ICallable, options: ConnectOptions = {}): Connection {
     const w = this.workload;
     if (!callee?._callable) {
       throw _invalid(w, 'connectTo(callee)', String(callee),
         'must be a workload that serves calls (a Microservice or a StatefulService); a Worker, Job or CronJob has no Service and admits no traffic',
-        'call a Microservice, or let the worker take its work from a queue or store it connects to');
+        'call a Microservice, or let the worker take its work from a queue or store it connects to', ErrorCode.WRONG_TYPE);
     }
     if (callee === (w as unknown)) {
       throw _invalid(w, 'connectTo(callee)', callee.node.path, 'must be another service; calls within a service need no rule',
-        'remove this call');
+        'remove this call', ErrorCode.CONFLICT);
     }
     if (callee.context.platform !== w.context.platform) {
       throw _invalid(w, 'connectTo(callee)', callee.node.path,
         `must be a service of platform '${w.context.platform.platformName}', but it belongs to '${callee.context.platform.platformName}'`,
-        'declare the callee in the same platform, or model the other platform as an external endpoint');
+        'declare the callee in the same platform, or model the other platform as an external endpoint', ErrorCode.WRONG_SCOPE);
     }
     callee._admit(w);
     const ports = callee.ports;
     if (ports.length === 0) {
       throw _invalid(w, 'connectTo(callee)', callee.node.path, 'must expose a port, but the callee has none',
-        `add a Port to ${callee.node.path}, or remove the call`);
+        `add a Port to ${callee.node.path}, or remove the call`, ErrorCode.UNKNOWN_REFERENCE);
     }
     const port = callee._findPort(options.port, 'connectTo(port)', w);
     const address = options.address ?? AddressForm.url();
     if (!(address instanceof AddressForm)) {
-      throw _invalid(w, 'connectTo(address)', String(address), 'must be an AddressForm', 'use AddressForm.url(), hostPort(), hostAndPort() or none()');
+      throw _invalid(w, 'connectTo(address)', String(address), 'must be an AddressForm', 'use AddressForm.url(), hostPort(), hostAndPort() or none()', ErrorCode.WRONG_TYPE);
     }
     if (options.envVar !== undefined && !address._single) {
       throw _invalid(w, 'connectTo(envVar)', options.envVar, `must not be set with AddressForm.${address.name}(), which ${address.name === 'none' ? 'sets no variable' : 'names its two variables itself'}`,
-        address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()');
+        address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()', ErrorCode.CONFLICT);
     }
     const url = callee.url(port.name);
     const base = `${callee.name.toUpperCase().replace(/-/g, '_')}${port === ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}`;
@@ -130,16 +195,16 @@ export class WorkloadConnections {
         if (options.envVar !== undefined && address.name === existing.address.name) {
           throw _invalid(w, 'connectTo(envVar)', options.envVar,
             `must match the call to ${callee.node.path} port '${port.name}' declared before, which uses '${existing.envVar}'`,
-            'declare each call once, with the envVar you want');
+            'declare each call once, with the envVar you want', ErrorCode.CONFLICT);
         }
         throw _invalid(w, 'connectTo(address)', address.name,
           `must hand over the address as the call to ${callee.node.path} port '${port.name}' declared before does (${Object.keys(existing.envVars).join(', ') || 'no variable'})`,
-          'declare each call once, with the address form and variables you want');
+          'declare each call once, with the address form and variables you want', ErrorCode.CONFLICT);
       }
       return existing;
     }
     for (const [name, value] of Object.entries(envVars)) {
-      w.configuration.addEnv(name, value);
+      this.configuration.addEnv(name, value);
     }
     const envVar = address._single ? Object.keys(envVars)[0] : undefined;
     const connection: Connection = { caller: w, callee, port, address, envVar, envVars, url };
@@ -151,7 +216,7 @@ export class WorkloadConnections {
   /** Attaches a backing service by URL; see `Workload.addBackingService`. */
   public addBackingService(envVar: string, backing: BackingService): void {
     const port = backing._port(this.workload, `addBackingService(${envVar})`);
-    this.workload.configuration.addEnv(envVar, backing.url);
+    this.configuration.addEnv(envVar, backing.url);
     this._backing.push({ envVar, backing, port });
   }
 
@@ -164,7 +229,7 @@ export class WorkloadConnections {
    */
   public _render(noCallers: string): void {
     const w = this.workload;
-    const peer = (s: Workload): k8s.NetworkPolicyPeer => ({
+    const peer = (s: IConnectable): k8s.NetworkPolicyPeer => ({
       namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: s.namespace } },
       podSelector: { matchLabels: s.selectorLabels },
     });
@@ -173,7 +238,7 @@ export class WorkloadConnections {
     _suppress(w._controller, 'polaris', 'missingNetworkPolicy', () => {
       const why = [
         ...(this._callers.length === 0 ? [noCallers] : []),
-        ...(this._calls.length + this._backing.length + w.identity.grants.length === 0
+        ...(this._calls.length + this._backing.length + this.identity.grants.length === 0
           ? [`this ${w._kindNoun} calls nothing, so its NetworkPolicy allows no egress (DNS comes from the context's policy)`] : []),
       ];
       return why.length > 0 ? why.join('; ') : undefined;
@@ -207,7 +272,7 @@ export class WorkloadConnections {
               ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(b.port) }],
             })),
             // a workload granted API access must reach the API server
-            ...(w.identity.grants.length > 0 ? [{
+            ...(this.identity.grants.length > 0 ? [{
               to: (w.context.platform.apiServerCidrs ?? []).map(cidr => ({ ipBlock: { cidr } })),
               ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(w.context.platform.apiServerPort) }],
             }] : []),

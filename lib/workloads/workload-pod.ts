@@ -1,12 +1,35 @@
-import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
+import { Size } from 'cdk8s';
+import { ContainerProps, IContainerOwner, IPodVolumes, SidecarProps, WorkloadContainer } from './container';
 import { _checkScratch, _podResources, _volumeMount } from '../pod/container-rules';
 import type { _Resources } from '../platform/context-quota';
 import { _assertDns1123Subdomain, _invalid } from '../internal/errors';
 import { _checkPodMetadata } from '../pod/pod-metadata';
 import { _bytes } from '../internal/quantity';
 import { MountOptions, Volume } from '../pod/volume';
-import type { Workload } from './workload';
+import { Port } from '../pod/port';
+import { k8s } from '../internal/k8s';
 import { WorkloadProps } from './workload-props';
+import { ErrorCode } from '../internal/configuration-error';
+
+/**
+ * What a workload's pod needs of the workload beyond what its containers need: the
+ * main container, its resources and scratch space, and its mounts.
+ * @internal
+ */
+export interface IPodOwner extends IContainerOwner {
+  /** The main container's name. */
+  readonly containerName: string;
+  /** The main container's ports (a copy). */
+  readonly ports: Port[];
+  /** The size of the main container's /tmp. */
+  readonly tmpSize: Size;
+  /** The main container's resolved requests and limits. */
+  readonly _resources: _Resources;
+  /** The names of the main container's volume mounts. */
+  readonly _mountNames: string[];
+  /** Adds a volume (or a mount of one the controller provides) to the main container, after checking its path. */
+  _addMount(prop: string, mount: k8s.VolumeMount, volume?: k8s.Volume): void;
+}
 
 /**
  * A workload's pod beyond its main container: the volumes its containers share,
@@ -15,7 +38,7 @@ import { WorkloadProps } from './workload-props';
  * pods, and the image pull secrets. Reached through `workload.pod`; the workload's
  * `addVolume`, `addInitContainer` and `addSidecar` delegate here.
  */
-export class WorkloadPod {
+export class WorkloadPod implements IPodVolumes {
   private readonly _labels: { [key: string]: string };
   private readonly _annotations: { [key: string]: string };
   private readonly _pullSecrets: string[];
@@ -26,7 +49,7 @@ export class WorkloadPod {
   private readonly _containers: WorkloadContainer[] = [];
 
   /** @internal */
-  constructor(private readonly workload: Workload, props: WorkloadProps) {
+  constructor(private readonly workload: IPodOwner, props: WorkloadProps) {
     this._labels = { ...(props.podLabels ?? {}) };
     this._annotations = { ...(props.podAnnotations ?? {}) };
     this._pullSecrets = [...(props.imagePullSecrets ?? [])];
@@ -34,7 +57,7 @@ export class WorkloadPod {
     this._pullSecrets.forEach((name, i) => {
       _assertDns1123Subdomain(workload, `imagePullSecrets[${i}]`, name, 'name the Secret as `kubectl get secrets` shows it');
       if (this._pullSecrets.indexOf(name) !== i) {
-        throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once');
+        throw _invalid(workload, `imagePullSecrets[${i}]`, name, 'must not repeat a Secret', 'list each Secret once', ErrorCode.DUPLICATE);
       }
     });
   }
@@ -107,7 +130,7 @@ export class WorkloadPod {
   public _registerVolume(volume: Volume, prop: string): void {
     const w = this.workload;
     if (!(volume instanceof Volume)) {
-      throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName');
+      throw _invalid(w, prop, String(volume), 'must be a Volume', 'use Volume.emptyDir, Volume.ephemeral, Volume.projected or Volume.fromClaimName', ErrorCode.WRONG_TYPE);
     }
     if (this._volumes.includes(volume)) {
       return;
@@ -115,7 +138,7 @@ export class WorkloadPod {
     volume._check(w, prop, w.context._storageQuota, w.context.node.path);
     if ([...this._volumes.map(v => v.name), ...w._mountNames].includes(volume.name)) {
       throw _invalid(w, `${prop}.name`, volume.name, 'must be unique among the pod\'s volumes (another volume or claim has it)',
-        'give each volume its own name, or pass the same Volume object to every container that shares it');
+        'give each volume its own name, or pass the same Volume object to every container that shares it', ErrorCode.DUPLICATE);
     }
     this._volumes.push(volume);
   }
@@ -124,14 +147,14 @@ export class WorkloadPod {
     const w = this.workload;
     const what = sidecar ? 'addSidecar' : 'addInitContainer';
     if (name === w.containerName || this._containers.some(c => c.name === name)) {
-      throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'');
+      throw _invalid(w, `${what}(name)`, name, 'must be unique among the pod\'s containers', 'name the container after what it does, for example \'log-shipper\'', ErrorCode.DUPLICATE);
     }
-    const container = new WorkloadContainer(w, name, props, sidecar);
+    const container = new WorkloadContainer(w, this, name, props, sidecar);
     const podPorts = [...w.ports, ...this._containers.flatMap(c => c.ports)];
     for (const port of container.ports) {
       if (podPorts.some(p => p.name === port.name || p.containerPort === port.containerPort)) {
         throw _invalid(w, `sidecars[${name}].ports`, port.name, `must not repeat a port name or number of another container of the pod (${port.containerPort})`,
-          'give the sidecar\'s port its own name and number');
+          'give the sidecar\'s port its own name and number', ErrorCode.DUPLICATE);
       }
     }
     this._containers.push(container);

@@ -1,6 +1,5 @@
 import { Duration, Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-27';
-import type { _Resources } from '../platform/context-quota';
 import { Image, ImagePullPolicy } from '../platform/image';
 import { PreStopSleep } from '../pod/pre-stop';
 import { Port } from '../pod/port';
@@ -198,29 +197,6 @@ export interface LongRunningWorkloadProps extends WorkloadProps, ContainerProbeP
    * @default - no ports (a Microservice without ports gets no Service and cannot be called)
    */
   readonly ports?: Port[];
-}
-
-/**
- * What a workload needs from its context's quota at its peak.
- * @internal
- */
-export interface _Footprint {
-  /** Pods at once at the peak (maximum scale during a rolling update, parallel runs). */
-  readonly peakPods: number;
-  /** Resources of one pod. */
-  readonly perPod: _Resources;
-  /** Services rendered. */
-  readonly services: number;
-  /** ConfigMaps rendered. */
-  readonly configMaps: number;
-  /** Secrets used. */
-  readonly secrets: number;
-  /** PersistentVolumeClaims at the peak. */
-  readonly claims: number;
-  /** Bytes of storage those claims request. */
-  readonly storage: number;
-  /** Names of the Secrets the kubelet pulls images with (shared by workloads: counted once). */
-  readonly pullSecrets: string[];
 }
 
 /**

@@ -2,19 +2,20 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AccessRule, Subject } from '../access/access';
 import { BackingService } from '../config/backing-service';
-import { AddSecretOptions, ServiceSecret, WorkloadConfiguration } from './configuration';
+import { AddSecretOptions, WorkloadConfiguration } from './configuration';
 import { ContainerProps, SidecarProps, WorkloadContainer } from './container';
-import { _checkImage, _checkPath, _pullPolicyReason } from '../pod/container-rules';
+import { _checkImage, _checkMountPath, _pullPolicyReason } from '../pod/container-rules';
 import { ContainerSecurity, _checkCommandLine } from '../pod/container-security';
 import { _checkScope, _isBranded } from '../internal/construct';
 import { _wholeSeconds } from '../internal/duration';
-import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _invalid, _message } from '../internal/errors';
+import { _assertDns1035Label, _assertDns1123Label, _assertLabelValue, _instanceOf, _invalid } from '../internal/errors';
 import { WorkloadIdentity } from './identity';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _Linter, _suppress } from '../internal/suppressions';
 import { _formatResources, _resolveResources } from '../pod/resources';
 import { WorkloadScheduling } from './scheduling';
 import type { BoundedContext } from '../platform/bounded-context';
+import type { IContextMember, _Footprint } from '../platform/members';
 import type { _Resources } from '../platform/context-quota';
 import { Image, ImagePullPolicy } from '../platform/image';
 import { k8s } from '../internal/k8s';
@@ -25,12 +26,12 @@ import { _renderPodTemplate } from './pod-template';
 import { Port } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
 import { _ProbeSet, _renderProbes } from '../pod/probe';
-import { LongRunningWorkloadProps, _Footprint, _Kind, _KindFootprint } from './workload-props';
+import { LongRunningWorkloadProps, _Kind, _KindFootprint } from './workload-props';
 import type { _Scaling } from './scaling';
-import { SecretSource } from '../config/secret-source';
-import type { CallableWorkload } from './callable-workload';
-import { Connection, ConnectOptions, WorkloadConnections } from './workload-connections';
+import { SecretSource, ServiceSecret } from '../config/secret-source';
+import { Connection, ConnectOptions, ICallable, IConnectable, WorkloadConnections } from './workload-connections';
 import { WorkloadPod } from './workload-pod';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
  * The pod-template core every workload kind composes: a container image run as a
@@ -40,7 +41,12 @@ import { WorkloadPod } from './workload-pod';
  * rendered as one NetworkPolicy (`connections`). A kind (`Microservice`, `Worker`,
  * `StatefulService`, `Job`, `CronJob`) adds only its controller and what is its own.
  */
-export abstract class Workload extends Construct {
+export abstract class Workload extends Construct implements IContextMember, IConnectable {
+  /** The workloads of every kind in `context`, in the order they were created. */
+  public static all(context: BoundedContext): Workload[] {
+    return context._members.filter((m): m is Workload => m instanceof Workload);
+  }
+
   /** The name: ServiceAccount, NetworkPolicy and container name, and the controller's unless the kind says otherwise. */
   public readonly name: string;
   /** The bounded context it runs in. */
@@ -110,7 +116,7 @@ export abstract class Workload extends Construct {
     this._annotations = { ...kind.annotations };
     this.name = id;
     this.context = scope;
-    this.image = props.image;
+    this.image = _instanceOf(this, 'image', props?.image, Image, 'use Image.fromDigest(repository, digest), Image.fromTag(repository, tag) or Image.fromReference(reference)');
     this._ports = [...(props.ports ?? [])];
     this.priority = props.priority ?? PriorityTier.STANDARD;
     this.component = props.component ?? kind.component;
@@ -148,8 +154,8 @@ export abstract class Workload extends Construct {
       this.configuration.addConfigFile(fileName, content);
     }
     this.scheduling = new WorkloadScheduling(this, this.priority);
-    this.identity = new WorkloadIdentity(this);
-    this.connections = new WorkloadConnections(this);
+    this.identity = new WorkloadIdentity(this, this.configuration);
+    this.connections = new WorkloadConnections(this, this.configuration, this.identity);
     scope._registerWorkload(this, kind.title);
     this.identity._render();
   }
@@ -285,7 +291,7 @@ export abstract class Workload extends Construct {
    * an egress rule and the callee's URL as an environment variable; the callee
    * gets an ingress rule for exactly that port.
    */
-  public connectTo(callee: CallableWorkload, options: ConnectOptions = {}): Connection {
+  public connectTo(callee: ICallable, options: ConnectOptions = {}): Connection {
     return this.connections.connectTo(callee, options);
   }
 
@@ -418,7 +424,7 @@ export abstract class Workload extends Construct {
    * @internal
    */
   public _checkMountPath(prop: string, path: string): void {
-    _checkPath(this, prop, path, ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
+    _checkMountPath(this, prop, path, ['/tmp', '/var/run/secrets/kubernetes.io', ...(prop === 'configDir' ? [] : [this.configDir]),
       ...(this.configuration?.secrets ?? []).flatMap(s => s.mountPath ?? []), ...this._extraMounts.map(m => m.mount.mountPath)]);
   }
 
@@ -524,18 +530,20 @@ export abstract class Workload extends Construct {
     }
     const existing = scope.node.tryFindChild(id);
     if (existing && !(existing instanceof Workload)) {
-      throw new Error(_message(`${scope.node.path}/${id}`, 'id', id, 'must not be the id of an object the bounded context renders itself',
-        `rename the ${title}`));
+      throw new ConfigurationError({ path: `${scope.node.path}/${id}`, prop: 'id', value: id, expected: 'must not be the id of an object the bounded context renders itself',
+        fix: `rename the ${title}`, code: ErrorCode.RESERVED_NAME });
     }
     if (existing) {
-      throw new Error(`${scope.node.path}/${id}: 'id' ('${id}') must be unique in bounded context '${scope.namespaceName}', but a ${existing._kindNoun} of that name exists already; rename one of the two`);
+      throw new ConfigurationError({ path: `${scope.node.path}/${id}`, prop: 'id', value: id,
+        expected: `must be unique in bounded context '${scope.namespaceName}', but a ${existing._kindNoun} of that name exists already`,
+        fix: 'rename one of the two', code: ErrorCode.DUPLICATE });
     }
     return id;
   }
 
   private checkImage(): void {
     if (!(this.imagePullPolicy instanceof ImagePullPolicy)) {
-      throw _invalid(this, 'imagePullPolicy', String(this.imagePullPolicy), 'must be an ImagePullPolicy', 'use ImagePullPolicy.ALWAYS');
+      throw _invalid(this, 'imagePullPolicy', String(this.imagePullPolicy), 'must be an ImagePullPolicy', 'use ImagePullPolicy.ALWAYS', ErrorCode.WRONG_TYPE);
     }
     _checkImage(this, '', this.image, this.context.platform.imagePolicy, this.imagePullPolicy);
     _assertLabelValue(this, 'version', this.version);
@@ -547,10 +555,10 @@ export abstract class Workload extends Construct {
     const delay = _wholeSeconds(this, 'preStopDelay', this.preStopDelay, 0);
     if (delay >= grace) {
       throw _invalid(this, 'preStopDelay', `${delay}s`, `must be a whole number of seconds shorter than 'terminationGracePeriod' (${grace}s), leaving time to shut down`,
-        'shorten preStopDelay or lengthen terminationGracePeriod');
+        'shorten preStopDelay or lengthen terminationGracePeriod', ErrorCode.CONFLICT);
     }
     if (!(this.preStopSleep instanceof PreStopSleep)) {
-      throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC');
+      throw _invalid(this, 'preStopSleep', String(this.preStopSleep), 'must be a PreStopSleep', 'use PreStopSleep.AUTO, PreStopSleep.NATIVE or PreStopSleep.EXEC', ErrorCode.WRONG_TYPE);
     }
     if (this.preStopSleep === PreStopSleep.NATIVE && delay > 0) {
       this.context.platform.kubernetesVersion._require(this, _Feature.NATIVE_SLEEP, 'preStopSleep', this.preStopSleep.name,

@@ -1,14 +1,15 @@
 /**
  * One benchmark run, in its own process so that its peak RSS is its own:
- *   node --import tsx test/bench/run-one.ts ours|ours-app-synth|raw CONTEXTS SERVICES
+ *   node --import tsx test/bench/run-one.ts ours|ours-app|ours-app-synth|raw CONTEXTS SERVICES
  * Builds the platform, synthesizes it into a temporary directory like `cdk8s synth`
  * (one file per chart), and prints one JSON line: wall seconds from the empty app to
  * the files written, the objects written, and the peak RSS in MiB.
  *
  * `ours` synthesizes the way the reference platform's main.ts does, through the
- * library's `synthesize()` (cdk8s' App.synth with the library's YAML emitter);
- * `ours-app-synth` calls cdk8s' `app.synth()` directly, as an app that does not use
- * `synthesize()` would; `raw` is cdk8s-plus-27 through `app.synth()`.
+ * library's `synthesize()` (a `MicroservicesApp` into a staging directory, swapped in);
+ * `ours-app` calls `synth()` of a `MicroservicesApp`, as the README's tour does;
+ * `ours-app-synth` calls a plain cdk8s `App`'s `synth()` (cdk8s' serializer), as an
+ * app that uses neither would; `raw` is cdk8s-plus-27 through a plain `app.synth()`.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,11 +17,11 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdk8s';
 import { buildOurs, buildRaw } from './platforms';
-import { synthesize } from '../../lib';
+import { MicroservicesApp, synthesize } from '../../lib';
 
 const [kind, contexts, services] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-if (!['ours', 'ours-app-synth', 'raw'].includes(kind) || !(contexts > 0) || !(services > 0)) {
-  process.stderr.write('usage: run-one.ts ours|ours-app-synth|raw CONTEXTS SERVICES\n');
+if (!['ours', 'ours-app', 'ours-app-synth', 'raw'].includes(kind) || !(contexts > 0) || !(services > 0)) {
+  process.stderr.write('usage: run-one.ts ours|ours-app|ours-app-synth|raw CONTEXTS SERVICES\n');
   process.exit(2);
 }
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-ms-bench-${kind}-`));
@@ -33,7 +34,7 @@ try {
       built = performance.now();
     }, { outdir });
   } else {
-    const app = new App({ outdir });
+    const app = kind === 'ours-app' ? new MicroservicesApp({ outdir }) : new App({ outdir });
     (kind === 'raw' ? buildRaw : buildOurs)(app, contexts, services);
     built = performance.now();
     app.synth();

@@ -1,20 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import {
-  ApiGateway, ApiGatewayProps, BoundedContext, CircuitBreaker, GatewayImplementation, GatewayTls, HeaderMatch, Image, IngressGateway, Microservice,
-  PathRewrite, PathType, Port, Probe, RateLimit, Retries,
+  ApiGateway, BoundedContext, CircuitBreaker, GatewayImplementation, GatewayTls, HeaderMatch, IngressGateway, PathRewrite, PathType, Port, RateLimit,
+  Retries,
 } from '../../lib';
 import { objects, setup } from '../_helpers';
-
-function service(context: BoundedContext, id: string, ports: Port[] = [Port.http(8080)]): Microservice {
-  return new Microservice(context, id, { image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'), ports, readiness: Probe.tcp(), liveness: Probe.exec(['true']) });
-}
-
-function build(props: Partial<ApiGatewayProps> = {}) {
-  const { app, platform, context } = setup();
-  const products = service(context, 'products');
-  const gateway = new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls'), ...props });
-  return { app, platform, context, products, gateway };
-}
+import { buildApiGateway as build, service } from './_gateway';
 
 const generic = GatewayImplementation.generic('cilium', { namespace: 'kube-system', podLabels: { 'k8s-app': 'cilium-envoy' } });
 

@@ -1,8 +1,10 @@
-import { ApiGateway, BoundedContext, GatewayTls, Image, Microservice, Port, Probe } from '../../lib';
+import { ApiGateway, BoundedContext, GatewayTls, Microservice, Port } from '../../lib';
 import { find, objects, setup } from '../_helpers';
+import { service as gatewayService } from './_gateway';
 
-function service(context: BoundedContext, id: string, ports: Port[] = [Port.http(8080), Port.grpc(9090)]): Microservice {
-  return new Microservice(context, id, { image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'), ports, readiness: Probe.tcp(), liveness: Probe.exec(['true']) });
+/** A microservice with an HTTP and a gRPC port. */
+function service(context: BoundedContext, id: string): Microservice {
+  return gatewayService(context, id, [Port.http(8080), Port.grpc(9090)]);
 }
 
 describe('a gateway without hosts (one listener without a host name)', () => {

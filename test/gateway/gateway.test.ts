@@ -1,24 +1,9 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import {
-  ApiGateway, ApiGatewayProps, BoundedContext, CircuitBreaker, GatewayImplementation, GatewayTls, HeaderMatch, Image, Microservice, PathRewrite, PathType,
-  Platform, Port, Probe, RateLimit, Retries,
+  ApiGateway, BoundedContext, CircuitBreaker, GatewayImplementation, GatewayTls, HeaderMatch, PathRewrite, PathType, Port, RateLimit, Retries,
 } from '../../lib';
 import { find, Manifest, objects, setup } from '../_helpers';
-
-function service(context: BoundedContext, id: string, ports: Port[] = [Port.http(8080)]): Microservice {
-  return new Microservice(context, id, { image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'), ports, readiness: Probe.tcp(), liveness: Probe.exec(['true']) });
-}
-
-/** A platform 'shop' with context 'catalog' (service 'products') and a gateway 'public' for api.example.com. */
-function build(props: Partial<ApiGatewayProps> = {}) {
-  const { app, platform, context } = setup();
-  const products = service(context, 'products');
-  const gateway = new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls'), ...props });
-  return { app, platform, context, products, gateway };
-}
+import { buildApiGateway as build, service } from './_gateway';
 
 const ENVOY_PEER = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
@@ -402,22 +387,5 @@ describe('ApiGateway', () => {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'cilium-envoy' } },
       }]);
     });
-  });
-
-  test('the gateway chart is written after the contexts it routes to', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-'));
-    try {
-      const app = new App({ outdir });
-      const platform = new Platform(app, 'shop');
-      const accounts = new BoundedContext(app, 'accounts', { platform, team: 'a' });
-      const catalog = new BoundedContext(app, 'catalog', { platform, team: 'c' });
-      const gateway = new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });
-      gateway.addRoute({ host: 'api.example.com', service: service(catalog, 'products') });
-      service(accounts, 'users');
-      app.synth();
-      expect(fs.readdirSync(outdir).sort()).toEqual(['0000-shop.k8s.yaml', '0001-accounts.k8s.yaml', '0002-catalog.k8s.yaml', '0003-public.k8s.yaml']);
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
   });
 });

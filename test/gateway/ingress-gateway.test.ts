@@ -1,20 +1,9 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App, Duration, Size, Testing } from 'cdk8s';
+import { Duration, Size, Testing } from 'cdk8s';
 import {
-  IngressGateway, IngressGatewayProps, BoundedContext, GatewayTls, Image, IngressController, Microservice, PathType, Platform, Port, Probe, RateLimit,
+  IngressGateway, IngressGatewayProps, BoundedContext, GatewayTls, Image, IngressController, Microservice, PathType, Platform, Port, RateLimit,
 } from '../../lib';
 import { find, Manifest, objects, setup } from '../_helpers';
-
-function service(context: BoundedContext, id: string, ports: Port[] = [Port.http(8080)]): Microservice {
-  return new Microservice(context, id, {
-    image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'),
-    ports,
-    readiness: Probe.tcp(),
-    liveness: Probe.exec(['true']),
-  });
-}
+import { service } from './_gateway';
 
 /** A platform 'shop' with context 'catalog' (service 'products') and a gateway 'public' for api.example.com. */
 function build(props: Partial<IngressGatewayProps> = {}) {
@@ -333,25 +322,6 @@ describe('IngressGateway', () => {
     });
   });
 
-  describe('synthesis', () => {
-    test('the gateway chart is written after the contexts it routes to, and after every context created before it', () => {
-      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-'));
-      try {
-        const app = new App({ outdir });
-        const platform = new Platform(app, 'shop');
-        const accounts = new BoundedContext(app, 'accounts', { platform, team: 'a' });
-        const catalog = new BoundedContext(app, 'catalog', { platform, team: 'c' });
-        const gateway = new IngressGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });
-        gateway.addRoute({ host: 'api.example.com', service: service(catalog, 'products') });
-        service(accounts, 'users');
-        app.synth();
-        expect(fs.readdirSync(outdir).sort()).toEqual(['0000-shop.k8s.yaml', '0001-accounts.k8s.yaml', '0002-catalog.k8s.yaml', '0003-public.k8s.yaml']);
-      } finally {
-        fs.rmSync(outdir, { recursive: true, force: true });
-      }
-    });
-  });
-
   describe('errors', () => {
     test('fails when the gateway id is not a DNS label', () => {
       const { app, platform } = setup();
@@ -429,7 +399,7 @@ describe('IngressGateway', () => {
     test('fails when the service is not a Microservice', () => {
       const { gateway } = build();
       expect(() => gateway.addRoute({ host: 'api.example.com', service: 'products' as unknown as Microservice })).toThrow(
-        "public: 'addRoute(service)' ('products') must be a Microservice; pass the Microservice object, or look it up with platform.service(context, name)");
+        "public: 'addRoute(service)' ('products') must be a Microservice; pass the Microservice object, or look it up with Microservice.find(platform, context, name)");
     });
 
     test('fails when the route names a port the service does not expose', () => {
@@ -492,12 +462,13 @@ describe('IngressGateway', () => {
     });
 
     test.each([
-      ['connectTimeout', { connectTimeout: Duration.seconds(0) }, '0s', 1],
-      ['readTimeout', { readTimeout: Duration.millis(1500) }, '1.5s', 2],
-      ['sendTimeout', { sendTimeout: Duration.millis(500) }, '0.5s', 1],
-    ])('fails when %s is not a whole number of seconds of at least 1', (prop, props, value, suggestion) => {
-      expect(() => build(props as Partial<IngressGatewayProps>)).toThrow(
-        `public: '${prop}' ('${value}') must be a whole number of seconds, at least 1; use for example Duration.seconds(${suggestion})`);
+      ['connectTimeout', { connectTimeout: Duration.seconds(0) }, "('0s') must be at least 1 second; use Duration.seconds(1) or more"],
+      ['readTimeout', { readTimeout: Duration.millis(1500) },
+        "('1.5s') must be a whole number of seconds (ingress-nginx counts this annotation in seconds); use Duration.seconds(1) or Duration.seconds(2)"],
+      ['sendTimeout', { sendTimeout: Duration.millis(500) },
+        "('0.5s') must be a whole number of seconds (ingress-nginx counts this annotation in seconds); use Duration.seconds(1)"],
+    ])('fails when %s is not a whole number of seconds of at least 1', (prop, props, message) => {
+      expect(() => build(props as Partial<IngressGatewayProps>)).toThrow(`public: '${prop}' ${message}`);
     });
 
     test('fails when the nginx connect timeout is above 75 seconds', () => {
@@ -531,7 +502,7 @@ describe('IngressGateway', () => {
 
     test('fails when the CORS max age is not whole seconds', () => {
       expect(() => build({ cors: { allowOrigins: ['*'], maxAge: Duration.millis(2500) } })).toThrow(
-        "public: 'cors.maxAge' ('2.5s') must be a whole number of seconds, at least 0; use for example Duration.seconds(3)");
+        "public: 'cors.maxAge' ('2.5s') must be a whole number of seconds (browsers read Access-Control-Max-Age in seconds); use Duration.seconds(2) or Duration.seconds(3)");
     });
 
     test('fails when the source ranges are empty or not CIDRs', () => {

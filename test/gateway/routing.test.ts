@@ -1,11 +1,8 @@
 import {
-  ApiGateway, BoundedContext, GatewayImplementation, GatewayTls, Image, IngressGateway, KubernetesVersion, Microservice, PathType, Port, Probe,
+  ApiGateway, ErrorCode, GatewayImplementation, GatewayTls, IngressGateway, KubernetesVersion, PathType, Port,
 } from '../../lib';
 import { find, objects, setup } from '../_helpers';
-
-function service(context: BoundedContext, id: string, ports: Port[] = [Port.http(8080)]): Microservice {
-  return new Microservice(context, id, { image: Image.fromTag(`ghcr.io/acme/${id}`, '1.0.0'), ports, readiness: Probe.tcp(), liveness: Probe.exec(['true']) });
-}
+import { service } from './_gateway';
 
 function build(allowedSourceRanges?: string[]) {
   const { app, platform, context } = setup({}, { kubernetesVersion: KubernetesVersion.V1_31 });
@@ -31,6 +28,8 @@ describe('route matches', () => {
     gateway.addRoute({ host: 'api.example.com', path: '/catalog', pathType: PathType.EXACT, service: service(context, 'products') });
     expect(() => gateway.addRoute({ host: 'api.example.com', path: '/catalog', pathType: PathType.EXACT, service: service(context, 'reviews') })).toThrow(
       "public: 'addRoute(path)' ('exactly api.example.com/catalog') must be routed once, but it already goes to catalog/products (port 'http'); remove one of the two routes, or give one another path");
+    expect(() => gateway.addRoute({ host: 'api.example.com', path: '/catalog', pathType: PathType.EXACT, service: service(context, 'ratings') })).toThrow(
+      expect.objectContaining({ code: ErrorCode.DUPLICATE, path: 'public', prop: 'addRoute(path)' }));
   });
 });
 
@@ -41,10 +40,14 @@ describe('operations ports', () => {
     expect(() => gateway.addRoute({ host: 'api.example.com', service: api, port: 'metrics' })).toThrow(
       "public: 'addRoute(port)' ('metrics') must not be a port for operations ('metrics') of catalog/api: metrics, admin, debug and health endpoints tell an attacker about the service or let them change it, and belong inside the cluster; route port 'http' instead, or set operationsPortReason on the route if this port is meant for clients outside the cluster");
     expect(() => gateway.addRoute({ host: 'api.example.com', service: api, port: 'http-admin' })).toThrow("('http-admin') must not be a port for operations ('admin')");
+    expect(() => gateway.addRoute({ host: 'api.example.com', service: api, port: 'http-admin' })).toThrow(
+      expect.objectContaining({ code: ErrorCode.UNSAFE, path: 'public', prop: 'addRoute(port)', value: 'http-admin' }));
     expect(() => gateway.addTcpRoute({ listenerPort: 6060, service: api })).toThrow(
       "public: 'addTcpRoute(port)' ('debug') must not be a port for operations ('debug') of catalog/api: metrics, admin, debug and health endpoints tell an attacker about the service or let them change it, and belong inside the cluster; set operationsPortReason on the route if this port is meant for clients outside the cluster");
     expect(() => gateway.addRoute({ host: 'api.example.com', service: api, port: 'metrics', operationsPortReason: ' ' })).toThrow(
       "public: 'operationsPortReason' (' ') must be a non-empty reason; say why port 'metrics' of catalog/api is public, or remove operationsPortReason");
+    expect(() => gateway.addRoute({ host: 'api.example.com', service: api, port: 'metrics', operationsPortReason: ' ' })).toThrow(
+      expect.objectContaining({ code: ErrorCode.MISSING_REQUIRED, prop: 'operationsPortReason' }));
   });
 
   test('a route to an operations port renders with a reason, and a port whose name only contains such a word is not one', () => {
@@ -71,6 +74,8 @@ describe('allowed source ranges and TLS passthrough', () => {
     const db = service(context, 'db', [Port.tcp(5432)]);
     expect(() => gateway.addTlsPassthroughRoute({ host: 'db.example.com', service: db })).toThrow(
       "public: 'addTlsPassthroughRoute(host)' ('db.example.com') must not be added to a gateway with allowedSourceRanges: Envoy Gateway's SecurityPolicy, which carries the allow-list, cannot target a TLSRoute and does not apply to TLS passthrough listeners, so every client address could connect; terminate TLS at the gateway (add the host to hosts and use addRoute), restrict the clients in the service itself, or remove allowedSourceRanges");
+    expect(() => gateway.addTlsPassthroughRoute({ host: 'db.example.com', service: db })).toThrow(
+      expect.objectContaining({ code: ErrorCode.UNSAFE, path: 'public', prop: 'addTlsPassthroughRoute(host)' }));
   });
 
   test('a gateway with allowedSourceRanges and HTTPS routes renders its SecurityPolicy; without ranges, a passthrough route renders', () => {

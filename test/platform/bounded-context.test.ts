@@ -121,13 +121,13 @@ describe('BoundedContext', () => {
       });
     });
 
-    test('the services getter lists the context microservices in creation order', () => {
+    test('Microservice.all lists the context microservices in creation order', () => {
       const { context } = setup();
       const a = service(context, 'a');
       const b = service(context, 'b');
-      expect(context.services).toEqual([a, b]);
-      context.services.pop();
-      expect(context.services).toHaveLength(2);
+      expect(Microservice.all(context)).toEqual([a, b]);
+      Microservice.all(context).pop();
+      expect(Microservice.all(context)).toHaveLength(2);
     });
   });
 

@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe } from '../../lib';
+import { BoundedContext, Image, Microservice, Platform, Port, PriorityTier, Probe, Workload } from '../../lib';
 import { find, objects } from '../_helpers';
 
 function svc(context: BoundedContext, id: string): Microservice {
@@ -73,8 +73,22 @@ describe('Platform', () => {
     const platform = new Platform(app, 'shop');
     const catalog = new BoundedContext(app, 'catalog', { platform, team: 't' });
     const products = svc(catalog, 'products');
+    expect(BoundedContext.all(platform)).toEqual([catalog]);
+    expect(Microservice.all(catalog)).toEqual([products]);
+    expect(Workload.all(catalog)).toEqual([products]);
+    expect(Microservice.find(platform, 'catalog', 'products')).toBe(products);
+  });
+
+  test('the deprecated lookups still work for one release', () => {
+    const app = Testing.app();
+    const platform = new Platform(app, 'shop');
+    const catalog = new BoundedContext(app, 'catalog', { platform, team: 't' });
+    const products = svc(catalog, 'products');
     expect(platform.contexts).toEqual([catalog]);
     expect(platform.service('catalog', 'products')).toBe(products);
+    expect(catalog.services).toEqual([products]);
+    expect(catalog.workloads).toEqual([products]);
+    expect(() => platform.service('catalog', 'prodcuts')).toThrow(/^shop: 'service' \('catalog\/prodcuts'\) must name a microservice of the platform/);
   });
 
   test('the cluster domain and DNS selector are used in URLs and the DNS policy', () => {
@@ -121,7 +135,7 @@ describe('Platform', () => {
         image: Image.fromTag('ghcr.io/acme/products', '1.0.0'), ports: [Port.http(8080)],
         readiness: Probe.http('/ready'), liveness: Probe.http('/live'), priority: tier,
       })).toThrow(/^catalog\/products: 'priority' \('reporting'\) must be a tier of platform 'shop' \(critical, standard, batch\); use a built-in PriorityTier/);
-      expect(catalog.services).toEqual([]);
+      expect(Microservice.all(catalog)).toEqual([]);
     });
 
     test('fails when a service is looked up that does not exist, listing the known ones', () => {
@@ -129,9 +143,9 @@ describe('Platform', () => {
       const platform = new Platform(app, 'shop');
       const catalog = new BoundedContext(app, 'catalog', { platform, team: 't' });
       svc(catalog, 'products');
-      expect(() => platform.service('catalog', 'prodcuts'))
+      expect(() => Microservice.find(platform, 'catalog', 'prodcuts'))
         .toThrow(/shop: 'service' \('catalog\/prodcuts'\) must name a microservice of the platform \(known: catalog\/products\); create the microservice first/);
-      expect(() => platform.service('orders', 'orders')).toThrow(/known: catalog\/products/);
+      expect(() => Microservice.find(platform, 'orders', 'orders')).toThrow(/known: catalog\/products/);
     });
   });
 });

@@ -1,10 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Image, Job, ProjectedSource, SecretSource, StatefulService, Port, Probe, Volume, AccessMode } from '../../lib';
-import { find, Manifest, microservice, objects, setup } from '../_helpers';
-
-function pod(manifests: Manifest[], name = 'products'): Manifest {
-  return find(manifests, 'Deployment', name).spec.template.spec;
-}
+import { find, microservice, objects, podSpec as pod, setup } from '../_helpers';
 
 describe('Volume', () => {
   test('an emptyDir is mounted read-only unless writable, beside /tmp', () => {

@@ -1,14 +1,10 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { CronJob, CronSchedule, Image, ImagePullPolicy, Port, Probe, Volume } from '../../lib';
-import { find, Manifest, microservice, objects, setup } from '../_helpers';
+import { find, Manifest, microservice, objects, podSpec as pod, setup } from '../_helpers';
+import { DIGEST } from './_microservice';
 
-const DIGEST = 'sha256:0f3c5a1b2c3d4e5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab';
 const SHIPPER = Image.fromTag('ghcr.io/acme/log-shipper', '2.1.0');
-
-function pod(manifests: Manifest[], name = 'products'): Manifest {
-  return find(manifests, 'Deployment', name).spec.template.spec;
-}
 
 describe('init containers and sidecars', () => {
   test('an init container runs before the main container with its security, the context\'s resources, its own /tmp, and no probes', () => {

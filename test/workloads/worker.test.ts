@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ApiGateway, GatewayTls, Image, Microservice, Port, Probe, Worker, WorkerProps } from '../../lib';
+import { ApiGateway, GatewayTls, Image, Microservice, Port, Probe, Worker, WorkerProps, Workload } from '../../lib';
 import { find, microservice, objects, resolvedEnv, setup } from '../_helpers';
 
 function props(overrides: Partial<WorkerProps> = {}): WorkerProps {
@@ -138,8 +138,8 @@ describe('Worker', () => {
 
     const relay = new Worker(context, 'relay', props());
 
-    expect(context.workloads).toEqual([relay]);
-    expect(context.services).toEqual([]);
+    expect(Workload.all(context)).toEqual([relay]);
+    expect(Microservice.all(context)).toEqual([]);
   });
 
   test('the quota check counts its pods', () => {
@@ -166,7 +166,7 @@ describe('Worker', () => {
     const gateway = new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });
 
     expect(() => gateway.addRoute({ host: 'api.example.com', service: relay as unknown as Microservice }))
-      .toThrow(/^public: 'addRoute\(service\)' \('catalog\/relay'\) must be a Microservice; pass the Microservice object, or look it up with platform.service\(context, name\)$/);
+      .toThrow(/^public: 'addRoute\(service\)' \('catalog\/relay'\) must be a Microservice; pass the Microservice object, or look it up with Microservice.find\(platform, context, name\)$/);
   });
 
   test('fails when it has no probes and no reason', () => {
