@@ -84,6 +84,18 @@ test('the README error examples are the messages the library produces', () => {
     },
     () => new lib.Microservice(context().orders, 'payments', { ...props, podAnnotations: { 'container.apparmor.security.beta.kubernetes.io/payments': 'unconfined' } }),
     () => new lib.Microservice(context().orders, 'payments', { ...props, terminationGracePeriod: Duration.seconds(5) }),
+    () => {
+      const { platform, orders } = context();
+      const gateway = new lib.ApiGateway(orders.node.root as never, 'gateway', { platform, hosts: ['api.example.com'], tls: lib.GatewayTls.fromSecret('api-tls') });
+      const payments = new lib.Microservice(orders, 'payments', props);
+      for (let i = 0; i <= 16; i++) gateway.addRoute({ host: 'api.example.com', path: `/p${i}`, service: payments });
+    },
+    () => {
+      const { platform, orders } = context();
+      const gateway = new lib.ApiGateway(orders.node.root as never, 'gateway', { platform, hosts: ['api.example.com'], tls: lib.GatewayTls.fromSecret('api-tls') });
+      const payments = new lib.Microservice(orders, 'payments', { ...props, ports: [lib.Port.http(8080), lib.Port.http(9090, { name: 'metrics' })] });
+      gateway.addRoute({ host: 'api.example.com', service: payments, port: 'metrics' });
+    },
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

@@ -10,6 +10,7 @@ import { Microservice } from '../workloads/microservice';
 import type { Platform } from '../platform/platform';
 import { Port } from '../pod/port';
 import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match';
+import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { ErrorCode } from '../internal/configuration-error';
 import { _routedPortsPolicy } from './routing';
 
@@ -17,8 +18,12 @@ import { _routedPortsPolicy } from './routing';
  * A route: requests for a host and path go to a microservice's HTTP port.
  */
 export interface RouteOptions {
-  /** The host, one of the gateway's hosts (or a host its wildcard covers). */
-  readonly host: string;
+  /**
+   * The host, one of the gateway's hosts (or a host its wildcard covers).
+   *
+   * @default - every host: only on an ApiGateway without hosts (required otherwise)
+   */
+  readonly host?: string;
 
   /**
    * The request path, starting with '/'.
@@ -43,6 +48,16 @@ export interface RouteOptions {
    * @default - the service's first HTTP port
    */
   readonly port?: string;
+
+  /**
+   * Why the route may go to a port named for operations (a name with `metrics`,
+   * `admin`, `management`, `actuator`, `debug`, `pprof`, `health`, `status` or
+   * `monitoring` as a word, such as `metrics` or `http-admin`): such a route is
+   * refused without a reason, as those endpoints belong inside the cluster.
+   *
+   * @default - routes to operations ports are refused
+   */
+  readonly operationsPortReason?: string;
 }
 
 /**
@@ -104,8 +119,12 @@ export interface HttpRouteOptions extends RouteOptions {
  * A gRPC route of an `ApiGateway` (Gateway API `GRPCRoute`) to a gRPC port.
  */
 export interface GrpcRouteOptions {
-  /** The host, one of the gateway's hosts (or a host its wildcard covers). */
-  readonly host: string;
+  /**
+   * The host, one of the gateway's hosts (or a host its wildcard covers).
+   *
+   * @default - every host: only on a gateway without hosts (required otherwise)
+   */
+  readonly host?: string;
 
   /** The microservice that serves the route. */
   readonly service: Microservice;
@@ -137,6 +156,16 @@ export interface GrpcRouteOptions {
    * @default - none
    */
   readonly headers?: HeaderMatch[];
+
+  /**
+   * Why the route may go to a port named for operations (a name with `metrics`,
+   * `admin`, `management`, `actuator`, `debug`, `pprof`, `health`, `status` or
+   * `monitoring` as a word, such as `metrics` or `http-admin`): such a route is
+   * refused without a reason, as those endpoints belong inside the cluster.
+   *
+   * @default - routes to operations ports are refused
+   */
+  readonly operationsPortReason?: string;
 }
 
 /**
@@ -155,6 +184,16 @@ export interface TlsPassthroughRouteOptions {
    * @default - the service's first TCP port
    */
   readonly port?: string;
+
+  /**
+   * Why the route may go to a port named for operations (a name with `metrics`,
+   * `admin`, `management`, `actuator`, `debug`, `pprof`, `health`, `status` or
+   * `monitoring` as a word, such as `metrics` or `http-admin`): such a route is
+   * refused without a reason, as those endpoints belong inside the cluster.
+   *
+   * @default - routes to operations ports are refused
+   */
+  readonly operationsPortReason?: string;
 }
 
 /**
@@ -171,13 +210,23 @@ export interface TcpRouteOptions {
    * @default - the service's first TCP port
    */
   readonly port?: string;
+
+  /**
+   * Why the route may go to a port named for operations (a name with `metrics`,
+   * `admin`, `management`, `actuator`, `debug`, `pprof`, `health`, `status` or
+   * `monitoring` as a word, such as `metrics` or `http-admin`): such a route is
+   * refused without a reason, as those endpoints belong inside the cluster.
+   *
+   * @default - routes to operations ports are refused
+   */
+  readonly operationsPortReason?: string;
 }
 
 /**
  * An HTTP route of a gateway.
  */
 export interface GatewayRoute {
-  /** The host. */
+  /** The host; `*` for a route of every host (on an ApiGateway without hosts). */
   readonly host: string;
   /** The request path. */
   readonly path: string;
@@ -281,16 +330,15 @@ export class _ServiceRoutes {
   private readonly grpc = new Map<string, { host: string; rules: _GrpcRule[] }>();
   private readonly scope: Construct;
 
-  constructor(gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
+  constructor(private readonly gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
     const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
     this.scope = new Construct(ns, service.name);
     _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.selectorLabels,
       () => this.ctx._peer(), () => this.ports);
   }
 
-  /** Adds an HTTP rule on the listener of its host. */
-  public addHttp(listener: string, rule: _HttpRule): void {
-    this.ports.add(rule.route.port);
+  /** Adds an HTTP rule on the listener of its host; throws when its HTTPRoute is full (`prop` and `value`: what asked for it). */
+  public addHttp(prop: string, value: string, listener: string, rule: _HttpRule): void {
     // streaming rules have an HTTPRoute of their own, which the gateway does not buffer
     const id = rule.streaming ? `${listener}-streaming` : listener;
     let group = this.http.get(id);
@@ -303,7 +351,7 @@ export class _ServiceRoutes {
         metadata,
         spec: {
           parentRefs: [this.parent(listener)],
-          hostnames: [group.host],
+          ...hostnames(group.host),
           rules: Lazy.any({ produce: () => rules.map(r => this.httpRule(r)) }),
         },
       });
@@ -312,12 +360,13 @@ export class _ServiceRoutes {
           { kind: 'HTTPRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
       }
     }
+    this.checkRoom(prop, value, 'HTTPRoute', this.routeName(id), group.rules.length, _GATEWAY_API_LIMITS.httpRouteRules);
+    this.ports.add(rule.route.port);
     group.rules.push(rule);
   }
 
-  /** Adds a gRPC rule on the listener of its host. */
-  public addGrpc(listener: string, host: string, rule: _GrpcRule): void {
-    this.ports.add(rule.port);
+  /** Adds a gRPC rule on the listener of its host; throws when its GRPCRoute is full. */
+  public addGrpc(prop: string, value: string, listener: string, host: string, rule: _GrpcRule): void {
     let group = this.grpc.get(listener);
     if (!group) {
       group = { host, rules: [] };
@@ -328,14 +377,26 @@ export class _ServiceRoutes {
         metadata,
         spec: {
           parentRefs: [this.parent(listener)],
-          hostnames: [host],
+          ...hostnames(host),
           rules: Lazy.any({ produce: () => rules.map(r => this.grpcRule(r)) }),
         },
       });
       this.ctx._unbufferedRouteAdded(new Construct(this.scope, `GrpcRoutePolicies-${listener}`),
         { kind: 'GRPCRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
     }
+    this.checkRoom(prop, value, 'GRPCRoute', this.routeName(listener), group.rules.length, _GATEWAY_API_LIMITS.grpcRouteRules);
+    this.ports.add(rule.port);
     group.rules.push(rule);
+  }
+
+  /** Throws when a route of `kind` that holds `count` rules has no room for one more. */
+  private checkRoom(prop: string, value: string, kind: string, name: string, count: number, max: number): void {
+    if (count >= max) {
+      throw _invalid(this.gateway, prop, value,
+        `must fit in ${kind} '${name}' of ${this.service.node.path}, which holds at most ${max} rules (Gateway API ${_GATEWAY_API_LIMITS.version}, spec.rules maxItems), and this would be rule ${count + 1}`,
+        kind === 'HTTPRoute' ? 'route a common prefix once (a PathType.PREFIX route covers every path below it), or serve part of the API on another host'
+          : 'route the whole gRPC service (leave out method), or every service of the host (leave out grpcService)', ErrorCode.OUT_OF_RANGE);
+    }
   }
 
   /** Adds a TLS passthrough route on its own listener. */
@@ -442,6 +503,11 @@ export class _ServiceRoutes {
     const matches = r.grpcService !== undefined || r.headers.length > 0 ? { matches: [{ ...method, ...headers }] } : {};
     return { ...matches, backendRefs: [{ name: this.service.name, port: r.port.servicePort }] };
   }
+}
+
+/** `spec.hostnames` of a route on `host`: none for `*` (every host the listener serves). */
+function hostnames(host: string): { hostnames?: string[] } {
+  return host === '*' ? {} : { hostnames: [host] };
 }
 
 function sorted(values: { [name: string]: string }): Array<{ name: string; value: string }> {

@@ -4,6 +4,7 @@ import { _checkCidr } from '../internal/cidr';
 import { _assertInteger, _invalid } from '../internal/errors';
 import { GatewayTls } from './gateway-tls';
 import { _checkHeaderName } from './route-match';
+import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { _assertDns1123Subdomain } from '../internal/errors';
 import { CorsOptions, RateLimit } from './traffic-policy';
 import { ErrorCode } from '../internal/configuration-error';
@@ -73,6 +74,17 @@ export function _resolveCors(scope: IConstruct, c: CorsOptions): _Cors {
     } else if (!ORIGIN.test(origin)) {
       throw _invalid(scope, 'cors.allowOrigins', origin, 'must be an origin: a scheme, \'://\', a lower-case host (\'*.\' allowed as the first label) and an optional port, without a path',
         'write it like \'https://shop.example.com\' or \'https://*.example.com\'');
+    }
+  }
+  const listed: Array<[string, string[], number]> = [
+    ['cors.allowOrigins', origins, _GATEWAY_API_LIMITS.corsAllowOrigins],
+    ['cors.allowHeaders', c.allowHeaders ?? [], _GATEWAY_API_LIMITS.corsAllowHeaders],
+    ['cors.exposeHeaders', c.exposeHeaders ?? [], _GATEWAY_API_LIMITS.corsExposeHeaders],
+  ];
+  for (const [prop, list, max] of listed) {
+    if (list.length > max) {
+      throw _invalid(scope, prop, `${list.length} entries`, `must list at most ${max}: the HTTPRoute CORS filter holds at most ${max} (Gateway API ${_GATEWAY_API_LIMITS.version}, ${prop.slice(5)} maxItems)`,
+        prop === 'cors.allowOrigins' ? 'allow a wildcard origin such as \'https://*.example.com\' instead of each subdomain' : 'list fewer headers', ErrorCode.OUT_OF_RANGE);
     }
   }
   const allowMethods = [...(c.allowMethods ?? ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])];

@@ -3,9 +3,12 @@ import { Construct } from 'constructs';
 import { _Chart, _addValidation } from '../internal/chart';
 import { _checkPlatformChart } from '../internal/construct';
 import { _assertDns1123Label, _assertInteger, _compare, _instanceOf, _invalid, _oneOf } from '../internal/errors';
+import { _Feature } from '../platform/kubernetes-version';
 import { _Cors, _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from './gateway-settings';
 import { LABEL, MANAGED_BY } from '../internal/labels';
-import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _hostSlug, _pathKey, _routedPort } from './routing';
+import { _checkHost, _checkHosts, _checkOperationsPort, _checkRoutePath, _claimRoute, _hostSlug, _routeKey, _routedPort } from './routing';
+import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
+import { _GatewayListeners, _Listener } from './gateway-listeners';
 import { GatewayImplementation, _PolicySettings } from './gateway-implementation';
 import { _renderGatewayNamespace } from './gateway-namespace';
 import {
@@ -20,161 +23,13 @@ import { BoundedContext } from '../platform/bounded-context';
 import { Platform } from '../platform/platform';
 import { PortProtocol } from '../pod/port';
 import { PriorityTier } from '../platform/priority-tier';
+import { ApiGatewayProps } from './gateway-props';
+
+export { ApiGatewayProps } from './gateway-props';
 import { HeaderChanges, HeaderMatch, PathType, _checkHeaderName } from './route-match';
-import { CircuitBreaker, ClientTimeouts, CorsOptions, RateLimit, Retries } from './traffic-policy';
+import { CircuitBreaker, ClientTimeouts, RateLimit, Retries } from './traffic-policy';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { _duration } from '../internal/duration';
-
-/**
- * Properties of an API gateway.
- */
-export interface ApiGatewayProps {
-  /** The platform whose services the gateway routes to. */
-  readonly platform: Platform;
-
-  /**
-   * The host names the gateway serves over HTTPS (`api.example.com`, or
-   * `*.example.com` for every direct subdomain), one listener each. Every HTTP or
-   * gRPC route's host must be one of them or covered by one, and the certificate
-   * must cover them all.
-   */
-  readonly hosts: string[];
-
-  /**
-   * Where the TLS certificate comes from: one certificate for all hosts, in one
-   * Secret in the Gateway's namespace.
-   *
-   * @default - none, which is refused unless allowPlainHttp is true
-   */
-  readonly tls?: GatewayTls;
-
-  /**
-   * Serves the hosts over plain HTTP, without TLS: for local development clusters
-   * only. Refused together with `tls`.
-   *
-   * @default false
-   */
-  readonly allowPlainHttp?: boolean;
-
-  /**
-   * The Gateway API implementation that serves the Gateway.
-   *
-   * @default GatewayImplementation.envoyGateway()
-   */
-  readonly implementation?: GatewayImplementation;
-
-  /**
-   * Puts the Gateway (and its policies and certificate) in the implementation's
-   * namespace instead of a namespace of its own.
-   *
-   * @default false: the chart renders a namespace named after the gateway, with Pod Security restricted, a quota, a limit range and default-deny
-   */
-  readonly useImplementationNamespace?: boolean;
-
-  /**
-   * How long the gateway waits for a whole response, per route unless the route
-   * sets its own (HTTPRoute `timeouts.request`, standard Gateway API).
-   *
-   * @default Duration.seconds(60)
-   */
-  readonly requestTimeout?: Duration;
-
-  /**
-   * How many requests one client (source address) may send. Behind a load
-   * balancer, make sure the proxies see client addresses (for example
-   * `externalTrafficPolicy: Local`), or all clients share one limit.
-   *
-   * @default - no limit
-   */
-  readonly rateLimit?: RateLimit;
-
-  /**
-   * The largest request body accepted; larger requests get 413.
-   *
-   * @default - Size.mebibytes(1) with Envoy Gateway; with a generic implementation its own default (only an explicit value is refused)
-   */
-  readonly maxRequestBodySize?: Size;
-
-  /**
-   * How long the gateway waits to connect to a service pod.
-   *
-   * @default - Duration.seconds(5) with Envoy Gateway; with a generic implementation its own default (only an explicit value is refused)
-   */
-  readonly connectTimeout?: Duration;
-
-  /**
-   * Which failed requests are sent again.
-   *
-   * @default - no retries
-   */
-  readonly retries?: Retries;
-
-  /**
-   * Limits on what the gateway sends to one service at once.
-   *
-   * @default - the implementation's own limits
-   */
-  readonly circuitBreaker?: CircuitBreaker;
-
-  /**
-   * How long the gateway waits for clients.
-   *
-   * @default - the implementation's own timeouts
-   */
-  readonly clientTimeouts?: ClientTimeouts;
-
-  /**
-   * Cross-origin resource sharing for browser clients (HTTPRoute `CORS` filter on every HTTP route).
-   *
-   * @default - CORS off: browsers only allow calls from pages of the API's own origin
-   */
-  readonly cors?: CorsOptions;
-
-  /**
-   * The client address ranges (CIDRs, IPv4 or IPv6) allowed to call; others get 403.
-   * With Envoy Gateway this is a `SecurityPolicy` on the Gateway that allows these
-   * ranges and denies the rest. The address checked is the one the proxy sees: keep
-   * the client's address through the load balancer (Envoy Gateway's proxy Service
-   * does, with `externalTrafficPolicy: Local`), or configure client IP detection in
-   * Envoy Gateway. A generic implementation refuses it (the standard has no such field).
-   *
-   * @default - every client address
-   */
-  readonly allowedSourceRanges?: string[];
-
-  /**
-   * How many proxies (data-plane pods) serve the gateway. With Envoy Gateway the
-   * Gateway gets an `EnvoyProxy` of its own (`spec.infrastructure.parametersRef`,
-   * merged over the GatewayClass's): this many replicas, spread over zones and
-   * nodes, a disruption budget that keeps all but one available, and the platform's
-   * critical priority class. A generic implementation refuses it: its data plane is
-   * sized where it is installed.
-   *
-   * @default - 2 with Envoy Gateway; with a generic implementation its own (only an explicit value is refused)
-   */
-  readonly proxyReplicas?: number;
-
-  /**
-   * Scales the proxies with their CPU use (70% of their requests), from
-   * `proxyReplicas` up to this many (Envoy Gateway: the EnvoyProxy's `envoyHpa`).
-   * At least `proxyReplicas`. A generic implementation refuses it.
-   *
-   * @default - no autoscaler: `proxyReplicas` proxies
-   */
-  readonly proxyMaxReplicas?: number;
-}
-
-/** A listener of the Gateway, and the namespaces whose routes it admits. */
-interface Listener {
-  readonly name: string;
-  readonly protocol: string;
-  readonly port: number;
-  readonly hostname?: string;
-  readonly kinds: string[];
-  readonly passthrough?: boolean;
-  /** The namespaces of the routes on it; undefined: only the Gateway's own namespace. */
-  readonly namespaces?: Set<string>;
-}
 
 const GRPC_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -241,7 +96,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
   private readonly _routes: GatewayRoute[] = [];
   private readonly _streams: StreamRoute[] = [];
   private readonly _backends = new Map<Microservice, _ServiceRoutes>();
-  private readonly _listeners = new Map<string, Listener>();
+  private readonly _listeners: _GatewayListeners;
   private readonly _requestTimeout: string;
 
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
@@ -267,10 +122,13 @@ export class ApiGateway extends _Chart implements _RouteContext {
     this.clientTimeouts = props.clientTimeouts;
     this.proxyReplicas = props.proxyReplicas ?? this.implementation._defaults.proxyReplicas;
     this.proxyMaxReplicas = props.proxyMaxReplicas;
-    this._hosts = [...props.hosts];
+    this._hosts = props.hosts === undefined ? [] : [...props.hosts];
+    this._listeners = new _GatewayListeners(this, this._hosts);
     this.addDependency(props.platform);
 
-    _checkHosts(this, this._hosts);
+    if (props.hosts !== undefined) {
+      _checkHosts(this, this._hosts);
+    }
     if (this.tls === undefined && !this.allowPlainHttp) {
       throw _invalid(this, 'tls', undefined, 'must be set: the gateway serves HTTPS, and plain HTTP only when asked for',
         'set tls: GatewayTls.certManager(issuer) or GatewayTls.fromSecret(name), or allowPlainHttp: true on a local development cluster', ErrorCode.MISSING_REQUIRED);
@@ -281,6 +139,16 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     if (this.tls) {
       _checkTls(this, this.tls, this.tlsSecretName!);
+      if (this._hosts.length > _GATEWAY_API_LIMITS.httpRouteHostnames) {
+        throw _invalid(this, 'hosts', `${this._hosts.length} hosts`,
+          `must be at most ${_GATEWAY_API_LIMITS.httpRouteHostnames} with tls: the HTTP-to-HTTPS redirect HTTPRoute lists every host, and an HTTPRoute holds at most ${_GATEWAY_API_LIMITS.httpRouteHostnames} host names (Gateway API ${_GATEWAY_API_LIMITS.version}, spec.hostnames maxItems)`,
+          'serve subdomains with one wildcard host (\'*.example.com\'), or split the hosts over two gateways', ErrorCode.OUT_OF_RANGE);
+      }
+      if (this._hosts.length === 0 && this.tls.issuerName !== undefined) {
+        throw _invalid(this, 'tls', `GatewayTls.certManager('${this.tls.issuerName}')`,
+          'must not ask cert-manager for the certificate of a gateway without hosts: cert-manager issues certificates only for listeners with a host name, and a client reaching the gateway by IP address needs one for that address',
+          'set hosts, or use GatewayTls.fromSecret(name) with a certificate the clients accept for the address they use, or allowPlainHttp: true on a local development cluster', ErrorCode.CONFLICT);
+      }
     }
     if (this.rateLimit) {
       _checkRateLimit(this, this.rateLimit);
@@ -301,19 +169,19 @@ export class ApiGateway extends _Chart implements _RouteContext {
     if (!inImplementation) {
       _renderGatewayNamespace(this, this.gatewayNamespace, labels);
     }
-    for (const host of this._hosts) {
-      this.addListener({ name: `${this.tls ? 'https' : 'http'}-${_hostSlug(host)}`, protocol: this.tls ? 'HTTPS' : 'HTTP', port: this.tls ? 443 : 80, hostname: host,
-        kinds: ['HTTPRoute', 'GRPCRoute'], namespaces: new Set() }, 'hosts', host);
+    for (const host of this._hosts.length > 0 ? this._hosts : [undefined]) {
+      this._listeners.add({ name: _GatewayListeners.nameFor(this.tls !== undefined, host), protocol: this.tls ? 'HTTPS' : 'HTTP', port: this.tls ? 443 : 80, hostname: host,
+        kinds: ['HTTPRoute', 'GRPCRoute'], namespaces: new Set() }, 'hosts', host ?? '(every host)');
     }
     if (this.tls) {
-      this.addListener({ name: 'http', protocol: 'HTTP', port: 80, kinds: ['HTTPRoute'] }, 'hosts', 'http');
+      this._listeners.add({ name: 'http', protocol: 'HTTP', port: 80, kinds: ['HTTPRoute'] }, 'hosts', 'http');
     }
     new gw.Gateway(this, 'Resource', {
       metadata: { name: id, namespace: this.gatewayNamespace, labels, annotations: this.tls?._annotations() ?? {} },
       spec: {
         gatewayClassName: this.implementation.className,
         ...(this.proxyReplicas !== undefined ? { infrastructure: this.implementation._infrastructure(id) } : {}),
-        listeners: Lazy.any({ produce: () => [...this._listeners.values()].map(l => this.renderListener(l)) }),
+        listeners: Lazy.any({ produce: () => this._listeners.all.map(l => this._listeners.render(l)) }),
       },
     });
     if (this.tls) {
@@ -321,7 +189,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
         metadata: { name: `${id}-https-redirect`, namespace: this.gatewayNamespace, labels },
         spec: {
           parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: id, sectionName: 'http' }],
-          hostnames: [...this._hosts],
+          ...(this._hosts.length > 0 ? { hostnames: [...this._hosts] } : {}),
           rules: [{ filters: [{ type: gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT, requestRedirect: { scheme: gw.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS, statusCode: gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301 } }] }],
         },
       });
@@ -362,7 +230,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
 
   /** The names of the Gateway's listeners, in order. */
   public get listenerNames(): string[] {
-    return [...this._listeners.keys()];
+    return this._listeners.all.map(l => l.name);
   }
 
   /**
@@ -370,17 +238,15 @@ export class ApiGateway extends _Chart implements _RouteContext {
    * `HTTPRoute` rule), and lets the gateway's proxies reach that port.
    */
   public addRoute(options: HttpRouteOptions): GatewayRoute {
-    const host = options.host;
     const path = options.path ?? '/';
     const pathType = _oneOf(this, 'addRoute(pathType)', options.pathType ?? PathType.PREFIX, PathType);
     const service = options.service;
-    _checkHost(this, 'addRoute(host)', host);
-    const listener = this.listenerFor('addRoute(host)', host);
+    const { host, listener } = this.routeHost('addRoute(host)', options.host);
     _checkRoutePath(this, 'addRoute(path)', path);
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addRoute(port)', service, options.port, PortProtocol.HTTP, 'an HTTP route needs an HTTP port (addGrpcRoute routes gRPC)');
-    const headers = [...(options.headers ?? [])];
-    headers.forEach(h => h._check(this, 'addRoute(headers)'));
+    _checkOperationsPort(this, 'addRoute(port)', service, port, options.operationsPortReason);
+    const headers = this.headerMatches('addRoute(headers)', options.headers);
     this.checkHeaderChanges('addRoute(requestHeaders)', options.requestHeaders);
     this.checkHeaderChanges('addRoute(responseHeaders)', options.responseHeaders);
     const rewrite = options.rewritePath;
@@ -392,10 +258,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
       }
     }
     const timeout = options.timeout ? this.duration('addRoute(timeout)', options.timeout) : this._requestTimeout;
-    _claimRoute(this, 'addRoute(path)', `${host}${path}${headersShown(headers)}`, `${host} ${_pathKey(path)}${headersKey(headers)}`, `${service.node.path} (port '${port.name}')`);
+    _claimRoute(this, 'addRoute(path)', `${pathType === PathType.EXACT ? 'exactly ' : ''}${host}${path}${headersShown(headers)}`,
+      `${_routeKey(host, path, pathType)}${headersKey(headers)}`, `${service.node.path} (port '${port.name}')`);
     const route: GatewayRoute = { host, path, pathType, service, port, url: `${this.tls ? 'https' : 'http'}://${host}${path}` };
     this._routes.push(route);
-    this.backend(service).addHttp(listener.name, {
+    this.backend(service).addHttp('addRoute(path)', path, listener.name, {
       route, streaming: options.streaming ?? false, headers, timeout, requestHeaders: options.requestHeaders, responseHeaders: options.responseHeaders, rewritePath: rewrite,
     });
     listener.namespaces!.add(service.namespace);
@@ -407,11 +274,11 @@ export class ApiGateway extends _Chart implements _RouteContext {
    * microservice's gRPC port (a `GRPCRoute` rule).
    */
   public addGrpcRoute(options: GrpcRouteOptions): StreamRoute {
-    const { host, service, grpcService, method } = options;
-    _checkHost(this, 'addGrpcRoute(host)', host);
-    const listener = this.listenerFor('addGrpcRoute(host)', host);
+    const { service, grpcService, method } = options;
+    const { host, listener } = this.routeHost('addGrpcRoute(host)', options.host);
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addGrpcRoute(port)', service, options.port, PortProtocol.GRPC, 'a gRPC route needs a gRPC port (addRoute routes HTTP)');
+    _checkOperationsPort(this, 'addGrpcRoute(port)', service, port, options.operationsPortReason);
     if (grpcService !== undefined && !GRPC_NAME.test(grpcService)) {
       throw _invalid(this, 'addGrpcRoute(grpcService)', grpcService, 'must be a fully qualified protobuf service name: identifiers separated by \'.\'', 'use the package and service of the .proto file, for example \'acme.orders.v1.Orders\'', ErrorCode.INVALID_NAME);
     }
@@ -419,11 +286,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
       throw _invalid(this, 'addGrpcRoute(method)', method, grpcService === undefined ? 'must come with grpcService: a method name alone is ambiguous' : 'must be a protobuf method name: one identifier',
         grpcService === undefined ? 'set grpcService as well, for example \'acme.orders.v1.Orders\'' : 'use the method name of the .proto file, for example \'GetOrder\'', grpcService === undefined ? ErrorCode.CONFLICT : ErrorCode.INVALID_NAME);
     }
-    const headers = [...(options.headers ?? [])];
-    headers.forEach(h => h._check(this, 'addGrpcRoute(headers)'));
+    const headers = this.headerMatches('addGrpcRoute(headers)', options.headers);
     const grpcPath = grpcService === undefined ? '/' : `/${grpcService}${method ? `/${method}` : ''}`;
     _claimRoute(this, 'addGrpcRoute(grpcService)', `${host}${grpcPath}${headersShown(headers)}`, `${host} ${grpcPath}${headersKey(headers)}`, `${service.node.path} (port '${port.name}')`);
-    this.backend(service).addGrpc(listener.name, host, { grpcService, method, headers, port });
+    this.backend(service).addGrpc('addGrpcRoute(grpcService)', grpcService ?? '(every service)', listener.name, host, { grpcService, method, headers, port });
     listener.namespaces!.add(service.namespace);
     return this.stream({ listenerName: listener.name, service, port, url: `${this.tls ? 'https' : 'http'}://${host}${grpcPath}` });
   }
@@ -439,10 +305,18 @@ export class ApiGateway extends _Chart implements _RouteContext {
       throw _invalid(this, 'addTlsPassthroughRoute(host)', host, 'must not be one of the gateway\'s hosts, whose TLS the gateway terminates',
         'pass a server name that is not in hosts, or use addRoute to route it over HTTPS', ErrorCode.CONFLICT);
     }
+    this.platform.kubernetesVersion._require(this, _Feature.GATEWAY_API_TLS_ROUTE, 'addTlsPassthroughRoute(host)', host,
+      'terminate TLS at the gateway (add the host to hosts and use addRoute), or forward a port of its own with addTcpRoute');
+    if (this._sourceRanges.length > 0) {
+      throw _invalid(this, 'addTlsPassthroughRoute(host)', host,
+        `must not be added to a gateway with allowedSourceRanges: ${this.implementation.name}'s SecurityPolicy, which carries the allow-list, cannot target a TLSRoute and does not apply to TLS passthrough listeners, so every client address could connect`,
+        'terminate TLS at the gateway (add the host to hosts and use addRoute), restrict the clients in the service itself, or remove allowedSourceRanges', ErrorCode.UNSAFE);
+    }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTlsPassthroughRoute(port)', service, options.port, PortProtocol.TCP, 'a TLS passthrough route forwards TCP');
+    _checkOperationsPort(this, 'addTlsPassthroughRoute(port)', service, port, options.operationsPortReason);
     _claimRoute(this, 'addTlsPassthroughRoute(host)', host, `${host} tls`, `${service.node.path} (port '${port.name}')`);
-    const listener = this.addListener({ name: `tls-${_hostSlug(host)}`, protocol: 'TLS', port: 443, hostname: host, kinds: ['TLSRoute'], passthrough: true,
+    const listener = this._listeners.add({ name: `tls-${_hostSlug(host)}`, protocol: 'TLS', port: 443, hostname: host, kinds: ['TLSRoute'], passthrough: true,
       namespaces: new Set([service.namespace]) }, 'addTlsPassthroughRoute(host)', host);
     this.backend(service).addTls(listener.name, host, port);
     return this.stream({ listenerName: listener.name, service, port, url: `tls://${host}:443` });
@@ -460,7 +334,8 @@ export class ApiGateway extends _Chart implements _RouteContext {
     }
     _checkRoutedService(this, service, this.platform);
     const port = _routedPort(this, 'addTcpRoute(port)', service, options.port, PortProtocol.TCP, 'a TCP route forwards TCP');
-    const listener = this.addListener({ name: `tcp-${listenerPort}`, protocol: 'TCP', port: listenerPort, kinds: ['TCPRoute'], namespaces: new Set([service.namespace]) },
+    _checkOperationsPort(this, 'addTcpRoute(port)', service, port, options.operationsPortReason);
+    const listener = this._listeners.add({ name: `tcp-${listenerPort}`, protocol: 'TCP', port: listenerPort, kinds: ['TCPRoute'], namespaces: new Set([service.namespace]) },
       'addTcpRoute(listenerPort)', listenerPort);
     this.backend(service).addTcp(listener.name, port);
     return this.stream({ listenerName: listener.name, service, port, url: `tcp://${this.gatewayName}.${this.gatewayNamespace}:${listenerPort}` });
@@ -476,29 +351,35 @@ export class ApiGateway extends _Chart implements _RouteContext {
     return this.implementation._peer(this.gatewayName, this.gatewayNamespace);
   }
 
-  private addListener(l: Listener, prop: string, value: unknown): Listener {
-    const taken = this._listeners.get(l.name);
-    if (taken) {
-      throw _invalid(this, prop, value, `must need a Gateway listener of its own, but '${l.name}' is already ${taken.hostname ? `the listener of '${taken.hostname}'` : 'taken'}`,
-        l.protocol === 'TCP' ? 'use another listenerPort' : 'use another host name', ErrorCode.DUPLICATE);
+  /**
+   * The host of a route and its listener: a host the gateway's hosts cover, or, on a
+   * gateway without hosts, any host name or none (`*`: every host).
+   */
+  private routeHost(prop: string, host: string | undefined): { host: string; listener: _Listener } {
+    if (this._hosts.length === 0) {
+      if (host !== undefined) {
+        _checkHost(this, prop, host);
+      }
+      return { host: host ?? '*', listener: this._listeners.all[0] };
     }
-    this._listeners.set(l.name, l);
-    return l;
+    if (host === undefined) {
+      throw _invalid(this, prop, host, `must be set: the gateway serves the hosts ${this._hosts.map(h => `'${h}'`).join(', ')}, one listener each`,
+        `pass one of them, for example host: '${this._hosts[0]}'`, ErrorCode.MISSING_REQUIRED);
+    }
+    _checkHost(this, prop, host);
+    return { host, listener: this._listeners.forHost(prop, host, this.tls !== undefined) };
   }
 
-  private listenerFor(prop: string, host: string): Listener {
-    const exact = this._listeners.get(`${this.tls ? 'https' : 'http'}-${_hostSlug(host)}`);
-    const own = exact?.hostname === host ? exact : [...this._listeners.values()].find(l => l.kinds.includes('HTTPRoute') && l.hostname !== undefined && _covers(l.hostname, host));
-    if (own) {
-      return own;
+  private headerMatches(prop: string, matches: HeaderMatch[] | undefined): HeaderMatch[] {
+    const headers = [...(matches ?? [])];
+    headers.forEach(h => h._check(this, prop));
+    const max = _GATEWAY_API_LIMITS.httpRouteHeaderMatches;
+    if (headers.length > max) {
+      throw _invalid(this, prop, headers.map(h => h.name),
+        `must list at most ${max} headers: a route match holds at most ${max} (Gateway API ${_GATEWAY_API_LIMITS.version}, matches[].headers maxItems)`,
+        'match fewer headers, or route by path instead', ErrorCode.OUT_OF_RANGE);
     }
-    const deeper = this._hosts.find(h => h.startsWith('*.') && host.endsWith(h.slice(1)));
-    if (deeper) {
-      throw _invalid(this, prop, host, `must be covered by one of the gateway's hosts, but '${deeper}' covers one label only: its certificate is not valid for '${host}', although a Gateway API listener would match it`,
-        `add '${host}' (or '*.${host.slice(host.indexOf('.') + 1)}') to the gateway's hosts`, ErrorCode.UNKNOWN_REFERENCE);
-    }
-    throw _invalid(this, prop, host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), each a listener${this.tls ? ' that the certificate covers' : ''}`,
-      `add '${host}' to the gateway's hosts${this.tls ? ' (and to its certificate)' : ''}, or route one of the hosts`, ErrorCode.UNKNOWN_REFERENCE);
+    return headers;
   }
 
   private backend(service: Microservice): _ServiceRoutes {
@@ -530,29 +411,14 @@ export class ApiGateway extends _Chart implements _RouteContext {
   }
 
   private checkHeaderChanges(prop: string, changes: HeaderChanges | undefined): void {
-    for (const name of [...Object.keys(changes?.set ?? {}), ...Object.keys(changes?.add ?? {}), ...(changes?.remove ?? [])]) {
-      _checkHeaderName(this, prop, name);
+    const max = _GATEWAY_API_LIMITS.headerModifierEntries;
+    for (const [kind, names] of [['set', Object.keys(changes?.set ?? {})], ['add', Object.keys(changes?.add ?? {})], ['remove', [...(changes?.remove ?? [])]]] as const) {
+      names.forEach(name => _checkHeaderName(this, prop, name));
+      if (names.length > max) {
+        throw _invalid(this, `${prop}.${kind}`, names, `must list at most ${max} headers: a header filter holds at most ${max} (Gateway API ${_GATEWAY_API_LIMITS.version}, ${kind} maxItems)`,
+          'change fewer headers on the route, or let the service set them', ErrorCode.OUT_OF_RANGE);
+      }
     }
-  }
-
-  private renderListener(l: Listener): gw.GatewaySpecListeners {
-    const namespaces = l.namespaces === undefined || l.namespaces.size === 0
-      ? { from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME }
-      : {
-        from: gw.GatewaySpecListenersAllowedRoutesNamespacesFrom.SELECTOR,
-        selector: { matchExpressions: [{ key: LABEL.NAMESPACE_NAME, operator: 'In', values: [...l.namespaces].sort(_compare) }] },
-      };
-    const tls = l.protocol === 'HTTPS'
-      ? { tls: { mode: gw.GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: this.tlsSecretName! }] } }
-      : l.passthrough ? { tls: { mode: gw.GatewaySpecListenersTlsMode.PASSTHROUGH } } : {};
-    return {
-      name: l.name,
-      protocol: l.protocol,
-      port: l.port,
-      ...(l.hostname ? { hostname: l.hostname } : {}),
-      ...tls,
-      allowedRoutes: { namespaces, kinds: l.kinds.map(kind => ({ group: 'gateway.networking.k8s.io', kind })) },
-    };
   }
 
   private validateRoutes(): ConfigurationError[] {
@@ -560,13 +426,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
       return [_invalid(this, 'routes', [], 'must hold at least one route; a gateway without routes renders nothing',
         'add routes with gateway.addRoute({ host, path, service }), or remove the gateway', ErrorCode.MISSING_REQUIRED)];
     }
-    const errors: ConfigurationError[] = [];
-    for (const l of this._listeners.values()) {
-      if (l.hostname !== undefined && l.kinds.includes('HTTPRoute') && l.namespaces!.size === 0) {
-        errors.push(_invalid(this, 'hosts', l.hostname, 'must have at least one route: a listener without routes serves only errors',
-          `route it with addRoute or addGrpcRoute, or remove '${l.hostname}' from hosts`, ErrorCode.MISSING_REQUIRED));
-      }
-    }
+    const errors: ConfigurationError[] = this._listeners.validate();
     const context = BoundedContext.all(this.platform).find(c => c.namespaceName === this.gatewayNamespace);
     if (context) {
       errors.push(_invalid(this, 'id', this.gatewayNamespace, `must not be the namespace of bounded context ${context.node.path}: the Gateway needs a namespace of its own`,

@@ -8,7 +8,7 @@ import { _checkRateLimit, _checkTls, _resolveCors, _resolveSourceRanges } from '
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { _wholeSeconds } from '../internal/duration';
 import { _bytes, _formatBytes, _size } from '../internal/quantity';
-import { _checkHost, _checkHosts, _checkRoutePath, _claimRoute, _covers, _pathKey, _routedPort, _routedPortsPolicy, _unique } from './routing';
+import { _checkHost, _checkHosts, _checkOperationsPort, _checkRoutePath, _claimRoute, _covers, _routeKey, _routedPort, _routedPortsPolicy, _unique } from './routing';
 import { GatewayRoute, RouteOptions, _checkRoutedService } from './gateway-routes';
 import { GatewayTls } from './gateway-tls';
 import { IngressController, _GatewaySettings } from './ingress-controller';
@@ -207,6 +207,9 @@ export class IngressGateway extends _Chart {
     const path = options.path ?? '/';
     const pathType = _oneOf(this, 'addRoute(pathType)', options.pathType ?? PathType.PREFIX, PathType);
     const service = options.service;
+    if (host === undefined) {
+      throw _invalid(this, 'addRoute(host)', host, 'must be set: an IngressGateway serves its hosts only', `pass one of them, for example host: '${this._hosts[0]}'`, ErrorCode.MISSING_REQUIRED);
+    }
     _checkHost(this, 'addRoute(host)', host);
     if (!this._hosts.some(h => _covers(h, host))) {
       throw _invalid(this, 'addRoute(host)', host, `must be covered by the gateway's hosts (${this._hosts.map(h => `'${h}'`).join(', ')}), which the TLS certificate covers`,
@@ -214,7 +217,8 @@ export class IngressGateway extends _Chart {
     }
     _checkRoutePath(this, 'addRoute(path)', path);
     const port = this.checkService(service, options.port);
-    _claimRoute(this, 'addRoute(path)', `${host}${path}`, `${host} ${_pathKey(path)}`, `${service.node.path} (port '${port.name}')`);
+    _checkOperationsPort(this, 'addRoute(port)', service, port, options.operationsPortReason);
+    _claimRoute(this, 'addRoute(path)', `${pathType === PathType.EXACT ? 'exactly ' : ''}${host}${path}`, _routeKey(host, path, pathType), `${service.node.path} (port '${port.name}')`);
     const route: GatewayRoute = { host, path, pathType, service, port, url: `https://${host}${path}` };
     this._routes.push(route);
     // after every context known so far, in creation order: the Namespaces exist

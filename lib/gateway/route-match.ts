@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
+import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { ErrorCode } from '../internal/configuration-error';
 
 const HEADER = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -107,5 +108,9 @@ export interface HeaderChanges {
 export function _checkHeaderName(scope: IConstruct, prop: string, name: string): void {
   if (!HEADER.test(name)) {
     throw _invalid(scope, prop, name, 'must be an HTTP header name: letters, digits and !#$%&\'*+.^_`|~- with no spaces or commas', 'list each header separately, for example \'X-Request-Id\'', ErrorCode.INVALID_NAME);
+  }
+  const max = _GATEWAY_API_LIMITS.headerNameLength;
+  if (name.length > max) {
+    throw _invalid(scope, prop, name, `must be a header name of at most ${max} characters (Gateway API ${_GATEWAY_API_LIMITS.version}, header name maxLength), but has ${name.length}`, 'use a shorter header name', ErrorCode.OUT_OF_RANGE);
   }
 }

@@ -2,9 +2,10 @@ import { isIPv4 } from 'net';
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { _invalid } from '../internal/errors';
+import { _checkType, _invalid } from '../internal/errors';
 import type { Microservice } from '../workloads/microservice';
 import { Port, PortProtocol } from '../pod/port';
+import { PathType } from './route-match';
 import { ErrorCode } from '../internal/configuration-error';
 
 /** Checks shared by the gateways (ApiGateway and IngressGateway): hosts, paths, ports, route clashes. */
@@ -122,6 +123,42 @@ export function _claimRoute(gateway: IConstruct, prop: string, shown: string, ke
 /** A path as a route key: prefixes that differ only by a trailing '/' are the same. */
 export function _pathKey(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+/**
+ * The key of a host and path match for `_claimRoute`. An `Exact` and a `PathPrefix`
+ * match on the same path are two routes (Gateway API and Ingress prefer the exact
+ * one), and an exact path keeps its trailing '/', which it matches literally.
+ */
+export function _routeKey(host: string, path: string, pathType: PathType): string {
+  return pathType === PathType.EXACT ? `${host} =${path}` : `${host} ${_pathKey(path)}`;
+}
+
+/** The words of a port name that say it serves operations (metrics, administration, debugging, health), not clients. */
+const OPERATIONS_WORDS = ['metrics', 'metric', 'prometheus', 'prom', 'admin', 'management', 'mgmt', 'actuator', 'debug', 'pprof', 'health', 'healthz', 'status', 'monitoring'];
+
+/**
+ * Throws when a public route would go to a port named for operations: one whose
+ * name has a word (split on '-') among metrics, admin, management, actuator,
+ * debug, pprof, health, status, monitoring and their usual short forms, unless
+ * the route gives the reason it is public.
+ */
+export function _checkOperationsPort(scope: IConstruct, prop: string, service: Microservice, port: Port, reason: string | undefined): void {
+  if (reason !== undefined) {
+    const fix = `say why port '${port.name}' of ${service.node.path} is public, or remove operationsPortReason`;
+    _checkType(scope, 'operationsPortReason', reason, 'string', fix);
+    if (reason.trim().length === 0) {
+      throw _invalid(scope, 'operationsPortReason', reason, 'must be a non-empty reason', fix, ErrorCode.MISSING_REQUIRED);
+    }
+    return;
+  }
+  const word = port.name.split('-').find(w => OPERATIONS_WORDS.includes(w));
+  if (word !== undefined) {
+    const others = service.ports.filter(p => p !== port && p.protocol === port.protocol && !p.name.split('-').some(w => OPERATIONS_WORDS.includes(w)));
+    throw _invalid(scope, prop, port.name,
+      `must not be a port for operations ('${word}') of ${service.node.path}: metrics, admin, debug and health endpoints tell an attacker about the service or let them change it, and belong inside the cluster`,
+      `${others.length > 0 ? `route port '${others[0].name}' instead, or ` : ''}set operationsPortReason on the route if this port is meant for clients outside the cluster`, ErrorCode.UNSAFE);
+  }
 }
 
 export function _unique<T>(items: T[]): T[] {

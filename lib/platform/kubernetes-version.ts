@@ -3,8 +3,9 @@ import { _invalid } from '../internal/errors';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
- * A pod feature that not every Kubernetes release has, with the first minor release
- * that has it on by default (beta or GA).
+ * A feature that not every Kubernetes release has (of pods, or of the API server
+ * that validates a CRD), with the first minor release that has it on by default
+ * (beta or GA).
  * @internal
  */
 export class _Feature {
@@ -14,6 +15,14 @@ export class _Feature {
   public static readonly NATIVE_SIDECARS = new _Feature('native sidecars (init containers with restartPolicy Always)', 29);
   /** A Job's `podReplacementPolicy` (JobPodReplacementPolicy: beta and on by default in 1.29, GA in 1.34). */
   public static readonly JOB_POD_REPLACEMENT_POLICY = new _Feature('a Job\'s podReplacementPolicy', 29);
+  /**
+   * Gateway API's TLSRoute (standard channel from v1.5; the pinned CRD is
+   * tools/crds.env's). Its CRD validates hostnames with the CEL rule
+   * `self.all(h, !isIP(h))`: the Kubernetes IP library, which API servers take in
+   * CRD rules from 1.31 (added in 1.30, usable in new rules one release later), so
+   * an older API server refuses the CRD and no TLSRoute can be applied.
+   */
+  public static readonly GATEWAY_API_TLS_ROUTE = new _Feature('Gateway API\'s TLSRoute, whose CRD validates hostnames with the CEL IP library (isIP)', 31);
 
   private constructor(
     /** What the feature is, for messages. */

@@ -101,6 +101,17 @@ export const MUTATIONS: Mutation[] = [
   }) },
   { name: 'a schedule on a job', apply: (p, at) => onWorkload(p, at, w => { w.kind = 'job'; w.ports = []; w.foreign = { timeZone: 'Europe/Berlin' }; }) },
   { name: 'a misspelt prop', apply: (p, at) => onWorkload(p, at, w => { w.foreign = { replica: 3 }; }) },
+  // Gateway API list limits of the pinned CRDs (lib/gateway/gateway-api-limits.ts)
+  { name: 'more HTTP routes to one service on one host than an HTTPRoute holds', apply: p => {
+    const q = clone(p);
+    const c = q.contexts.findIndex(x => x.workloads.some(w => w.kind === 'service' && w.ports[0]?.protocol === 'http'));
+    if (c < 0) return q;
+    const w = q.contexts[c].workloads.findIndex(x => x.kind === 'service' && x.ports[0]?.protocol === 'http');
+    const routes = Array.from({ length: 17 }, (_, i) => ({ to: [c, w] as [number, number], host: 'api.shop.example.com', streaming: false, path: `/limit/r${i}` }));
+    q.routes = [...q.routes, ...routes];
+    return q;
+  } },
+  { name: 'more hosts on a TLS gateway than its redirect HTTPRoute holds', apply: p => ({ ...clone(p), gatewayHosts: ['api.shop.example.com', ...Array.from({ length: 16 }, (_, i) => `h${i}.shop.example.com`)] }) },
   { name: 'a call to itself', apply: p => { const q = clone(p); q.calls.push({ from: [0, 0], to: [0, 0], port: 0 }); return q; } },
   // Hardening II: one shell string as the command (class 3)
   { name: 'command written as one shell string', apply: (p, at) => onWorkload(p, at, w => { w.command = ['python app.py', '--port', '8080']; }) },

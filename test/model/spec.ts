@@ -52,7 +52,7 @@ export interface ContextSpec { name: string; team: string; workloads: WorkloadSp
 export interface CallSpec { from: [number, number]; to: [number, number]; port: number }
 
 /** A gateway route to a service: its first port decides HTTP (a path) or gRPC (a protobuf service). */
-export interface RouteSpec { to: [number, number]; host: string; streaming: boolean }
+export interface RouteSpec { to: [number, number]; host: string; streaming: boolean; /** The HTTP path; default `/<context>/<workload>`. */ path?: string }
 
 export interface PlatformSpec {
   name: string;
@@ -62,6 +62,8 @@ export interface PlatformSpec {
   gatewaySources: string[];
   /** The most proxies the gateway's autoscaler may run; 0 for a fixed count. */
   gatewayProxyMax: number;
+  /** The gateway's hosts; default [HOST]. */
+  gatewayHosts?: string[];
   storeName: string;
   contexts: ContextSpec[];
   calls: CallSpec[];
@@ -177,7 +179,7 @@ export function buildPlatform(app: App, p: PlatformSpec): void {
   }
   if (p.routes.length > 0) {
     const gateway = new ApiGateway(app, 'gateway', {
-      platform, hosts: [HOST], tls: GatewayTls.fromSecret('api-shop-tls'),
+      platform, hosts: p.gatewayHosts ?? [HOST], tls: GatewayTls.fromSecret('api-shop-tls'),
       ...(p.gatewaySources.length > 0 ? { allowedSourceRanges: p.gatewaySources } : {}),
       ...(p.gatewayProxyMax > 0 ? { proxyMaxReplicas: p.gatewayProxyMax } : {}),
     });
@@ -187,7 +189,7 @@ export function buildPlatform(app: App, p: PlatformSpec): void {
       if (spec.ports[0]?.protocol === 'grpc') {
         gateway.addGrpcRoute({ host: r.host, service, grpcService: `acme.${spec.name.replace(/-/g, '')}.v1.Api` });
       } else {
-        gateway.addRoute({ host: r.host, path: `/${p.contexts[r.to[0]].name}/${spec.name}`, service, streaming: r.streaming });
+        gateway.addRoute({ host: r.host, path: r.path ?? `/${p.contexts[r.to[0]].name}/${spec.name}`, service, streaming: r.streaming });
       }
     }
   }
