@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { _invalid } from '../internal/errors';
-import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { ErrorCode } from '../internal/configuration-error';
 
 /**
  * A feature that not every Kubernetes release has (of pods, or of the API server
@@ -76,25 +76,35 @@ export class KubernetesVersion {
   }
 
   /**
-   * The release named `1.<minor>`, for a version read from configuration; throws for
-   * a release the library is not tested against.
+   * The release named `1.<minor>` (`'1.33'`, `'v1.33.4'`), for a version read from
+   * configuration. A release the library is not tested against is refused where it is
+   * used, by the Platform it is given to, with the platform's construct path.
    */
   public static of(version: string): KubernetesVersion {
-    const minor = /^v?1\.(\d{1,3})(\.\d+)?$/.exec(version)?.[1];
+    const minor = typeof version === 'string' ? /^v?1\.(\d{1,3})(\.\d+)?$/.exec(version)?.[1] : undefined;
     const found = minor === undefined ? undefined
       : (KubernetesVersion as unknown as { [key: string]: KubernetesVersion })[`V1_${Number(minor)}`];
-    if (!(found instanceof KubernetesVersion)) {
-      throw new ConfigurationError({ path: '', prop: 'kubernetesVersion', value: version, shown: `'${version}'`,
-        expected: 'must be a Kubernetes release from 1.27 to 1.37, such as \'1.33\'', fix: 'use one of the KubernetesVersion constants',
-        code: ErrorCode.UNKNOWN_OPTION });
-    }
-    return found;
+    return found instanceof KubernetesVersion ? found : new KubernetesVersion(Number.NaN, String(version));
   }
 
   private constructor(
     /** The minor release number (37 for 1.37). */
     public readonly minor: number,
+    /** What `of()` was given when it names no release the library offers. */
+    private readonly unknown?: string,
   ) {}
+
+  /**
+   * Throws unless this is a release the library offers (`of()` of an unknown name
+   * is refused here, where the construct path is known).
+   * @internal
+   */
+  public _check(scope: IConstruct, prop: string): void {
+    if (this.unknown !== undefined) {
+      throw _invalid(scope, prop, this.unknown, 'must be a Kubernetes release from 1.27 to 1.37, such as \'1.33\'',
+        'use one of the KubernetesVersion constants, or KubernetesVersion.of() with one of those releases', ErrorCode.UNKNOWN_OPTION);
+    }
+  }
 
   /** The release as Kubernetes names it: `1.37`. */
   public get name(): string {

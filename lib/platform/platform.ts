@@ -143,6 +143,7 @@ export class Platform extends _Chart {
     if (!(this.kubernetesVersion instanceof KubernetesVersion)) {
       throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33', ErrorCode.WRONG_TYPE);
     }
+    this.kubernetesVersion._check(this, 'kubernetesVersion');
     if (!(this.imagePolicy instanceof ImagePolicy)) {
       throw _invalid(this, 'imagePolicy', String(this.imagePolicy), 'must be an ImagePolicy', 'use ImagePolicy.DIGESTS, ImagePolicy.VERSION_TAGS or ImagePolicy.NOT_LATEST', ErrorCode.WRONG_TYPE);
     }

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { k8s } from '../internal/k8s';
 import { IConstruct } from 'constructs';
-import { _assertDns1123Label, _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
+import { _assertDns1123Label, _assertDns1123Subdomain, _checkType, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _bytes, _formatBytes } from '../internal/quantity';
 import { ErrorCode } from '../internal/configuration-error';
 
@@ -114,7 +114,7 @@ export class VolumeClaim {
         `shrink the claim, or raise quota.storage of ${quotaPath}`, ErrorCode.QUOTA_EXCEEDED);
     }
     if (this.storageClass !== undefined) {
-      _assertDns1123Label(scope, `${prop}.storageClass`, this.storageClass);
+      _assertDns1123Subdomain(scope, `${prop}.storageClass`, this.storageClass, 'name the StorageClass as `kubectl get storageclasses` shows it');
     }
     _checkFreshAccessMode(scope, `${prop}.accessMode`, this.accessMode);
   }

@@ -26,9 +26,18 @@ describe('KubernetesVersion', () => {
     expect(KubernetesVersion.V1_27.isAtLeast(KubernetesVersion.V1_29)).toBe(false);
   });
 
-  test.each(['1.26', '1.38', '2.0', 'latest', ''])('fails when of() is given %j, a release the library is not tested against', (name) => {
-    expect(() => KubernetesVersion.of(name))
-      .toThrow(`'kubernetesVersion' ('${name}') must be a Kubernetes release from 1.27 to 1.37, such as '1.33'; use one of the KubernetesVersion constants`);
+  test.each(['1.26', '1.38', '2.0', 'latest', ''])('fails when of() is given %j, a release the library is not tested against: the platform refuses it with its path', (name) => {
+    const app = setup().app;
+    const version = KubernetesVersion.of(name);
+
+    expect(() => new Platform(app, 'other', { kubernetesVersion: version }))
+      .toThrow(`other: 'kubernetesVersion' ('${name}') must be a Kubernetes release from 1.27 to 1.37, such as '1.33'; use one of the KubernetesVersion constants, or KubernetesVersion.of() with one of those releases`);
+    try {
+      new Platform(app, 'other2', { kubernetesVersion: version });
+    } catch (e) {
+      expect(e).toMatchObject({ name: 'ConfigurationError', path: 'other2', prop: 'kubernetesVersion', value: name, code: 'UNKNOWN_OPTION' });
+    }
+    expect.assertions(2);
   });
 
   test('fails when a platform is given something other than a KubernetesVersion', () => {

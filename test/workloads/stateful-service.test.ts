@@ -88,6 +88,26 @@ describe('StatefulService', () => {
     ]);
   });
 
+  test('a StorageClass named with dots is valid for a store\'s claims, as it is for ephemeral volumes (a DNS subdomain)', () => {
+    const { context } = setup();
+    const products = microservice(context, 'products');
+
+    new StatefulService(context, 'cache', props([products], {
+      claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data', storageClass: 'ebs.csi.aws.com-gp3' })],
+    }));
+
+    expect(find(objects(context), 'StatefulSet', 'cache').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('ebs.csi.aws.com-gp3');
+  });
+
+  test('fails when a StorageClass name is not a DNS subdomain', () => {
+    const { context } = setup();
+    const products = microservice(context, 'products');
+
+    expect(() => new StatefulService(context, 'cache', props([products], {
+      claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data', storageClass: 'Fast_SSD' })],
+    }))).toThrow(/^catalog\/cache: 'claims\[data\]\.storageClass' \('Fast_SSD'\) must be an object name \(a DNS-1123 subdomain\).*; name the StorageClass as `kubectl get storageclasses` shows it$/);
+  });
+
   test('its owner connects: egress on the owner, ingress on the store for the owner only, the URL in the owner\'s environment', () => {
     const { context } = setup();
     const products = microservice(context, 'products');
