@@ -41,6 +41,7 @@ export * from './platform/synthesize';
 export * from './platform/microservices-app';
 export * from './workloads/worker';
 export * from './workloads/stateful-service';
+export * from './workloads/store-storage';
 export * from './workloads/cross-context-ownership';
 export * from './pod/volume-claim';
 export * from './workloads/job-run';

@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { BoundedContext, BoundedContextProps, Image, Microservice, MicroserviceProps, Platform, PlatformProps, Port, Probe } from '../lib';
+import { BoundedContext, BoundedContextProps, Image, Microservice, MicroserviceProps, Platform, PlatformProps, Port, Probe, StatefulServiceProps } from '../lib';
 
 /** A rendered Kubernetes object, as a plain JSON tree. */
 export type Manifest = { [key: string]: any };
@@ -63,4 +63,16 @@ export function microservice(context: BoundedContext, id: string, extra: Partial
     liveness: Probe.http('/live'),
     ...extra,
   });
+}
+
+/** The props of a redis store owned by `owners`, with `overrides`. */
+export function storeProps(owners: Microservice[], overrides: Partial<StatefulServiceProps> = {}): StatefulServiceProps {
+  return {
+    image: Image.fromTag('docker.io/library/redis', '7.2.5'),
+    ports: [Port.tcp(6379, { name: 'redis' })],
+    readiness: Probe.exec(['redis-cli', 'ping']),
+    liveness: Probe.tcp(),
+    owners,
+    ...overrides,
+  };
 }

@@ -20,7 +20,7 @@ const JOB_RUN = ['backoffLimit', 'activeDeadline', 'parallelism', 'completions',
 export const _KIND_PROPS = {
   Microservice: [...LONG_RUNNING, ...SCALING],
   Worker: [...LONG_RUNNING, ...SCALING],
-  StatefulService: [...LONG_RUNNING, 'owners', 'replicas', 'claims', 'podManagementPolicy', 'whenDeleted', 'whenScaled', 'disruptionBudget', 'crossContextOwners'],
+  StatefulService: [...LONG_RUNNING, 'owners', 'replicas', 'storage', 'claims', 'podManagementPolicy', 'whenDeleted', 'whenScaled', 'disruptionBudget', 'crossContextOwners'],
   Job: [...WORKLOAD, ...JOB_RUN, 'ttlAfterFinished', 'argoCdSyncWave', 'argoCdHook', 'helmHooks'],
   CronJob: [...WORKLOAD, ...JOB_RUN, 'schedule', 'timeZone', 'concurrencyPolicy', 'startingDeadline', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'],
 } as const;

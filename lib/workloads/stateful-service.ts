@@ -7,6 +7,7 @@ import { DisruptionBudget } from './disruption-budget';
 import { _assertInteger, _instanceOf, _invalid, _oneOf } from '../internal/errors';
 import { _checkDisruptionBudget, _renderDisruptionBudget } from './scaling';
 import { VolumeClaim } from '../pod/volume-claim';
+import { StoreStorage } from './store-storage';
 import { Workload } from './workload';
 import { IConnectable } from './workload-connections';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
@@ -76,9 +77,18 @@ export interface StatefulServiceProps extends LongRunningWorkloadProps {
   readonly replicas?: number;
 
   /**
+   * Where the pods keep their data: persistent claims, or scratch space that is gone
+   * with each pod (`StoreStorage.scratch`, for a cache that keeps nothing; then
+   * `claims`, `whenDeleted` and `whenScaled` are refused).
+   *
+   * @default StoreStorage.PERSISTENT
+   */
+  readonly storage?: StoreStorage;
+
+  /**
    * The persistent volumes every pod gets.
    *
-   * @default - one claim 'data' of Size.gibibytes(1), ReadWriteOnce, mounted at /data
+   * @default - one claim 'data' of Size.gibibytes(1), ReadWriteOnce, mounted at /data; none with scratch storage
    */
   readonly claims?: VolumeClaim[];
 
@@ -118,7 +128,9 @@ export interface StatefulServiceProps extends LongRunningWorkloadProps {
  * (pods are addressed as `<name>-N.<name>.<context>.svc`), its own ServiceAccount,
  * a PodDisruptionBudget that still lets a node drain, and a NetworkPolicy that
  * admits only its owners, on the ports they call. A non-owner's `connectTo` is an
- * error. The context's quota check counts its claims and their storage.
+ * error. The context's quota check counts its claims and their storage. A cache that
+ * keeps nothing takes `storage: StoreStorage.scratch(...)`: an emptyDir per pod, no
+ * claims.
  *
  * @example
  * const cache = new StatefulService(catalog, 'products-cache', {
@@ -136,9 +148,11 @@ export class StatefulService extends CallableWorkload {
   public readonly replicas: number;
   /** How pods start and stop. */
   public readonly podManagementPolicy: PodManagementPolicy;
-  /** What happens to the claims on deletion. */
+  /** Where the pods keep their data. */
+  public readonly storage: StoreStorage;
+  /** What happens to the claims on deletion (not rendered with scratch storage, which has none). */
   public readonly whenDeleted: ClaimRetention;
-  /** What happens to a pod's claims on scale-down. */
+  /** What happens to a pod's claims on scale-down (not rendered with scratch storage, which has none). */
   public readonly whenScaled: ClaimRetention;
   /** The disruption budget. */
   public readonly disruptionBudget: DisruptionBudget;
@@ -156,12 +170,18 @@ export class StatefulService extends CallableWorkload {
       `shorten the name to ${STATEFUL_SET_NAME_MAX} characters or fewer`, ErrorCode.INVALID_NAME);
     }
     this.replicas = props.replicas ?? 1;
+    this.storage = _instanceOf(this, 'storage', props.storage ?? StoreStorage.PERSISTENT, StoreStorage,
+      'use StoreStorage.scratch({ sizeLimit }) for a store that keeps nothing, or leave storage out for persistent claims');
+    const scratch = this.storage._scratch(this, 'storage');
+    if (scratch !== undefined) {
+      refuseWithScratch(this, props);
+    }
     this.podManagementPolicy = _oneOf(this, 'podManagementPolicy', props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY, PodManagementPolicy);
     this.whenDeleted = _oneOf(this, 'whenDeleted', props.whenDeleted ?? ClaimRetention.RETAIN, ClaimRetention);
     this.whenScaled = _oneOf(this, 'whenScaled', props.whenScaled ?? ClaimRetention.RETAIN, ClaimRetention);
     this.disruptionBudget = props.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
     this._owners = [...(props.owners ?? [])];
-    this._claims = [...(props.claims ?? [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data' })])];
+    this._claims = scratch !== undefined ? [] : [...(props.claims ?? [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/data' })])];
     _assertInteger(this, 'replicas', this.replicas, 1, 10000, 'run at least 1 replica');
     _checkDisruptionBudget(this, this.disruptionBudget, this.replicas);
     if (this._owners.length === 0) {
@@ -189,9 +209,11 @@ export class StatefulService extends CallableWorkload {
       names.add(claim.name);
       this._addMount(`claims[${claim.name}].mountPath`, { name: claim.name, mountPath: claim.mountPath });
     }
-    if (this._claims.length === 0) {
-      throw _invalid(this, 'claims', [], 'must hold at least one claim: a store without persistent storage is a Microservice',
-        'add a VolumeClaim, or use a Microservice (with replicas for a fixed count)', ErrorCode.MISSING_REQUIRED);
+    if (scratch !== undefined) {
+      this.pod._addVolume(scratch.volume, { mountPath: scratch.mountPath, writable: true }, 'storage');
+    } else if (this._claims.length === 0) {
+      throw _invalid(this, 'claims', [], 'must hold at least one claim with persistent storage: the pods would have nowhere to keep their data',
+        'add a VolumeClaim, or set storage: StoreStorage.scratch({ sizeLimit }) for a store that keeps nothing (a cache)', ErrorCode.MISSING_REQUIRED);
     }
 
     const statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
@@ -202,9 +224,9 @@ export class StatefulService extends CallableWorkload {
         selector: { matchLabels: this.selectorLabels },
         podManagementPolicy: this.podManagementPolicy.value,
         updateStrategy: { type: 'RollingUpdate' },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: this.whenDeleted.value, whenScaled: this.whenScaled.value },
+        ...(scratch === undefined ? { persistentVolumeClaimRetentionPolicy: { whenDeleted: this.whenDeleted.value, whenScaled: this.whenScaled.value } } : {}),
         template: this._podTemplate({ spreadBy: 'controller-revision-hash' }),
-        volumeClaimTemplates: this._claims.map(c => c._render({ ...this.selectorLabels })),
+        ...(scratch === undefined ? { volumeClaimTemplates: this._claims.map(c => c._render({ ...this.selectorLabels })) } : {}),
       },
     });
     if (crossContext !== undefined) statefulSet.metadata.addAnnotation(CROSS_CONTEXT_OWNERS_ANNOTATION, crossContext.reason);
@@ -220,7 +242,7 @@ export class StatefulService extends CallableWorkload {
     return [...this._owners];
   }
 
-  /** The persistent volumes every pod gets (a copy). */
+  /** The persistent volumes every pod gets (a copy); none with scratch storage. */
   public get claims(): VolumeClaim[] {
     return [...this._claims];
   }
@@ -253,5 +275,22 @@ export class StatefulService extends CallableWorkload {
       claims: this.replicas * this._claims.length,
       storage: this.replicas * this._claims.reduce((n, c) => n + c._bytes, 0),
     };
+  }
+}
+
+/** Throws when a prop about claims is set on a store with scratch storage, which has none. */
+function refuseWithScratch(scope: StatefulService, props: StatefulServiceProps): void {
+  const claims = props.claims;
+  const set: Array<[string, unknown]> = [
+    ['claims', Array.isArray(claims) ? claims.map(c => (c instanceof VolumeClaim ? c.name : String(c))) : claims],
+    ['whenDeleted', props.whenDeleted instanceof ClaimRetention ? props.whenDeleted.value : props.whenDeleted],
+    ['whenScaled', props.whenScaled instanceof ClaimRetention ? props.whenScaled.value : props.whenScaled],
+  ];
+  for (const [prop, value] of set) {
+    if (value !== undefined) {
+      throw _invalid(scope, prop, value,
+        'must not be set with storage: StoreStorage.scratch(...): the pods keep their data in an emptyDir, gone with each pod, and the store has no claims',
+        `remove ${prop}, or remove storage for persistent claims`, ErrorCode.CONFLICT);
+    }
   }
 }

@@ -105,8 +105,16 @@ export class WorkloadPod implements IPodVolumes {
 
   /** Mounts a volume in the main container; see `Workload.addVolume`. */
   public addVolume(volume: Volume, options: MountOptions): void {
+    this._addVolume(volume, options, `addVolume(${volume?.name})`);
+  }
+
+  /**
+   * Mounts a volume in the main container, its errors naming `prop` (a kind's own
+   * volume, such as a store's scratch storage, names the prop that asked for it).
+   * @internal
+   */
+  public _addVolume(volume: Volume, options: MountOptions, prop: string): void {
     const w = this.workload;
-    const prop = `addVolume(${volume?.name})`;
     this._registerVolume(volume, prop, options?.writable === true);
     const mount = _volumeMount(w, prop, volume, options);
     _checkScratch(w, prop, w._resources, _bytes(w.tmpSize), [...this._mainVolumes, volume]);

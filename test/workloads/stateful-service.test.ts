@@ -1,17 +1,6 @@
 import { Size } from 'cdk8s';
-import { AccessMode, ClaimRetention, Image, Microservice, PodManagementPolicy, Port, Probe, StatefulService, StatefulServiceProps, VolumeClaim } from '../../lib';
-import { find, microservice, objects, resolvedEnv, setup } from '../_helpers';
-
-function props(owners: Microservice[], overrides: Partial<StatefulServiceProps> = {}): StatefulServiceProps {
-  return {
-    image: Image.fromTag('docker.io/library/redis', '7.2.5'),
-    ports: [Port.tcp(6379, { name: 'redis' })],
-    readiness: Probe.exec(['redis-cli', 'ping']),
-    liveness: Probe.tcp(),
-    owners,
-    ...overrides,
-  };
-}
+import { AccessMode, ClaimRetention, PodManagementPolicy, Probe, StatefulService, StatefulServiceProps, VolumeClaim } from '../../lib';
+import { find, microservice, objects, resolvedEnv, setup, storeProps as props } from '../_helpers';
 
 describe('StatefulService', () => {
   describe('defaults', () => {
@@ -165,7 +154,7 @@ describe('StatefulService', () => {
 
   test.each([
     ['no ports', { ports: [], readiness: Probe.exec(['redis-cli', 'ping']), liveness: Probe.exec(['true']) }, /'ports' \(\[\]\) must list at least one port/],
-    ['no claims', { claims: [] }, /'claims' \(\[\]\) must hold at least one claim: a store without persistent storage is a Microservice/],
+    ['no claims', { claims: [] }, /'claims' \(\[\]\) must hold at least one claim with persistent storage: the pods would have nowhere to keep their data; add a VolumeClaim, or set storage: StoreStorage\.scratch\(\{ sizeLimit \}\) for a store that keeps nothing \(a cache\)/],
     ['two claims of one name', { claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/a' }), VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/b' })] },
       /'claims\[\]\.name' \('data'\) must be unique in the store/],
     ['a claim over /tmp', { claims: [VolumeClaim.of('data', { size: Size.gibibytes(1), mountPath: '/tmp/data' })] },
