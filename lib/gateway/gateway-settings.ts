@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _checkCidr } from '../internal/cidr';
-import { _assertInteger, _invalid } from '../internal/errors';
+import { _assertInteger, _checkType, _instanceOf, _invalid } from '../internal/errors';
 import { GatewayTls } from './gateway-tls';
 import { _checkHeaderName } from './route-match';
 import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
@@ -25,6 +25,7 @@ const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a
 
 /** Throws unless the rate limit's numbers are whole and positive. */
 export function _checkRateLimit(scope: IConstruct, rate: RateLimit): void {
+  _instanceOf(scope, 'rateLimit', rate, RateLimit, 'use RateLimit.perSecond(...) or RateLimit.perMinute(...)');
   _assertInteger(scope, 'rateLimit.requests', rate.requests, 1, Number.MAX_SAFE_INTEGER,
     'allow at least 1 request per interval (use RateLimit.perMinute for fewer than one a second), or leave rateLimit unset for no limit');
   _assertInteger(scope, 'rateLimit.burstMultiplier', rate.burstMultiplier, 1, Number.MAX_SAFE_INTEGER, 'use a whole multiple of the rate, such as 5 (1 allows no burst)');
@@ -57,6 +58,8 @@ export function _checkTls(scope: IConstruct, tls: GatewayTls, secretName: string
 
 /** Validates CORS options and resolves their defaults. */
 export function _resolveCors(scope: IConstruct, c: CorsOptions): _Cors {
+  _checkType(scope, 'cors', c, 'object', 'pass CORS options such as { allowOrigins: [\'https://shop.example.com\'] }');
+  _checkType(scope, 'cors.allowOrigins', c.allowOrigins, 'array', 'list the origins browsers may call from, such as [\'https://shop.example.com\']');
   const allowCredentials = c.allowCredentials ?? false;
   const origins = c.allowOrigins;
   if (origins.length === 0) {

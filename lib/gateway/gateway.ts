@@ -117,8 +117,10 @@ export class ApiGateway extends _Chart implements _RouteContext {
     this.rateLimit = props.rateLimit;
     this.maxRequestBodySize = props.maxRequestBodySize ?? this.implementation._defaults.maxRequestBodySize;
     this.connectTimeout = props.connectTimeout ?? this.implementation._defaults.connectTimeout;
-    this.retries = props.retries;
-    this.circuitBreaker = props.circuitBreaker;
+    this.retries = props.retries === undefined ? undefined
+      : _instanceOf(this, 'retries', props.retries, Retries, 'use Retries.onGatewayErrors(2) or Retries.onConnectionFailure(2), or leave retries unset');
+    this.circuitBreaker = props.circuitBreaker === undefined ? undefined
+      : _instanceOf(this, 'circuitBreaker', props.circuitBreaker, CircuitBreaker, 'use CircuitBreaker.limits({ ... }), or leave circuitBreaker unset');
     this.clientTimeouts = props.clientTimeouts;
     this.proxyReplicas = props.proxyReplicas ?? this.implementation._defaults.proxyReplicas;
     this.proxyMaxReplicas = props.proxyMaxReplicas;

@@ -9,6 +9,21 @@ import { buildApiGateway as build, service } from './_gateway';
 const generic = GatewayImplementation.generic('cilium', { namespace: 'kube-system', podLabels: { 'k8s-app': 'cilium-envoy' } });
 
 describe('ApiGateway errors', () => {
+  test.each([
+    ['rateLimit', { rateLimit: { requests: 10 } }, "'rateLimit' ({\"requests\":10}) must be a RateLimit; use RateLimit.perSecond(...) or RateLimit.perMinute(...)"],
+    ['retries', { retries: { attempts: 2 } }, "'retries' ({\"attempts\":2}) must be a Retries; use Retries.onGatewayErrors(2) or Retries.onConnectionFailure(2), or leave retries unset"],
+    ['circuitBreaker', { circuitBreaker: {} }, "'circuitBreaker' ({}) must be a CircuitBreaker; use CircuitBreaker.limits({ ... }), or leave circuitBreaker unset"],
+    ['cors', { cors: 'https://shop.example.com' }, "'cors' ('https://shop.example.com') must be an object; pass CORS options such as { allowOrigins: ['https://shop.example.com'] }"],
+    ['cors.allowOrigins', { cors: { allowOrigins: 'https://shop.example.com' } }, "'cors.allowOrigins' ('https://shop.example.com') must be an array; list the origins"],
+  ])('fails when %s is not what its type says (plain JavaScript)', (prop, props, message) => {
+    expect(() => build(props as never)).toThrow(`public: ${message}`);
+    try {
+      build(props as never);
+    } catch (e) {
+      expect(e).toMatchObject({ name: 'ConfigurationError', path: 'public', prop, code: 'WRONG_TYPE' });
+    }
+  });
+
   test('fails when two routes have the same host and path', () => {
     const { context, gateway, products } = build();
     const reviews = service(context, 'reviews');
