@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { BoundedContext, BoundedContextProps, Image, Microservice, MicroserviceProps, Platform, PlatformProps, Port, Probe, StatefulServiceProps } from '../lib';
+import { BoundedContext, BoundedContextProps, ConfigurationError, Image, Microservice, MicroserviceProps, Platform, PlatformProps, Port, Probe, StatefulServiceProps } from '../lib';
 
 /** A rendered Kubernetes object, as a plain JSON tree. */
 export type Manifest = { [key: string]: any };
@@ -75,4 +75,17 @@ export function storeProps(owners: Microservice[], overrides: Partial<StatefulSe
     owners,
     ...overrides,
   };
+}
+
+/**
+ * Runs `build` and returns what it throws (a refusal of the library is a
+ * ConfigurationError); fails the test when it throws nothing.
+ */
+export function thrown(build: () => unknown): ConfigurationError {
+  try {
+    build();
+  } catch (e) {
+    return e as ConfigurationError;
+  }
+  throw new Error('expected a refusal, but nothing was thrown');
 }

@@ -3,7 +3,7 @@ import {
   ApiGateway, BoundedContext, CircuitBreaker, GatewayImplementation, GatewayTls, HeaderMatch, IngressGateway, PathRewrite, PathType, Port, RateLimit,
   Retries,
 } from '../../lib';
-import { objects, setup } from '../_helpers';
+import { objects, setup, thrown } from '../_helpers';
 import { buildApiGateway as build, service } from './_gateway';
 
 const generic = GatewayImplementation.generic('cilium', { namespace: 'kube-system', podLabels: { 'k8s-app': 'cilium-envoy' } });
@@ -17,11 +17,7 @@ describe('ApiGateway errors', () => {
     ['cors.allowOrigins', { cors: { allowOrigins: 'https://shop.example.com' } }, "'cors.allowOrigins' ('https://shop.example.com') must be an array; list the origins"],
   ])('fails when %s is not what its type says (plain JavaScript)', (prop, props, message) => {
     expect(() => build(props as never)).toThrow(`public: ${message}`);
-    try {
-      build(props as never);
-    } catch (e) {
-      expect(e).toMatchObject({ name: 'ConfigurationError', path: 'public', prop, code: 'WRONG_TYPE' });
-    }
+    expect(thrown(() => build(props as never))).toMatchObject({ name: 'ConfigurationError', path: 'public', prop, code: 'WRONG_TYPE' });
   });
 
   test('fails when two routes have the same host and path', () => {

@@ -8,17 +8,7 @@ import {
 } from '../../lib';
 import { _addValidation, _throwIfInvalid, _validationErrors } from '../../lib/internal/chart';
 import { _invalid } from '../../lib/internal/errors';
-import { find, microservice, objects, setup } from '../_helpers';
-
-/** Runs `build` and returns what it throws; fails the test when it throws nothing. */
-function thrown(build: () => unknown): unknown {
-  try {
-    build();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a refusal, but nothing was thrown');
-}
+import { find, microservice, objects, setup, thrown } from '../_helpers';
 
 function cronProps(overrides: Partial<CronJobProps> = {}): CronJobProps {
   return { image: Image.fromTag('ghcr.io/acme/accounts', '2.4.1'), args: ['purge'], schedule: CronSchedule.expression('30 3 * * *'), ...overrides };

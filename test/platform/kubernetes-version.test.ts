@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Image, KubernetesVersion, Microservice, Platform, Port, PreStopSleep, Probe, Worker } from '../../lib';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
-import { find, Manifest, microservice, objects, setup } from '../_helpers';
+import { find, Manifest, microservice, objects, setup, thrown } from '../_helpers';
 
 function container(manifests: Manifest[], name: string): Manifest {
   return find(manifests, 'Deployment', name).spec.template.spec.containers[0];
@@ -32,12 +32,8 @@ describe('KubernetesVersion', () => {
 
     expect(() => new Platform(app, 'other', { kubernetesVersion: version }))
       .toThrow(`other: 'kubernetesVersion' ('${name}') must be a Kubernetes release from 1.27 to 1.37, such as '1.33'; use one of the KubernetesVersion constants, or KubernetesVersion.of() with one of those releases`);
-    try {
-      new Platform(app, 'other2', { kubernetesVersion: version });
-    } catch (e) {
-      expect(e).toMatchObject({ name: 'ConfigurationError', path: 'other2', prop: 'kubernetesVersion', value: name, code: 'UNKNOWN_OPTION' });
-    }
-    expect.assertions(2);
+    expect(thrown(() => new Platform(app, 'other2', { kubernetesVersion: version })))
+      .toMatchObject({ name: 'ConfigurationError', path: 'other2', prop: 'kubernetesVersion', value: name, code: 'UNKNOWN_OPTION' });
   });
 
   test('fails when a platform is given something other than a KubernetesVersion', () => {

@@ -4,17 +4,7 @@ import {
 } from '../../lib';
 import { _validationErrors } from '../../lib/internal/chart';
 import { _fmt } from '../../lib/internal/configuration-error';
-import { microservice, setup } from '../_helpers';
-
-/** Runs `build` and returns what it throws; fails the test when it throws nothing. */
-function thrown(build: () => unknown): unknown {
-  try {
-    build();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a refusal, but nothing was thrown');
-}
+import { microservice, setup, thrown } from '../_helpers';
 
 const redis = Image.fromTag('docker.io/library/redis', '7.2.5');
 

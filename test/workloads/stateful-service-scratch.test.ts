@@ -1,16 +1,6 @@
 import { Size } from 'cdk8s';
 import { ClaimRetention, ConfigurationError, ErrorCode, StatefulService, StatefulServiceProps, StoreStorage, VolumeClaim } from '../../lib';
-import { find, microservice, objects, setup, storeProps as props } from '../_helpers';
-
-/** The error `build` throws. */
-function thrown(build: () => unknown): ConfigurationError {
-  try {
-    build();
-  } catch (e) {
-    return e as ConfigurationError;
-  }
-  throw new Error('expected an error, none was thrown');
-}
+import { find, microservice, objects, setup, storeProps as props, thrown } from '../_helpers';
 
 describe('StatefulService storage', () => {
   test('defaults to persistent claims (StoreStorage.PERSISTENT)', () => {
