@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { Platform, Subject, TeamRole } from '../lib';
+import { Environment, Platform, Subject, TeamRole } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 import { SalesGateway } from './gateway';
@@ -8,6 +8,7 @@ import { OrdersContext } from './orders';
 export { AccountsContext } from './accounts';
 export { CatalogContext } from './catalog';
 export { SalesGateway } from './gateway';
+export { DEV, ENVIRONMENTS, PROD, STAGING } from './environments';
 export { OrdersContext } from './orders';
 
 /**
@@ -22,11 +23,12 @@ export interface SalesPlatform {
 }
 
 /**
- * Builds the reference sales platform into an app.
+ * Builds the reference sales platform into an app, for one environment (dev,
+ * staging, prod: `ENVIRONMENTS`); without one, as production.
  */
-export function buildSalesPlatform(app: App): SalesPlatform {
+export function buildSalesPlatform(app: App, environment?: Environment): SalesPlatform {
   // the control plane's endpoints, for the services granted API access
-  const platform = new Platform(app, 'sales', { apiServerCidrs: ['10.10.0.0/28'] });
+  const platform = new Platform(app, 'sales', { apiServerCidrs: ['10.10.0.0/28'], environment });
   const accounts = new AccountsContext(app, platform);
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);

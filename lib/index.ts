@@ -38,6 +38,8 @@ export * from './access/escalation';
 export * from './platform/cluster-access';
 export * from './config/backing-service';
 export * from './platform/synthesize';
+export * from './platform/environment';
+export * from './change/parity';
 export * from './platform/microservices-app';
 export * from './workloads/worker';
 export * from './workloads/stateful-service';

@@ -176,7 +176,8 @@ export class SecretSource {
    * of the Kubernetes Secret that will hold the values.
    * @internal
    */
-  public _bind(scope: Construct, prop: string, ownName: string, namespace: string, meta: _SecretMeta, allowLiterals: boolean): string {
+  public _bind(scope: Construct, prop: string, ownName: string, namespace: string, meta: _SecretMeta, allowLiterals: boolean,
+    storeFor: (name: string) => { readonly name: string; readonly kind: string } | undefined = () => undefined): string {
     if (this.keys.length === 0) {
       throw _invalid(scope, prop, this.kind, 'must provide at least one key', 'list the keys the secret holds', ErrorCode.MISSING_REQUIRED);
     }
@@ -196,7 +197,8 @@ export class SecretSource {
         return name;
       }
       case 'external': {
-        const o = this.spec.external!;
+        // the store the environment uses in place of the one the code names, if any
+        const o = { ...this.spec.external!, store: storeFor(this.spec.external!.store.name) ?? this.spec.external!.store };
         const refresh = _wholeSeconds(scope, `${prop}.refreshInterval`, o.refreshInterval ?? Duration.hours(1), 0);
         if (refresh < 60) {
           throw _invalid(scope, `${prop}.refreshInterval`, `${refresh}s`, 'must be at least one minute, or the secret manager is polled too often',

@@ -15,6 +15,7 @@ import {
   GatewayRoute, GrpcRouteOptions, HttpRouteOptions, StreamRoute, TcpRouteOptions, TlsPassthroughRouteOptions,
   _checkRoutedService, _gatewayDuration, _RouteContext, _ServiceRoutes, _UnbufferedRoute,
 } from './gateway-routes';
+import { _withEnvironment } from './gateway-environment';
 import { GatewayTls } from './gateway-tls';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import { Microservice } from '../workloads/microservice';
@@ -103,6 +104,7 @@ export class ApiGateway extends _Chart implements _RouteContext {
     super(scope, _checkPlatformChart('ApiGateway', scope, id, props, "new ApiGateway(app, 'gateway', { platform, hosts: ['api.example.com'], tls })"),
       { labels: { [LABEL.PART_OF]: props.platform.platformName, [LABEL.MANAGED_BY]: MANAGED_BY } });
     _assertDns1123Label(this, 'id', id);
+    props = _withEnvironment(this, props);
     this.platform = props.platform;
     this.gatewayName = id;
     this.implementation = _instanceOf(this, 'implementation', props.implementation ?? GatewayImplementation.envoyGateway(), GatewayImplementation,

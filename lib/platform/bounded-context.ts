@@ -158,7 +158,7 @@ export class BoundedContext extends _Chart implements IPlatformMember {
     };
     this.checkLimits();
 
-    const q = props.quota ?? {};
+    const q = props.platform.environment?._quotaOf(namespace, props.quota) ?? props.quota ?? {};
     this._quota = {
       cpuRequests: _cpuMillis(q.cpuRequests ?? Cpu.units(8), this, 'quota.cpuRequests'),
       cpuLimits: _cpuMillis(q.cpuLimits ?? Cpu.units(16), this, 'quota.cpuLimits'),

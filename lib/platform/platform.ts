@@ -6,6 +6,7 @@ import { _checkCidr } from '../internal/cidr';
 import { _ANY_SCOPE, _brand, _checkScope, _isBranded } from '../internal/construct';
 import { _assertDns1123Label, _assertInteger, _invalid } from '../internal/errors';
 import { LABEL, MANAGED_BY } from '../internal/labels';
+import { Environment } from './environment';
 import { ImagePolicy } from './image';
 import { KubernetesVersion } from './kubernetes-version';
 import { IContextMember, IPlatformMember } from './members';
@@ -82,6 +83,16 @@ export interface PlatformProps {
    * @default ImagePolicy.VERSION_TAGS (a digest, or a tag such as '1.2.3' or a commit id; moving tags such as 'alpine' or '20' are refused)
    */
   readonly imagePolicy?: ImagePolicy;
+
+  /**
+   * The environment the platform is built for (dev, staging, prod): what may differ
+   * between environments. Its `kubernetesVersion` and `allowLiteralSecrets`, when it
+   * declares them, are the platform's; the same prop given here with another value
+   * is refused.
+   *
+   * @default - no environment: the platform is built as its code declares
+   */
+  readonly environment?: Environment;
 }
 
 /**
@@ -122,6 +133,8 @@ export class Platform extends _Chart {
   public readonly kubernetesVersion: KubernetesVersion;
   /** How firmly images must be pinned. */
   public readonly imagePolicy: ImagePolicy;
+  /** The environment the platform is built for, if any. */
+  public readonly environment?: Environment;
   private readonly _apiServerCidrs?: string[];
   private readonly _dnsPodLabels: { [key: string]: string };
   private readonly _contexts: IPlatformMember[] = [];
@@ -135,10 +148,15 @@ export class Platform extends _Chart {
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.dnsNamespace = props.dnsNamespace ?? 'kube-system';
     this._dnsPodLabels = { ...(props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' }) };
-    this.allowLiteralSecrets = props.allowLiteralSecrets ?? false;
+    if (props.environment !== undefined && !(props.environment instanceof Environment)) {
+      throw _invalid(this, 'environment', String(props.environment), 'must be an Environment', 'use Environment.of(name, { ... })', ErrorCode.WRONG_TYPE);
+    }
+    this.environment = props.environment;
+    const env = this.environment;
+    this.allowLiteralSecrets = (env ? env._platformProp(this.node.path, 'allowLiteralSecrets', props.allowLiteralSecrets) : props.allowLiteralSecrets) ?? false;
     this._apiServerCidrs = props.apiServerCidrs ? [...props.apiServerCidrs] : undefined;
     this.apiServerPort = props.apiServerPort ?? 443;
-    this.kubernetesVersion = props.kubernetesVersion ?? KubernetesVersion.NEWEST;
+    this.kubernetesVersion = (env ? env._platformProp(this.node.path, 'kubernetesVersion', props.kubernetesVersion) : props.kubernetesVersion) ?? KubernetesVersion.NEWEST;
     this.imagePolicy = props.imagePolicy ?? ImagePolicy.VERSION_TAGS;
     if (!(this.kubernetesVersion instanceof KubernetesVersion)) {
       throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33', ErrorCode.WRONG_TYPE);
@@ -166,6 +184,7 @@ export class Platform extends _Chart {
       this.registerTier(tier);
     }
     _addValidation(this, () => this.findPlaintextSecrets());
+    _addValidation(this, () => env?._checkContexts(this.node.path, this._contexts.map(c => c.namespaceName)) ?? []);
   }
 
   /** Labels selecting the cluster DNS pods (a copy). */

@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { checkParity, loadManifests } from '../change/parity';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { Environment } from './environment';
 import { MicroservicesApp } from './microservices-app';
 
 /**
@@ -67,4 +70,80 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
  */
 export function _synthWithEmitter(app: App): void {
   app.synth();
+}
+
+/**
+ * Options of `synthesizeEnvironments`.
+ */
+export interface SynthesizeEnvironmentsOptions {
+  /**
+   * The directory the environments' directories are written to (`<outdir>/<env>/`).
+   *
+   * @default - `$CDK8S_OUTDIR` (which `cdk8s synth` sets), else 'dist'
+   */
+  readonly outdir?: string;
+}
+
+/**
+ * Builds the platform once per environment from the same code (`build` is called
+ * with a new app and each environment; pass the environment to the `Platform`) and
+ * writes each into `<outdir>/<env.name>/`. Before anything is written the parity
+ * check runs: every difference between the environments' manifests must be
+ * explained by an aspect they declare differently (`lib/change/parity.ts`), or the
+ * synth fails with a ConfigurationError listing each undeclared difference.
+ *
+ * Atomic as `synthesize()`: every environment is synthesized into a new directory
+ * beside `outdir`, which takes its place only when all succeeded and the parity
+ * check passed; a failure in any environment leaves `outdir` as it was.
+ *
+ * @returns the files written, relative to `outdir` (`dev/0000-sales.k8s.yaml`, ...)
+ *
+ * @example
+ * synthesizeEnvironments([dev, staging, prod], (app, env) => buildSalesPlatform(app, env));
+ */
+export function synthesizeEnvironments(environments: readonly Environment[], build: (app: App, env: Environment) => void,
+  options: SynthesizeEnvironmentsOptions = {}): string[] {
+  const outdir = path.resolve(options.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  const where = 'synthesizeEnvironments';
+  if (!Array.isArray(environments) || environments.length === 0) {
+    throw new ConfigurationError({ path: where, prop: 'environments', value: environments, expected: 'must list at least one Environment',
+      fix: 'pass [Environment.of(\'dev\', ...), Environment.of(\'prod\', ...)]', code: ErrorCode.MISSING_REQUIRED });
+  }
+  const seen = new Set<string>();
+  for (const env of environments) {
+    if (!(env instanceof Environment)) {
+      throw new ConfigurationError({ path: where, prop: 'environments', value: String(env), expected: 'must be Environments',
+        fix: 'use Environment.of(name, { ... })', code: ErrorCode.WRONG_TYPE });
+    }
+    if (seen.has(env.name)) {
+      throw new ConfigurationError({ path: where, prop: 'environments', value: env.name, expected: 'must not repeat an environment name: each names its own directory',
+        fix: 'give each environment its own name', code: ErrorCode.DUPLICATE });
+    }
+    seen.add(env.name);
+  }
+  const staging = path.join(path.dirname(outdir), `.${path.basename(outdir)}.envs-${process.pid}-${Date.now()}`);
+  try {
+    const outputs = environments.map(env => {
+      const dir = path.join(staging, env.name);
+      synthesize(app => build(app, env), { outdir: dir });
+      return { name: env.name, declared: env.declared(), manifests: loadManifests(dir) };
+    });
+    checkParity(outputs);
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  const old = fs.existsSync(outdir) ? `${staging}.old` : undefined;
+  if (old) {
+    fs.renameSync(outdir, old);
+  }
+  fs.renameSync(staging, outdir);
+  if (old) {
+    fs.rmSync(old, { recursive: true, force: true });
+  }
+  const files: string[] = [];
+  for (const env of environments) {
+    files.push(...fs.readdirSync(path.join(outdir, env.name)).sort().map(f => `${env.name}/${f}`));
+  }
+  return files;
 }

@@ -24,9 +24,13 @@ export function _resolveResources(scope: IConstruct, context: BoundedContext, r:
     const lim = limit ?? Math.max(defLimit, req);
     return [req, lim] as const;
   };
-  const cpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request, scope, `${prefix}resources.cpu.request`), r.cpu?.limit && _cpuMillis(r.cpu.limit, scope, `${prefix}resources.cpu.limit`),
+  const declaredCpu = pair(r.cpu?.request && _cpuMillis(r.cpu.request, scope, `${prefix}resources.cpu.request`), r.cpu?.limit && _cpuMillis(r.cpu.limit, scope, `${prefix}resources.cpu.limit`),
     d.cpuRequest, d.cpuLimit);
-  const mem = pair(r.memory?.request && _size(scope, `${prefix}resources.memory.request`, r.memory.request), r.memory?.limit && _size(scope, `${prefix}resources.memory.limit`, r.memory.limit), d.memoryRequest, d.memoryLimit);
+  const declaredMem = pair(r.memory?.request && _size(scope, `${prefix}resources.memory.request`, r.memory.request), r.memory?.limit && _size(scope, `${prefix}resources.memory.limit`, r.memory.limit), d.memoryRequest, d.memoryLimit);
+  // CPU and memory as the environment sizes them (lib/platform/environment.ts)
+  const sizing = context.platform.environment?.resources;
+  const cpu = sizing ? [sizing._cpu(declaredCpu[0]), sizing._cpu(declaredCpu[1])] as const : declaredCpu;
+  const mem = sizing ? [sizing._memory(declaredMem[0]), sizing._memory(declaredMem[1])] as const : declaredMem;
   const eph = pair(r.ephemeralStorage?.request && _size(scope, `${prefix}resources.ephemeralStorage.request`, r.ephemeralStorage.request), r.ephemeralStorage?.limit && _size(scope, `${prefix}resources.ephemeralStorage.limit`, r.ephemeralStorage.limit),
     d.ephemeralStorageRequest, d.ephemeralStorageLimit);
   const max = context._max;

@@ -159,7 +159,8 @@ export class WorkloadConfiguration {
     }
     const holder = new Construct(w, `Secret-${id}`);
     const secretName = source._bind(holder, `addSecret(${id})`, `${w.name}-${id}`, w.namespace,
-      { labels: { ...w._labels }, annotations: w._meta().annotations }, w.context.platform.allowLiteralSecrets);
+      { labels: { ...w._labels }, annotations: w._meta().annotations }, w.context.platform.allowLiteralSecrets,
+      store => w.context.platform.environment?._storeFor(store));
     for (const [envVar, key] of Object.entries(env)) {
       this._env.set(envVar, { secretName, key });
     }

@@ -145,6 +145,11 @@ export class _Scaling implements ResolvedScaling {
       _assertInteger(w, 'maxSurge', this.maxSurge, 1, 10000,
         'allow at least 1 extra pod, since pods are never taken below the desired count, or use UpdateStrategy.REPLACE or RECREATE');
     }
+    const env = w.context.platform.environment;
+    if (env) {
+      // the environment's replica bounds (lib/platform/environment.ts)
+      ({ minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, replicas: this.replicas } = env._scaling(this));
+    }
     _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
   }
 

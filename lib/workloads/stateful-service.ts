@@ -169,7 +169,8 @@ export class StatefulService extends CallableWorkload {
         + '\'<name>-<revision hash of up to 10 digits>\' and names it \'<name>-<ordinal>\', both at most 63, or it never creates the pods',
       `shorten the name to ${STATEFUL_SET_NAME_MAX} characters or fewer`, ErrorCode.INVALID_NAME);
     }
-    this.replicas = props.replicas ?? 1;
+    // within the environment's replica bounds (lib/platform/environment.ts)
+    this.replicas = this.context.platform.environment?._clampReplicas(props.replicas ?? 1, true) ?? props.replicas ?? 1;
     this.storage = _instanceOf(this, 'storage', props.storage ?? StoreStorage.PERSISTENT, StoreStorage,
       'use StoreStorage.scratch({ sizeLimit }) for a store that keeps nothing, or leave storage out for persistent claims');
     const scratch = this.storage._scratch(this, 'storage');
