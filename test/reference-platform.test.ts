@@ -2,14 +2,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Testing, Yaml } from 'cdk8s';
-import { buildSalesPlatform } from '../charts';
+import { DEV, ENVIRONMENTS, PROD, STAGING, buildSalesPlatform } from '../charts';
+import { Environment, parityReport, synthesizeEnvironments } from '../lib';
 import { Manifest, resolvedEnv } from './_helpers';
 
-const DIST = path.join(__dirname, '..', 'dist');
+const ROOT = path.join(__dirname, '..', 'dist');
+/** Production's manifests: the platform as its code declares it. */
+const DIST = path.join(ROOT, 'prod');
 
 let loaded: Manifest[] | undefined;
 
-/** Every object in the committed dist/, in file order (read once). */
+/** Every object in the committed dist/prod/, in file order (read once). */
 function distObjects(): Manifest[] {
   loaded ??= fs.readdirSync(DIST).filter(f => f.endsWith('.yaml')).sort()
     .flatMap(f => Yaml.load(path.join(DIST, f)) as Manifest[]);
@@ -19,19 +22,82 @@ function distObjects(): Manifest[] {
 const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 describe('reference platform', () => {
-  test('dist/ is what a fresh synth writes, byte for byte (regenerate with npm run synth)', () => {
+  test('dist/ is what a fresh synth writes, one directory per environment, byte for byte (regenerate with npm run synth)', () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dist-')), 'dist');
+    try {
+      synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), { outdir });
+      expect(fs.readdirSync(ROOT).sort()).toEqual(['dev', 'prod', 'staging']);
+      for (const env of ENVIRONMENTS) {
+        const fresh = fs.readdirSync(path.join(outdir, env.name)).sort();
+        expect(fs.readdirSync(path.join(ROOT, env.name)).sort()).toEqual(fresh);
+        for (const f of fresh) {
+          expect(`${env.name}/${f}:\n${fs.readFileSync(path.join(ROOT, env.name, f), 'utf8')}`)
+            .toEqual(`${env.name}/${f}:\n${fs.readFileSync(path.join(outdir, env.name, f), 'utf8')}`);
+        }
+      }
+    } finally {
+      fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
+    }
+  });
+
+  test('prod is the platform as its code declares it: the same manifests as a build without an environment', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-'));
     try {
       const app = new App({ outdir });
       buildSalesPlatform(app);
       app.synth();
-      const fresh = fs.readdirSync(outdir).sort();
-      expect(fs.readdirSync(DIST).sort()).toEqual(fresh);
-      for (const f of fresh) {
+      for (const f of fs.readdirSync(outdir).sort()) {
         expect(`${f}:\n${fs.readFileSync(path.join(DIST, f), 'utf8')}`).toEqual(`${f}:\n${fs.readFileSync(path.join(outdir, f), 'utf8')}`);
       }
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  describe.each([DEV, STAGING])('the $name environment', (env: Environment) => {
+    const objects = (name: string) => fs.readdirSync(path.join(ROOT, name)).sort().flatMap(f => Yaml.load(path.join(ROOT, name, f)) as Manifest[]);
+
+    test('snapshot of its manifests', () => {
+      expect(objects(env.name)).toMatchSnapshot();
+    });
+
+    test('differs from prod only where it declares so, and the same objects exist but for the routes and policies of its gateway', () => {
+      const report = parityReport({ name: env.name, declared: env.declared(), manifests: objects(env.name) },
+        { name: 'prod', declared: PROD.declared(), manifests: objects('prod') });
+      expect(report.undeclared).toEqual([]);
+      expect(report.objects.length).toBeGreaterThan(0);
+      const aspects = new Set(report.objects.flatMap(o => o.differences.flatMap(d => d.aspects)));
+      expect([...aspects]).toEqual(expect.arrayContaining(['replicas', 'hosts', 'secretStores']));
+      // the workloads are the same set everywhere
+      const workloads = (name: string) => objects(name).filter(o => ['Deployment', 'StatefulSet', 'CronJob'].includes(o.kind)).map(key).sort();
+      expect(workloads(env.name)).toEqual(workloads('prod'));
+    });
+
+    test('bounds every autoscaler by its replica bounds and stores by its secret stores', () => {
+      const max = env.replicas!.max!;
+      const hpas = objects(env.name).filter(o => o.kind === 'HorizontalPodAutoscaler');
+      expect(hpas.length).toBe(7);
+      for (const h of hpas) {
+        expect(h.spec.maxReplicas).toBeLessThanOrEqual(max);
+      }
+      const stores = objects(env.name).filter(o => o.kind === 'ExternalSecret').map(o => o.spec.secretStoreRef.name);
+      expect(stores).toEqual([`vault-${env.name}`, `vault-${env.name}`]);
+      const gateway = objects(env.name).find(o => o.kind === 'Gateway')!;
+      expect(gateway.spec.listeners[0].hostname).toBe(env.host('api'));
+    });
+  });
+
+  test('dev serves plain HTTP from the office network, at a quarter of the CPU and half the memory; staging and prod serve HTTPS', () => {
+    const gateway = (name: string) => (fs.readdirSync(path.join(ROOT, name)).sort().flatMap(f => Yaml.load(path.join(ROOT, name, f)) as Manifest[]))
+      .filter(o => ['Gateway', 'SecurityPolicy', 'Deployment'].includes(o.kind));
+    const dev = gateway('dev');
+    expect(dev.find(o => o.kind === 'Gateway')!.spec.listeners.map((l: Manifest['spec']) => l.protocol)).toEqual(['HTTP']);
+    expect(dev.find(o => o.kind === 'SecurityPolicy')!.spec.authorization.rules[0].principal.clientCIDRs).toEqual(['10.0.0.0/8']);
+    const auth = (objs: Manifest[]) => objs.find(o => o.kind === 'Deployment' && o.metadata.name === 'auth')!.spec.template.spec.containers[0].resources;
+    expect(auth(dev)).toEqual({ requests: expect.objectContaining({ cpu: '63m', memory: '192Mi' }), limits: expect.objectContaining({ cpu: '250m', memory: '192Mi' }) });
+    expect(auth(gateway('prod'))).toEqual({ requests: expect.objectContaining({ cpu: '250m', memory: '384Mi' }), limits: expect.objectContaining({ cpu: '1', memory: '384Mi' }) });
+    for (const name of ['staging', 'prod']) {
+      expect(gateway(name).find(o => o.kind === 'Gateway')!.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': `letsencrypt-${name}` });
     }
   });
 

@@ -26,7 +26,7 @@ function sensitive(rules: Rule[]): string[] {
 
 const write = (group: string, resources: string[]) => resources.flatMap(r => ['create', 'update', 'patch'].map(v => `${group}/${r}:${v}`));
 
-/** The sensitive permissions each generated Role of dist/ must hold, exactly (the same in every context). */
+/** The sensitive permissions each generated Role of dist/prod/ must hold, exactly (the same in every context). */
 const EXPECTED: { [role: string]: string[] } = {
   'team-viewer': [],
   'team-developer': [],
@@ -39,7 +39,7 @@ const EXPECTED: { [role: string]: string[] } = {
 };
 
 describe('generated roles in dist/', () => {
-  const dist = path.join(__dirname, '..', '..', 'dist');
+  const dist = path.join(__dirname, '..', '..', 'dist', 'prod');
   const roles: Manifest[] = fs.readdirSync(dist).filter(f => f.endsWith('.yaml'))
     .flatMap(f => Yaml.load(path.join(dist, f)) as Manifest[]).filter(o => o.kind === 'Role' || o.kind === 'ClusterRole');
 
@@ -68,7 +68,7 @@ describe('generated roles in dist/', () => {
 
 describe('the access matrix of the conformance run', () => {
   test('asks every ServiceAccount of dist/ and every team role the escalation questions', () => {
-    const dist = path.join(__dirname, '..', '..', 'dist');
+    const dist = path.join(__dirname, '..', '..', 'dist', 'prod');
     const accounts = fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).flatMap(f => Yaml.load(path.join(dist, f)) as Manifest[])
       .filter(o => o.kind === 'ServiceAccount').map(o => `system:serviceaccount:${o.metadata.namespace}:${o.metadata.name}`);
     const groups = ['oidc:sales-readers', 'oidc:catalog-developers', 'oidc:catalog-operators'];
