@@ -477,10 +477,12 @@ const HINTS: Record<GateName, string> = {
   'suppressions': 'a tool\'s own ignore annotation and our reason annotation go together: lib/internal/suppressions.ts writes both (test/conformance/README.md)',
 };
 
-export function printReport(title: string, results: GateResult[]): number {
+export function printReport(title: string, results: GateResult[], env?: string): number {
   const out: string[] = [];
-  const row = (c: string[]): string => `${c[0].padEnd(13)} ${c[1].padEnd(10)} ${c[2].padEnd(26)} ${c[3].padStart(7)} ${c[4].padStart(8)} ${c[5].padStart(10)} ${c[6].padStart(7)}  ${c[7]}`;
-  out.push('', `== conformance: ${title}`, row(['gate', 'k8s', 'tool', 'objects', 'findings', 'suppressed', 'seconds', 'result']));
+  // with an environment (dist/<env>/), every row names it first
+  const row = (c: string[]): string => `${env === undefined ? '' : (c === HEAD ? 'env' : env).padEnd(9) + ' '}${c[0].padEnd(13)} ${c[1].padEnd(10)} ${c[2].padEnd(26)} ${c[3].padStart(7)} ${c[4].padStart(8)} ${c[5].padStart(10)} ${c[6].padStart(7)}  ${c[7]}`;
+  const HEAD = ['gate', 'k8s', 'tool', 'objects', 'findings', 'suppressed', 'seconds', 'result'];
+  out.push('', `== conformance: ${title}`, row(HEAD));
   let total = 0;
   for (const r of results) {
     total += r.findings.length;

@@ -181,7 +181,9 @@ const RUNNERS: Array<[GateName, Runner, (t: Target) => string]> = [
  */
 function kubeLinterCwd(dir: string, objects: LoadedObject[], stale: Finding[]): string {
   const config = kubeLinterConfig(objects);
-  if (path.resolve(dir) === path.join(REPO, 'dist')) {
+  // dist/ or one of its environment directories (dist/<env>/): every environment has the same PriorityClasses
+  const inDist = path.relative(path.join(REPO, 'dist'), path.resolve(dir));
+  if (inDist === '' || (!inDist.startsWith('..') && !path.isAbsolute(inDist) && !inDist.includes(path.sep))) {
     const file = path.join(REPO, KUBE_LINTER_CONFIG);
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
     if (current !== config) {

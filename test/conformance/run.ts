@@ -6,7 +6,8 @@
  * (test/simulation/: scheduling, quota, spread, rollouts and a drain on a kwok cluster),
  * whose fixtures join the gate self-test. See test/conformance/README.md.
  *
- *   npm run conformance                      dist/ on every version, the simulation, then the gate self-test
+ *   npm run conformance                      dist/prod/ on every version, the simulation, then the gate self-test;
+ *                                            dist/dev/ and dist/staging/ applied on the newest version, and linted
  *   npm run conformance -- --gates           only the gate self-test (the simulation's fixtures included)
  *   npm run conformance -- --no-gates        only dist/
  *   npm run conformance -- --no-models       without the generated platforms (test/conformance/models.ts)
@@ -84,6 +85,65 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+/** The environment directories of `dir` (dist/dev/, dist/prod/, ...): its subdirectories that hold manifests, when it holds none itself. */
+function environmentDirs(dir: string): string[] {
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && /\.ya?ml$/.test(e.name))) return [];
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && fs.readdirSync(path.join(dir, e.name)).some((f) => /\.ya?ml$/.test(f)))
+    .map((e) => e.name).sort();
+}
+
+/**
+ * The gates of one directory (one environment of dist/, or a directory of its own): with
+ * `full`, on every version, with the access matrix, the models and older releases; else
+ * apply, dry-run and idempotence on the newest version. Then the linters.
+ */
+async function checkDir(tools: Tools, opts: Options, dir: string, env: string | undefined, full: boolean, versions: string[], external: string | undefined,
+  selfTestOn: (plane: ControlPlane) => Promise<SelfTestSummary>, selfTest: SelfTestSummary | undefined): Promise<{ findings: number; selfTest?: SelfTestSummary } | 'missing'> {
+  const files = manifestFiles(dir);
+  const objects = loadObjects(files);
+  if (!objects.length) {
+    process.stderr.write(`conformance: no Kubernetes objects in ${rel(dir)}\n`);
+    return 'missing';
+  }
+  const label = env === undefined ? rel(dir) : `${rel(dir)} (environment ${env})`;
+  progress(`${objects.length} objects in ${files.length} files under ${label}`);
+  // the access matrix (issue 5) asks about the reference platform's identities: dist/ (its prod) only
+  const root = path.join(REPO, 'dist');
+  const isDist = full && (path.resolve(dir) === root || path.dirname(path.resolve(dir)) === root);
+  const results: GateResult[] = [];
+  const target = targetMinor(objects);
+  const tested = full ? versions : versions.slice(0, 1);
+  const older = external || !full ? [] : tested.filter((v) => target !== undefined && minorOf(v) < target);
+  if (external) {
+    const kubectl = tools.byName.get(`kubectl-v${versions[0]}`)?.path ?? 'kubectl';
+    progress(`KUBECONFIG is set: applying ${label} for real to that cluster (once); nothing is started or removed`);
+    const plane = externalControlPlane(external, kubectl);
+    results.push(...await clusterGates(plane, objects, label));
+    if (isDist) results.push(await accessMatrix(plane));
+  } else {
+    for (const [i, v] of tested.entries()) {
+      if (older.includes(v)) continue;
+      // a fresh control plane per environment and version: environments share names
+      const plane: ControlPlane = await startControlPlane(tools, v);
+      try {
+        results.push(...await clusterGates(plane, objects, label));
+        if (isDist) results.push(await accessMatrix(plane));
+        // generated platforms through the API server: once, on the newest version
+        if (isDist && i === 0 && opts.models) results.push(await modelGate(plane));
+        // the gate self-test shares the newest version's control plane (its fixtures use their own namespaces)
+        if (full && i === 0 && opts.gates && !selfTest) selfTest = await selfTestOn(plane);
+      } finally {
+        await plane.stop();
+      }
+    }
+  }
+  results.push(...await linterGates(tools, dir, files, objects));
+  let findings = printReport(`${label} (${objects.length} objects)`, finalize(results, objects), env);
+  for (const v of older) findings += await checkOlderRelease(tools, v);
+  return { findings, selfTest };
+}
+
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -102,48 +162,25 @@ async function main(): Promise<number> {
       process.stderr.write(`conformance: ${rel(opts.dir)} does not exist; synthesize the platform first (npm run synth), or pass --dir DIR\n`);
       return 2;
     }
-    const files = manifestFiles(opts.dir);
-    const objects = loadObjects(files);
-    if (!objects.length) {
-      process.stderr.write(`conformance: no Kubernetes objects in ${rel(opts.dir)}\n`);
-      return 2;
-    }
-    progress(`${objects.length} objects in ${files.length} files under ${rel(opts.dir)}`);
-    // the access matrix (issue 5) asks about the reference platform's identities: dist/ only
-    const isDist = path.resolve(opts.dir) === path.join(REPO, 'dist');
-    const results: GateResult[] = [];
-    const target = targetMinor(objects);
-    const older = external ? [] : versions.filter((v) => target !== undefined && minorOf(v) < target);
-    if (external) {
-      const kubectl = tools.byName.get(`kubectl-v${versions[0]}`)?.path ?? 'kubectl';
-      progress(`KUBECONFIG is set: applying ${rel(opts.dir)} for real to that cluster (once); nothing is started or removed`);
-      const plane = externalControlPlane(external, kubectl);
-      results.push(...await clusterGates(plane, objects, rel(opts.dir)));
-      if (isDist) results.push(await accessMatrix(plane));
-    } else {
-      for (const [i, v] of versions.entries()) {
-        if (older.includes(v)) continue;
-        const plane: ControlPlane = await startControlPlane(tools, v);
-        try {
-          results.push(...await clusterGates(plane, objects, rel(opts.dir)));
-          if (isDist) results.push(await accessMatrix(plane));
-          // generated platforms through the API server: once, on the newest version
-          if (isDist && i === 0 && opts.models) results.push(await modelGate(plane));
-          // the gate self-test shares the newest version's control plane (its fixtures use their own namespaces)
-          if (i === 0 && opts.gates) selfTest = await runGateSelfTest(tools, plane);
-        } finally {
-          await plane.stop();
-        }
+    // dist/ holds one directory per environment (dist/dev/, dist/staging/, dist/prod/): each is
+    // applied to control planes of its own (they share names). prod gets every gate; the
+    // others apply, dry-run and idempotence on the newest version, and the linters.
+    const envs = environmentDirs(opts.dir);
+    const full = envs.length === 0 ? undefined : envs.includes('prod') ? 'prod' : envs[envs.length - 1];
+    const targets = envs.length === 0 ? [{ dir: opts.dir, env: undefined, full: true }]
+      : envs.map((env) => ({ dir: path.join(opts.dir, env), env, full: env === full }));
+    if (envs.length > 0) progress(`${rel(opts.dir)} holds ${envs.length} environments (${envs.join(', ')}): every gate on ${full}, apply/dry-run/idempotence on v${versions[0]} and the linters on the others`);
+    for (const t of targets) {
+      const found = await checkDir(tools, opts, t.dir, t.env, t.full, versions, external, (plane) => runGateSelfTest(tools, plane), selfTest);
+      if (found === 'missing') return 2;
+      distFindings += found.findings;
+      selfTest = found.selfTest;
+      // its own local cluster, whatever KUBECONFIG says: it creates fake nodes
+      if (simulate && t.full) {
+        progress(`simulation of ${rel(t.dir)} on v${newest} (npm run simulate; test/simulation/README.md)`);
+        const sim = await simulateDir(tools, newest, t.dir);
+        simFailed = sim.rows.filter((r) => r.failures.length || /^not run/.test(r.detail)).length;
       }
-    }
-    results.push(...await linterGates(tools, opts.dir, files, objects));
-    distFindings = printReport(`${rel(opts.dir)} (${objects.length} objects)`, finalize(results, objects));
-    for (const v of older) distFindings += await checkOlderRelease(tools, v);
-    // its own local cluster, whatever KUBECONFIG says: it creates fake nodes
-    if (simulate) {
-      progress(`simulation of ${rel(opts.dir)} on v${newest} (npm run simulate; test/simulation/README.md)`);
-      const sim = await simulateDir(tools, newest, opts.dir);
-      simFailed = sim.rows.filter((r) => r.failures.length || /^not run/.test(r.detail)).length;
     }
   }
 

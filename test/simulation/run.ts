@@ -1,11 +1,11 @@
 /**
- * `npm run simulate` (issue 14): dist/ on a simulated multi-zone cluster of the newest
+ * `npm run simulate` (issue 14): dist/prod/ on a simulated multi-zone cluster of the newest
  * Kubernetes version (etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
  * kwok on 127.0.0.1): scheduling, quota, spread, PriorityClasses and HPAs, maximum scale,
  * a rolling update of every workload against the disruption budgets, and a node drain.
  * See test/simulation/README.md.
  *
- *   npm run simulate                          dist/, then prints the table; exit 1 on a failed check
+^ *   npm run simulate                          dist/prod/, then prints the table; exit 1 on a failed check
  *   npm run simulate -- --self-test           the fixtures: good/ passes every check, broken/ fails the named ones
  *   npm run simulate -- --dir DIR             another directory of manifests
  *   npm run simulate -- --nodes 6 --zones 3   node count and zones (default 6 in 3 zones)
@@ -92,7 +92,7 @@ function coldBuilds(tools: Tools): string {
 }
 
 function parseArgs(argv: string[]): SimulationArgs & { dir: string; selfTest: boolean } {
-  const o = { ...DEFAULTS, dir: path.join(REPO, 'dist'), selfTest: false, size: {} as Partial<NodeSize> };
+  const o = { ...DEFAULTS, dir: path.join(REPO, 'dist', 'prod'), selfTest: false, size: {} as Partial<NodeSize> };
   const int = (v: string, flag: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a positive whole number, got '${v}'`);
