@@ -269,7 +269,7 @@ export class Environment {
 
   private constructor(name: string, props: EnvironmentProps) {
     if (typeof name !== 'string' || name.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-      throw this.error(String(name), 'name', name, 'must be a DNS label such as \'dev\', \'staging\' or \'prod\' (it names the output directory)',
+      throw this.error(`environment ${String(name)}`, 'name', name, 'must be a DNS label such as \'dev\', \'staging\' or \'prod\' (it names the output directory)',
         'use lower-case letters, digits and \'-\'', ErrorCode.INVALID_NAME);
     }
     this.name = name;
@@ -296,7 +296,7 @@ export class Environment {
     const host = this._hosts[key];
     if (host === undefined) {
       const known = Object.keys(this._hosts);
-      throw this.error(this.name, `host(${key})`, key, `must be a key of the environment's hosts (known: ${known.join(', ') || 'none'})`,
+      throw this.error(`environment ${this.name}`, `host(${key})`, key, `must be a key of the environment's hosts (known: ${known.join(', ') || 'none'})`,
         `add ${key} to hosts of Environment.of('${this.name}'), or use a known key`, ErrorCode.UNKNOWN_REFERENCE);
     }
     return host;
@@ -349,7 +349,7 @@ export class Environment {
       return direct;
     }
     if (direct !== undefined && direct !== own) {
-      throw this.error(path, prop, _show(direct), `must not differ from the environment '${this.name}', which declares ${_show(own)}`,
+      throw this.error(path, prop, _plain(direct), `must not differ from the environment '${this.name}', which declares ${_show(own)}`,
         `declare ${prop} in Environment.of('${this.name}') only, and remove it from the Platform's props`, ErrorCode.CONFLICT);
     }
     return own;
@@ -366,7 +366,7 @@ export class Environment {
       return direct;
     }
     if (direct !== undefined && JSON.stringify(direct) !== JSON.stringify(own)) {
-      throw this.error(path, prop, _show(direct), `must not differ from the exposure of environment '${this.name}' (${_show(own)})`,
+      throw this.error(path, prop, direct, `must not differ from the exposure of environment '${this.name}' (${_show(own)})`,
         `declare ${prop} in the exposure of Environment.of('${this.name}') only, and remove it from the gateway's props`, ErrorCode.CONFLICT);
     }
     return own;
@@ -428,7 +428,7 @@ export class Environment {
   }
 
   private check(): void {
-    const path = this.name;
+    const path = `environment ${this.name}`;
     const r = this.replicas;
     for (const [prop, value] of [['replicas.min', r?.min], ['replicas.max', r?.max]] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 10000)) {
@@ -463,16 +463,20 @@ export class Environment {
     }
     for (const [name, store] of Object.entries(this._stores)) {
       if (typeof store?.name !== 'string' || !['SecretStore', 'ClusterSecretStore'].includes(store.kind)) {
-        throw this.error(path, `secretStores.${name}`, _show(store), 'must be a secret store', 'use SecretStore.cluster(name) or SecretStore.namespaced(name)', ErrorCode.WRONG_TYPE);
+        throw this.error(path, `secretStores.${name}`, store, 'must be a secret store', 'use SecretStore.cluster(name) or SecretStore.namespaced(name)', ErrorCode.WRONG_TYPE);
       }
     }
   }
 
   private error(path: string, prop: string, value: unknown, expected: string, fix: string, code: ErrorCode): ConfigurationError {
-    return new ConfigurationError({ path: `environment ${path}`, prop, value, expected, fix, code });
+    return new ConfigurationError({ path, prop, value, expected, fix, code });
   }
 }
 
+function _plain(value: unknown): unknown {
+  return value instanceof KubernetesVersion ? value.name : value;
+}
+
 function _show(value: unknown): string {
-  return value instanceof KubernetesVersion ? value.name : _fmt(value);
+  return _fmt(value instanceof KubernetesVersion ? value.name : value);
 }

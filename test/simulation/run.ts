@@ -5,7 +5,7 @@
  * a rolling update of every workload against the disruption budgets, and a node drain.
  * See test/simulation/README.md.
  *
-^ *   npm run simulate                          dist/prod/, then prints the table; exit 1 on a failed check
+  *   npm run simulate                          dist/prod/, then prints the table; exit 1 on a failed check
  *   npm run simulate -- --self-test           the fixtures: good/ passes every check, broken/ fails the named ones
  *   npm run simulate -- --dir DIR             another directory of manifests
  *   npm run simulate -- --nodes 6 --zones 3   node count and zones (default 6 in 3 zones)
