@@ -18,7 +18,8 @@ export interface ReplicaBounds {
 
   /**
    * The most replicas any workload runs: autoscaler minimums and maximums, and fixed
-   * counts, are lowered to it.
+   * counts, are lowered to it. An autoscaler keeps a range: when both of its bounds
+   * would become `max`, its minimum is `max - 1` (if that is not below `min`).
    *
    * @default - no bound (nothing is lowered)
    */
@@ -396,7 +397,13 @@ export class Environment {
       const n = this._clampReplicas(s.replicas, true);
       return { minReplicas: n, maxReplicas: n, replicas: n };
     }
-    return { minReplicas: this._clampReplicas(s.minReplicas, false), maxReplicas: this._clampReplicas(s.maxReplicas, false), replicas: undefined };
+    const max = this._clampReplicas(s.maxReplicas, false);
+    let min = this._clampReplicas(s.minReplicas, false);
+    // an autoscaler keeps a range (an HPA whose bounds are equal scales nothing), as far as the bounds allow
+    if (min === max && s.minReplicas < s.maxReplicas && max - 1 >= (this.replicas?.min ?? 1)) {
+      min = max - 1;
+    }
+    return { minReplicas: min, maxReplicas: max, replicas: undefined };
   }
 
   /**

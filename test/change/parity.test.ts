@@ -36,7 +36,7 @@ describe('synthesizeEnvironments', () => {
     const files = synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), { outdir });
     expect(files).toEqual(['dev/0000-shop.k8s.yaml', 'dev/0001-catalog.k8s.yaml', 'prod/0000-shop.k8s.yaml', 'prod/0001-catalog.k8s.yaml']);
     const hpa = (env: string) => (loadManifests(path.join(outdir, env)) as Manifest[]).find(o => o.kind === 'HorizontalPodAutoscaler')!.spec;
-    expect([hpa('dev').minReplicas, hpa('dev').maxReplicas]).toEqual([2, 2]);
+    expect([hpa('dev').minReplicas, hpa('dev').maxReplicas]).toEqual([1, 2]);
     expect([hpa('prod').minReplicas, hpa('prod').maxReplicas]).toEqual([3, 6]);
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   });

@@ -52,12 +52,18 @@ describe('Environment', () => {
   });
 
   describe('replicas', () => {
-    test('clamps autoscaler bounds into the environment bounds', () => {
-      const { context } = envSetup(Environment.of('dev', { replicas: { max: 2 } }));
+    test('clamps autoscaler bounds into the environment bounds, keeping a range', () => {
+      const { context } = envSetup(Environment.of('dev', { replicas: { max: 3 } }));
       const svc = microservice(context, 'products', { minReplicas: 3, maxReplicas: 12 });
-      expect([svc.minReplicas, svc.maxReplicas]).toEqual([2, 2]);
+      expect([svc.minReplicas, svc.maxReplicas]).toEqual([2, 3]);
       const hpa = find(objects(context), 'HorizontalPodAutoscaler', 'products');
-      expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 2]);
+      expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([2, 3]);
+      const low = microservice(context, 'reviews', { minReplicas: 1, maxReplicas: 2 });
+      expect([low.minReplicas, low.maxReplicas]).toEqual([1, 2]);
+      // a range is kept only as far as the bounds allow
+      const tight = envSetup(Environment.of('tight', { replicas: { min: 2, max: 2 } }));
+      const pinned = microservice(tight.context, 'products', { minReplicas: 3, maxReplicas: 12 });
+      expect([pinned.minReplicas, pinned.maxReplicas]).toEqual([2, 2]);
     });
 
     test('raises autoscaler bounds and fixed counts above 1 to min, never a singleton', () => {
