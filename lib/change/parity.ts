@@ -194,15 +194,16 @@ export function renderParityReport(report: ParityReport): string {
 }
 
 /**
- * Throws a ConfigurationError listing every undeclared difference between each
- * environment and the first: which object and path, the two values, and how to fix
- * it. Nothing is thrown when every difference is declared.
+ * Throws a ConfigurationError listing every undeclared difference between any two of
+ * the environments (each pair is compared, so that a difference one pair declares
+ * cannot hide behind it in another): which object and path, the two values, and how
+ * to fix it. Nothing is thrown when every difference is declared.
  */
 export function checkParity(outputs: readonly EnvironmentOutput[]): void {
-  const undeclared = outputs.slice(1).flatMap(o => {
-    const report = parityReport(outputs[0], o);
+  const undeclared = outputs.flatMap((a, i) => outputs.slice(i + 1).flatMap(b => {
+    const report = parityReport(a, b);
     return report.undeclared.map(d => `${report.a} vs ${report.b}: ${d.key} ${d.path || '(object)'}: ${_short(d.a)} vs ${_short(d.b)}`);
-  });
+  }));
   if (undeclared.length > 0) {
     throw new ConfigurationError({
       path: 'environments',

@@ -173,7 +173,15 @@ describe('parityReport', () => {
 });
 
 describe('checkParity', () => {
-  test('passes when every difference is declared, for each environment against the first', () => {
+  test('compares every pair: a difference declared against one environment is still refused against another', () => {
+    const hpa = (max: number) => ({ ...obj('HorizontalPodAutoscaler', 'products'), spec: { maxReplicas: max } });
+    // dev declares other replicas than both; staging and prod declare the same, so their difference is not theirs to have
+    const e = thrown(() => checkParity([output(DEV, [hpa(2)]), output(Environment.of('staging'), [hpa(4)]), output(PROD, [hpa(6)])]));
+    expect(e.message).toContain('staging vs prod: v1/HorizontalPodAutoscaler/catalog/products spec.maxReplicas: 4 vs 6');
+    expect(e.message).not.toContain('dev vs');
+  });
+
+  test('passes when every difference is declared, for every pair of environments', () => {
     const hpa = (max: number) => ({ ...obj('HorizontalPodAutoscaler', 'products'), spec: { maxReplicas: max } });
     expect(() => checkParity([output(DEV, [hpa(2)]), output(PROD, [hpa(6)]), output(Environment.of('staging', { replicas: { max: 3 } }), [hpa(3)])])).not.toThrow();
   });
