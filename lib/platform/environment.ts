@@ -19,7 +19,9 @@ export interface ReplicaBounds {
   /**
    * The most replicas any workload runs: autoscaler minimums and maximums, and fixed
    * counts, are lowered to it. An autoscaler keeps a range: when both of its bounds
-   * would become `max`, its minimum is `max - 1` (if that is not below `min`).
+   * would become `max`, its minimum is `max - 1` (if that is not below `min`). Below 3,
+   * autoscalers get fewer than 2 replicas or no range, which kube-score and Polaris
+   * flag (`horizontalpodautoscaler-replicas`, `hpaMinAvailability`, `hpaMaxAvailability`).
    *
    * @default - no bound (nothing is lowered)
    */
