@@ -123,7 +123,7 @@ export class _Scaling {
       _assertInteger(w, 'replicas', props.replicas, 1, 10000, 'run at least 1 replica');
       for (const [prop, value] of [['minReplicas', props.minReplicas], ['maxReplicas', props.maxReplicas], ['targetCpuUtilization', props.targetCpuUtilization]] as const) {
         if (value !== undefined) {
-          throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count has no autoscaler`,
+          throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count does not scale (its autoscaler holds minReplicas = maxReplicas)`,
             `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`, ErrorCode.CONFLICT);
         }
       }
@@ -148,7 +148,7 @@ export class _Scaling {
     if (this.maxReplicas === this.minReplicas) {
       if (props.targetCpuUtilization !== undefined) {
         throw _invalid(w, 'targetCpuUtilization', props.targetCpuUtilization,
-          `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count has no autoscaler`,
+          `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count does not scale on CPU`,
           'remove targetCpuUtilization, or raise maxReplicas above minReplicas', ErrorCode.CONFLICT);
       }
       this.fixedReplicas = this.minReplicas;

@@ -10,7 +10,9 @@
  *
  * The same switch is replayed with the previous rendering (a fixed count as
  * `spec.replicas` and no autoscaler), which must drop below 6: proof that the check
- * can fail, and the number the issue reported.
+ * can fail, and the number the issue reported. Last, informational: the one-time upgrade
+ * of a fixed count from the previous rendering to the library's (spec.replicas dropped
+ * once, the new autoscaler restores the count at its first sync).
  *
  *   npx tsx test/simulation/replica-handover.ts            # both, about 1-2 min warm
  *   npx tsx test/simulation/replica-handover.ts --json     # the samples as JSON too
@@ -133,15 +135,20 @@ if (require.main === module) {
       const library = await scenario(c, dir, 'library', fixed, autoscaled);
       await deleteNamespace(c);
       const previous = await scenario(c, dir, 'previous', previousFixed(fixed, 6), autoscaled);
-      const libraryMin = Math.min(...library.map((s) => Math.min(s.pods, s.specReplicas ?? 0)));
-      const previousMin = Math.min(...previous.map((s) => Math.min(s.pods, s.specReplicas ?? 0)));
+      await deleteNamespace(c);
+      // the one-time upgrade of a fixed count from the previous rendering to the library's
+      const upgrade = await scenario(c, dir, 'upgrade', previousFixed(fixed, 6), fixed);
+      const lowest = (samples: Sample[]): number => Math.min(...samples.map((s) => Math.min(s.pods, s.specReplicas ?? 0)));
+      const libraryMin = lowest(library);
+      const previousMin = lowest(previous);
       process.stdout.write(`library rendering (a fixed count is an HPA with min = max, no spec.replicas), ${SAMPLES} samples 1 s apart after the switch:\n  ${summary(library)}\n`);
       process.stdout.write(`previous rendering (spec.replicas: 6, no HPA), the same switch:\n  ${summary(previous)}\n`);
+      process.stdout.write(`one-time upgrade of a fixed 6 from the previous rendering to the library's (informational):\n  ${summary(upgrade)}\n`);
       const holds = libraryMin >= 6;
       const drops = previousMin < 6;
       process.stdout.write(`handover: library ${holds ? 'holds' : 'FAILS'} (lowest ${libraryMin}, must be >= 6); `
         + `previous rendering ${drops ? 'drops as reported' : 'DID NOT DROP: the check cannot fail'} (lowest ${previousMin})\n`);
-      if (json) process.stdout.write(`${JSON.stringify({ library, previous })}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ library, previous, upgrade })}\n`);
       code = holds && drops ? 0 : 1;
     } catch (err) {
       process.stderr.write(`handover: ${(err as Error).message}\n`);
