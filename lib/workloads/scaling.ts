@@ -211,12 +211,11 @@ export class _Scaling {
    * count (with a single fixed replica, also why one is enough).
    */
   public suppressReplicas(deployment: ApiObject, singleton: string): void {
-    const owner = this.fixedReplicas === undefined
-      ? `the HorizontalPodAutoscaler owns the replica count (minReplicas ${this.minReplicas})`
-      : `the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = ${this.fixedReplicas})`;
-    _suppress(deployment, 'polaris', 'deploymentMissingReplicas',
-      `${owner}; spec.replicas is left out so that an apply never resets a scaled Deployment, nor scales it down when it switches between fixed and autoscaled`
-      + (this.fixedReplicas === 1 ? `; ${singleton}` : ''));
+    _suppress(deployment, 'polaris', 'deploymentMissingReplicas', this.fixedReplicas === undefined
+      ? `the HorizontalPodAutoscaler owns the replica count (minReplicas ${this.minReplicas}); spec.replicas is left out so that an apply never resets a scaled Deployment`
+      : `the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = ${this.fixedReplicas}); `
+        + 'spec.replicas is left out so that switching between a fixed count and autoscaling never scales the Deployment down'
+        + (this.fixedReplicas === 1 ? `; ${singleton}` : ''));
   }
 
   /**

@@ -104,8 +104,8 @@ describe('Microservice', () => {
       expect(find(manifests, 'PodDisruptionBudget', 'cache').spec.maxUnavailable).toEqual(1);
       expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
         tool: 'polaris', check: 'deploymentMissingReplicas',
-        reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 1); spec.replicas is left out so that an apply never resets a scaled Deployment, '
-          + 'nor scales it down when it switches between fixed and autoscaled; a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain',
+        reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 1); '
+          + 'spec.replicas is left out so that switching between a fixed count and autoscaling never scales the Deployment down; a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain',
       });
     });
 
@@ -120,8 +120,8 @@ describe('Microservice', () => {
       expect(find(manifests, 'HorizontalPodAutoscaler', 'cache').spec).toMatchObject({ minReplicas: 3, maxReplicas: 3 });
       expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
         tool: 'polaris', check: 'deploymentMissingReplicas',
-        reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 3); spec.replicas is left out so that an apply never resets a scaled Deployment, '
-          + 'nor scales it down when it switches between fixed and autoscaled',
+        reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 3); '
+          + 'spec.replicas is left out so that switching between a fixed count and autoscaling never scales the Deployment down',
       });
     });
 
