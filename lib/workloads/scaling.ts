@@ -110,6 +110,8 @@ export class _Scaling {
   public readonly replicas?: number = undefined;
   /** The fixed replica count (minReplicas = maxReplicas), when the count does not scale. */
   public readonly fixedReplicas?: number;
+  /** Why one replica is enough, as the kind says it (set with the Deployment's suppressions). */
+  private _singleton?: string;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
   public readonly targetCpuUtilization: number;
@@ -211,6 +213,7 @@ export class _Scaling {
    * count (with a single fixed replica, also why one is enough).
    */
   public suppressReplicas(deployment: ApiObject, singleton: string): void {
+    this._singleton = singleton;
     _suppress(deployment, 'polaris', 'deploymentMissingReplicas', this.fixedReplicas === undefined
       ? `the HorizontalPodAutoscaler owns the replica count (minReplicas ${this.minReplicas}); spec.replicas is left out so that an apply never resets a scaled Deployment`
       : `the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = ${this.fixedReplicas}); `
@@ -225,7 +228,7 @@ export class _Scaling {
    */
   public renderAutoscaler(): void {
     const w = this.workload;
-    new k8s.KubeHorizontalPodAutoscalerV2(w, 'Autoscaler', {
+    const hpa = new k8s.KubeHorizontalPodAutoscalerV2(w, 'Autoscaler', {
       metadata: w._meta(),
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name },
@@ -237,6 +240,18 @@ export class _Scaling {
         }],
       },
     });
+    if (this.fixedReplicas !== undefined) {
+      // the linters ask an autoscaler to scale (maxReplicas above minReplicas) and to
+      // keep at least 2; this one holds a fixed count, which is its whole point
+      const holds = `holds a fixed count (replicas: ${this.fixedReplicas}, minReplicas = maxReplicas) rather than scaling, `
+        + 'so that switching to autoscaling later is a change of this object only and never scales the Deployment down';
+      _suppress(hpa, 'polaris', 'hpaMaxAvailability', holds);
+      if (this.fixedReplicas === 1) {
+        const one = `${holds}; ${this._singleton ?? 'one replica by design (replicas: 1)'}`;
+        _suppress(hpa, 'polaris', 'hpaMinAvailability', one);
+        _suppress(hpa, 'kube-score', 'horizontalpodautoscaler-replicas', one);
+      }
+    }
   }
 }
 

@@ -102,6 +102,17 @@ describe('Microservice', () => {
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
       });
       expect(find(manifests, 'PodDisruptionBudget', 'cache').spec.maxUnavailable).toEqual(1);
+      const hpa = find(manifests, 'HorizontalPodAutoscaler', 'cache');
+      const holds = 'holds a fixed count (replicas: 1, minReplicas = maxReplicas) rather than scaling, so that switching to autoscaling later is a change of this object only and never scales the Deployment down; '
+        + 'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain';
+      expect(JSON.parse(hpa.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toEqual([
+        { tool: 'polaris', check: 'hpaMaxAvailability', reason: expect.stringMatching(/^holds a fixed count \(replicas: 1, minReplicas = maxReplicas\) rather than scaling, .*scales the Deployment down$/) },
+        { tool: 'polaris', check: 'hpaMinAvailability', reason: holds },
+        { tool: 'kube-score', check: 'horizontalpodautoscaler-replicas', reason: holds },
+      ]);
+      expect(hpa.metadata.annotations).toMatchObject({
+        'polaris.fairwinds.com/hpaMaxAvailability-exempt': 'true', 'polaris.fairwinds.com/hpaMinAvailability-exempt': 'true', 'kube-score/ignore': 'horizontalpodautoscaler-replicas',
+      });
       expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
         tool: 'polaris', check: 'deploymentMissingReplicas',
         reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 1); '
@@ -117,7 +128,11 @@ describe('Microservice', () => {
       const manifests = objects(context);
       const d = find(manifests, 'Deployment', 'cache');
       expect(d.spec).not.toHaveProperty('replicas');
-      expect(find(manifests, 'HorizontalPodAutoscaler', 'cache').spec).toMatchObject({ minReplicas: 3, maxReplicas: 3 });
+      const hpa = find(manifests, 'HorizontalPodAutoscaler', 'cache');
+      expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 3 });
+      // Polaris wants maxReplicas above minReplicas; 3 replicas satisfy kube-score's and Polaris' minimum
+      expect(JSON.parse(hpa.metadata.annotations['conformance.cdk8s-microservices.io/suppress']).map((x: { check: string }) => x.check)).toEqual(['hpaMaxAvailability']);
+      expect(hpa.metadata.annotations['kube-score/ignore']).toBeUndefined();
       expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
         tool: 'polaris', check: 'deploymentMissingReplicas',
         reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 3); '
@@ -153,10 +168,11 @@ describe('Microservice', () => {
       expect([scaled.hpa.spec.minReplicas, scaled.hpa.spec.maxReplicas]).toEqual([2, 10]);
     });
 
-    test('an autoscaled service has no fixed count', () => {
+    test('an autoscaled service has no fixed count, and its autoscaler needs no exemption', () => {
       const { context } = setup();
 
       expect(new Microservice(context, 'api', props()).replicas).toBeUndefined();
+      expect(find(objects(context), 'HorizontalPodAutoscaler', 'api').metadata.annotations).toBeUndefined();
     });
 
     test.each([
