@@ -209,7 +209,7 @@ export class WorkloadConnections {
     for (const name of Object.keys(envVars)) {
       const other = this._calls.find(c => name in c.envVars);
       if (other) {
-        throw _invalid(w, options.envVar !== undefined || address.name === 'hostAndPort' ? 'connectTo(envVar)' : 'connectTo(port)', name,
+        throw _invalid(w, 'connectTo(envVar)', name,
           `must be a variable of this call's own, but the call to ${other.callee.node.path} port '${other.port.name}' declared before sets it`
           + (other.callee === callee && other.port.protocol === port.protocol
             ? ` (a call that names its port gets <CALLEE>_${port.protocol.name.toUpperCase()}_..., whichever of the callee's ${port.protocol.name} ports it is)` : ''),

@@ -12,9 +12,10 @@
  * `spec.replicas` and no autoscaler), which must drop below 6: proof that the check
  * can fail, and the number the issue reported. Last, informational: the one-time upgrade
  * of a fixed count from the previous rendering to the library's (spec.replicas dropped
- * once, the new autoscaler restores the count at its first sync).
+ * once, the new autoscaler restores the count at its first sync), and the same upgrade
+ * after the README's hand-over step, which must hold 6.
  *
- *   npx tsx test/simulation/replica-handover.ts            # both, about 1-2 min warm
+ *   npx tsx test/simulation/replica-handover.ts            # about 3 min warm
  *   npx tsx test/simulation/replica-handover.ts --json     # the samples as JSON too
  *
  * Exit code: 0 when the library holds and the previous rendering drops, 1 otherwise,
@@ -87,12 +88,16 @@ async function settle(c: SimCluster, namespace: string, n: number, timeoutMs = 9
   }
 }
 
-/** One switch from a fixed 6 to autoscaling 2..10, samples every second for 30 s after the second apply. */
-async function scenario(c: SimCluster, dir: string, label: string, fixed: Obj[], autoscaled: Obj[]): Promise<Sample[]> {
+/**
+ * One switch from a fixed 6 to `next`, samples every second for 30 s after the second
+ * apply; `between` runs before it (the README's hand-over step of an upgrade).
+ */
+async function scenario(c: SimCluster, dir: string, label: string, fixed: Obj[], next: Obj[], between?: () => Promise<void>): Promise<Sample[]> {
   await apply(c, dir, `${label}-fixed-6`, fixed);
   await settle(c, NAMESPACE, 6);
-  progress(`${label}: 6 replicas running; switching to autoscaling 2..10`);
-  await apply(c, dir, `${label}-autoscaled-2-10`, autoscaled);
+  progress(`${label}: 6 replicas running; switching`);
+  await between?.();
+  await apply(c, dir, `${label}-next`, next);
   const samples: Sample[] = [];
   const start = Date.now();
   for (let i = 0; i < SAMPLES; i++) {
@@ -138,17 +143,28 @@ if (require.main === module) {
       await deleteNamespace(c);
       // the one-time upgrade of a fixed count from the previous rendering to the library's
       const upgrade = await scenario(c, dir, 'upgrade', previousFixed(fixed, 6), fixed);
+      await deleteNamespace(c);
+      // the same upgrade after the README's hand-over: a manifest of spec.replicas only,
+      // applied by another field manager, which keeps the field when 'kubectl' lets go of it
+      const handedOver = await scenario(c, dir, 'upgrade-handover', previousFixed(fixed, 6), fixed, async () => {
+        const file = path.join(dir, 'replicas-only.yaml');
+        fs.writeFileSync(file, Yaml.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: NAME, namespace: NAMESPACE }, spec: { replicas: 6 } }));
+        const r = await run(c.kubectl, ['--kubeconfig', c.plane.kubeconfig, 'apply', '--server-side', '--field-manager=handover-to-hpa', '--validate=false', '-f', file]);
+        if (r.code !== 0) throw new Error(`the hand-over apply exited ${r.code}: ${r.out.slice(-500)}`);
+      });
       const lowest = (samples: Sample[]): number => Math.min(...samples.map((s) => Math.min(s.pods, s.specReplicas ?? 0)));
       const libraryMin = lowest(library);
       const previousMin = lowest(previous);
       process.stdout.write(`library rendering (a fixed count is an HPA with min = max, no spec.replicas), ${SAMPLES} samples 1 s apart after the switch:\n  ${summary(library)}\n`);
       process.stdout.write(`previous rendering (spec.replicas: 6, no HPA), the same switch:\n  ${summary(previous)}\n`);
       process.stdout.write(`one-time upgrade of a fixed 6 from the previous rendering to the library's (informational):\n  ${summary(upgrade)}\n`);
-      const holds = libraryMin >= 6;
+      process.stdout.write(`the same upgrade after the README's hand-over (--field-manager=handover-to-hpa):\n  ${summary(handedOver)}\n`);
+      const handoverMin = lowest(handedOver);
+      const holds = libraryMin >= 6 && handoverMin >= 6;
       const drops = previousMin < 6;
-      process.stdout.write(`handover: library ${holds ? 'holds' : 'FAILS'} (lowest ${libraryMin}, must be >= 6); `
+      process.stdout.write(`handover: library ${holds ? 'holds' : 'FAILS'} (lowest ${libraryMin}, after the upgrade hand-over ${handoverMin}, must be >= 6); `
         + `previous rendering ${drops ? 'drops as reported' : 'DID NOT DROP: the check cannot fail'} (lowest ${previousMin})\n`);
-      if (json) process.stdout.write(`${JSON.stringify({ library, previous, upgrade })}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ library, previous, upgrade, handedOver })}\n`);
       code = holds && drops ? 0 : 1;
     } catch (err) {
       process.stderr.write(`handover: ${(err as Error).message}\n`);

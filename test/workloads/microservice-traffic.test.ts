@@ -174,8 +174,8 @@ describe('Microservice', () => {
       test('fails when a caller names two ports of one protocol, and says how to pin a name', () => {
         expect(() => variables([Port.http(8080), Port.http(8081, { name: 'http-admin' })], ['http', 'http-admin']))
           .toThrow(expect.objectContaining({
-            code: ErrorCode.CONFLICT, path: 'catalog/web', prop: 'connectTo(port)',
-            message: 'catalog/web: \'connectTo(port)\' (\'CATALOG_API_HTTP_URL\') must be a variable of this call\'s own, but the call to catalog/catalog-api port \'http\' declared before sets it '
+            code: ErrorCode.CONFLICT, path: 'catalog/web', prop: 'connectTo(envVar)',
+            message: 'catalog/web: \'connectTo(envVar)\' (\'CATALOG_API_HTTP_URL\') must be a variable of this call\'s own, but the call to catalog/catalog-api port \'http\' declared before sets it '
               + '(a call that names its port gets <CALLEE>_HTTP_..., whichever of the callee\'s http ports it is); '
               + 'pin a name for one of the two calls, for example connectTo(catalog-api, { port: \'http-admin\', envVar: \'CATALOG_API_HTTP_ADMIN_URL\' }): a pinned name never changes with the callee\'s ports',
           }));
