@@ -76,7 +76,7 @@ describe('reference platform', () => {
     test('bounds every autoscaler by its replica bounds and stores by its secret stores', () => {
       const max = env.replicas!.max!;
       const hpas = objects(env.name).filter(o => o.kind === 'HorizontalPodAutoscaler');
-      expect(hpas.length).toBe(7);
+      expect(hpas.length).toBe(8);
       for (const h of hpas) {
         expect(h.spec.maxReplicas).toBeLessThanOrEqual(max);
       }

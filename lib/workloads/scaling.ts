@@ -163,7 +163,8 @@ export class _Scaling {
     const env = w.context.platform.environment;
     if (env) {
       // the environment's replica bounds (lib/platform/environment.ts)
-      ({ minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, replicas: this.replicas } = env._scaling(this));
+      ({ minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, replicas: this.fixedReplicas } = env._scaling(
+        { minReplicas: this.minReplicas, maxReplicas: this.maxReplicas, replicas: this.fixedReplicas }));
     }
     _checkDisruptionBudget(w, this.disruptionBudget, this.minReplicas);
   }

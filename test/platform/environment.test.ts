@@ -74,7 +74,9 @@ describe('Environment', () => {
       expect(worker.replicas).toBe(1);
       const pair = new Worker(context, 'pair', { image: Image.fromTag('ghcr.io/acme/pair', '1.0.0'), readiness: Probe.exec(['ready']), liveness: Probe.exec(['alive']), replicas: 2 });
       expect(pair.replicas).toBe(3);
-      expect(find(objects(context), 'Deployment', 'pair').spec.replicas).toBe(3);
+      const hpa = find(objects(context), 'HorizontalPodAutoscaler', 'pair').spec;
+      expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([3, 3]);
+      expect(find(objects(context), 'HorizontalPodAutoscaler', 'relay').spec.maxReplicas).toBe(1);
     });
 
     test('bounds a store\'s replica count', () => {
