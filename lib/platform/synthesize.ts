@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { checkParity, loadManifests } from '../change/parity';
+import { checkParity } from '../change/parity';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { Environment } from './environment';
 import { MicroservicesApp } from './microservices-app';
@@ -124,9 +124,13 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
   const staging = path.join(path.dirname(outdir), `.${path.basename(outdir)}.envs-${process.pid}-${Date.now()}`);
   try {
     const outputs = environments.map(env => {
-      const dir = path.join(staging, env.name);
-      synthesize(app => build(app, env), { outdir: dir });
-      return { name: env.name, declared: env.declared(), manifests: loadManifests(dir) };
+      let built: App | undefined;
+      synthesize(app => {
+        build(app, env);
+        built = app;
+      }, { outdir: path.join(staging, env.name) });
+      // the manifests just written, from the app (reading the files back through cdk8s' Yaml.load starts a process per file)
+      return { name: env.name, declared: env.declared(), manifests: built!.charts.flatMap(c => Object.values(c.toJson()).filter(d => d !== undefined)) };
     });
     checkParity(outputs);
   } catch (err) {
