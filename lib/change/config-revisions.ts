@@ -80,9 +80,11 @@ export function _carryRevisions(files: readonly _NewFile[], previous: readonly _
   let carried = 0;
   let dropped = 0;
   for (const [key, now] of current) {
-    const before = (earlier.get(key) ?? []).filter(o => o.metadata.name !== now.metadata.name);
+    const revs = earlier.get(key) ?? [];
+    const before = revs.filter(o => o.metadata.name !== now.metadata.name);
     const numbered = before.filter(o => revisionOf(o) !== undefined);
-    let next = Math.max(0, ...numbered.map(o => revisionOf(o)!)) + 1;
+    // numbers are never reused, not even the one of an earlier revision that is current again
+    let next = Math.max(0, ...revs.map(o => revisionOf(o) ?? 0)) + 1;
     // the previous current revisions (normally one), retired now, in name order for determinism
     const retired = before.filter(o => revisionOf(o) === undefined)
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))
