@@ -47,7 +47,9 @@ export function _checkSafeChange(input: _SafeChangeInput): _NewFile[] {
       + (input.acknowledgements.length > 0 ? `; ${input.acknowledgements.length} acknowledgement(s) not checked` : ''));
     return [...input.files];
   }
-  const refusals = _refusals(input.files.flatMap(f => f.docs), loaded.files, input.pathOf, loaded.source);
+  // the construct a user wrote: its main object has the id 'Resource'
+  const where = (o: _Manifest) => input.pathOf(o)?.replace(/\/Resource$/, '');
+  const refusals = _refusals(input.files.flatMap(f => f.docs), loaded.files, where, loaded.source);
   const errors: ConfigurationError[] = [];
   const used = new Set<Acknowledgement>();
   for (const r of refusals) {

@@ -16,7 +16,7 @@ describe('safe change: immutable fields of the library\'s own output', () => {
   test('fails when a store\'s claim grows: names the object, field, values, construct path and the orphan-delete and patch steps; writes nothing', () => {
     const { error, dir } = change({}, { size: 20 });
     const [e] = refusals(error);
-    expect(e).toMatchObject({ path: 'orders/orders-db/Resource', prop: 'StatefulSet orders/orders-db spec.volumeClaimTemplates[0].spec.resources.requests.storage',
+    expect(e).toMatchObject({ path: 'orders/orders-db', prop: 'StatefulSet orders/orders-db spec.volumeClaimTemplates[0].spec.resources.requests.storage',
       value: { old: '10Gi', new: '20Gi' }, code: ErrorCode.CONFLICT });
     expect(e.message).toContain('(\'10Gi\' -> \'20Gi\') cannot change on the existing object: the API server refuses the update (ValidateStatefulSetUpdate)');
     expect(e.fix).toBe('first kubectl -n orders delete statefulset orders-db --cascade=orphan (the pods and their claims stay), '
@@ -65,7 +65,7 @@ describe('safe change: immutable fields of the library\'s own output', () => {
 describe('safe change: data', () => {
   test('fails when a store is renamed: the new one starts empty; names the claims to copy', () => {
     const [e] = refusals(change({}, { store: 'orders-store' }).error);
-    expect(e).toMatchObject({ path: 'orders/orders-store/Resource', prop: 'StatefulSet orders/orders-db', code: ErrorCode.UNSAFE });
+    expect(e).toMatchObject({ path: 'orders/orders-store', prop: 'StatefulSet orders/orders-db', code: ErrorCode.UNSAFE });
     expect(e.message).toContain('is a store renamed or moved: StatefulSet orders/orders-store starts with empty claims, and the data stays in the old claims (data-orders-db-0, data-orders-db-1 in namespace orders)');
     expect(e.fix).toContain('kubectl -n orders scale statefulset orders-store --replicas=0');
     expect(e.fix).toContain('orders/data-orders-db-0 -> orders/data-orders-store-0, orders/data-orders-db-1 -> orders/data-orders-store-1');
