@@ -1,0 +1,58 @@
+/**
+ * Measures the safe-change check against a real kube-apiserver (1.37, the harness's
+ * control plane): for each change of the test platform, applies the version before
+ * (server-side) and dry-runs the version after (server-side), and compares what the API
+ * server refuses with what the check refuses. Data-loss refusals are not API errors and
+ * are not measured here. Run: npx tsx test/change/immutable.cluster.ts
+ */
+import * as path from 'path';
+import { PreviousOutput } from '../../lib';
+import { ensureTools, startControlPlane } from '../conformance/harness';
+import { run } from '../conformance/processes';
+import { Variant, synth, tempDir } from './_platform';
+
+const CASES: Array<[string, Variant]> = [
+  ['claim resized', { size: 20 }],
+  ['claim added', { walClaim: true }],
+  ['pod management policy', { parallel: true }],
+  ['priority tier value', { tierValue: 600 }],
+  ['service turned store (headless)', { cacheIsStore: true }],
+  ['configuration changed', { mode: 'b' }],
+];
+
+async function main(): Promise<void> {
+  const version = '1.37.2';
+  const tools = ensureTools([version], ['etcd', 'kubernetes']);
+  const plane = await startControlPlane({ ...tools, crds: [] }, version);
+  const kc = ['--kubeconfig', plane.kubeconfig];
+  let agree = 0;
+  try {
+    for (const [i, [name, after]] of CASES.entries()) {
+      const names = { platform: `p${i}`, context: `c${i}` };
+      const dir = tempDir();
+      synth(path.join(dir, 'v1'), names, PreviousOutput.NONE);
+      const applied = await run(plane.kubectl, [...kc, 'apply', '--server-side', '-f', path.join(dir, 'v1')]);
+      if (applied.code !== 0) throw new Error(`${name}: the version before does not apply:\n${applied.out}`);
+      let ours: string;
+      try {
+        synth(path.join(dir, 'v2'), { ...names, ...after }, PreviousOutput.fromDirectory(path.join(dir, 'v1')));
+        ours = 'accepted';
+      } catch (err) {
+        ours = `refused (${(err as { errors?: Array<{ prop: string }> }).errors?.map(e => e.prop).join('; ')})`;
+      }
+      // the check wrote nothing on a refusal: dry-run the version after as rendered without it
+      synth(path.join(dir, 'v2-unchecked'), { ...names, ...after }, PreviousOutput.NONE);
+      const dry = await run(plane.kubectl, [...kc, 'apply', '--server-side', '--dry-run=server', '-f', path.join(dir, 'v2-unchecked')]);
+      const server = dry.code === 0 ? 'accepted' : `refused (${dry.out.split('\n').filter(l => /Invalid|Forbidden|immutable/.test(l)).map(l => l.slice(0, 200)).join(' | ')})`;
+      const same = ours.startsWith('accepted') === server.startsWith('accepted');
+      if (same) agree++;
+      process.stdout.write(`${same ? 'AGREE   ' : 'DISAGREE'} ${name}\n  check:      ${ours}\n  API server: ${server}\n`);
+    }
+  } finally {
+    await plane.stop();
+  }
+  process.stdout.write(`${agree}/${CASES.length} changes: the check and kube-apiserver ${version} agree\n`);
+  process.exitCode = agree === CASES.length ? 0 : 1;
+}
+
+void main();
