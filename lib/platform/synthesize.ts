@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { checkParity } from '../change/parity';
+import { PreviousOutput } from '../change/previous-output';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { Environment } from './environment';
 import { MicroservicesApp } from './microservices-app';
@@ -16,6 +17,15 @@ export interface SynthesizeOptions {
    * @default - `$CDK8S_OUTDIR` (which `cdk8s synth` sets), else 'dist'
    */
   readonly outdir?: string;
+
+  /**
+   * The last output, which the safe-change check compares the new one with (see
+   * `MicroservicesAppProps.previous`).
+   *
+   * @default - `PreviousOutput.defaultFor(outdir)`: `outdir` as committed in git at
+   * HEAD when it lies inside the repository of the current directory, else none
+   */
+  readonly previous?: PreviousOutput;
 }
 
 /**
@@ -42,7 +52,7 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.synth-`));
   try {
-    const app = new MicroservicesApp({ outdir: staging });
+    const app = new MicroservicesApp({ outdir: staging, previous: options.previous ?? PreviousOutput.defaultFor(outdir) });
     build(app);
     app.synth();
   } catch (err) {
@@ -82,6 +92,14 @@ export interface SynthesizeEnvironmentsOptions {
    * @default - `$CDK8S_OUTDIR` (which `cdk8s synth` sets), else 'dist'
    */
   readonly outdir?: string;
+
+  /**
+   * The last output of an environment, which the safe-change check compares its new
+   * output with (see `SynthesizeOptions.previous`).
+   *
+   * @default - `PreviousOutput.defaultFor('<outdir>/<env>')`: the environment's directory as committed in git at HEAD
+   */
+  readonly previous?: (env: Environment) => PreviousOutput;
 }
 
 /**
@@ -128,7 +146,8 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
       synthesize(app => {
         build(app, env);
         built = app;
-      }, { outdir: path.join(staging, env.name) });
+      // the safe-change check compares with this environment's committed output, not the staging directory's
+      }, { outdir: path.join(staging, env.name), previous: options.previous?.(env) ?? PreviousOutput.defaultFor(path.join(outdir, env.name)) });
       // the manifests just written, from the app (reading the files back through cdk8s' Yaml.load starts a process per file)
       return { name: env.name, declared: env.declared(), manifests: built!.charts.flatMap(c => Object.values(c.toJson()).filter(d => d !== undefined)) };
     });
