@@ -23,19 +23,38 @@ export async function kubectl(c: SimCluster, args: string[], env?: NodeJS.Proces
 }
 
 /** The live members of the set: every object with its part-of label, over the parent's group-kinds, in every namespace. */
-export async function liveMembers(c: SimCluster, parentRef: string, id: string): Promise<{ keys: Set<string>; groupKinds: string[]; namespaces: string[] }> {
+export async function liveMembers(c: SimCluster, parentRef: string, id: string): Promise<{ keys: Set<string>; terminating: Set<string>; groupKinds: string[]; namespaces: string[] }> {
   const parent = await kubectl(c, ['get', parentRef, '-o', 'json']);
   if (parent.code !== 0) throw new Error(`the ApplySet parent ${parentRef} cannot be read: ${parent.out.trim()}`);
   const annotations = (JSON.parse(parent.out) as K8sObject).metadata?.annotations ?? {};
   const groupKinds = (annotations[APPLYSET_METADATA.CONTAINS_GROUP_KINDS] ?? '').split(',').filter(Boolean);
   const namespaces = (annotations[APPLYSET_METADATA.ADDITIONAL_NAMESPACES] ?? '').split(',').filter(Boolean);
   const keys = new Set<string>();
+  const terminating = new Set<string>();
   if (groupKinds.length) {
     const r = await kubectl(c, ['get', groupKinds.join(','), '--all-namespaces', '-l', `${APPLYSET_METADATA.PART_OF}=${id}`, '-o', 'json']);
     if (r.code !== 0) throw new Error(`listing the members failed: ${r.out.trim().slice(0, 500)}`);
-    for (const o of (JSON.parse(r.out) as { items: K8sObject[] }).items) keys.add(objectKey(o));
+    for (const o of (JSON.parse(r.out) as { items: (K8sObject & { metadata: { deletionTimestamp?: string } })[] }).items) {
+      keys.add(objectKey(o));
+      if (o.metadata.deletionTimestamp) terminating.add(objectKey(o));
+    }
   }
-  return { keys, groupKinds, namespaces };
+  return { keys, terminating, groupKinds, namespaces };
+}
+
+/**
+ * The live members, once every member the output no longer describes that is being
+ * deleted (a pruned Namespace is Terminating until its contents are gone) has gone, or
+ * `timeoutSeconds` have passed.
+ */
+export async function settledMembers(c: SimCluster, parentRef: string, id: string, expected: LoadedObject[], timeoutSeconds: number): Promise<{ keys: Set<string>; terminating: Set<string>; groupKinds: string[]; namespaces: string[] }> {
+  const want = new Set(expected.map((o) => objectKey(o.obj)));
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const m = await liveMembers(c, parentRef, id);
+    if (![...m.terminating].some((k) => !want.has(k)) || Date.now() > deadline) return m;
+    await sleep(1000);
+  }
 }
 
 /** Orphans (members the output no longer describes) and missing objects (in the output, not on the cluster). */

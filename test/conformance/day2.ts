@@ -18,7 +18,7 @@ import * as path from 'path';
 import { ensureTools, LoadedObject, loadObjects, makeTemp, manifestFiles, readVersionsEnv, removeTemp, Tools } from './harness';
 import { progress, progressLabel } from './processes';
 import {
-  checkClaims, checkGrants, compareMembers, kubectl, liveMembers, startProvisioner, waitAvailable,
+  checkClaims, checkGrants, compareMembers, kubectl, liveMembers, settledMembers, startProvisioner, waitAvailable,
 } from './day2-checks';
 import { build, DAY2_BASE, DAY2_PLATFORM, DAY2_STORAGE_CLASS, Day2Variation } from './platforms/day2-base';
 import { synthesize } from '../../lib';
@@ -144,9 +144,9 @@ class Gate {
     row.applied = r.out.split('\n').filter((l) => / serverside-applied$/.test(l)).length;
     row.pruned = r.out.split('\n').filter((l) => / pruned$/.test(l)).length;
     if (r.code !== 0) row.failures.push(`'${line}' exited ${r.code}: ${r.out.split('\n').filter((l) => /error|Error|invalid|conflict/i.test(l)).join(' | ').slice(0, 600)}`);
-    const members = await liveMembers(this.c, this.set.parentRef, this.set.id);
+    const members = await settledMembers(this.c, this.set.parentRef, this.set.id, step.objects, TIMEOUT);
     const { orphaned, missing } = compareMembers(step.objects, members.keys);
-    for (const k of orphaned) row.failures.push(`orphaned: ${k} is a member the output no longer describes`);
+    for (const k of orphaned) row.failures.push(`orphaned: ${k} is a member the output no longer describes${members.terminating.has(k) ? ` (still being deleted after ${TIMEOUT}s)` : ''}`);
     for (const k of missing) row.failures.push(`missing: ${k} is in the output but not on the cluster`);
     const grants = await checkGrants(this.c, previous, step.objects);
     row.failures.push(...grants.failures);
@@ -160,19 +160,50 @@ class Gate {
     return row;
   }
 
+  /**
+   * A copy of a step directory whose objects carry the part-of label kubectl's ApplySet
+   * adds: a plain server-side apply of it (same field manager) changes no field and no
+   * owner, where one of the step directory itself would take the label away.
+   */
+  private labelled(step: { rel: string; objects: LoadedObject[] }): string {
+    const labelled = `${step.rel.replace(/\/$/, '')}-labelled/`;
+    fs.mkdirSync(path.join(this.dir, labelled));
+    fs.writeFileSync(path.join(this.dir, labelled, 'all.yaml'), new _YamlEmitter().stringify(step.objects.map((o) => {
+      const obj = JSON.parse(JSON.stringify(o.obj)) as typeof o.obj;
+      obj.metadata = { ...obj.metadata, labels: { ...(obj.metadata?.labels ?? {}), [APPLYSET_METADATA.PART_OF]: this.set.id } };
+      return obj;
+    })));
+    return labelled;
+  }
+
+  /**
+   * The checks can fail: the change `next` applied WITHOUT --prune (a plain server-side
+   * apply) must be reported with the orphans and the grant left behind that `expect`
+   * names; then the pruning apply clears them.
+   */
+  async selfTest(previous: { rel: string; objects: LoadedObject[] }, next: { rel: string; objects: LoadedObject[] }, expect: { orphan: string; grant: RegExp }): Promise<Day2Row> {
+    const row: Day2Row = { name: 'self-test: the same change without --prune is reported', applied: 0, pruned: 0, seconds: 0, failures: [], notes: [] };
+    const r = await this.exec(`kubectl apply --server-side -R -f ${this.labelled(next)}`);
+    row.seconds = r.seconds;
+    row.applied = r.out.split('\n').filter((l) => / serverside-applied$/.test(l)).length;
+    if (r.code !== 0) row.failures.push(`the plain apply exited ${r.code}: ${r.out.slice(-400)}`);
+    const { orphaned } = compareMembers(next.objects, (await liveMembers(this.c, this.set.parentRef, this.set.id)).keys);
+    const grants = await checkGrants(this.c, previous.objects, next.objects);
+    const left = grants.failures.filter((f) => f.startsWith('left granting:'));
+    if (!orphaned.includes(expect.orphan)) row.failures.push(`the orphan ${expect.orphan} was NOT reported (reported: ${orphaned.join(', ') || 'nothing'}): the member check cannot fail`);
+    if (!left.some((f) => expect.grant.test(f))) row.failures.push(`the grant left behind (${expect.grant.source}) was NOT reported (reported: ${left.join('; ') || 'nothing'}): the grant check cannot fail`);
+    row.notes.push(`reported ${orphaned.length} orphans (${orphaned.slice(0, 4).join(', ')}${orphaned.length > 4 ? ', ...' : ''}) and ${left.length} grants left behind (${left.join('; ').slice(0, 200)})`);
+    progress(`${row.name}: ${orphaned.length} orphans, ${left.length} grants left behind reported; ${row.failures.length ? 'FAIL' : 'ok'}`);
+    this.rows.push(row);
+    return row;
+  }
+
   /** The median seconds of `n` pruning applies and of `n` plain server-side applies of the same, unchanged objects. */
   async measure(step: { rel: string; objects: LoadedObject[] }, n: number): Promise<{ prune: number; plain: number }> {
     const prune: number[] = [];
     const plain: number[] = [];
     // the plain apply carries the part-of label kubectl's ApplySet added, so it changes no field and no owner
-    const labelled = `${step.rel.replace(/\/$/, '')}-labelled/`;
-    fs.mkdirSync(path.join(this.dir, labelled));
-    const emitter = new _YamlEmitter();
-    fs.writeFileSync(path.join(this.dir, labelled, 'all.yaml'), emitter.stringify(step.objects.map((o) => {
-      const obj = JSON.parse(JSON.stringify(o.obj)) as typeof o.obj;
-      obj.metadata = { ...obj.metadata, labels: { ...(obj.metadata?.labels ?? {}), [APPLYSET_METADATA.PART_OF]: this.set.id } };
-      return obj;
-    })));
+    const labelled = this.labelled(step);
     for (let i = 0; i < n; i++) {
       const p = await this.exec(this.set.applyCommand(step.rel));
       if (p.code !== 0) throw new Error(`pruning apply failed: ${p.out.slice(-400)}`);
@@ -223,6 +254,13 @@ export async function day2Gate(tools: Tools, version: string): Promise<Day2Resul
       state = next;
       previous = step;
     }
+    // the checks can fail: give the operators their grant back, then take it and a service away without --prune
+    const widened = { ...state, ordersOperators: true };
+    const before = gate.synth(widened);
+    await gate.applyAndCheck('team access widened again (orders operators)', before, previous.objects);
+    const without = gate.synth({ ...widened, ordersOperators: false, recommendationsName: 'suggestions-v2' });
+    await gate.selfTest(before, without, { orphan: 'Deployment.apps/catalog/suggestions', grant: /Group oidc:orders-team-operators may/ });
+    await gate.applyAndCheck('the same change with --prune (operators narrowed, suggestions renamed)', without, before.objects);
   } finally {
     stopProvisioner();
     await c.stop();
