@@ -57,3 +57,6 @@ export * as k8s from './imports/k8s';
 export * from './workloads/workload-pod';
 export { ConfigurationError, ConfigurationErrors, ErrorCode } from './internal/configuration-error';
 export type { ConfigurationErrorProps, ValidationFinding } from './internal/configuration-error';
+export * from './change/acknowledge';
+export * from './change/previous-output';
+export * from './change/config-revisions';

@@ -24,7 +24,9 @@ import { _YamlEmitter } from './yaml';
  *    the documents are each chart's `toJson()` (charts that override it, such as
  *    `_Chart`, render themselves), except for one folder per chart, where cdk8s
  *    renders the chart's API objects one by one, and so does this;
- * 6. `construct-metadata.json` when `recordConstructMetadata` is on.
+ * 6. `options.review` (when given) sees every file and object before any file is
+ *    written, and may refuse or add objects;
+ * 7. `construct-metadata.json` when `recordConstructMetadata` is on.
  *
  * Call it only when `_writesLikeCdk8s(app)` holds; otherwise cdk8s' own `synth()` is
  * the one that knows. The tests compare files, names, write order and bytes with
@@ -36,40 +38,51 @@ export function _writeApp(app: App, options: _WriteOptions): void {
   _validateSubtree(app);
   const hasDependantCharts = _resolveDependencies(app);
   const charts = app.charts;
-  const emitter = new _YamlEmitter();
-  const save = (file: string, docs: unknown[]) => fs.writeFileSync(file, emitter.stringify(docs), { encoding: 'utf8' });
   const ext = app.outputFileExtension;
+  const files: _OutputFile[] = [];
   switch (app.yamlOutputType) {
     case YamlOutputType.FILE_PER_APP: {
       const docs = charts.flatMap(chart => Object.values(chart.toJson()));
-      if (charts.length > 0) save(path.join(app.outdir, `app${ext}`), docs);
+      if (charts.length > 0) files.push({ file: `app${ext}`, docs, onePerResource: false });
       break;
     }
     case YamlOutputType.FILE_PER_CHART: {
       const namer = new _ChartNamer(hasDependantCharts);
       for (const chart of charts) {
-        save(path.join(app.outdir, namer.name(chart) + ext), Object.values(chart.toJson()));
+        files.push({ file: namer.name(chart) + ext, docs: Object.values(chart.toJson()), onePerResource: false });
       }
       break;
     }
     case YamlOutputType.FILE_PER_RESOURCE:
       for (const chart of charts) {
         for (const doc of Object.values(chart.toJson())) {
-          if (doc !== undefined) save(path.join(app.outdir, _resourceFileName(doc.kind, doc.metadata.name) + ext), [doc]);
+          if (doc !== undefined) files.push({ file: _resourceFileName(doc.kind, doc.metadata.name) + ext, docs: [doc], onePerResource: true });
         }
       }
       break;
     case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
       const namer = new _ChartNamer(hasDependantCharts);
       for (const chart of charts) {
-        const folder = path.join(app.outdir, namer.name(chart));
-        fs.mkdirSync(folder, { recursive: true });
+        const folder = namer.name(chart);
+        fs.mkdirSync(path.join(app.outdir, folder), { recursive: true });
         for (const obj of _chartObjects(chart)) {
-          save(path.join(folder, _resourceFileName(obj.kind, obj.metadata.name) + ext), [obj.toJson()]);
+          files.push({ file: `${folder}/${_resourceFileName(obj.kind, obj.metadata.name)}${ext}`, docs: [obj.toJson()], onePerResource: true });
         }
       }
       break;
     }
+  }
+  const written = options.review ? options.review(files, _constructPaths(app)) : files;
+  const emitter = new _YamlEmitter();
+  const folders = new Set<string>();
+  for (const f of written) {
+    const file = path.join(app.outdir, ...f.file.split('/'));
+    const folder = path.dirname(file);
+    if (!folders.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    fs.writeFileSync(file, emitter.stringify(f.docs), { encoding: 'utf8' });
   }
   if (options.recordConstructMetadata) {
     const resources: Record<string, { path: string }> = {};
@@ -80,10 +93,46 @@ export function _writeApp(app: App, options: _WriteOptions): void {
   }
 }
 
+/** One file `_writeApp` writes: its path relative to the output directory ('/'-separated) and its objects. @internal */
+export interface _OutputFile {
+  /** The path relative to the output directory, '/'-separated. */
+  readonly file: string;
+  /** The objects, in order. */
+  readonly docs: any[];
+  /** Whether the layout holds one object per file. */
+  readonly onePerResource: boolean;
+}
+
+/**
+ * The construct path that renders an object of the app, found by its apiVersion,
+ * kind, namespace and name.
+ * @internal
+ */
+export type _PathOf = (o: { [key: string]: any }) => string | undefined;
+
+/** The construct path of every API object of the app, by apiVersion, kind, namespace and name. */
+function _constructPaths(app: App): _PathOf {
+  const key = (apiVersion: unknown, kind: unknown, namespace: unknown, name: unknown) => `${apiVersion}|${kind}|${namespace ?? ''}|${name}`;
+  let paths: Map<string, string> | undefined;
+  return o => {
+    if (paths === undefined) {
+      paths = new Map(app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)
+        .map(c => [key(c.apiVersion, c.kind, c.metadata.namespace, c.name), c.node.path]));
+    }
+    return paths.get(key(o.apiVersion, o.kind, o.metadata?.namespace, o.metadata?.name));
+  };
+}
+
 /** Options of `_writeApp`. @internal */
 export interface _WriteOptions {
   /** Whether to write `construct-metadata.json` (cdk8s keeps its own flag private). */
   readonly recordConstructMetadata: boolean;
+  /**
+   * Called once the app is validated and rendered, before any file is written: may
+   * refuse (throw) or return the files to write instead (the safe-change check of
+   * `MicroservicesApp`, which carries earlier ConfigMap revisions over).
+   */
+  readonly review?: (files: _OutputFile[], pathOf: _PathOf) => _OutputFile[];
 }
 
 /**

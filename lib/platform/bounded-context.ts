@@ -575,8 +575,8 @@ export class BoundedContext extends _Chart implements IPlatformMember {
     const pullSecrets = new Set(footprints.flatMap(f => f.pullSecrets)).size;
     count('secrets', 'Secrets the context\'s services use', footprints.reduce((n, f) => n + f.secrets, 0) + pullSecrets, '');
     // + 1: Kubernetes puts kube-root-ca.crt in every namespace
-    count('configMaps', 'ConfigMaps the context\'s services render, plus kube-root-ca.crt', footprints.reduce((n, f) => n + f.configMaps, 0) + 1,
-      ', with room for the old, hash-named ConfigMaps that stay until they are pruned');
+    count('configMaps', 'ConfigMaps the context\'s services render (a configured workload\'s current one and the earlier revisions kept for a rollback), plus kube-root-ca.crt',
+      footprints.reduce((n, f) => n + f.configMaps, 0) + 1, '');
     return errors;
   }
 }

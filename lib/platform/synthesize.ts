@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { PreviousOutput } from '../change/previous-output';
 import { MicroservicesApp } from './microservices-app';
 
 /**
@@ -13,6 +14,15 @@ export interface SynthesizeOptions {
    * @default - `$CDK8S_OUTDIR` (which `cdk8s synth` sets), else 'dist'
    */
   readonly outdir?: string;
+
+  /**
+   * The last output, which the safe-change check compares the new one with (see
+   * `MicroservicesAppProps.previous`).
+   *
+   * @default - `PreviousOutput.defaultFor(outdir)`: `outdir` as committed in git at
+   * HEAD when it lies inside the repository of the current directory, else none
+   */
+  readonly previous?: PreviousOutput;
 }
 
 /**
@@ -39,7 +49,7 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.synth-`));
   try {
-    const app = new MicroservicesApp({ outdir: staging });
+    const app = new MicroservicesApp({ outdir: staging, previous: options.previous ?? PreviousOutput.defaultFor(outdir) });
     build(app);
     app.synth();
   } catch (err) {

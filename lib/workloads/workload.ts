@@ -33,6 +33,7 @@ import { Connection, ConnectOptions, ICallable, IConnectable, WorkloadConnection
 import { WorkloadPod } from './workload-pod';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { _refuseForeignProps } from './kind-props';
+import { CONFIG_REVISIONS_KEPT } from '../change/config-revisions';
 
 /**
  * The pod-template core every workload kind composes: a container image run as a
@@ -369,7 +370,8 @@ export abstract class Workload extends Construct implements IContextMember, ICon
       peakPods: kind.peakPods,
       perPod: this.pod._resources,
       services: kind.services,
-      configMaps: this.configuration.hasConfigMap ? 1 : 0,
+      // the current ConfigMap and the earlier revisions a rollback can use (carried over by the safe-change check)
+      configMaps: this.configuration.hasConfigMap ? 1 + CONFIG_REVISIONS_KEPT : 0,
       secrets: this.secrets.length,
       claims: kind.claims + kind.peakPods * ephemeral.claims,
       storage: kind.storage + kind.peakPods * ephemeral.bytes,
@@ -502,6 +504,8 @@ export abstract class Workload extends Construct implements IContextMember, ICon
       metadata: { ...this._meta(), ...this._probeAnnotations() },
       spec: {
         ...(scaling.replicas !== undefined ? { replicas: scaling.replicas } : {}),
+        // the old ReplicaSets `kubectl rollout undo` can return to: each names a ConfigMap revision the output keeps
+        revisionHistoryLimit: CONFIG_REVISIONS_KEPT,
         selector: { matchLabels: this.selectorLabels },
         strategy: scaling.renderStrategy(),
         template: this._podTemplate({ spreadBy: 'pod-template-hash' }),

@@ -167,7 +167,8 @@ describe('configuration', () => {
       const { context } = setup({ quota: { configMaps: 1 } });
       service(context, { env: { A: 'a' } });
       service(context, { env: { B: 'b' } }, 'other');
-      expect(() => objects(context)).toThrow(/'quota.configMaps' \(1\) is below the number of ConfigMaps the context's services render, plus kube-root-ca.crt \(3\); raise quota.configMaps to at least 3, with room for the old/);
+      // each configured workload counts its current ConfigMap and the CONFIG_REVISIONS_KEPT (3) earlier revisions a rollback can use
+      expect(() => objects(context)).toThrow(/'quota.configMaps' \(1\) is below the number of ConfigMaps the context's services render \(a configured workload's current one and the earlier revisions kept for a rollback\), plus kube-root-ca.crt \(9\); raise quota.configMaps to at least 9$/);
     });
   });
 });

@@ -1,0 +1,69 @@
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { Acknowledge, AcknowledgedChange, ConfigurationErrors, ErrorCode, PreviousOutput } from '../../lib';
+import { thrown } from '../_helpers';
+import { change, synth, tempDir } from './_platform';
+
+const RESIZED = 'orphan-deleted the StatefulSet and patched data-orders-db-0 and -1 to 20Gi on 2026-12-06, runbook storage/resize';
+
+describe('Acknowledge.change', () => {
+  test('lets an acknowledged change through, and the progress line counts it', () => {
+    const { error, lines } = change({}, { size: 20, extra: (_, orders) =>
+      Acknowledge.change(orders, 'StatefulSet orders/orders-db', AcknowledgedChange.RECREATE_STATEFULSET, RESIZED) });
+    expect(error).toBeUndefined();
+    expect(lines.join('')).toContain(': 1 acknowledged change(s);');
+  });
+
+  test('fails when the acknowledgement names another change than the one refused (and is then stale too)', () => {
+    const { error } = change({}, { size: 20, extra: (_, orders) =>
+      Acknowledge.change(orders, 'StatefulSet orders/orders-db', AcknowledgedChange.RECREATE, RESIZED) });
+    const errors = (error as ConfigurationErrors).errors;
+    expect(errors.map(e => e.prop)).toEqual(['StatefulSet orders/orders-db spec.volumeClaimTemplates[0].spec.resources.requests.storage', 'Acknowledge.change(object)']);
+  });
+
+  test('fails when an acknowledgement matches no change (stale): names where it is written', () => {
+    const { error } = change({}, { extra: (_, orders) =>
+      Acknowledge.change(orders, 'StatefulSet orders/orders-db', AcknowledgedChange.RECREATE_STATEFULSET, RESIZED) });
+    const [e] = (error as ConfigurationErrors).errors;
+    expect(e).toMatchObject({ path: 'orders', prop: 'Acknowledge.change(object)', value: 'StatefulSet orders/orders-db', code: ErrorCode.UNKNOWN_REFERENCE });
+    expect(e.message).toMatch(/^orders: 'Acknowledge.change\(object\)' \('StatefulSet orders\/orders-db'\) acknowledges AcknowledgedChange.RECREATE_STATEFULSET, but no change from the previous output \(.*v1\) needs it; remove the acknowledgement/);
+  });
+
+  test('is not checked without a previous output (a first synth), and the progress line says so', () => {
+    const lines = synth(path.join(tempDir(), 'out'), { extra: (_, orders) =>
+      Acknowledge.change(orders, 'StatefulSet orders/orders-db', AcknowledgedChange.RECREATE_STATEFULSET, RESIZED) }, PreviousOutput.NONE);
+    expect(lines).toEqual(['safe change: no previous output (none: no previous output was asked for); a first synth, nothing to compare; 1 acknowledgement(s) not checked\n']);
+  });
+
+  test('returns what it records', () => {
+    const chart = Testing.chart();
+    expect(Acknowledge.change(chart, 'PriorityClass shop-bulk', AcknowledgedChange.RECREATE, 'deleted by hand')).toEqual(
+      { path: chart.node.path, object: 'PriorityClass shop-bulk', change: AcknowledgedChange.RECREATE, reason: 'deleted by hand' });
+  });
+
+  test('fails when the reason is empty or missing', () => {
+    const chart = Testing.chart();
+    expect(thrown(() => Acknowledge.change(chart, 'StatefulSet orders/orders-db', AcknowledgedChange.RECREATE_STATEFULSET, ' ')))
+      .toMatchObject({ prop: 'Acknowledge.change(reason)', code: ErrorCode.MISSING_REQUIRED });
+    expect(thrown(() => Acknowledge.change(chart, 'StatefulSet orders/orders-db', AcknowledgedChange.RECREATE_STATEFULSET, undefined as never)))
+      .toMatchObject({ prop: 'Acknowledge.change(reason)', code: ErrorCode.MISSING_REQUIRED });
+  });
+
+  test('fails when the object is not named as a refusal names it', () => {
+    const chart = Testing.chart();
+    for (const object of ['orders/orders-db', 'statefulset orders/orders-db', 'StatefulSet a/b/c', 'StatefulSet  orders/orders-db']) {
+      expect(thrown(() => Acknowledge.change(chart, object, AcknowledgedChange.RECREATE, 'x')).prop).toBe('Acknowledge.change(object)');
+    }
+  });
+
+  test('fails when the change is not an AcknowledgedChange', () => {
+    expect(thrown(() => Acknowledge.change(Testing.chart(), 'PriorityClass shop-bulk', 'recreate' as never, 'x')))
+      .toMatchObject({ prop: 'Acknowledge.change(change)', code: ErrorCode.UNKNOWN_OPTION });
+  });
+
+  test('fails when the same change of the same object is acknowledged twice', () => {
+    const chart = Testing.chart();
+    Acknowledge.change(chart, 'PriorityClass shop-bulk', AcknowledgedChange.RECREATE, 'x');
+    expect(thrown(() => Acknowledge.change(chart, 'PriorityClass shop-bulk', AcknowledgedChange.RECREATE, 'y')).code).toBe(ErrorCode.DUPLICATE);
+  });
+});
