@@ -20,8 +20,8 @@ import { progress, progressLabel } from './processes';
 import {
   checkClaims, checkGrants, compareMembers, kubectl, liveMembers, settledMembers, startProvisioner, waitAvailable,
 } from './day2-checks';
-import { build, DAY2_BASE, DAY2_PLATFORM, DAY2_STORAGE_CLASS, Day2Variation } from './platforms/day2-base';
-import { synthesize } from '../../lib';
+import { build, DAY2_BASE, DAY2_PLATFORM, DAY2_STORAGE_CLASS, Day2Acknowledgement, Day2Variation } from './platforms/day2-base';
+import { AcknowledgedChange, PreviousOutput, synthesize } from '../../lib';
 import { ApplySet, APPLYSET_METADATA, checkApplySetMembers } from '../../lib/change/applyset';
 import { _YamlEmitter } from '../../lib/internal/yaml';
 import { SimCluster, startSimulatedCluster } from '../simulation/cluster';
@@ -37,6 +37,11 @@ interface Change {
   readonly change: Partial<Day2Variation>;
   /** The manual step an operator takes before the apply (what the safe-change check names), as kubectl arguments. */
   readonly manual?: (state: Day2Variation) => string[][];
+  /**
+   * The safe-change check refuses the change (its message must match `refusal`) until the
+   * code acknowledges it, after the manual step.
+   */
+  readonly refused?: { refusal: RegExp; acknowledge: Day2Acknowledgement };
 }
 
 /** The store's claims, as the StatefulSet names them (`<template>-<statefulset>-<ordinal>`). */
@@ -55,9 +60,16 @@ export const CHANGES: Change[] = [
     // claim templates are immutable: resize each claim, orphan-delete the StatefulSet (its pods and
     // claims stay), and the apply makes it again with the new template, adopting both
     manual: () => [
-      ...CACHE_CLAIMS.map((claim) => ['patch', 'persistentvolumeclaim', claim, '-n', 'catalog', '--type=merge', '-p', '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}']),
-      ['delete', 'statefulset', 'products-cache', '-n', 'catalog', '--cascade=orphan'],
+      ['-n', 'catalog', 'delete', 'statefulset', 'products-cache', '--cascade=orphan'],
+      ...CACHE_CLAIMS.map((claim) => ['-n', 'catalog', 'patch', 'pvc', claim, '-p', '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}']),
     ],
+    refused: {
+      refusal: /StatefulSet catalog\/products-cache spec\.volumeClaimTemplates\[0\]\.spec\.resources\.requests\.storage.*--cascade=orphan.*patch pvc data-products-cache-0.*RECREATE_STATEFULSET/s,
+      acknowledge: {
+        context: 'catalog', object: 'StatefulSet catalog/products-cache', change: AcknowledgedChange.RECREATE_STATEFULSET,
+        reason: 'the day-2 gate orphan-deleted the StatefulSet and patched both claims to 2Gi before this apply',
+      },
+    },
   },
   { name: 'autoscaling switched (orders: autoscaler 2-5 -> 3 fixed replicas)', change: { ordersAutoscaled: false } },
   { name: 'team access narrowed (orders operators lose their grant)', change: { ordersOperators: false } },
@@ -102,9 +114,12 @@ class Gate {
   }
 
   /** Synthesizes variation `v` into a new step directory; the objects and the directory (relative to the work directory). */
-  synth(v: Day2Variation): { rel: string; objects: LoadedObject[] } {
-    const rel = `step-${String(this.step++).padStart(2, '0')}/`;
-    synthesize((app) => { build(app, v); }, { outdir: path.join(this.dir, rel) });
+  synth(v: Day2Variation, acks: Day2Acknowledgement[] = []): { rel: string; objects: LoadedObject[] } {
+    const rel = `step-${String(this.step).padStart(2, '0')}/`;
+    // the safe-change check compares with the step before (none before the base platform)
+    const previous = this.step === 0 ? PreviousOutput.NONE : PreviousOutput.fromDirectory(path.join(this.dir, `step-${String(this.step - 1).padStart(2, '0')}`));
+    synthesize((app) => { build(app, v, acks); }, { outdir: path.join(this.dir, rel), previous });
+    this.step++;
     const objects = loadObjects(manifestFiles(path.join(this.dir, rel)));
     checkApplySetMembers(objects.map((o) => o.obj));
     return { rel, objects };
@@ -243,14 +258,30 @@ export async function day2Gate(tools: Tools, version: string): Promise<Day2Resul
     }
     for (const ch of CHANGES) {
       const next = { ...state, ...ch.change };
+      const shown: string[] = [];
+      const refusedFirst: string[] = [];
+      if (ch.refused) {
+        // without the acknowledgement, the synth must refuse the change with the manual step in its message
+        try {
+          gate.synth(next);
+          refusedFirst.push('the safe-change check did NOT refuse it without the acknowledgement');
+        } catch (e) {
+          const message = (e as Error).message;
+          shown.push(`refused at synth, as it must be: ${message.replace(/\s+/g, ' ')}`);
+          if (!ch.refused.refusal.test(message)) refusedFirst.push(`refused, but without naming the field, object and manual step (${ch.refused.refusal.source})`);
+        }
+      }
       let step;
       try {
-        step = gate.synth(next);
+        step = gate.synth(next, ch.refused ? [ch.refused.acknowledge] : []);
       } catch (e) {
-        gate.rows.push({ name: ch.name, applied: 0, pruned: 0, seconds: 0, failures: [`synth refused: ${(e as Error).message}`], notes: [] });
+        gate.rows.push({ name: ch.name, applied: 0, pruned: 0, seconds: 0, failures: [...refusedFirst, `synth refused: ${(e as Error).message}`], notes: shown });
         continue;
       }
-      await gate.applyAndCheck(ch.name, step, previous.objects, ch.manual?.(next));
+      if (ch.refused) shown.push(`made with the manual step below and Acknowledge.change(catalog, '${ch.refused.acknowledge.object}', AcknowledgedChange.${Object.entries(AcknowledgedChange).find(([, v]) => v === ch.refused!.acknowledge.change)?.[0]}, '${ch.refused.acknowledge.reason}')`);
+      const row = await gate.applyAndCheck(ch.name, step, previous.objects, ch.manual?.(next));
+      row.notes.unshift(...shown);
+      row.failures.unshift(...refusedFirst);
       state = next;
       previous = step;
     }

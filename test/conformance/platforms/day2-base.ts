@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  ApiGateway, BoundedContext, CronJob, CronSchedule, GatewayTls, Image, Job, KubernetesVersion, Microservice, Platform, Port, Probe, RemoteRef,
+  Acknowledge, AcknowledgedChange, ApiGateway, BoundedContext, CronJob, CronSchedule, GatewayTls, Image, Job, KubernetesVersion, Microservice, Platform, Port, Probe, RemoteRef,
   SecretSource, SecretStore, StatefulService, Subject, TeamRole, VolumeClaim, Worker,
 } from '../../../lib';
 
@@ -76,8 +76,20 @@ export interface Day2Platform {
   readonly orders: BoundedContext;
 }
 
-/** Builds the variation `v` of the day-2 platform into `scope`. */
-export function build(scope: Construct, v: Day2Variation = DAY2_BASE): Day2Platform {
+/** An acknowledgement the code writes for one release (the safe-change check names it). */
+export interface Day2Acknowledgement {
+  /** The context it is written on. */
+  readonly context: 'catalog' | 'orders';
+  /** The object, as the refusal names it. */
+  readonly object: string;
+  /** The change acknowledged. */
+  readonly change: AcknowledgedChange;
+  /** What was done by hand. */
+  readonly reason: string;
+}
+
+/** Builds the variation `v` of the day-2 platform into `scope`, with this release's acknowledgements. */
+export function build(scope: Construct, v: Day2Variation = DAY2_BASE, acknowledgements: readonly Day2Acknowledgement[] = []): Day2Platform {
   const platform = new Platform(scope, DAY2_PLATFORM, { kubernetesVersion: KubernetesVersion.NEWEST, apiServerCidrs: ['10.10.0.0/28'] });
   const catalog = new BoundedContext(scope, 'catalog', { platform, team: 'catalog-team' });
   const orders = new BoundedContext(scope, v.ordersContext, { platform, team: 'orders-team' });
@@ -143,5 +155,6 @@ export function build(scope: Construct, v: Day2Variation = DAY2_BASE): Day2Platf
   gateway.addRoute({ host: v.host, path: '/products', service: products });
   gateway.addRoute({ host: v.host, path: v.ordersPath, service: ordersSvc });
   if (v.reviewsRouted) gateway.addRoute({ host: v.host, path: '/reviews', service: reviews });
+  for (const a of acknowledgements) Acknowledge.change(a.context === 'catalog' ? catalog : orders, a.object, a.change, a.reason);
   return { platform, catalog, orders };
 }
