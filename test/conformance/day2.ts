@@ -83,10 +83,10 @@ export const CHANGES: Change[] = [
 ];
 
 /** One row of the gate's table. */
-export interface Day2Row { name: string; applied: number; pruned: number; seconds: number; failures: string[]; notes: string[] }
+export interface Day2Row { name: string; applied: number; pruned: number; seconds: number; failures: string[]; notes: string[]; change?: boolean }
 
 /** The result of the gate. */
-export interface Day2Result { rows: Day2Row[]; passed: number; failed: number; prunedTotal: number; pruneMedian?: number; plainMedian?: number }
+export interface Day2Result { rows: Day2Row[]; passed: number; failed: number; changes: number; prunedTotal: number; pruneMedian?: number; plainMedian?: number }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
@@ -238,7 +238,7 @@ export async function day2Gate(tools: Tools, version: string): Promise<Day2Resul
   const notes: string[] = [];
   const stopProvisioner = startProvisioner(c, notes);
   const gate = new Gate(c, version, dir);
-  const result: Day2Result = { rows: [], passed: 0, failed: 0, prunedTotal: 0 };
+  const result: Day2Result = { rows: [], passed: 0, failed: 0, changes: 0, prunedTotal: 0 };
   try {
     // the cluster's storage class, as a cloud offers one: claims of it may grow
     await c.api.create('/apis/storage.k8s.io/v1/storageclasses', {
@@ -275,11 +275,12 @@ export async function day2Gate(tools: Tools, version: string): Promise<Day2Resul
       try {
         step = gate.synth(next, ch.refused ? [ch.refused.acknowledge] : []);
       } catch (e) {
-        gate.rows.push({ name: ch.name, applied: 0, pruned: 0, seconds: 0, failures: [...refusedFirst, `synth refused: ${(e as Error).message}`], notes: shown });
+        gate.rows.push({ name: ch.name, applied: 0, pruned: 0, seconds: 0, failures: [...refusedFirst, `synth refused: ${(e as Error).message}`], notes: shown, change: true });
         continue;
       }
       if (ch.refused) shown.push(`made with the manual step below and Acknowledge.change(catalog, '${ch.refused.acknowledge.object}', AcknowledgedChange.${Object.entries(AcknowledgedChange).find(([, v]) => v === ch.refused!.acknowledge.change)?.[0]}, '${ch.refused.acknowledge.reason}')`);
       const row = await gate.applyAndCheck(ch.name, step, previous.objects, ch.manual?.(next));
+      row.change = true;
       row.notes.unshift(...shown);
       row.failures.unshift(...refusedFirst);
       state = next;
@@ -288,10 +289,10 @@ export async function day2Gate(tools: Tools, version: string): Promise<Day2Resul
     // the checks can fail: give the operators their grant back, then take it and a service away without --prune
     const widened = { ...state, ordersOperators: true };
     const before = gate.synth(widened);
-    await gate.applyAndCheck('team access widened again (orders operators)', before, previous.objects);
+    await gate.applyAndCheck('self-test setup: team access widened again (orders operators)', before, previous.objects);
     const without = gate.synth({ ...widened, ordersOperators: false, recommendationsName: 'suggestions-v2' });
     await gate.selfTest(before, without, { orphan: 'Deployment.apps/catalog/suggestions', grant: /Group oidc:orders-team-operators may/ });
-    await gate.applyAndCheck('the same change with --prune (operators narrowed, suggestions renamed)', without, before.objects);
+    await gate.applyAndCheck('self-test: the same change with --prune (operators narrowed, suggestions renamed) is clean', without, before.objects);
   } finally {
     stopProvisioner();
     await c.stop();
@@ -300,7 +301,8 @@ export async function day2Gate(tools: Tools, version: string): Promise<Day2Resul
   result.rows = gate.rows;
   result.failed = gate.rows.filter((r) => r.failures.length).length;
   result.passed = gate.rows.length - result.failed;
-  result.prunedTotal = gate.rows.reduce((n, r) => n + r.pruned, 0);
+  result.changes = gate.rows.filter((r) => r.change).length;
+  result.prunedTotal = gate.rows.filter((r) => r.change).reduce((n, r) => n + r.pruned, 0);
   printDay2(result, notes);
   return result;
 }
@@ -315,7 +317,7 @@ export function printDay2(r: Day2Result, notes: string[] = []): void {
     for (const f of row.failures) lines.push(`    FAIL ${f}`);
   }
   for (const n of notes) lines.push(`note: ${n}`);
-  lines.push(`${r.rows.length - 1} changes after the base platform; ${r.prunedTotal} objects pruned`);
+  lines.push(`${r.changes} scripted changes after the base platform, ${r.prunedTotal} objects pruned by them (${r.rows.reduce((n, x) => n + x.pruned, 0)} by every apply of the gate, self-test included)`);
   if (r.pruneMedian !== undefined) lines.push(`apply of the base platform, median of 5: ${r.pruneMedian.toFixed(2)}s with --prune --applyset, ${r.plainMedian!.toFixed(2)}s plain server-side`);
   lines.push(`day2: ${r.passed} passed, ${r.failed} failed`);
   process.stdout.write(`${lines.join('\n')}\n`);
