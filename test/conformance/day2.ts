@@ -92,7 +92,7 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 
 /**
  * Runs a command line as the README prints it (`VAR=value kubectl ...`, words without
- * quoting) against the simulated cluster, in `cwd`.
+ * quoting) against the simulated cluster.
  */
 async function runLine(c: SimCluster, line: string): Promise<{ code: number; out: string; seconds: number }> {
   const words = line.split(' ');
@@ -139,6 +139,34 @@ class Gate {
       }
     }
     return failures;
+  }
+
+  /**
+   * Re-runs the bootstrap after releases: the parent must keep kubectl's record of
+   * kinds and namespaces, and stay as it was (same resourceVersion), with no conflict.
+   */
+  async rebootstrap(): Promise<Day2Row> {
+    const row: Day2Row = { name: 'bootstrap re-run after the releases changes nothing', applied: 0, pruned: 0, seconds: 0, failures: [], notes: [] };
+    const parent = async (): Promise<{ metadata: { resourceVersion: string; annotations: Record<string, string> } }> =>
+      JSON.parse((await kubectl(this.c, ['get', this.set.parentRef, '-o', 'json'])).out) as { metadata: { resourceVersion: string; annotations: Record<string, string> } };
+    const before = await parent();
+    for (const line of this.set.bootstrapCommands('applyset-crd.yaml', `${ENVIRONMENT}.applyset.yaml`)) {
+      const r = await this.exec(line);
+      row.seconds += r.seconds;
+      if (r.code !== 0 || /conflict/i.test(r.out)) row.failures.push(`'${line}' exited ${r.code}: ${r.out.trim().slice(0, 400)}`);
+    }
+    const after = await parent();
+    if (after.metadata.resourceVersion !== before.metadata.resourceVersion) {
+      row.failures.push(`the parent changed (resourceVersion ${before.metadata.resourceVersion} -> ${after.metadata.resourceVersion}): ${JSON.stringify(after.metadata.annotations)}`);
+    }
+    for (const k of [APPLYSET_METADATA.CONTAINS_GROUP_KINDS, APPLYSET_METADATA.ADDITIONAL_NAMESPACES]) {
+      if (!after.metadata.annotations[k]) row.failures.push(`the parent lost kubectl's record ${k}`);
+    }
+    row.notes.push(`the parent keeps ${after.metadata.annotations[APPLYSET_METADATA.CONTAINS_GROUP_KINDS]?.split(',').length ?? 0} kinds `
+      + `and namespaces '${after.metadata.annotations[APPLYSET_METADATA.ADDITIONAL_NAMESPACES]}', resourceVersion ${after.metadata.resourceVersion}`);
+    progress(`${row.name}: ${row.failures.length ? 'FAIL' : 'ok'}`);
+    this.rows.push(row);
+    return row;
   }
 
   private exec(line: string): Promise<{ code: number; out: string; seconds: number }> {
@@ -286,6 +314,7 @@ export async function day2Gate(tools: Tools, version: string): Promise<Day2Resul
       state = next;
       previous = step;
     }
+    await gate.rebootstrap();
     // the checks can fail: give the operators their grant back, then take it and a service away without --prune
     const widened = { ...state, ordersOperators: true };
     const before = gate.synth(widened);
