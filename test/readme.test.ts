@@ -1,7 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { Duration, Testing, Yaml } from 'cdk8s';
+import { Duration, Size, Testing, Yaml } from 'cdk8s';
 import * as lib from '../lib';
 import { Manifest, resolvedEnv } from './_helpers';
 
@@ -95,6 +96,27 @@ test('the README error examples are the messages the library produces', () => {
       const gateway = new lib.ApiGateway(orders.node.root as never, 'gateway', { platform, hosts: ['api.example.com'], tls: lib.GatewayTls.fromSecret('api-tls') });
       const payments = new lib.Microservice(orders, 'payments', { ...props, ports: [lib.Port.http(8080), lib.Port.http(9090, { name: 'metrics' })] });
       gateway.addRoute({ host: 'api.example.com', service: payments, port: 'metrics' });
+    },
+    // Safe change (issue 25): a store's claim resized, synthesized over the previous output
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-safe-change-'));
+      const release = (size: number, previous: lib.PreviousOutput, outdir: string) => {
+        const app = new lib.MicroservicesApp({ outdir, previous });
+        const platform = new lib.Platform(app, 'shop');
+        const orders = new lib.BoundedContext(app, 'orders', { platform, team: 'orders-team' });
+        new lib.StatefulService(orders, 'orders-db', { ...props, ports: [lib.Port.tcp(5432, { name: 'postgres' })], readiness: lib.Probe.tcp(),
+          liveness: lib.Probe.exec(['pg_isready']), owners: [new lib.Microservice(orders, 'payments', props)],
+          claims: [lib.VolumeClaim.of('data', { size: Size.gibibytes(size), mountPath: '/data' })] });
+        app.synth();
+      };
+      const quiet = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        release(10, lib.PreviousOutput.NONE, path.join(dir, 'v1'));
+        release(20, lib.PreviousOutput.fromDirectory(path.join(dir, 'v1')), path.join(dir, 'v2'));
+      } finally {
+        quiet.mockRestore();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
   ];
   expect(examples).toHaveLength(mistakes.length);

@@ -4,9 +4,9 @@ import type { _Manifest, _OutputFileContent } from './previous-output';
  * How many earlier revisions of a workload's hashed ConfigMap
  * (`<workload>-config-<hash>`) the output keeps beside the current one: as many as
  * old ReplicaSets a Deployment keeps for `kubectl rollout undo`
- * (`spec.revisionHistoryLimit`, which the library sets to this number). Each
- * configuration change makes a new ReplicaSet, so every ReplicaSet a rollback can
- * return to names one of the ConfigMaps kept; older ones are dropped from the output
+ * (`spec.revisionHistoryLimit`, which the library sets to this number on Deployments
+ * and StatefulSets). Each configuration change makes a new ReplicaSet (or controller
+ * revision), so every revision a rollback can return to names one of the ConfigMaps kept; older ones are dropped from the output
  * (and pruned), so configuration churn never fills the context's ConfigMap quota,
  * which counts `1 + CONFIG_REVISIONS_KEPT` ConfigMaps per configured workload.
  */

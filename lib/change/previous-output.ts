@@ -1,8 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
 import { ErrorCode } from '../internal/configuration-error';
 import { ConfigurationError } from '../internal/configuration-error';
 
@@ -169,27 +167,45 @@ function _readCommitted(cwd: string, dir: string, ref: string): _LoadedOutput {
   if (names.length === 0) {
     return { source, missing: `${dir} is not committed at ${ref}` };
   }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-previous-'));
-  try {
-    const files = names.map(name => {
-      const content = execFileSync('git', ['show', `${ref}:${name}`], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-      const file = path.join(tmp, 'f.yaml');
-      fs.writeFileSync(file, content);
-      return { file: name.slice(dir.length + 1), docs: _docs(file) };
-    });
-    return { source, files };
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  // one git process for all files (an output of one file per resource has thousands)
+  const batch = execFileSync('git', ['cat-file', '--batch'], { cwd: root, input: names.map(n => `${ref}:${n}\n`).join(''),
+    stdio: ['pipe', 'pipe', 'ignore'], maxBuffer: 1024 * 1024 * 1024 });
+  let at = 0;
+  const files = names.map(name => {
+    // each object: '<id> blob <size>\n', the content, '\n'
+    const eol = batch.indexOf(10, at);
+    const size = Number(batch.subarray(at, eol).toString('utf8').split(' ')[2]);
+    const text = batch.subarray(eol + 1, eol + 1 + size).toString('utf8');
+    at = eol + 1 + size + 1;
+    return { file: name.slice(dir.length + 1), docs: _parse(text) };
+  });
+  return { source, files };
 }
 
 /** The YAML files under `dir`, recursively, sorted by relative path. */
 function _readDirectory(dir: string): _OutputFileContent[] {
   const walk = (rel: string): string[] => fs.readdirSync(path.join(dir, rel), { withFileTypes: true })
     .flatMap(e => e.isDirectory() ? walk(path.posix.join(rel, e.name)) : YAML_FILE.test(e.name) ? [path.posix.join(rel, e.name)] : []);
-  return walk('').sort().map(file => ({ file, docs: _docs(path.join(dir, file)) }));
+  return walk('').sort().map(file => ({ file, docs: _parse(fs.readFileSync(path.join(dir, file), 'utf8')) }));
 }
 
-function _docs(file: string): _Manifest[] {
-  return (Yaml.load(file) as unknown[]).filter((d): d is _Manifest => d !== null && typeof d === 'object');
+/** The part of the `yaml` package the parser uses. */
+interface YamlParser {
+  parseAllDocuments(source: string, options: { version: '1.1' }): Array<{ toJSON(): unknown }>;
+}
+
+let parser: YamlParser | undefined;
+
+/**
+ * The objects of a YAML stream, parsed as cdk8s' `Yaml.load` parses them (the `yaml`
+ * package cdk8s ships with, YAML 1.1), in this process: `Yaml.load` starts a node
+ * process per file, which takes longer than the synth on a large output.
+ */
+function _parse(text: string): _Manifest[] {
+  if (parser === undefined) {
+    const cdk8s = path.dirname(require.resolve('cdk8s/package.json'));
+    parser = require(require.resolve('yaml', { paths: [cdk8s] })) as YamlParser;
+  }
+  return parser.parseAllDocuments(text, { version: '1.1' }).map(d => d.toJSON())
+    .filter((d): d is _Manifest => d !== null && typeof d === 'object' && !Array.isArray(d) && Object.keys(d).length > 0);
 }

@@ -34,7 +34,7 @@ interface Refusal {
  * server rejects as immutable (`_IMMUTABLE_FIELDS`) or that loses data (a store
  * renamed or moved, a claim or a namespace holding a store's claims dropped), unless
  * an acknowledgement in code names it; an acknowledgement that matches nothing is
- * refused too. Then carries the earlier ConfigMap revisions over
+ * reported in a progress line (its change is in the previous output already). Then carries the earlier ConfigMap revisions over
  * (`_carryRevisions`). Writes one progress line.
  *
  * @returns the files to write (the new output with the carried revisions)
@@ -47,7 +47,9 @@ export function _checkSafeChange(input: _SafeChangeInput): _NewFile[] {
       + (input.acknowledgements.length > 0 ? `; ${input.acknowledgements.length} acknowledgement(s) not checked` : ''));
     return [...input.files];
   }
-  const refusals = _refusals(input.files.flatMap(f => f.docs), loaded.files, input.pathOf, loaded.source);
+  // the construct a user wrote: its main object has the id 'Resource'
+  const where = (o: _Manifest) => input.pathOf(o)?.replace(/\/Resource$/, '');
+  const refusals = _refusals(input.files.flatMap(f => f.docs), loaded.files, where, loaded.source);
   const errors: ConfigurationError[] = [];
   const used = new Set<Acknowledgement>();
   for (const r of refusals) {
@@ -58,11 +60,14 @@ export function _checkSafeChange(input: _SafeChangeInput): _NewFile[] {
       used.add(ack);
     }
   }
-  for (const a of input.acknowledgements.filter(x => !used.has(x))) {
-    errors.push(new ConfigurationError({ path: a.path, prop: 'Acknowledge.change(object)', value: a.object,
-      expected: `acknowledges AcknowledgedChange.${_constantName(a.change)}, but no change from the previous output (${loaded.source}) needs it`,
-      fix: 'remove the acknowledgement: the change it acknowledged is in the previous output already (or name the object and change as the refusal does)',
-      code: ErrorCode.UNKNOWN_REFERENCE }));
+  // An acknowledgement that matches nothing is reported, not refused: once its change is
+  // committed, the committed output (the default previous) already holds it, and a
+  // re-synth of that same commit (CI's freshness check) must pass. A mistyped one lets
+  // nothing through: the refusal it meant to acknowledge still stands.
+  const unused = input.acknowledgements.filter(x => !used.has(x));
+  for (const a of unused) {
+    input.log(`safe change: ${a.path}: Acknowledge.change('${a.object}', AcknowledgedChange.${_constantName(a.change)}) matches no change `
+      + `from ${loaded.source}; the change is in the previous output already: remove the acknowledgement once every environment has applied it`);
   }
   if (errors.length > 0) {
     throw new ConfigurationErrors(errors.map(error => ({ validatedAt: error.path === '' ? 'safe change' : error.path, error })));

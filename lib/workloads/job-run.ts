@@ -67,6 +67,8 @@ export class _JobRun {
   public readonly parallelism: number;
   public readonly completions: number;
   public readonly waitForTerminatingPods: boolean;
+  /** Whether the run waits on every Kubernetes release that has the field: as set, else true. */
+  private readonly waitsWhereSupported: boolean;
 
   constructor(w: Workload, props: JobRunProps, ttlAfterFinished?: Duration) {
     const version = w.context.platform.kubernetesVersion;
@@ -74,6 +76,7 @@ export class _JobRun {
       version._require(w, _Feature.JOB_POD_REPLACEMENT_POLICY, 'waitForTerminatingPods', true, 'leave waitForTerminatingPods unset');
     }
     this.waitForTerminatingPods = props.waitForTerminatingPods ?? version._has(_Feature.JOB_POD_REPLACEMENT_POLICY);
+    this.waitsWhereSupported = props.waitForTerminatingPods ?? true;
     this.backoffLimit = props.backoffLimit ?? 3;
     this.activeDeadline = props.activeDeadline ?? Duration.hours(1);
     this.ttlAfterFinished = ttlAfterFinished;
@@ -104,6 +107,20 @@ export class _JobRun {
       ...(this.waitForTerminatingPods ? { podReplacementPolicy: 'Failed' } : {}),
       template,
     };
+  }
+
+  /**
+   * A rendered Job spec as it reads on every Kubernetes release that has each of its
+   * version-dependent fields, for a name that must not change when only the
+   * platform's kubernetesVersion does: `podReplacementPolicy` (which a release before
+   * 1.29 leaves out, and which may change on an existing Job) reads as on 1.29 and
+   * later. The field order is render()'s.
+   */
+  public versionIndependent(spec: k8s.JobSpec): k8s.JobSpec {
+    const rest: { [key: string]: unknown } = { ...spec };
+    delete rest.podReplacementPolicy;
+    delete rest.template;
+    return { ...rest, ...(this.waitsWhereSupported ? { podReplacementPolicy: 'Failed' } : {}), template: spec.template };
   }
 }
 

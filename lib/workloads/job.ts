@@ -5,6 +5,7 @@ import type { BoundedContext } from '../platform/bounded-context';
 import { _assertInteger, _checkType, _invalid, _oneOf } from '../internal/errors';
 import { LABEL } from '../internal/labels';
 import { _suppress } from '../internal/suppressions';
+import { PreStopSleep } from '../pod/pre-stop';
 import { JobRunProps, RunToCompletionWorkload, _resolved, _suppressRunProbes } from './job-run';
 import { WorkloadProps, _KindFootprint } from './workload-props';
 import { ErrorCode } from '../internal/configuration-error';
@@ -155,6 +156,13 @@ export class Job extends RunToCompletionWorkload {
       throw _invalid(this, 'helmHooks', [], 'must list at least one hook when given', 'list the hooks, for example [HelmHook.PRE_UPGRADE], or leave the prop out', ErrorCode.MISSING_REQUIRED);
     }
 
+    if (this.preStopDelay.toSeconds() > 0 && this.preStopSleep === PreStopSleep.AUTO && !this.nativePreStopSleep) {
+      throw _invalid(this, 'preStopSleep', this.preStopSleep.name,
+        `must be PreStopSleep.EXEC for a Job with a preStopDelay (${this.preStopDelay.toSeconds()}s) while the platform targets Kubernetes ${this.context.platform.kubernetesVersion.name}: `
+        + 'AUTO runs sleep in the container before 1.30 and the kubelet\'s native sleep from 1.30, a change to the Job\'s immutable pod template, '
+        + 'so raising kubernetesVersion would need a new Job, which runs again',
+        'set preStopSleep: PreStopSleep.EXEC (what it renders now), or leave preStopDelay out (a Job serves no traffic to drain)', ErrorCode.CONFLICT);
+    }
     this._spec = this._renderRun();
     const name = Lazy.any({ produce: () => this.jobName }) as string;
     const job = new k8s.KubeJob(this, 'Resource', {
@@ -171,9 +179,20 @@ export class Job extends RunToCompletionWorkload {
     this.connections._render('a Job is never called: its NetworkPolicy admits no ingress');
   }
 
-  /** The Job's name: `<name>-<the first 10 hex digits of the SHA-256 of its spec>`. */
+  /**
+   * The Job's name: `<name>-<the first 10 hex digits of the SHA-256 of its spec>`.
+   * The hash covers what the Job runs and how (the pod template: image, command,
+   * args, variables, the configuration's hashed ConfigMap, volumes, resources,
+   * identity; and the run's settings), but not what the platform's
+   * kubernetesVersion alone changes in its rendering, so that raising the version
+   * never renames the Job (a renamed Job runs again): `podReplacementPolicy` is
+   * hashed as Kubernetes 1.29 and later render it, and the pod template has no
+   * version-dependent form (a native sidecar needs 1.29 whatever the version, and
+   * a preStop sleep that would switch forms at 1.30 is refused).
+   */
   public get jobName(): string {
-    const hash = createHash('sha256').update(JSON.stringify(_resolved(this._spec))).digest('hex').slice(0, 10);
+    const spec = this._run.versionIndependent(_resolved(this._spec) as k8s.JobSpec);
+    const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 10);
     return `${this.name}-${hash}`;
   }
 

@@ -13,8 +13,12 @@ import { UpdateStrategy } from './update-strategy';
  */
 export interface ScalingProps {
   /**
-   * A fixed replica count, for a workload that must not scale (a singleton, say):
-   * `spec.replicas` is set and no HorizontalPodAutoscaler is rendered. It cannot be
+   * A fixed replica count, for a workload that must not scale (a singleton, say),
+   * kept by a HorizontalPodAutoscaler with `minReplicas` = `maxReplicas` = this count.
+   * The Deployment never renders `spec.replicas`: the autoscaler always owns the
+   * count, so switching between a fixed count and autoscaling changes only the
+   * autoscaler and never scales the running pods down (a `kubectl apply
+   * --server-side` that dropped `spec.replicas` would reset it to 1). It cannot be
    * combined with `minReplicas`, `maxReplicas` or `targetCpuUtilization`. Equal
    * `minReplicas` and `maxReplicas` mean the same.
    *
@@ -74,7 +78,7 @@ export interface ScalingProps {
  * `Worker` expose (`service.minReplicas`, ...), declared once here.
  */
 export interface ResolvedScaling {
-  /** The fixed replica count, when there is no autoscaler. */
+  /** The fixed replica count (the autoscaler's minReplicas = maxReplicas), when the count does not scale. */
   readonly replicas?: number;
   /** The fewest replicas. */
   readonly minReplicas: number;
@@ -92,11 +96,22 @@ export interface ResolvedScaling {
 
 /**
  * A replicated workload's scaling, resolved: the HorizontalPodAutoscaler's bounds,
- * the rolling update's surge and the disruption budget.
+ * the rolling update's surge and the disruption budget. The autoscaler always owns
+ * the replica count, a fixed one included (minReplicas = maxReplicas): the
+ * Deployment leaves `spec.replicas` out, so that no apply ever takes it away from a
+ * field manager and resets it to 1 (Kubernetes' default) before an autoscaler reacts.
  * @internal
  */
-export class _Scaling implements ResolvedScaling {
-  public readonly replicas?: number;
+export class _Scaling {
+  /**
+   * The Deployment's `spec.replicas`: always left out (undefined), the autoscaler
+   * owns the count. The kinds expose the fixed count as `replicas` (see `fixedReplicas`).
+   */
+  public readonly replicas?: number = undefined;
+  /** The fixed replica count (minReplicas = maxReplicas), when the count does not scale. */
+  public readonly fixedReplicas?: number;
+  /** Why one replica is enough, as the kind says it (set with the Deployment's suppressions). */
+  private _singleton?: string;
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
   public readonly targetCpuUtilization: number;
@@ -110,7 +125,7 @@ export class _Scaling implements ResolvedScaling {
       _assertInteger(w, 'replicas', props.replicas, 1, 10000, 'run at least 1 replica');
       for (const [prop, value] of [['minReplicas', props.minReplicas], ['maxReplicas', props.maxReplicas], ['targetCpuUtilization', props.targetCpuUtilization]] as const) {
         if (value !== undefined) {
-          throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count has no autoscaler`,
+          throw _invalid(w, prop, value, `must not be set together with 'replicas' (${props.replicas}): a fixed replica count does not scale (its autoscaler holds minReplicas = maxReplicas)`,
             `remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas`, ErrorCode.CONFLICT);
         }
       }
@@ -135,10 +150,10 @@ export class _Scaling implements ResolvedScaling {
     if (this.maxReplicas === this.minReplicas) {
       if (props.targetCpuUtilization !== undefined) {
         throw _invalid(w, 'targetCpuUtilization', props.targetCpuUtilization,
-          `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count has no autoscaler`,
+          `must not be set when 'minReplicas' equals 'maxReplicas' (${this.minReplicas}): a fixed replica count does not scale on CPU`,
           'remove targetCpuUtilization, or raise maxReplicas above minReplicas', ErrorCode.CONFLICT);
       }
-      this.replicas = this.minReplicas;
+      this.fixedReplicas = this.minReplicas;
     }
     _assertInteger(w, 'targetCpuUtilization', this.targetCpuUtilization, 1, 100, 'use a percentage of the CPU request, such as 70');
     if (surges) {
@@ -154,7 +169,7 @@ export class _Scaling implements ResolvedScaling {
    */
   public exposeOn(kind: ResolvedScaling): void {
     const fields: ResolvedScaling = {
-      replicas: this.replicas, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
+      replicas: this.fixedReplicas, minReplicas: this.minReplicas, maxReplicas: this.maxReplicas,
       targetCpuUtilization: this.targetCpuUtilization, updateStrategy: this.updateStrategy, maxSurge: this.maxSurge,
       disruptionBudget: this.disruptionBudget,
     };
@@ -194,25 +209,26 @@ export class _Scaling implements ResolvedScaling {
   }
 
   /**
-   * Leaves `spec.replicas` to the autoscaler, or explains a single fixed replica,
-   * to Polaris.
+   * Tells Polaris why the Deployment has no `spec.replicas`: the autoscaler owns the
+   * count (with a single fixed replica, also why one is enough).
    */
   public suppressReplicas(deployment: ApiObject, singleton: string): void {
-    if (this.replicas === undefined) {
-      _suppress(deployment, 'polaris', 'deploymentMissingReplicas',
-        'the HorizontalPodAutoscaler owns the replica count (minReplicas ' + this.minReplicas + '); spec.replicas is left out so that an apply never resets a scaled Deployment');
-    } else if (this.replicas === 1) {
-      _suppress(deployment, 'polaris', 'deploymentMissingReplicas', singleton);
-    }
+    this._singleton = singleton;
+    _suppress(deployment, 'polaris', 'deploymentMissingReplicas', this.fixedReplicas === undefined
+      ? `the HorizontalPodAutoscaler owns the replica count (minReplicas ${this.minReplicas}); spec.replicas is left out so that an apply never resets a scaled Deployment`
+      : `the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = ${this.fixedReplicas}); `
+        + 'spec.replicas is left out so that switching between a fixed count and autoscaling never scales the Deployment down'
+        + (this.fixedReplicas === 1 ? `; ${singleton}` : ''));
   }
 
-  /** The HorizontalPodAutoscaler of a Deployment named after the workload, unless the count is fixed. */
+  /**
+   * The HorizontalPodAutoscaler of the Deployment named after the workload: between
+   * minReplicas and maxReplicas, or holding a fixed count (minReplicas = maxReplicas,
+   * which it enforces without a metrics API).
+   */
   public renderAutoscaler(): void {
     const w = this.workload;
-    if (this.replicas !== undefined) {
-      return;
-    }
-    new k8s.KubeHorizontalPodAutoscalerV2(w, 'Autoscaler', {
+    const hpa = new k8s.KubeHorizontalPodAutoscalerV2(w, 'Autoscaler', {
       metadata: w._meta(),
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: w.name },
@@ -224,6 +240,18 @@ export class _Scaling implements ResolvedScaling {
         }],
       },
     });
+    if (this.fixedReplicas !== undefined) {
+      // the linters ask an autoscaler to scale (maxReplicas above minReplicas) and to
+      // keep at least 2; this one holds a fixed count, which is its whole point
+      const holds = `holds a fixed count (replicas: ${this.fixedReplicas}, minReplicas = maxReplicas) rather than scaling, `
+        + 'so that switching to autoscaling later is a change of this object only and never scales the Deployment down';
+      _suppress(hpa, 'polaris', 'hpaMaxAvailability', holds);
+      if (this.fixedReplicas === 1) {
+        const one = `${holds}; ${this._singleton ?? 'one replica by design (replicas: 1)'}`;
+        _suppress(hpa, 'polaris', 'hpaMinAvailability', one);
+        _suppress(hpa, 'kube-score', 'horizontalpodautoscaler-replicas', one);
+      }
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import { Workload } from './workload';
 import { IConnectable } from './workload-connections';
 import { LongRunningWorkloadProps, _KindFootprint } from './workload-props';
 import { ErrorCode } from '../internal/configuration-error';
+import { CONFIG_REVISIONS_KEPT } from '../change/config-revisions';
 
 /** The longest StatefulService name: 63 less '-' and the 10 digits of a revision hash. */
 const STATEFUL_SET_NAME_MAX = 52;
@@ -223,6 +224,8 @@ export class StatefulService extends CallableWorkload {
         replicas: this.replicas,
         selector: { matchLabels: this.selectorLabels },
         podManagementPolicy: this.podManagementPolicy.value,
+        // the revisions `kubectl rollout undo` can return to: each names a ConfigMap revision the output keeps
+        revisionHistoryLimit: CONFIG_REVISIONS_KEPT,
         updateStrategy: { type: 'RollingUpdate' },
         ...(scratch === undefined ? { persistentVolumeClaimRetentionPolicy: { whenDeleted: this.whenDeleted.value, whenScaled: this.whenScaled.value } } : {}),
         template: this._podTemplate({ spreadBy: 'controller-revision-hash' }),

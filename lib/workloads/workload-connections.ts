@@ -91,10 +91,14 @@ export interface ConnectOptions {
   /**
    * The environment variable that hands the callee's address to the caller, for the
    * URL and `host:port` forms (`AddressForm.hostAndPort` names its two variables
-   * itself).
+   * itself): a name pinned here never changes with the callee.
    *
-   * @default - `<CALLEE>_URL` (`<CALLEE>_ADDR` for host:port) for the callee's first
-   * port and `<CALLEE>_<PORT>_URL` for another port: names in upper case with '-' as '_'
+   * @default - `<CALLEE>_URL` (`<CALLEE>_ADDR` for host:port) for a call that names no
+   * port (the callee's first), and `<CALLEE>_<PROTOCOL>_URL` (`HTTP`, `GRPC` or `TCP`)
+   * for a call that names its port: never the port's name nor its position, so that
+   * renaming or reordering the callee's ports renames no caller's variable. Names in
+   * upper case with '-' as '_'. Two calls of one caller that would get the same name
+   * (two named ports of one protocol) are refused: pin one with envVar
    */
   readonly envVar?: string;
 }
@@ -187,8 +191,7 @@ export class WorkloadConnections {
         address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()', ErrorCode.CONFLICT);
     }
     const url = callee.url(port.name);
-    const base = `${callee.name.toUpperCase().replace(/-/g, '_')}${port === ports[0] ? '' : `_${port.name.toUpperCase().replace(/-/g, '_')}`}`;
-    const envVars = address._variables(base, options.envVar, { url, host: callee.host, port: port.servicePort });
+    const envVars = address._variables(_addressStem(callee, port, options.port !== undefined), options.envVar, { url, host: callee.host, port: port.servicePort });
     const existing = this._calls.find(c => c.callee === callee && c.port === port);
     if (existing) {
       if ((options.address !== undefined || options.envVar !== undefined) && JSON.stringify(envVars) !== JSON.stringify(existing.envVars)) {
@@ -202,6 +205,18 @@ export class WorkloadConnections {
           'declare each call once, with the address form and variables you want', ErrorCode.CONFLICT);
       }
       return existing;
+    }
+    for (const name of Object.keys(envVars)) {
+      const other = this._calls.find(c => name in c.envVars);
+      if (other) {
+        throw _invalid(w, 'connectTo(envVar)', name,
+          `must be a variable of this call's own, but the call to ${other.callee.node.path} port '${other.port.name}' declared before sets it`
+          + (other.callee === callee && other.port.protocol === port.protocol
+            ? ` (a call that names its port gets <CALLEE>_${port.protocol.name.toUpperCase()}_..., whichever of the callee's ${port.protocol.name} ports it is)` : ''),
+          `pin a name for one of the two calls, for example connectTo(${callee.node.id}, { port: '${port.name}', `
+          + (address.name === 'hostAndPort' ? 'address: AddressForm.hostAndPort({ hostVar, portVar })' : `envVar: '${_envName(callee.name)}_${_envName(port.name)}_${address.name === 'url' ? 'URL' : 'ADDR'}'`)
+          + ' }): a pinned name never changes with the callee\'s ports', ErrorCode.CONFLICT);
+      }
     }
     for (const [name, value] of Object.entries(envVars)) {
       this.configuration.addEnv(name, value);
@@ -281,6 +296,25 @@ export class WorkloadConnections {
       },
     });
   }
+}
+
+/**
+ * A name as an environment variable part: upper case, '-' as '_'.
+ * @internal
+ */
+export function _envName(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+/**
+ * The default stem of a call's variables: the callee's name, plus the port's
+ * protocol when the caller named the port. Neither the port's name nor its position
+ * among the callee's ports is part of it, so renaming or reordering them renames no
+ * caller's variable (issue 25).
+ * @internal
+ */
+export function _addressStem(callee: ICallable, port: Port, named: boolean): string {
+  return named ? `${_envName(callee.name)}_${_envName(port.protocol.name)}` : _envName(callee.name);
 }
 
 /**

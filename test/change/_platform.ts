@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Size, Yaml, YamlOutputType } from 'cdk8s';
+import { App, Size, YamlOutputType } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { BoundedContext, Microservice, MicroservicesApp, Platform, PodManagementPolicy, PreviousOutput, StatefulService, VolumeClaim } from '../../lib';
 import { Manifest, microservice, storeProps } from '../_helpers';
 
@@ -13,6 +14,8 @@ export interface Variant {
   readonly store?: string;
   /** The bounded context's name. @default 'orders' */
   readonly context?: string;
+  /** The platform's name. @default 'shop' */
+  readonly platform?: string;
   /** The value of api's MODE configuration. @default 'a' */
   readonly mode?: string;
   /** The value of the platform's 'bulk' priority tier. @default 500 */
@@ -29,7 +32,7 @@ export interface Variant {
 
 /** Builds the test platform: a context with a service 'api' (configured), a store, a 'cache' and a priority tier. */
 export function build(app: App, v: Variant = {}): void {
-  const platform = new Platform(app, 'shop');
+  const platform = new Platform(app, v.platform ?? 'shop');
   platform.addPriorityTier('bulk', { value: v.tierValue ?? 500 });
   const context = new BoundedContext(app, v.context ?? 'orders', { platform, team: 'orders-team' });
   const api: Microservice = microservice(context, 'api');
@@ -56,16 +59,15 @@ export function tempDir(prefix = 'safe-change-'): string {
 export function synth(outdir: string, v: Variant, previous: PreviousOutput,
   yamlOutputType: YamlOutputType = YamlOutputType.FILE_PER_CHART): string[] {
   const lines: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(line => {
-    lines.push(String(line));
-    return true;
-  });
+  // replaced by hand rather than with jest.spyOn: test/change/immutable.cluster.ts runs outside jest
+  const write = process.stderr.write;
+  process.stderr.write = ((line: string) => lines.push(String(line)) > 0) as typeof process.stderr.write;
   try {
     const app = new MicroservicesApp({ outdir, previous, yamlOutputType });
     build(app, v);
     app.synth();
   } finally {
-    spy.mockRestore();
+    process.stderr.write = write;
   }
   return lines;
 }
@@ -86,7 +88,8 @@ export function change(before: Variant, after: Variant): { error?: Error; dir: s
 export function objectsIn(dir: string): Manifest[] {
   const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap(e => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
-  return walk(dir).filter(f => f.endsWith('.yaml')).flatMap(f => Yaml.load(f) as Manifest[]);
+  // parsed here rather than with Yaml.load, which starts a node process per file
+  return walk(dir).filter(f => f.endsWith('.yaml')).flatMap(f => parseAllDocuments(fs.readFileSync(f, 'utf8'), { version: '1.1' }).map(d => d.toJSON() as Manifest));
 }
 
 /** The text of every file under a directory, by relative path. */

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { YamlOutputType } from 'cdk8s';
-import { CONFIG_OF_LABEL, CONFIG_REVISIONS_KEPT, PreviousOutput, REVISION_ANNOTATION } from '../../lib';
-import { Manifest, find, objects, setup, microservice } from '../_helpers';
+import { CONFIG_OF_LABEL, CONFIG_REVISIONS_KEPT, PreviousOutput, REVISION_ANNOTATION, StatefulService } from '../../lib';
+import { Manifest, find, objects, setup, microservice, storeProps } from '../_helpers';
 import { filesIn, objectsIn, synth, tempDir } from './_platform';
 
 /** Synthesizes the configurations `modes` one after the other, each with the one before as previous; returns the directories. */
@@ -61,10 +61,12 @@ describe('ConfigMap revisions', () => {
     expect(Object.keys(filesIn(v1)).length).toBe(Object.keys(filesIn(v0)).length + 1);
   });
 
-  test(`a Deployment keeps ${CONFIG_REVISIONS_KEPT} old ReplicaSets for a rollback (revisionHistoryLimit), one per ConfigMap revision kept`, () => {
+  test(`Deployments and StatefulSets keep ${CONFIG_REVISIONS_KEPT} old revisions for a rollback (revisionHistoryLimit), one per ConfigMap revision kept`, () => {
     const { context } = setup();
-    microservice(context, 'products');
+    const products = microservice(context, 'products');
+    const store = new StatefulService(context, 'cache', storeProps([products]));
     expect(find(objects(context), 'Deployment', 'products').spec.revisionHistoryLimit).toBe(CONFIG_REVISIONS_KEPT);
+    expect(find(objects(context), 'StatefulSet', store.name).spec.revisionHistoryLimit).toBe(CONFIG_REVISIONS_KEPT);
     expect(CONFIG_REVISIONS_KEPT).toBe(3);
   });
 });

@@ -42,6 +42,11 @@ describe('PreviousOutput', () => {
     expect((error as ConfigurationErrors).message).toContain('cannot change on the existing object');
   });
 
+  test('committed(dir) reads HEAD by default', () => {
+    expect(PreviousOutput.committed('dist').description).toBe('git HEAD:dist');
+    expect(PreviousOutput.committed('dist', { ref: 'origin/main' }).description).toBe('git origin/main:dist');
+  });
+
   test('committed(dir, { ref }) reads another revision', () => {
     const repo = repoWithDist();
     const lines = inDir(repo, () => synth(path.join(tempDir(), 'out'), {}, PreviousOutput.committed('dist', { ref: 'HEAD~1' })));

@@ -42,11 +42,11 @@ describe('AddressForm', () => {
     expect(Object.keys(checkout.env)).toEqual(['CARTS_DB_HOST', 'CARTS_DB_PORT', 'METRICS_HOST', 'METRICS_PORT']);
   });
 
-  test('hostAndPort() defaults name a non-first port', () => {
+  test('hostAndPort() defaults name the protocol of a port called by name', () => {
     const { cache, checkout } = callerAndCallee();
 
     expect(checkout.connectTo(cache, { port: 'metrics', address: AddressForm.hostAndPort() }).envVars)
-      .toEqual({ CARTS_DB_METRICS_HOST: 'carts-db.catalog.svc.cluster.local', CARTS_DB_METRICS_PORT: '80' });
+      .toEqual({ CARTS_DB_HTTP_HOST: 'carts-db.catalog.svc.cluster.local', CARTS_DB_HTTP_PORT: '80' });
   });
 
   test('none() declares the call, network policy on both sides, and sets no variable', () => {

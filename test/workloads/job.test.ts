@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import { ArgoCdHook, BackingService, HelmHook, Image, Job, JobProps, KubernetesVersion, RemoteRef, SecretSource, SecretStore } from '../../lib';
+import { Duration, Size } from 'cdk8s';
+import { ArgoCdHook, BackingService, CronJob, CronSchedule, HelmHook, Image, Job, JobProps, KubernetesVersion, PreStopSleep, RemoteRef, SecretSource, SecretStore, Volume } from '../../lib';
 import { Manifest, objects, setup } from '../_helpers';
 
 function props(overrides: Partial<JobProps> = {}): JobProps {
@@ -193,6 +193,109 @@ describe('Job', () => {
 
     expect(() => new Job(context, 'm'.repeat(53), props()))
       .toThrow(/'id' \('m{53}'\) must be at most 52 characters: the Job's name adds '-' and a 10-digit hash/);
+  });
+
+  describe('the name covers what the Job runs, not the target Kubernetes version', () => {
+    /** A Job with a volume, configuration, a variable, a backing service and (from 1.29, unless told) a native sidecar, built for `version`. */
+    const build = (version: KubernetesVersion, extra: Partial<JobProps> = {}, change: (j: Job) => void = () => undefined, sidecar = true) => {
+      const { context } = setup({}, { kubernetesVersion: version });
+      const j = new Job(context, 'migrate', props({ configFiles: { 'migrate.yaml': 'lock: true' }, env: { MODE: 'strict' }, ...extra }));
+      j.addVolume(Volume.emptyDir('work', { sizeLimit: Size.mebibytes(64) }), { mountPath: '/work', writable: true });
+      if (sidecar && version.isAtLeast(KubernetesVersion.V1_29)) {
+        j.addSidecar('proxy', { image: Image.fromTag('ghcr.io/acme/proxy', '1.2.3'), withoutProbes: 'a plain TCP forwarder' });
+      }
+      j.addBackingService('DATABASE_URL', BackingService.fromUrl('postgresql://orders-db.example.com:5432/orders', { cidrs: ['10.0.3.0/24'] }));
+      change(j);
+      return { job: j, manifest: job(objects(context)) };
+    };
+    const buildWithoutSidecar = (version: KubernetesVersion) => build(version, {}, () => undefined, false);
+    const without = (m: Manifest, field: string) => {
+      const spec = { ...m.spec };
+      delete spec[field];
+      return spec;
+    };
+
+    test.each(KubernetesVersion.ALL.filter(v => v !== KubernetesVersion.NEWEST).map(v => [v.name, v]))(
+      'raising kubernetesVersion from %s to the newest keeps the name, and the rendered Job differs at most in podReplacementPolicy (which may change on a Job)',
+      (_name, version) => {
+        // a native sidecar needs 1.29: below, the same Job without it
+        const sidecar = version.isAtLeast(KubernetesVersion.V1_29);
+        const older = build(version, {}, () => undefined, sidecar);
+        const newest = build(KubernetesVersion.NEWEST, {}, () => undefined, sidecar);
+
+        expect(older.job.jobName).toEqual(newest.job.jobName);
+        expect(without(older.manifest, 'podReplacementPolicy')).toEqual(without(newest.manifest, 'podReplacementPolicy'));
+        expect(newest.manifest.spec.template.spec.initContainers?.length ?? 0).toEqual(sidecar ? 1 : 0);
+      });
+
+    test('the podReplacementPolicy a version adds is the one the name was hashed with: 1.28 and 1.29 render differently, same name', () => {
+      const v128 = buildWithoutSidecar(KubernetesVersion.V1_28);
+      const v129 = buildWithoutSidecar(KubernetesVersion.V1_29);
+
+      expect(v128.manifest.spec).not.toHaveProperty('podReplacementPolicy');
+      expect(v129.manifest.spec.podReplacementPolicy).toEqual('Failed');
+      expect(v128.job.jobName).toEqual(v129.job.jobName);
+    });
+
+    test('waitForTerminatingPods: false is hashed as set, on every version', () => {
+      const at = (v: KubernetesVersion) => {
+        const { context } = setup({}, { kubernetesVersion: v });
+        const j = new Job(context, 'migrate', props({ waitForTerminatingPods: false }));
+        objects(context);
+        return j.jobName;
+      };
+      const defaulted = (() => {
+        const { context } = setup();
+        const j = new Job(context, 'migrate', props());
+        objects(context);
+        return j.jobName;
+      })();
+
+      expect(at(KubernetesVersion.V1_28)).toEqual(at(KubernetesVersion.NEWEST));
+      expect(at(KubernetesVersion.NEWEST)).not.toEqual(defaulted);
+    });
+
+    test('a preStop sleep pinned to a form keeps the name across 1.30 (EXEC) and across later releases (NATIVE, AUTO from 1.30)', () => {
+      const name = (v: KubernetesVersion, sleep: PreStopSleep) => build(v, { preStopDelay: Duration.seconds(3), preStopSleep: sleep }).job.jobName;
+
+      expect(name(KubernetesVersion.V1_29, PreStopSleep.EXEC)).toEqual(name(KubernetesVersion.NEWEST, PreStopSleep.EXEC));
+      expect(name(KubernetesVersion.V1_30, PreStopSleep.NATIVE)).toEqual(name(KubernetesVersion.NEWEST, PreStopSleep.NATIVE));
+      expect(name(KubernetesVersion.V1_30, PreStopSleep.AUTO)).toEqual(name(KubernetesVersion.NEWEST, PreStopSleep.AUTO));
+    });
+
+    test.each<[string, Partial<JobProps>, (j: Job) => void]>([
+      ['the image', { image: Image.fromTag('ghcr.io/acme/orders', '4.0.4') }, () => undefined],
+      ['the command', { command: ['/bin/migrate'] }, () => undefined],
+      ['the arguments', { args: ['migrate', 'down'] }, () => undefined],
+      ['a variable', { env: { MODE: 'lenient' } }, () => undefined],
+      ['the configuration content', { configFiles: { 'migrate.yaml': 'lock: false' } }, () => undefined],
+      ['a mounted volume', {}, (j) => j.addVolume(Volume.emptyDir('cache', { sizeLimit: Size.mebibytes(32) }), { mountPath: '/cache', writable: true })],
+      ['an init container', {}, (j) => j.addInitContainer('wait', { image: Image.fromTag('ghcr.io/acme/wait', '1.0.0') })],
+    ])('changing %s renames the Job, at the newest version and at 1.29 alike', (_what, extra, change) => {
+      for (const v of [KubernetesVersion.NEWEST, KubernetesVersion.V1_29]) {
+        expect(build(v, extra, change).job.jobName).not.toEqual(build(v).job.jobName);
+      }
+    });
+
+    test('a CronJob is not hashed: its name stays whatever the version, and its Jobs follow the template as it renders', () => {
+      const names = [KubernetesVersion.V1_27, KubernetesVersion.NEWEST].map(v => {
+        const { context } = setup({}, { kubernetesVersion: v });
+        new CronJob(context, 'cleanup', { image: Image.fromTag('ghcr.io/acme/orders', '4.0.3'), schedule: CronSchedule.DAILY });
+        return objects(context).filter(m => m.kind === 'CronJob').map(m => m.metadata.name);
+      });
+
+      expect(names).toEqual([['cleanup'], ['cleanup']]);
+    });
+
+    test('fails when a Job\'s preStop sleep would switch forms when kubernetesVersion reaches 1.30', () => {
+      const { context } = setup({}, { kubernetesVersion: KubernetesVersion.V1_29 });
+
+      expect(() => new Job(context, 'migrate', props({ preStopDelay: Duration.seconds(3) }))).toThrow(
+        "catalog/migrate: 'preStopSleep' ('auto') must be PreStopSleep.EXEC for a Job with a preStopDelay (3s) while the platform targets Kubernetes 1.29: "
+        + 'AUTO runs sleep in the container before 1.30 and the kubelet\'s native sleep from 1.30, a change to the Job\'s immutable pod template, '
+        + 'so raising kubernetesVersion would need a new Job, which runs again; '
+        + 'set preStopSleep: PreStopSleep.EXEC (what it renders now), or leave preStopDelay out (a Job serves no traffic to drain)');
+    });
   });
 
   test('fails when waitForTerminatingPods is asked of a Kubernetes release without podReplacementPolicy', () => {

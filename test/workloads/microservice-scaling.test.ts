@@ -1,4 +1,4 @@
-import { DisruptionBudget, Microservice, Platform } from '../../lib';
+import { DisruptionBudget, Microservice, MicroserviceProps, Platform } from '../../lib';
 import { find, objects, setup } from '../_helpers';
 import { deployment, props } from './_microservice';
 
@@ -85,7 +85,7 @@ describe('Microservice', () => {
   });
 
   describe('fixed replicas', () => {
-    test('replicas renders spec.replicas, no autoscaler, and a budget that lets a node drain', () => {
+    test('replicas is an autoscaler holding the count (min = max), never spec.replicas, and a budget that lets a node drain', () => {
       const { context } = setup();
 
       const cache = new Microservice(context, 'cache', props({ replicas: 1 }));
@@ -94,23 +94,50 @@ describe('Microservice', () => {
       expect([cache.minReplicas, cache.maxReplicas]).toEqual([1, 1]);
       const manifests = objects(context);
       const d = find(manifests, 'Deployment', 'cache');
-      expect(d.spec.replicas).toEqual(1);
-      expect(manifests.filter(m => m.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+      expect(d.spec).not.toHaveProperty('replicas');
+      expect(find(manifests, 'HorizontalPodAutoscaler', 'cache').spec).toEqual({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'cache' },
+        minReplicas: 1,
+        maxReplicas: 1,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      });
       expect(find(manifests, 'PodDisruptionBudget', 'cache').spec.maxUnavailable).toEqual(1);
+      const hpa = find(manifests, 'HorizontalPodAutoscaler', 'cache');
+      const holds = 'holds a fixed count (replicas: 1, minReplicas = maxReplicas) rather than scaling, so that switching to autoscaling later is a change of this object only and never scales the Deployment down; '
+        + 'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain';
+      expect(JSON.parse(hpa.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toEqual([
+        { tool: 'polaris', check: 'hpaMaxAvailability', reason: expect.stringMatching(/^holds a fixed count \(replicas: 1, minReplicas = maxReplicas\) rather than scaling, .*scales the Deployment down$/) },
+        { tool: 'polaris', check: 'hpaMinAvailability', reason: holds },
+        { tool: 'kube-score', check: 'horizontalpodautoscaler-replicas', reason: holds },
+      ]);
+      expect(hpa.metadata.annotations).toMatchObject({
+        'polaris.fairwinds.com/hpaMaxAvailability-exempt': 'true', 'polaris.fairwinds.com/hpaMinAvailability-exempt': 'true', 'kube-score/ignore': 'horizontalpodautoscaler-replicas',
+      });
       expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
         tool: 'polaris', check: 'deploymentMissingReplicas',
-        reason: 'a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain',
+        reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 1); '
+          + 'spec.replicas is left out so that switching between a fixed count and autoscaling never scales the Deployment down; a singleton by design (replicas: 1): the service must run as one instance; its disruption budget still lets a node drain',
       });
     });
 
-    test('more than one fixed replica needs no exemption', () => {
+    test('more than one fixed replica: the autoscaler holds it, and Polaris is told why there is no spec.replicas', () => {
       const { context } = setup();
 
       new Microservice(context, 'cache', props({ replicas: 3 }));
 
-      const d = find(objects(context), 'Deployment', 'cache');
-      expect(d.spec.replicas).toEqual(3);
-      expect(d.metadata.annotations?.['polaris.fairwinds.com/deploymentMissingReplicas-exempt']).toBeUndefined();
+      const manifests = objects(context);
+      const d = find(manifests, 'Deployment', 'cache');
+      expect(d.spec).not.toHaveProperty('replicas');
+      const hpa = find(manifests, 'HorizontalPodAutoscaler', 'cache');
+      expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 3 });
+      // Polaris wants maxReplicas above minReplicas; 3 replicas satisfy kube-score's and Polaris' minimum
+      expect(JSON.parse(hpa.metadata.annotations['conformance.cdk8s-microservices.io/suppress']).map((x: { check: string }) => x.check)).toEqual(['hpaMaxAvailability']);
+      expect(hpa.metadata.annotations['kube-score/ignore']).toBeUndefined();
+      expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress'])).toContainEqual({
+        tool: 'polaris', check: 'deploymentMissingReplicas',
+        reason: 'the HorizontalPodAutoscaler owns the fixed replica count (minReplicas = maxReplicas = 3); '
+          + 'spec.replicas is left out so that switching between a fixed count and autoscaling never scales the Deployment down',
+      });
     });
 
     test('equal minReplicas and maxReplicas mean a fixed count', () => {
@@ -120,14 +147,32 @@ describe('Microservice', () => {
 
       expect(api.replicas).toEqual(3);
       const manifests = objects(context);
-      expect(find(manifests, 'Deployment', 'api').spec.replicas).toEqual(3);
-      expect(manifests.filter(m => m.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+      expect(find(manifests, 'Deployment', 'api').spec).not.toHaveProperty('replicas');
+      expect(find(manifests, 'HorizontalPodAutoscaler', 'api').spec).toMatchObject({ minReplicas: 3, maxReplicas: 3 });
     });
 
-    test('an autoscaled service has no fixed count', () => {
+    test('switching between a fixed count and autoscaling changes only the autoscaler: the Deployment renders the same', () => {
+      const build = (scaling: Partial<MicroserviceProps>) => {
+        const { context } = setup();
+        new Microservice(context, 'api', props(scaling));
+        const manifests = objects(context);
+        return { deployment: find(manifests, 'Deployment', 'api'), hpa: find(manifests, 'HorizontalPodAutoscaler', 'api') };
+      };
+
+      const fixed = build({ replicas: 6 });
+      const scaled = build({ minReplicas: 2, maxReplicas: 10 });
+
+      expect(scaled.deployment.spec).toEqual(fixed.deployment.spec);
+      expect(fixed.deployment.spec).not.toHaveProperty('replicas');
+      expect([fixed.hpa.spec.minReplicas, fixed.hpa.spec.maxReplicas]).toEqual([6, 6]);
+      expect([scaled.hpa.spec.minReplicas, scaled.hpa.spec.maxReplicas]).toEqual([2, 10]);
+    });
+
+    test('an autoscaled service has no fixed count, and its autoscaler needs no exemption', () => {
       const { context } = setup();
 
       expect(new Microservice(context, 'api', props()).replicas).toBeUndefined();
+      expect(find(objects(context), 'HorizontalPodAutoscaler', 'api').metadata.annotations).toBeUndefined();
     });
 
     test.each([
@@ -138,14 +183,14 @@ describe('Microservice', () => {
       const { context } = setup();
 
       expect(() => new Microservice(context, 'cache', props({ replicas: 1, ...extra })))
-        .toThrow(new RegExp(`^catalog/cache: '${prop}' \\(${value}\\) must not be set together with 'replicas' \\(1\\): a fixed replica count has no autoscaler; remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas$`));
+        .toThrow(new RegExp(`^catalog/cache: '${prop}' \\(${value}\\) must not be set together with 'replicas' \\(1\\): a fixed replica count does not scale \\(its autoscaler holds minReplicas = maxReplicas\\); remove ${prop}, or remove replicas and let the autoscaler scale between minReplicas and maxReplicas$`));
     });
 
     test('fails when equal minReplicas and maxReplicas are given a CPU target', () => {
       const { context } = setup();
 
       expect(() => new Microservice(context, 'api', props({ minReplicas: 2, maxReplicas: 2, targetCpuUtilization: 60 })))
-        .toThrow(/^catalog\/api: 'targetCpuUtilization' \(60\) must not be set when 'minReplicas' equals 'maxReplicas' \(2\): a fixed replica count has no autoscaler; remove targetCpuUtilization, or raise maxReplicas above minReplicas$/);
+        .toThrow(/^catalog\/api: 'targetCpuUtilization' \(60\) must not be set when 'minReplicas' equals 'maxReplicas' \(2\): a fixed replica count does not scale on CPU; remove targetCpuUtilization, or raise maxReplicas above minReplicas$/);
     });
 
     test('fails when replicas is 0', () => {

@@ -1,4 +1,4 @@
-import { BoundedContext, Image, Microservice, Platform, Port } from '../../lib';
+import { AddressForm, BoundedContext, ErrorCode, Image, Microservice, Platform, Port, Probe } from '../../lib';
 import { find, Manifest, objects, resolvedEnv, setup } from '../_helpers';
 import { deployment, props } from './_microservice';
 
@@ -115,7 +115,7 @@ describe('Microservice', () => {
         .toEqual([{ name: 'PRODUCTS_URL', value: 'http://products.catalog.svc.cluster.local:80' }]);
     });
 
-    test('connectTo a non-first port names the variable <CALLEE>_<PORT>_URL and gives a gRPC target', () => {
+    test('connectTo a port by name names the variable <CALLEE>_<PROTOCOL>_URL and gives a gRPC target', () => {
       const { catalog, products, checkout } = twoContexts();
 
       const connection = checkout.connectTo(products, { port: 'grpc' });
@@ -132,7 +132,75 @@ describe('Microservice', () => {
       const callee = new Microservice(context, 'product-search', props({ ports: [Port.http(8080), Port.grpc(9090, { name: 'grpc-api' })] }));
 
       expect(caller.connectTo(callee).envVar).toEqual('PRODUCT_SEARCH_URL');
-      expect(caller.connectTo(callee, { port: 'grpc-api' }).envVar).toEqual('PRODUCT_SEARCH_GRPC_API_URL');
+      expect(caller.connectTo(callee, { port: 'grpc-api' }).envVar).toEqual('PRODUCT_SEARCH_GRPC_URL');
+    });
+
+    describe('address variables do not follow the callee\'s ports', () => {
+      /** The variables (and values) `web` gets from calls to `catalog` with these ports, by port name or (undefined) the default port. */
+      const variables = (ports: Port[], calls: Array<string | undefined>) => {
+        const { context } = setup();
+        const web = new Microservice(context, 'web', props());
+        const catalog = new Microservice(context, 'catalog-api', props({ ports, readiness: Probe.tcp({ port: ports[0].name }), liveness: Probe.http('/live', { port: ports[0].name }) }));
+        for (const port of calls) {
+          web.connectTo(catalog, { port });
+        }
+        return web.env;
+      };
+
+      test('renaming a port renames no caller\'s variable', () => {
+        const before = variables([Port.http(8080), Port.grpc(9090)], [undefined, 'grpc']);
+        const after = variables([Port.http(8080, { name: 'http-api' }), Port.grpc(9090, { name: 'grpc-api' })], [undefined, 'grpc-api']);
+
+        expect(before).toEqual({
+          CATALOG_API_URL: 'http://catalog-api.catalog.svc.cluster.local:8080',
+          CATALOG_API_GRPC_URL: 'dns:///catalog-api.catalog.svc.cluster.local:9090',
+        });
+        expect(after).toEqual(before);
+      });
+
+      test('reordering the ports renames no caller\'s variable', () => {
+        const before = variables([Port.http(8080), Port.grpc(9090), Port.tcp(9100, { name: 'metrics' })], ['grpc', 'metrics', 'http']);
+        const after = variables([Port.tcp(9100, { name: 'metrics' }), Port.grpc(9090), Port.http(8080)], ['grpc', 'metrics', 'http']);
+
+        expect(Object.keys(before)).toEqual(['CATALOG_API_GRPC_URL', 'CATALOG_API_HTTP_URL', 'CATALOG_API_TCP_URL']);
+        expect(after).toEqual(before);
+      });
+
+      test('adding a port renames no caller\'s variable', () => {
+        expect(variables([Port.http(8080), Port.grpc(9090), Port.http(9100, { name: 'metrics' })], [undefined, 'grpc']))
+          .toEqual(variables([Port.http(8080), Port.grpc(9090)], [undefined, 'grpc']));
+      });
+
+      test('fails when a caller names two ports of one protocol, and says how to pin a name', () => {
+        expect(() => variables([Port.http(8080), Port.http(8081, { name: 'http-admin' })], ['http', 'http-admin']))
+          .toThrow(expect.objectContaining({
+            code: ErrorCode.CONFLICT, path: 'catalog/web', prop: 'connectTo(envVar)',
+            message: 'catalog/web: \'connectTo(envVar)\' (\'CATALOG_API_HTTP_URL\') must be a variable of this call\'s own, but the call to catalog/catalog-api port \'http\' declared before sets it '
+              + '(a call that names its port gets <CALLEE>_HTTP_..., whichever of the callee\'s http ports it is); '
+              + 'pin a name for one of the two calls, for example connectTo(catalog-api, { port: \'http-admin\', envVar: \'CATALOG_API_HTTP_ADMIN_URL\' }): a pinned name never changes with the callee\'s ports',
+          }));
+      });
+
+      test('a pinned name settles it, and stays what it is whatever the ports are called', () => {
+        const { context } = setup();
+        const web = new Microservice(context, 'web', props());
+        const catalog = new Microservice(context, 'catalog-api', props({ ports: [Port.http(8080), Port.http(8081, { name: 'http-admin' })] }));
+
+        web.connectTo(catalog, { port: 'http' });
+        web.connectTo(catalog, { port: 'http-admin', envVar: 'CATALOG_ADMIN_URL' });
+
+        expect(web.env).toEqual({ CATALOG_API_HTTP_URL: 'http://catalog-api.catalog.svc.cluster.local:8080', CATALOG_ADMIN_URL: 'http://catalog-api.catalog.svc.cluster.local:8081' });
+      });
+
+      test('fails when hostAndPort() calls collide, pointing at hostVar and portVar', () => {
+        const { context } = setup();
+        const web = new Microservice(context, 'web', props());
+        const catalog = new Microservice(context, 'catalog-api', props({ ports: [Port.http(8080), Port.http(8081, { name: 'http-admin' })] }));
+        web.connectTo(catalog, { port: 'http', address: AddressForm.hostAndPort() });
+
+        expect(() => web.connectTo(catalog, { port: 'http-admin', address: AddressForm.hostAndPort() }))
+          .toThrow(/^catalog\/web: 'connectTo\(envVar\)' \('CATALOG_API_HTTP_HOST'\) must be a variable of this call's own, .*connectTo\(catalog-api, \{ port: 'http-admin', address: AddressForm.hostAndPort\(\{ hostVar, portVar \}\) \}\)/);
+      });
     });
 
     test('connectTo uses the envVar given', () => {
@@ -310,7 +378,7 @@ describe('Microservice', () => {
       checkout.connectTo(products, { envVar: 'UPSTREAM' });
 
       expect(() => checkout.connectTo(products, { port: 'grpc', envVar: 'UPSTREAM' }))
-        .toThrow(/^orders\/checkout: 'env' \('UPSTREAM'\) must be set once, but is set twice/);
+        .toThrow(/^orders\/checkout: 'connectTo\(envVar\)' \('UPSTREAM'\) must be a variable of this call's own, but the call to catalog\/products port 'http' declared before sets it; pin a name for one of the two calls/);
     });
   });
 

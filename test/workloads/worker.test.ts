@@ -81,14 +81,16 @@ describe('Worker', () => {
     });
   });
 
-  test('a fixed single replica renders spec.replicas and no autoscaler', () => {
+  test('a fixed single replica is an autoscaler holding 1 (min = max), never spec.replicas', () => {
     const { context } = setup();
 
     new Worker(context, 'relay', props({ replicas: 1 }));
 
     const manifests = objects(context);
-    expect(find(manifests, 'Deployment', 'relay').spec.replicas).toEqual(1);
-    expect(manifests.filter(m => m.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(find(manifests, 'Deployment', 'relay').spec).not.toHaveProperty('replicas');
+    expect(find(manifests, 'HorizontalPodAutoscaler', 'relay').spec).toMatchObject({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'relay' }, minReplicas: 1, maxReplicas: 1,
+    });
   });
 
   test('probes by TCP or gRPC on ports that no Service exposes', () => {
