@@ -62,3 +62,4 @@ export type { ConfigurationErrorProps, ValidationFinding } from './internal/conf
 export * from './change/acknowledge';
 export * from './change/previous-output';
 export * from './change/config-revisions';
+export * from './change/applyset';

@@ -1,11 +1,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { ApplySet, checkApplySetMembers, RenderedObject } from '../change/applyset';
 import { checkParity } from '../change/parity';
 import { PreviousOutput } from '../change/previous-output';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { _YamlEmitter } from '../internal/yaml';
 import { Environment } from './environment';
 import { MicroservicesApp } from './microservices-app';
+import { Platform } from './platform';
+
+/**
+ * The kubectl release the library's apply-and-prune commands are tested with (the
+ * conformance harness's day-2 gate): the bootstrap's ApplySet parents name it in their
+ * tooling annotation, as kubectl does.
+ */
+export const KUBECTL_VERSION = '1.37.2';
+
+/** The file of the ApplySet parent type, beside the environments' directories. */
+export const APPLYSET_CRD_FILE = 'applyset-crd.yaml';
 
 /**
  * Options of `synthesize`.
@@ -100,6 +113,14 @@ export interface SynthesizeEnvironmentsOptions {
    * @default - `PreviousOutput.defaultFor('<outdir>/<env>')`: the environment's directory as committed in git at HEAD
    */
   readonly previous?: (env: Environment) => PreviousOutput;
+
+  /**
+   * The kubectl release that applies the environments (`major.minor.patch`), named in
+   * the tooling annotation of each environment's ApplySet parent.
+   *
+   * @default KUBECTL_VERSION ('1.37.2')
+   */
+  readonly kubectlVersion?: string;
 }
 
 /**
@@ -114,7 +135,7 @@ export interface SynthesizeEnvironmentsOptions {
  * beside `outdir`, which takes its place only when all succeeded and the parity
  * check passed; a failure in any environment leaves `outdir` as it was.
  *
- * @returns the files written, relative to `outdir` (`dev/0000-sales.k8s.yaml`, ...)
+ * @returns the files written, relative to `outdir` (`applyset-crd.yaml`, `dev.applyset.yaml`, ..., `dev/0000-sales.k8s.yaml`, ...)
  *
  * @example
  * synthesizeEnvironments([dev, staging, prod], (app, env) => buildSalesPlatform(app, env));
@@ -149,9 +170,20 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
       // the safe-change check compares with this environment's committed output, not the staging directory's
       }, { outdir: path.join(staging, env.name), previous: options.previous?.(env) ?? PreviousOutput.defaultFor(path.join(outdir, env.name)) });
       // the manifests just written, from the app (reading the files back through cdk8s' Yaml.load starts a process per file)
-      return { name: env.name, declared: env.declared(), manifests: built!.charts.flatMap(c => Object.values(c.toJson()).filter(d => d !== undefined)) };
+      const manifests = built!.charts.flatMap(c => Object.values(c.toJson()).filter(d => d !== undefined));
+      // kubectl adds the part-of label itself and refuses input that has it
+      checkApplySetMembers(manifests as RenderedObject[]);
+      return { name: env.name, declared: env.declared(), manifests, platform: _platformOf(built!, env) };
     });
     checkParity(outputs);
+    // the ApplySet of each environment (lib/change/applyset.ts): the parent type once, a parent per environment
+    const emitter = new _YamlEmitter();
+    const kubectlVersion = options.kubectlVersion ?? KUBECTL_VERSION;
+    for (const [i, o] of outputs.entries()) {
+      const set = new ApplySet({ platform: o.platform, environment: o.name, kubectlVersion });
+      if (i === 0) fs.writeFileSync(path.join(staging, APPLYSET_CRD_FILE), emitter.stringify([set.crd()]));
+      fs.writeFileSync(path.join(staging, `${o.name}.applyset.yaml`), emitter.stringify([set.parent()]));
+    }
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
@@ -164,9 +196,20 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
   if (old) {
     fs.rmSync(old, { recursive: true, force: true });
   }
-  const files: string[] = [];
+  const files: string[] = [APPLYSET_CRD_FILE, ...environments.map(env => `${env.name}.applyset.yaml`)];
   for (const env of environments) {
     files.push(...fs.readdirSync(path.join(outdir, env.name)).sort().map(f => `${env.name}/${f}`));
   }
   return files;
+}
+
+/** The name of the one Platform an environment's app holds: it names the environment's ApplySet. */
+function _platformOf(app: App, env: Environment): string {
+  const platforms = app.charts.filter(c => Platform.isPlatform(c)) as Platform[];
+  if (platforms.length !== 1) {
+    throw new ConfigurationError({ path: 'synthesizeEnvironments', prop: 'build', value: platforms.map(p => p.platformName),
+      expected: `must build exactly one Platform per environment (environment '${env.name}' built ${platforms.length}): each environment is one ApplySet, named after its platform`,
+      fix: 'build one Platform in the app and pass it the environment; synthesize another platform with a synthesizeEnvironments of its own', code: ErrorCode.CONFLICT });
+  }
+  return platforms[0].platformName;
 }

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Yaml } from 'cdk8s';
 import {
-  BoundedContext, ConfigurationError, Environment, ErrorCode, Platform, ResourceSizing, checkParity, loadManifests, parityReport, renderParityReport,
-  synthesizeEnvironments,
+  ApplySet, BoundedContext, ConfigurationError, Environment, ErrorCode, KUBECTL_VERSION, Platform, ResourceSizing, checkParity, loadManifests, parityReport,
+  renderParityReport, synthesizeEnvironments,
 } from '../../lib';
 import { Manifest, microservice, thrown } from '../_helpers';
 
@@ -34,11 +34,55 @@ describe('synthesizeEnvironments', () => {
   test('writes one directory per environment, built from the same code', () => {
     const outdir = path.join(tmp, 'dist');
     const files = synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), { outdir });
-    expect(files).toEqual(['dev/0000-shop.k8s.yaml', 'dev/0001-catalog.k8s.yaml', 'prod/0000-shop.k8s.yaml', 'prod/0001-catalog.k8s.yaml']);
+    expect(files).toEqual(['applyset-crd.yaml', 'dev.applyset.yaml', 'prod.applyset.yaml',
+      'dev/0000-shop.k8s.yaml', 'dev/0001-catalog.k8s.yaml', 'prod/0000-shop.k8s.yaml', 'prod/0001-catalog.k8s.yaml']);
     const hpa = (env: string) => (loadManifests(path.join(outdir, env)) as Manifest[]).find(o => o.kind === 'HorizontalPodAutoscaler')!.spec;
     expect([hpa('dev').minReplicas, hpa('dev').maxReplicas]).toEqual([1, 2]);
     expect([hpa('prod').minReplicas, hpa('prod').maxReplicas]).toEqual([3, 6]);
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+
+  test('writes the ApplySet bootstrap beside the directories: the parent type once, a parent per environment named <platform>-<env>', () => {
+    const outdir = path.join(tmp, 'dist');
+    synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), { outdir });
+    const [crd] = Yaml.load(path.join(outdir, 'applyset-crd.yaml')) as Manifest[];
+    expect(crd).toMatchObject({ kind: 'CustomResourceDefinition', metadata: { name: 'applysets.platform.cdk8s-microservices.io' } });
+    for (const env of ['dev', 'prod']) {
+      const [parent] = Yaml.load(path.join(outdir, `${env}.applyset.yaml`)) as Manifest[];
+      const set = new ApplySet({ platform: 'shop', environment: env, kubectlVersion: KUBECTL_VERSION });
+      expect(parent).toEqual(set.parent());
+      expect(parent.metadata.name).toBe(`shop-${env}`);
+      expect(parent.metadata.annotations['applyset.kubernetes.io/tooling']).toBe('kubectl/v1.37.2');
+    }
+  });
+
+  test('names the kubectl release given in the parents\' tooling annotation', () => {
+    const outdir = path.join(tmp, 'dist');
+    synthesizeEnvironments([PROD], (app, env) => build(app, env), { outdir, kubectlVersion: '1.36.4' });
+    const [parent] = Yaml.load(path.join(outdir, 'prod.applyset.yaml')) as Manifest[];
+    expect(parent.metadata.annotations['applyset.kubernetes.io/tooling']).toBe('kubectl/v1.36.4');
+  });
+
+  test('fails when a rendered object carries applyset.kubernetes.io/ metadata (kubectl refuses it), and writes nothing', () => {
+    const outdir = path.join(tmp, 'dist');
+    const e = thrown(() => synthesizeEnvironments([PROD], (app, env) => {
+      build(app, env);
+      app.charts[1].node.findAll().filter(c => (c as { kind?: string }).kind === 'Deployment')
+        .forEach(d => (d as unknown as { metadata: { addLabel(k: string, v: string): void } }).metadata.addLabel('applyset.kubernetes.io/part-of', 'x'));
+    }, { outdir }));
+    expect(e).toMatchObject({ code: ErrorCode.RESERVED_NAME });
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('fails when an environment builds no Platform or two: each environment is one ApplySet named after its platform', () => {
+    const outdir = path.join(tmp, 'dist');
+    const e = thrown(() => synthesizeEnvironments([PROD], (app, env) => {
+      build(app, env);
+      new Platform(app, 'other', { environment: env });
+    }, { outdir }));
+    expect(e).toMatchObject({ path: 'synthesizeEnvironments', prop: 'build', code: ErrorCode.CONFLICT });
+    expect(e.message).toContain('must build exactly one Platform per environment (environment \'prod\' built 2)');
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test('fails when the code differs by environment in a way no aspect declares, naming the object and path, and writes nothing', () => {

@@ -12,6 +12,7 @@
  *   npm run conformance -- --no-gates        only dist/
  *   npm run conformance -- --no-models       without the generated platforms (test/conformance/models.ts)
  *   npm run conformance -- --no-simulate     without the simulation (dist/ and its fixtures)
+ *   npm run conformance -- --no-day2         without the day-2 gate (apply-and-prune of everyday changes, day2.ts)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
@@ -32,6 +33,7 @@ import { runGateSelfTest, SelfTestSummary } from './gates';
 import { accessMatrix } from './access-matrix';
 import { modelGate } from './models';
 import { simulateDir, simulationSelfTest } from '../simulation/run';
+import { day2Gate } from './day2';
 import { synthesizePlatform } from './platforms/synth';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
 
@@ -66,15 +68,16 @@ async function checkOlderRelease(tools: Tools, version: string): Promise<number>
   }
 }
 
-interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
     else if (a === '--no-models') o.models = false;
     else if (a === '--no-simulate') o.simulate = false;
+    else if (a === '--no-day2') o.day2 = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
     else if (a === '-h' || a === '--help') {
@@ -88,7 +91,9 @@ function parseArgs(argv: string[]): Options {
 /** The environment directories of `dir` (dist/dev/, dist/prod/, ...): its subdirectories that hold manifests, when it holds none itself. */
 function environmentDirs(dir: string): string[] {
   const entries = fs.readdirSync(dir, { withFileTypes: true });
-  if (entries.some((e) => e.isFile() && /\.ya?ml$/.test(e.name))) return [];
+  // beside the environments: the ApplySet bootstrap (applyset-crd.yaml, <env>.applyset.yaml), applied by the day-2 gate
+  const bootstrap = (f: string) => f === 'applyset-crd.yaml' || /\.applyset\.yaml$/.test(f);
+  if (entries.some((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !bootstrap(e.name))) return [];
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && fs.readdirSync(path.join(dir, e.name)).some((f) => /\.ya?ml$/.test(f)))
     .map((e) => e.name).sort();
 }
@@ -155,6 +160,7 @@ async function main(): Promise<number> {
   const external = process.env.KUBECONFIG;
   let distFindings = 0;
   let simFailed = 0;
+  let day2Failed = 0;
   let selfTest: SelfTestSummary | undefined;
 
   if (opts.dist) {
@@ -182,6 +188,11 @@ async function main(): Promise<number> {
         simFailed = sim.rows.filter((r) => r.failures.length || /^not run/.test(r.detail)).length;
       }
     }
+    // the day-2 gate: its own simulated cluster and platform, newest version, once per run (issue 25)
+    if (simulate && opts.day2) {
+      progress(`day-2 gate on v${newest} (test/conformance/day2.ts): a base platform, then everyday changes with the ApplySet prune command`);
+      day2Failed = (await day2Gate(tools, newest)).failed;
+    }
   }
 
   if (opts.gates && !selfTest) {
@@ -195,7 +206,7 @@ async function main(): Promise<number> {
   if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   if (selfTest) process.stdout.write(`gates: ${selfTest.passed} passed, ${selfTest.failed} failed\n`);
-  return distFindings || simFailed || (selfTest && selfTest.failed) ? 1 : 0;
+  return distFindings || simFailed || day2Failed || (selfTest && selfTest.failed) ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (err: Error) => {
