@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing, Yaml } from 'cdk8s';
 import { DEV, ENVIRONMENTS, PROD, STAGING, buildSalesPlatform } from '../charts';
-import { Environment, parityReport, synthesizeEnvironments } from '../lib';
+import { Environment, PreviousOutput, parityReport, synthesizeEnvironments } from '../lib';
 import { Manifest, resolvedEnv } from './_helpers';
 
 const ROOT = path.join(__dirname, '..', 'dist');
@@ -25,8 +25,13 @@ describe('reference platform', () => {
   test('dist/ is what a fresh synth writes, one directory per environment, byte for byte (regenerate with npm run synth)', () => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dist-')), 'dist');
     try {
-      synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), { outdir });
-      expect(fs.readdirSync(ROOT).sort()).toEqual(['dev', 'prod', 'staging']);
+      // compared with the committed output, as npm run synth does (its ConfigMap revisions are carried over from there)
+      synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
+        { outdir, previous: env => PreviousOutput.fromDirectory(path.join(ROOT, env.name)) });
+      expect(fs.readdirSync(ROOT).sort()).toEqual(['applyset-crd.yaml', 'dev', 'dev.applyset.yaml', 'prod', 'prod.applyset.yaml', 'staging', 'staging.applyset.yaml']);
+      for (const f of ['applyset-crd.yaml', ...ENVIRONMENTS.map(e => `${e.name}.applyset.yaml`)]) {
+        expect(`${f}:\n${fs.readFileSync(path.join(ROOT, f), 'utf8')}`).toEqual(`${f}:\n${fs.readFileSync(path.join(outdir, f), 'utf8')}`);
+      }
       for (const env of ENVIRONMENTS) {
         const fresh = fs.readdirSync(path.join(outdir, env.name)).sort();
         expect(fs.readdirSync(path.join(ROOT, env.name)).sort()).toEqual(fresh);
