@@ -5,14 +5,14 @@ export interface HostAndPortOptions {
   /**
    * The variable that holds the host.
    *
-   * @default - `<CALLEE>_HOST` for the callee's first port, `<CALLEE>_<PORT>_HOST` for another
+   * @default - `<CALLEE>_HOST` for a call that names no port, `<CALLEE>_<PROTOCOL>_HOST` for a call that names its port
    */
   readonly hostVar?: string;
 
   /**
    * The variable that holds the port number.
    *
-   * @default - `<CALLEE>_PORT` for the callee's first port, `<CALLEE>_<PORT>_PORT` for another
+   * @default - `<CALLEE>_PORT` for a call that names no port, `<CALLEE>_<PROTOCOL>_PORT` for a call that names its port
    */
   readonly portVar?: string;
 }
@@ -21,7 +21,8 @@ export interface HostAndPortOptions {
  * How a declared call hands the callee's address to the caller (`connectTo`'s
  * `address`): a URL, `host:port`, the host and the port in two variables, or no
  * variable at all. Names are the callee's name in upper case with '-' as '_', plus
- * the port's name for a port other than the first.
+ * the port's protocol (HTTP, GRPC, TCP) for a call that names its port: never the
+ * port's name or position, so renaming or reordering ports renames no variable.
  *
  * @example
  * orders.connectTo(cache, { address: AddressForm.hostPort() })        // CARTS_DB_ADDR=carts-db.orders.svc.cluster.local:6379
@@ -62,7 +63,7 @@ export class AddressForm {
 
   /**
    * The variables this form sets, by name, for a callee address.
-   * @param base the default name stem: `<CALLEE>` or `<CALLEE>_<PORT>`
+   * @param base the default name stem: `<CALLEE>` or `<CALLEE>_<PROTOCOL>`
    * @param envVar the caller's name for the single variable, if given
    * @internal
    */
