@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ConfigurationError, loadManifests, parityReport, renderParityReport, synthesizeEnvironments } from './lib';
+import { ConfigurationError, PreviousOutput, loadManifests, parityReport, renderParityReport, synthesizeEnvironments } from './lib';
 import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 
 // `npm run synth` (or `cdk8s synth`): synthesizes the reference platform once per
@@ -8,12 +8,17 @@ import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 //
 // `npm run parity -- dev prod`: prints what differs between dist/dev/ and dist/prod/,
 // object by object, and fails on a difference the environments do not declare.
+//
+// Each environment's safe-change check compares with its directory as committed in git
+// (dist/<env>/ at HEAD), wherever the synth writes: CI synthesizes into a temporary
+// directory and must get the same bytes (the ConfigMap revisions are carried from there).
 const [command, ...args] = process.argv.slice(2);
 try {
   if (command === 'parity') {
     process.exit(parity(args));
   }
-  synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env));
+  synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
+    { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
 } catch (err) {
   // A construct error already says where, what and how to fix it: print it
   // without a stack trace and fail.
