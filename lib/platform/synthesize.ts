@@ -72,15 +72,7 @@ export function synthesize(build: (app: App) => void, options: SynthesizeOptions
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  // swap: the old directory steps aside, the new one takes its name, the old one goes
-  const old = fs.existsSync(outdir) ? `${staging}.old` : undefined;
-  if (old) {
-    fs.renameSync(outdir, old);
-  }
-  fs.renameSync(staging, outdir);
-  if (old) {
-    fs.rmSync(old, { recursive: true, force: true });
-  }
+  _swapInto(staging, outdir);
   return fs.readdirSync(outdir).sort();
 }
 
@@ -188,14 +180,7 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  const old = fs.existsSync(outdir) ? `${staging}.old` : undefined;
-  if (old) {
-    fs.renameSync(outdir, old);
-  }
-  fs.renameSync(staging, outdir);
-  if (old) {
-    fs.rmSync(old, { recursive: true, force: true });
-  }
+  _swapInto(staging, outdir);
   const files: string[] = [APPLYSET_CRD_FILE, ...environments.map(env => `${env.name}.applyset.yaml`)];
   for (const env of environments) {
     files.push(...fs.readdirSync(path.join(outdir, env.name)).sort().map(f => `${env.name}/${f}`));
@@ -212,4 +197,16 @@ function _platformOf(app: App, env: Environment): string {
       fix: 'build one Platform in the app and pass it the environment; synthesize another platform with a synthesizeEnvironments of its own', code: ErrorCode.CONFLICT });
   }
   return platforms[0].platformName;
+}
+
+/** Puts a finished staging directory in place of `outdir`: the old directory steps aside, the new one takes its name, the old one goes. */
+function _swapInto(staging: string, outdir: string): void {
+  const old = fs.existsSync(outdir) ? `${staging}.old` : undefined;
+  if (old) {
+    fs.renameSync(outdir, old);
+  }
+  fs.renameSync(staging, outdir);
+  if (old) {
+    fs.rmSync(old, { recursive: true, force: true });
+  }
 }
