@@ -333,7 +333,7 @@ export class _ServiceRoutes {
   constructor(private readonly gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
     const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
     this.scope = new Construct(ns, service.name);
-    _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.selectorLabels,
+    _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.everyTrackSelectorLabels,
       () => this.ctx._peer(), () => this.ports);
   }
 
@@ -352,7 +352,7 @@ export class _ServiceRoutes {
         spec: {
           parentRefs: [this.parent(listener)],
           ...hostnames(group.host),
-          rules: Lazy.any({ produce: () => rules.map(r => this.httpRule(r)) }),
+          rules: Lazy.any({ produce: () => rules.flatMap(r => this.httpRules(r)) }),
         },
       });
       if (rule.streaming) {
@@ -360,7 +360,8 @@ export class _ServiceRoutes {
           { kind: 'HTTPRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
       }
     }
-    this.checkRoom(prop, value, 'HTTPRoute', this.routeName(id), group.rules.length, _GATEWAY_API_LIMITS.httpRouteRules);
+    this.checkRoom(prop, value, 'HTTPRoute', this.routeName(id), this.renderedRules(group.rules.length), _GATEWAY_API_LIMITS.httpRouteRules);
+    this.service._routedBy(this.ctx.gatewayName);
     this.ports.add(rule.route.port);
     group.rules.push(rule);
   }
@@ -378,15 +379,82 @@ export class _ServiceRoutes {
         spec: {
           parentRefs: [this.parent(listener)],
           ...hostnames(host),
-          rules: Lazy.any({ produce: () => rules.map(r => this.grpcRule(r)) }),
+          rules: Lazy.any({ produce: () => rules.flatMap(r => this.grpcRules(r)) }),
         },
       });
       this.ctx._unbufferedRouteAdded(new Construct(this.scope, `GrpcRoutePolicies-${listener}`),
         { kind: 'GRPCRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
     }
-    this.checkRoom(prop, value, 'GRPCRoute', this.routeName(listener), group.rules.length, _GATEWAY_API_LIMITS.grpcRouteRules);
+    this.checkRoom(prop, value, 'GRPCRoute', this.routeName(listener), this.renderedRules(group.rules.length), _GATEWAY_API_LIMITS.grpcRouteRules);
+    this.service._routedBy(this.ctx.gatewayName);
     this.ports.add(rule.port);
     group.rules.push(rule);
+  }
+
+  /** The rules `count` declared rules render: twice as many with an A/B release (the variant's matches first). */
+  private renderedRules(count: number): number {
+    return (this.service._releasePlan?.matches.length ?? 0) > 0 ? 2 * count + 1 : count;
+  }
+
+  /**
+   * The backends of a rule: the service, or with a release, the stable track's
+   * Service and the release track's, weighted by the release (a weight 0 backend
+   * gets no requests, so that switching is a change of the weights alone).
+   */
+  private backendRefs(port: number): Array<{ name: string; port: number; weight?: number }> {
+    const plan = this.service._releasePlan;
+    const stable = this.service._stableServiceName;
+    const track = this.service._trackServiceName;
+    if (!plan || !stable || !track) {
+      return [{ name: this.service.name, port }];
+    }
+    return [{ name: stable, port, weight: 100 - plan.routeWeight }, { name: track, port, weight: plan.routeWeight }];
+  }
+
+  /** The release's A/B matches, as HTTPRoute matches of the rule's own path and headers. */
+  private httpRules(r: _HttpRule): gw.HttpRouteSpecRules[] {
+    const rule = this.httpRule(r);
+    const plan = this.service._releasePlan;
+    const track = this.service._trackServiceName;
+    if (plan?.mirrorPercent !== undefined && track) {
+      const mirror: gw.HttpRouteSpecRulesFilters = { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        requestMirror: { backendRef: { name: track, port: r.route.port.servicePort }, percent: plan.mirrorPercent } };
+      return [{ ...rule, filters: [...(rule.filters ?? []), mirror], backendRefs: [{ name: this.service._stableServiceName!, port: r.route.port.servicePort }] }];
+    }
+    if (!plan || plan.matches.length === 0 || !track) {
+      return [rule];
+    }
+    const [base] = rule.matches!;
+    const matches = plan.matches.map(m => {
+      switch (m.type) {
+        case 'query':
+          return { ...base, queryParams: [{ type: gw.HttpRouteSpecRulesMatchesQueryParamsType.EXACT, name: m.name, value: m.value }] };
+        case 'cookie':
+          return { ...base, headers: [...(base.headers ?? []), { type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name: 'Cookie', value: _cookieRegex(m.name, m.value) }] };
+        default:
+          return { ...base, headers: [...(base.headers ?? []), { type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: m.name, value: m.value }] };
+      }
+    });
+    return [{ ...rule, matches, backendRefs: [{ name: track, port: r.route.port.servicePort }] }, rule];
+  }
+
+  /** The gRPC rule, with the release's split, header matches or mirror. */
+  private grpcRules(r: _GrpcRule): gw.GrpcRouteSpecRules[] {
+    const rule = this.grpcRule(r);
+    const plan = this.service._releasePlan;
+    const track = this.service._trackServiceName;
+    if (plan?.mirrorPercent !== undefined && track) {
+      const mirror: gw.GrpcRouteSpecRulesFilters = { type: gw.GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        requestMirror: { backendRef: { name: track, port: r.port.servicePort }, percent: plan.mirrorPercent } };
+      return [{ ...rule, filters: [mirror], backendRefs: [{ name: this.service._stableServiceName!, port: r.port.servicePort }] }];
+    }
+    const headers = plan?.matches.filter(m => m.type === 'header') ?? [];
+    if (!plan || headers.length === 0 || !track) {
+      return [rule];
+    }
+    const base = rule.matches?.[0] ?? {};
+    const matches = headers.map(m => ({ ...base, headers: [...(base.headers ?? []), { type: gw.GrpcRouteSpecRulesMatchesHeadersType.EXACT, name: m.name, value: m.value }] }));
+    return [{ ...rule, matches, backendRefs: [{ name: track, port: r.port.servicePort }] }, rule];
   }
 
   /** Throws when a route of `kind` that holds `count` rules has no room for one more. */
@@ -491,7 +559,7 @@ export class _ServiceRoutes {
         ...(r.headers.length > 0 ? { headers: r.headers.map(h => ({ type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value })) } : {}),
       }],
       ...(filters.length > 0 ? { filters } : {}),
-      backendRefs: [{ name: this.service.name, port: r.route.port.servicePort }],
+      backendRefs: this.backendRefs(r.route.port.servicePort),
       timeouts: { request: r.timeout },
     };
   }
@@ -501,7 +569,7 @@ export class _ServiceRoutes {
       ? { method: { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: r.grpcService, ...(r.method !== undefined ? { method: r.method } : {}) } } : {};
     const headers = r.headers.length > 0 ? { headers: r.headers.map(h => ({ type: gw.GrpcRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value })) } : {};
     const matches = r.grpcService !== undefined || r.headers.length > 0 ? { matches: [{ ...method, ...headers }] } : {};
-    return { ...matches, backendRefs: [{ name: this.service.name, port: r.port.servicePort }] };
+    return { ...matches, backendRefs: this.backendRefs(r.port.servicePort) };
   }
 }
 
@@ -512,4 +580,13 @@ function hostnames(host: string): { hostnames?: string[] } {
 
 function sorted(values: { [name: string]: string }): Array<{ name: string; value: string }> {
   return Object.keys(values).sort(_compare).map(name => ({ name, value: values[name] }));
+}
+
+/**
+ * A regular expression (RE2) for the Cookie header that matches when cookie `name`
+ * has exactly `value`. @internal
+ */
+export function _cookieRegex(name: string, value: string): string {
+  const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `(^|;\\s*)${quote(name)}=${quote(value)}(;|$)`;
 }

@@ -85,3 +85,20 @@ export function _suppressions(obj: ApiObject): _Suppression[] {
 function lazy(produce: () => string | undefined): string {
   return Lazy.any({ produce }) as unknown as string;
 }
+
+/**
+ * Suppresses on `to` every finding suppressed on `from`, with the same reasons, as
+ * they stand at synth (a release track's Deployment runs the stable track's pods),
+ * but the checks in `except` (`tool/check`).
+ * Checks first suppressed on `from` after this call are not carried over.
+ * @internal
+ */
+export function _copySuppressions(from: ApiObject, to: ApiObject, except: string[] = []): void {
+  for (const e of (entries.get(from) ?? []).filter(s => !except.includes(`${s.tool}/${s.check}`))) {
+    const check = e;
+    _suppress(to, check.tool, check.check, () => {
+      const reasons = check.reasons.map(r => (typeof r === 'function' ? r() : r)).filter((r): r is string => r !== undefined);
+      return reasons.length > 0 ? reasons.join('; ') : undefined;
+    });
+  }
+}

@@ -1,0 +1,209 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { k8s } from '../internal/k8s';
+import { LABEL } from '../internal/labels';
+import { _invalid } from '../internal/errors';
+import { _copySuppressions } from '../internal/suppressions';
+import { ErrorCode } from '../internal/configuration-error';
+import type { BoundedContext } from '../platform/bounded-context';
+import type { Image } from '../platform/image';
+import type { Port } from '../pod/port';
+import type { IWorkloadFacetOwner } from './facet-owner';
+import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
+
+/** The label that names the track of a release on the track's pods and objects (`canary`, `green`, `variant`, `shadow`). */
+export const TRACK_LABEL = 'cdk8s-microservices.io/track';
+
+/**
+ * What a microservice needs to know of a release (`Release.canary(...)`,
+ * `Release.blueGreen(...)`, `Release.abTest(...)`, `Release.shadow(...)` in
+ * lib/release/): the second track it runs beside the stable one. Implemented in
+ * lib/release/; a workload never sees those classes.
+ */
+export interface IRelease {
+  /** The strategy's name, as errors show it: 'canary', 'blue-green', 'a/b', 'shadow'. */
+  readonly strategy: string;
+  /**
+   * Checks the release against the service (`scope`, naming `prop` in errors) and
+   * resolves what it renders.
+   * @internal
+   */
+  _plan(scope: IReleaseOwner, prop: string): _ReleasePlan;
+}
+
+/** What a release checks of the service it runs on. @internal */
+export interface IReleaseOwner extends IConstruct {
+  /** The service's name. */
+  readonly name: string;
+  /** The stable track's image. */
+  readonly image: Image;
+  /** The stable track's version label. */
+  readonly version: string;
+  /** The stable track's fewest replicas. */
+  readonly minReplicas: number;
+  /** The stable track's most replicas. */
+  readonly maxReplicas: number;
+}
+
+/** Which tracks the service's own Service (the name in-cluster callers use) selects. @internal */
+export type _ServiceSelects = 'all' | 'stable' | 'track';
+
+/** A request match that sends a request to the track (A/B). @internal */
+export interface _TrackMatch {
+  readonly type: 'header' | 'cookie' | 'query';
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * A release, resolved: the track beside the stable one, which tracks the in-cluster
+ * Service selects, and how the gateway's routes reach the track.
+ * @internal
+ */
+export interface _ReleasePlan {
+  /** The strategy's name, for messages. */
+  readonly strategy: string;
+  /** The track's name, a DNS label: the track's objects are named `<service>-<track>`. */
+  readonly track: string;
+  /** The track's image. */
+  readonly image: Image;
+  /** The track's `app.kubernetes.io/version` label. */
+  readonly version: string;
+  /** The track's scaling (its own autoscaler); minReplicas 0 runs the track at zero without an autoscaler. */
+  readonly scaling: ScalingProps;
+  /** Which tracks the service's Service selects. */
+  readonly serviceSelects: _ServiceSelects;
+  /** Whether the strategy works only through a gateway route. */
+  readonly needsRoute: boolean;
+  /** The share of routed requests (0-100) the track gets; the stable track gets the rest. */
+  readonly routeWeight: number;
+  /** Requests that match any of these go to the track (A/B); none for the other strategies. */
+  readonly matches: _TrackMatch[];
+  /** The percent of routed requests mirrored to the track (shadow), if any. */
+  readonly mirrorPercent?: number;
+}
+
+/** What the track needs of its service. @internal */
+export interface ITrackOwner extends IWorkloadFacetOwner {
+  /** The container ports (a copy). */
+  readonly ports: Port[];
+  /** The stable track's image. */
+  readonly image: Image;
+}
+
+/**
+ * The second track of a microservice's release: a Deployment named
+ * `<service>-<track>` whose pods carry `app.kubernetes.io/instance: <service>-<track>`
+ * (so that neither the stable Deployment's selector, its autoscaler nor its
+ * disruption budget ever matches them), the track's own version label and the
+ * `cdk8s-microservices.io/track` label; its own HorizontalPodAutoscaler and
+ * PodDisruptionBudget; and a Service per track (`<service>-stable`,
+ * `<service>-<track>`) that the gateway's routes split traffic over.
+ * @internal
+ */
+export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly context: BoundedContext;
+  public readonly selectorLabels: { [key: string]: string };
+  /** The track's scaling, resolved (undefined when it runs at zero). */
+  public readonly scaling?: _Scaling;
+  private readonly deployment: k8s.KubeDeployment;
+
+  constructor(private readonly service: ITrackOwner, public readonly plan: _ReleasePlan, template: k8s.PodTemplateSpec, stable: ApiObject) {
+    super(service, plan.track);
+    this.name = `${service.name}-${plan.track}`;
+    if (this.name.length > 63) {
+      throw _invalid(service, 'release', plan.strategy, `must leave room for the track's objects, named '${this.name}' (${this.name.length} characters, at most 63)`,
+        'shorten the service\'s name', ErrorCode.INVALID_NAME);
+    }
+    this.namespace = service.namespace;
+    this.context = service.context;
+    this.selectorLabels = { ...service.selectorLabels, [LABEL.INSTANCE]: this.name };
+    const atZero = plan.scaling.minReplicas === 0 && plan.scaling.maxReplicas === 0;
+    this.scaling = atZero ? undefined : new _Scaling(this, plan.scaling);
+    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+      metadata: this._meta(),
+      spec: {
+        ...(atZero ? { replicas: 0 } : {}),
+        revisionHistoryLimit: 0,
+        selector: { matchLabels: this.selectorLabels },
+        strategy: (this.scaling ?? new _Scaling(this, { minReplicas: 1, maxReplicas: 1 })).renderStrategy(),
+        template: this.trackTemplate(template),
+      },
+    });
+    // after the stable Deployment: every object the stable pods read (the ConfigMap, the Secrets) comes first
+    this.deployment.node.addDependency(stable);
+    _copySuppressions(stable, this.deployment, ['polaris/deploymentMissingReplicas']);
+    if (this.scaling) {
+      this.scaling.suppressReplicas(this.deployment, 'one replica of the track by choice (minReplicas = maxReplicas = 1)');
+      this.scaling.renderAutoscaler();
+      _renderDisruptionBudget(this, this.scaling.disruptionBudget);
+    }
+    this.renderTrackService('Stable', `${service.name}-stable`, { ...service.selectorLabels });
+    this.renderTrackService('Service', this.name, this.selectorLabels);
+  }
+
+  /** The track's labels: the service's, with the track's instance, version and track name. */
+  public get _labels(): { [key: string]: string } {
+    return { ...this.service._labels, [LABEL.INSTANCE]: this.name, [LABEL.VERSION]: this.plan.version, [TRACK_LABEL]: this.plan.track };
+  }
+
+  public _meta(extraLabels: { [key: string]: string } = {}): k8s.ObjectMeta {
+    return { name: this.name, namespace: this.namespace, labels: { ...this._labels, ...extraLabels } };
+  }
+
+  public get _controller(): ApiObject {
+    return this.deployment;
+  }
+
+  public _beforeController(reads: IConstruct): void {
+    this.deployment.node.addDependency(...reads.node.findAll().filter(c => c instanceof ApiObject));
+  }
+
+  /** Pods the quota must hold for the track at its peak (its maximum and the surge of a rollout). */
+  public get peakPods(): number {
+    return this.scaling?.peakPods ?? 0;
+  }
+
+  /** The stable pod template, made the track's: its labels, image and spread. */
+  private trackTemplate(stable: k8s.PodTemplateSpec): k8s.PodTemplateSpec {
+    const selector = { matchLabels: this.selectorLabels };
+    const spec = stable.spec!;
+    const [main, ...rest] = spec.containers;
+    return {
+      metadata: { ...stable.metadata, labels: { ...stable.metadata?.labels, ...this._labels } },
+      spec: {
+        ...spec,
+        ...(spec.topologySpreadConstraints ? { topologySpreadConstraints: spec.topologySpreadConstraints.map(c => ({ ...c, labelSelector: selector })) } : {}),
+        ...(spec.affinity ? {
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: (spec.affinity.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])
+                .map(t => ({ ...t, podAffinityTerm: { ...t.podAffinityTerm, labelSelector: selector } })),
+            },
+          },
+        } : {}),
+        containers: [{ ...main, image: this.plan.image.reference }, ...rest],
+      },
+    };
+  }
+
+  private renderTrackService(id: string, name: string, selector: { [key: string]: string }): void {
+    const labels = id === 'Stable' ? { ...this.service._labels, [LABEL.INSTANCE]: name, [TRACK_LABEL]: 'stable' } : this._labels;
+    new k8s.KubeService(this, id, {
+      metadata: { name, namespace: this.namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: this.service.ports.map(p => ({
+          name: p.name,
+          port: p.servicePort,
+          targetPort: k8s.IntOrString.fromString(p.name),
+          protocol: 'TCP',
+          ...(p.protocol.appProtocol !== undefined ? { appProtocol: p.protocol.appProtocol } : {}),
+        })),
+      },
+    });
+  }
+}
