@@ -1,4 +1,5 @@
-import { Cpu, Release } from '../../lib';
+import { Cpu } from 'cdk8s-plus-27';
+import { Release } from '../../lib';
 import { find, objects, thrown } from '../_helpers';
 import { NEXT, STABLE, buildRelease, rendered } from './_release';
 
