@@ -59,8 +59,9 @@ export interface BlueGreenProps extends ReleaseTrackProps {
  * A blue-green release: the new version runs as `<service>-green` beside the stable
  * (blue) Deployment, and all traffic goes to one colour. Promote by switching
  * `active` to GREEN, then setting the service's `image` to green's (blue rolls to
- * it while green serves), switching back to BLUE and removing the release; roll
- * back by switching to BLUE.
+ * it while green serves: the one step where both colours may run the same image),
+ * then removing the release (the Service selects blue again, now on the new
+ * version); roll back by switching to BLUE.
  */
 export class BlueGreen implements IRelease {
   public readonly strategy = 'blue-green';
@@ -81,6 +82,7 @@ export class BlueGreen implements IRelease {
     return {
       strategy: this.strategy, track: 'green', ...track, scaling, serviceSelects: active === Colour.GREEN ? 'track' : 'stable',
       needsRoute: false, routeWeight: active === Colour.GREEN ? 100 : 0, matches: [],
+      ...(active === Colour.GREEN ? { sameImage: 'blue rolls to the new version while green serves' } : {}),
     };
   }
 }

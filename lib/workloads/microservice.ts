@@ -175,7 +175,7 @@ export class Microservice extends CallableWorkload {
     }
     const plan = release._plan(this, 'release');
     _checkImage(this, 'release.', plan.image, this.context.platform.imagePolicy, this.imagePullPolicy);
-    if (plan.image.reference === this.image.reference) {
+    if (plan.image.reference === this.image.reference && plan.sameImage === undefined) {
       throw _invalid(this, 'release.image', plan.image.reference,
         `must differ from the stable track's image: a ${plan.strategy} release runs a new version beside the stable one`,
         'set release.image to the new version, or remove the release', ErrorCode.CONFLICT);

@@ -81,6 +81,12 @@ export interface _ReleasePlan {
   readonly matches: _TrackMatch[];
   /** The percent of routed requests mirrored to the track (shadow), if any. */
   readonly mirrorPercent?: number;
+  /**
+   * Why the stable track may run the track's image, if it may: a blue-green pair
+   * whose green serves while blue rolls to the new version, the step before the
+   * release ends.
+   */
+  readonly sameImage?: string;
 }
 
 /** What the track needs of its service. @internal */

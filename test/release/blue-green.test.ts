@@ -55,6 +55,11 @@ describe('blue-green', () => {
         + 'use IdleScale.WARM, or switch active to Colour.BLUE first');
     });
 
+    test('fails when blue runs green\'s image while blue is active; green active, it is the step before the end', () => {
+      expect(thrown(() => buildRelease(Release.blueGreen({ image: NEXT, active: Colour.BLUE }), { props: { image: NEXT } })).prop).toBe('release.image');
+      expect(() => rendered(buildRelease(Release.blueGreen({ image: NEXT, active: Colour.GREEN }), { props: { image: NEXT } }))).not.toThrow();
+    });
+
     test('fails when active is not a Colour', () => {
       const e = thrown(() => buildRelease(Release.blueGreen({ image: NEXT, active: 'green' as any })));
       expect(e.prop).toBe('release.active');
