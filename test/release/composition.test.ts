@@ -1,31 +1,5 @@
-import { ApiGateway, BoundedContext, Colour, GatewayTls, IRelease, IdleScale, Image, Microservice, Port, Probe, Release, VariantMatch } from '../../lib';
-import { find, objects, setup } from '../_helpers';
-import { Cpu } from 'cdk8s-plus-27';
-
-/** One service per strategy in a context, called by a service of another context, all routed by one gateway. */
-function composition() {
-  // the tracks count at their maximum: more than the default quota holds
-  const { app, platform, context: catalog } = setup({ quota: { cpuLimits: Cpu.units(32), pods: 64 } });
-  const shop = new BoundedContext(app, 'ordering', { platform, team: 'ordering-team' });
-  const service = (ctx: BoundedContext, id: string, version: string, release?: IRelease) =>
-    new Microservice(ctx, id, {
-      image: Image.fromTag(`ghcr.io/acme/${id}`, version), ports: [Port.http(8080)],
-      readiness: Probe.http('/ready'), liveness: Probe.http('/live'), env: { LOG_LEVEL: 'info' }, release,
-    });
-  const next = (id: string) => Image.fromTag(`ghcr.io/acme/${id}`, '2.0.0');
-  const products = service(catalog, 'products', '1.8.2', Release.canary({ image: next('products'), weight: 10, minReplicas: 1, maxReplicas: 2 }));
-  const reviews = service(catalog, 'reviews', '1.4.0', Release.blueGreen({ image: next('reviews'), active: Colour.GREEN }));
-  const search = service(catalog, 'search', '3.1.0', Release.abTest({ image: next('search'), matches: [VariantMatch.header('X-Search-Variant', 'b')] }));
-  const pricing = service(catalog, 'pricing', '0.9.0', Release.shadow({ image: next('pricing'), percent: 20, mirrorsWritesReason: 'pricing is read-only' }));
-  const idle = service(catalog, 'inventory', '5.0.0', Release.blueGreen({ image: next('inventory'), active: Colour.BLUE, idle: IdleScale.ZERO }));
-  const orders = service(shop, 'orders', '1.0.0');
-  orders.connectTo(products);
-  const gateway = new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') });
-  for (const s of [products, reviews, search, pricing]) {
-    gateway.addRoute({ host: 'api.example.com', path: `/${s.name}`, service: s });
-  }
-  return { catalog, shop, gateway, products, idle };
-}
+import { find, objects } from '../_helpers';
+import { composition } from './_release';
 
 describe('a platform with one release of each strategy', () => {
   test('renders (snapshot)', () => {
