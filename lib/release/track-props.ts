@@ -3,6 +3,7 @@ import { _assertInteger, _instanceOf, _invalid } from '../internal/errors';
 import { ErrorCode } from '../internal/configuration-error';
 import type { IReleaseOwner } from '../workloads/release-track';
 import type { ScalingProps } from '../workloads/scaling';
+import { UpdateStrategy } from '../workloads/update-strategy';
 
 /**
  * What every release says of its new track: the image it runs and how far it scales.
@@ -19,7 +20,8 @@ export interface ReleaseTrackProps {
   readonly version?: string;
 
   /**
-   * The fewest replicas of the track, kept by its own HorizontalPodAutoscaler.
+   * The fewest replicas of the track, kept by its own HorizontalPodAutoscaler (the
+   * track keeps the stable track's update strategy, surge and CPU target).
    *
    * @default - the stable track's minReplicas
    */
@@ -50,7 +52,10 @@ export function _resolveTrack(owner: IReleaseOwner, prop: string, strategy: stri
   if (maxReplicas < minReplicas) {
     throw _invalid(owner, `${prop}.maxReplicas`, maxReplicas, `must be at least '${prop}.minReplicas' (${minReplicas})`, 'raise maxReplicas or lower minReplicas', ErrorCode.CONFLICT);
   }
-  return { image, version: props.version ?? image.version, scaling: { minReplicas, maxReplicas } };
+  // the stable track's rollout and CPU target: a track is the same service
+  const scales = maxReplicas > minReplicas ? { targetCpuUtilization: owner.targetCpuUtilization } : {};
+  const surge = owner.updateStrategy === UpdateStrategy.SURGE ? { maxSurge: owner.maxSurge } : {};
+  return { image, version: props.version ?? image.version, scaling: { minReplicas, maxReplicas, updateStrategy: owner.updateStrategy, ...surge, ...scales } };
 }
 
 /**

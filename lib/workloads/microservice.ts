@@ -109,7 +109,7 @@ export class Microservice extends CallableWorkload {
     this.connections._render('no service calls this one, so its NetworkPolicy admits no ingress (a gateway route brings a policy of its own)');
     if (this._releasePlan) {
       // after the NetworkPolicy: the track's pods carry the same suppressions as the stable ones
-      this._track = new _ReleaseTrack(this, this._releasePlan, this._podTemplate({ spreadBy: 'pod-template-hash' }), deployment);
+      this._track = new _ReleaseTrack(this, this._releasePlan, this._podTemplate({ spreadBy: 'pod-template-hash' }), this._scaling.renderStrategy(), deployment);
       _addValidation(this, () => this.validateRelease());
     }
   }

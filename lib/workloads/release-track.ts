@@ -10,6 +10,7 @@ import type { Image } from '../platform/image';
 import type { Port } from '../pod/port';
 import type { IWorkloadFacetOwner } from './facet-owner';
 import { ScalingProps, _Scaling, _renderDisruptionBudget } from './scaling';
+import { UpdateStrategy } from './update-strategy';
 
 /** The label that names the track of a release on the track's pods and objects (`canary`, `green`, `variant`, `shadow`). */
 export const TRACK_LABEL = 'cdk8s-microservices.io/track';
@@ -43,6 +44,12 @@ export interface IReleaseOwner extends IConstruct {
   readonly minReplicas: number;
   /** The stable track's most replicas. */
   readonly maxReplicas: number;
+  /** The stable track's autoscaler target, in percent of the CPU request. */
+  readonly targetCpuUtilization: number;
+  /** How the stable track's rollouts replace its pods; the track's do the same. */
+  readonly updateStrategy: UpdateStrategy;
+  /** The stable track's surge; the track's is the same. */
+  readonly maxSurge: number;
 }
 
 /** Which tracks the service's own Service (the name in-cluster callers use) selects. @internal */
@@ -116,7 +123,12 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
   public readonly scaling?: _Scaling;
   private readonly deployment: k8s.KubeDeployment;
 
-  constructor(private readonly service: ITrackOwner, public readonly plan: _ReleasePlan, template: k8s.PodTemplateSpec, stable: ApiObject) {
+  /**
+   * @param template the stable track's pod template, made the track's
+   * @param strategy the stable track's rollout, which the track keeps at zero replicas too
+   * @param stable the stable Deployment
+   */
+  constructor(private readonly service: ITrackOwner, public readonly plan: _ReleasePlan, template: k8s.PodTemplateSpec, strategy: k8s.DeploymentStrategy, stable: ApiObject) {
     super(service, plan.track);
     this.name = `${service.name}-${plan.track}`;
     if (this.name.length > 63) {
@@ -134,7 +146,7 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
         ...(atZero ? { replicas: 0 } : {}),
         revisionHistoryLimit: 0,
         selector: { matchLabels: this.selectorLabels },
-        strategy: (this.scaling ?? new _Scaling(this, { minReplicas: 1, maxReplicas: 1 })).renderStrategy(),
+        strategy: this.scaling?.renderStrategy() ?? strategy,
         template: this.trackTemplate(template),
       },
     });

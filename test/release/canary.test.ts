@@ -161,3 +161,20 @@ describe('canary', () => {
     });
   });
 });
+
+test('the track rolls out and scales on CPU as the stable track does', () => {
+  const out = rendered(buildRelease(Release.canary({ image: NEXT, weight: 10 }), { props: { maxSurge: 2, targetCpuUtilization: 60 } }));
+  expect(find(out, 'Deployment', 'products-canary').spec.strategy).toEqual(find(out, 'Deployment', 'products').spec.strategy);
+  expect(find(out, 'Deployment', 'products-canary').spec.strategy.rollingUpdate.maxSurge).toBe(2);
+  expect(find(out, 'HorizontalPodAutoscaler', 'products-canary').spec.metrics[0].resource.target.averageUtilization).toBe(60);
+});
+
+test('the track carries the stable track\'s linter suppressions, with its own reason for leaving out spec.replicas', () => {
+  const out = rendered(buildRelease(Release.canary({ image: NEXT, weight: 10, minReplicas: 3, maxReplicas: 5 })));
+  const suppressions = (name: string) => JSON.parse(find(out, 'Deployment', name).metadata.annotations['conformance.cdk8s-microservices.io/suppress']);
+  const stable = suppressions('products');
+  const track = suppressions('products-canary');
+  expect(stable.map((s: any) => s.check).sort()).toEqual(track.map((s: any) => s.check).sort());
+  expect(track.find((s: any) => s.check === 'missingNetworkPolicy')).toEqual(stable.find((s: any) => s.check === 'missingNetworkPolicy'));
+  expect(track.find((s: any) => s.check === 'deploymentMissingReplicas').reason).toMatch(/minReplicas 3/);
+});
