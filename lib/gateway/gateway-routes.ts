@@ -370,8 +370,8 @@ export class _ServiceRoutes {
   public addGrpc(prop: string, value: string, listener: string, host: string, rule: _GrpcRule): void {
     const plan = this.service._releasePlan;
     if (plan && plan.matches.length > 0 && !plan.matches.some(m => m.type === 'header')) {
-      throw _invalid(this.gateway, prop, value,
-        `must not route gRPC to ${this.service.node.path}, whose a/b release matches only cookies or query parameters, which a GRPCRoute cannot match: its gRPC calls would never reach the variant`,
+      throw _invalid(this.gateway, 'addGrpcRoute(service)', this.service.node.path,
+        `must not be a service whose a/b release matches only cookies or query parameters, which a GRPCRoute cannot match: its gRPC calls would never reach the variant`,
         'add a VariantMatch.header(...) to the release, or route the service\'s HTTP port only', ErrorCode.CONFLICT);
     }
     let group = this.grpc.get(listener);

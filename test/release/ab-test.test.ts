@@ -59,5 +59,5 @@ describe('A/B test', () => {
 
 test('fails when a gRPC route cannot match any of the variant\'s matches', () => {
   expect(() => buildRelease(Release.abTest({ image: NEXT, matches: [VariantMatch.query('variant', 'b')] })))
-    .toThrow(/'addGrpcRoute\(.*must not route gRPC to catalog\/products, whose a\/b release matches only cookies or query parameters/);
+    .toThrow("public: 'addGrpcRoute(service)' ('catalog/products') must not be a service whose a/b release matches only cookies or query parameters, which a GRPCRoute cannot match: its gRPC calls would never reach the variant; add a VariantMatch.header(...) to the release, or route the service's HTTP port only");
 });
