@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
 import { LABEL } from '../internal/labels';
 import { _invalid } from '../internal/errors';
-import { _copySuppressions } from '../internal/suppressions';
+import { _copySuppressions, _suppress } from '../internal/suppressions';
 import { ErrorCode } from '../internal/configuration-error';
 import type { BoundedContext } from '../platform/bounded-context';
 import type { Image } from '../platform/image';
@@ -155,8 +155,18 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
     _copySuppressions(stable, this.deployment, ['polaris/deploymentMissingReplicas']);
     if (this.scaling) {
       this.scaling.suppressReplicas(this.deployment, 'one replica of the track by choice (minReplicas = maxReplicas = 1)');
-      this.scaling.renderAutoscaler();
+      const hpa = this.scaling.renderAutoscaler();
+      if (this.scaling.minReplicas === 1 && plan.serviceSelects !== 'track') {
+        // the stable track serves beside it: a single pod of the track is a deliberate, small first step
+        const why = `a ${plan.strategy} track with minReplicas 1 by choice (release.minReplicas): the stable track, which the service's Service selects, serves beside it`;
+        _suppress(hpa, 'polaris', 'hpaMinAvailability', why);
+        _suppress(hpa, 'kube-score', 'horizontalpodautoscaler-replicas', why);
+      }
       _renderDisruptionBudget(this, this.scaling.disruptionBudget);
+    } else {
+      const why = `the idle colour of a ${plan.strategy} release, at zero replicas by choice (IdleScale.ZERO): it takes no traffic until it is scaled WARM and made active`;
+      _suppress(this.deployment, 'polaris', 'deploymentMissingReplicas', why);
+      _suppress(this.deployment, 'kube-score', 'deployment-replicas', why);
     }
     this.renderTrackService('Stable', `${service.name}-stable`, { ...service.selectorLabels });
     this.renderTrackService('Service', this.name, this.selectorLabels);

@@ -67,3 +67,17 @@ describe('blue-green', () => {
     });
   });
 });
+
+test('the idle colour at zero says why it runs no replica; a track of one pod beside the stable one says why', () => {
+  const zero = rendered(buildRelease(Release.blueGreen({ image: NEXT, active: Colour.BLUE, idle: IdleScale.ZERO })));
+  expect(find(zero, 'Deployment', 'products-green').metadata.annotations).toMatchObject({
+    'polaris.fairwinds.com/deploymentMissingReplicas-exempt': 'true', 'kube-score/ignore': 'deployment-replicas',
+  });
+  const one = rendered(buildRelease(Release.canary({ image: NEXT, weight: 5, minReplicas: 1 })));
+  expect(find(one, 'HorizontalPodAutoscaler', 'products-canary').metadata.annotations).toMatchObject({
+    'polaris.fairwinds.com/hpaMinAvailability-exempt': 'true', 'kube-score/ignore': 'horizontalpodautoscaler-replicas',
+  });
+  // green active at one pod takes all traffic: the linters' warning stands
+  const active = rendered(buildRelease(Release.blueGreen({ image: NEXT, active: Colour.GREEN, minReplicas: 1 })));
+  expect(find(active, 'HorizontalPodAutoscaler', 'products-green').metadata.annotations ?? {}).not.toHaveProperty('kube-score/ignore');
+});
