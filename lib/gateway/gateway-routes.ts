@@ -475,27 +475,44 @@ export class _ServiceRoutes {
 
   /** Adds a TLS passthrough route on its own listener. */
   public addTls(listener: string, host: string, port: Port): void {
+    this.checkStreamRelease('addTlsPassthroughRoute(service)');
     this.ports.add(port);
     new gw.TlsRoute(this.scope, `TlsRoute-${listener}`, {
       metadata: { ...this.metadata(), name: this.routeName(listener) },
       spec: {
         parentRefs: [this.parent(listener)],
         hostnames: [host],
-        rules: [{ backendRefs: [{ name: this.service.name, port: port.servicePort }] }],
+        rules: [{ backendRefs: this.backendRefs(port.servicePort) }],
       },
     });
   }
 
   /** Adds a TCP route on its own listener. */
   public addTcp(listener: string, port: Port): void {
+    this.checkStreamRelease('addTcpRoute(service)');
     this.ports.add(port);
     new gw.TcpRoute(this.scope, `TcpRoute-${listener}`, {
       metadata: { ...this.metadata(), name: this.routeName(listener) },
       spec: {
         parentRefs: [this.parent(listener)],
-        rules: [{ backendRefs: [{ name: this.service.name, port: port.servicePort }] }],
+        rules: [{ backendRefs: this.backendRefs(port.servicePort) }],
       },
     });
+  }
+
+  /**
+   * Throws when the service's release matches or mirrors requests, which a TLSRoute
+   * or TCPRoute (connections, not requests) cannot; a canary or blue-green splits their
+   * connections by weight.
+   */
+  private checkStreamRelease(prop: string): void {
+    const plan = this.service._releasePlan;
+    if (plan && (plan.matches.length > 0 || plan.mirrorPercent !== undefined)) {
+      throw _invalid(this.gateway, prop, this.service.node.path,
+        `must not be a service whose ${plan.strategy} release ${plan.matches.length > 0 ? 'matches' : 'mirrors'} requests: a TLS passthrough or TCP route forwards connections, which it can neither match nor mirror`,
+        'route the service\'s HTTP or gRPC port, or use Release.canary(...) or Release.blueGreen(...), which split connections by weight', ErrorCode.CONFLICT);
+    }
+    this.service._routedBy(this.ctx.gatewayName);
   }
 
   /** The route's name: `<gateway>-<service>-<listener>` (plus `-streaming`), readable and stable when routes are added. */
