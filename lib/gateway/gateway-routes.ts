@@ -424,7 +424,7 @@ export class _ServiceRoutes {
     const track = this.service._trackServiceName;
     if (plan?.mirrorPercent !== undefined && track) {
       const mirror: gw.HttpRouteSpecRulesFilters = { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: { name: track, port: r.route.port.servicePort }, percent: plan.mirrorPercent } };
+        requestMirror: { backendRef: { name: track, port: r.route.port.servicePort }, ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
       return [{ ...rule, filters: [...(rule.filters ?? []), mirror], backendRefs: [{ name: this.service._stableServiceName!, port: r.route.port.servicePort }] }];
     }
     if (!plan || plan.matches.length === 0 || !track) {
@@ -451,7 +451,7 @@ export class _ServiceRoutes {
     const track = this.service._trackServiceName;
     if (plan?.mirrorPercent !== undefined && track) {
       const mirror: gw.GrpcRouteSpecRulesFilters = { type: gw.GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: { name: track, port: r.port.servicePort }, percent: plan.mirrorPercent } };
+        requestMirror: { backendRef: { name: track, port: r.port.servicePort }, ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
       return [{ ...rule, filters: [mirror], backendRefs: [{ name: this.service._stableServiceName!, port: r.port.servicePort }] }];
     }
     const headers = plan?.matches.filter(m => m.type === 'header') ?? [];

@@ -1,4 +1,6 @@
 import { Release } from '../../lib';
+import { _GATEWAY_API_LIMITS } from '../../lib/gateway/gateway-api-limits';
+import { _checkMirrorPercent } from '../../lib/release/shadow';
 import { find, thrown } from '../_helpers';
 import { NEXT, buildRelease, rendered } from './_release';
 
@@ -28,5 +30,31 @@ describe('shadow', () => {
         .toBe("catalog/products: 'release.mirrorsWritesReason' (' ') must not be empty: a mirrored request that writes runs twice; say why that is safe, for example 'the shadow writes to its own store'");
       expect(thrown(() => buildRelease(Release.shadow({ image: NEXT, percent: 5 } as any))).code).toBe('MISSING_REQUIRED');
     });
+  });
+});
+
+test('a shadow of every request renders RequestMirror without percent', () => {
+  const [rule] = find(rendered(buildRelease(Release.shadow({ image: NEXT, percent: 100, mirrorsWritesReason: 'read-only' }))), 'HTTPRoute', ROUTE).spec.rules;
+  expect(rule.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'products-shadow', port: 8080 } } }]);
+});
+
+describe('a Gateway API release whose RequestMirror has no percent', () => {
+  const old = { version: 'v1.1.0', httpRouteMirrorPercent: false, grpcRouteMirrorPercent: false };
+  const scope = buildRelease(undefined).products;
+
+  test('fails for a share below 100', () => {
+    const e = thrown(() => _checkMirrorPercent(scope, 'release.percent', 5, old));
+    expect(e.message).toBe("catalog/products: 'release.percent' (5) must be 100 with Gateway API v1.1.0, whose HTTPRoute and GRPCRoute RequestMirror has no 'percent': "
+      + 'a share of the requests cannot be mirrored; mirror every request (percent 100), or pin a Gateway API release whose RequestMirror has percent (tools/crds.env)');
+    expect(e.code).toBe('UNSUPPORTED_BY_IMPLEMENTATION');
+  });
+
+  test('mirrors every request', () => {
+    expect(() => _checkMirrorPercent(scope, 'release.percent', 100, old)).not.toThrow();
+  });
+
+  test('the pinned release has percent on both routes', () => {
+    expect(() => _checkMirrorPercent(scope, 'release.percent', 5, _GATEWAY_API_LIMITS)).not.toThrow();
+    expect(_GATEWAY_API_LIMITS).toMatchObject({ httpRouteMirrorPercent: true, grpcRouteMirrorPercent: true });
   });
 });
