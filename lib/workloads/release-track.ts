@@ -100,8 +100,6 @@ export interface _ReleasePlan {
 export interface ITrackOwner extends IWorkloadFacetOwner {
   /** The container ports (a copy). */
   readonly ports: Port[];
-  /** The stable track's image. */
-  readonly image: Image;
 }
 
 /**
@@ -131,9 +129,10 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
   constructor(private readonly service: ITrackOwner, public readonly plan: _ReleasePlan, template: k8s.PodTemplateSpec, strategy: k8s.DeploymentStrategy, stable: ApiObject) {
     super(service, plan.track);
     this.name = `${service.name}-${plan.track}`;
-    if (this.name.length > 63) {
-      throw _invalid(service, 'release', plan.strategy, `must leave room for the track's objects, named '${this.name}' (${this.name.length} characters, at most 63)`,
-        'shorten the service\'s name', ErrorCode.INVALID_NAME);
+    const longest = [this.name, `${service.name}-stable`].sort((a, b) => b.length - a.length)[0];
+    if (longest.length > 63) {
+      throw _invalid(service, 'release', plan.strategy, `must leave room for the names of the release's objects, such as '${longest}' (${longest.length} characters, at most 63)`,
+        `shorten the service's name to at most ${63 - (longest.length - service.name.length)} characters`, ErrorCode.INVALID_NAME);
     }
     this.namespace = service.namespace;
     this.context = service.context;
@@ -144,6 +143,7 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
       metadata: this._meta(),
       spec: {
         ...(atZero ? { replicas: 0 } : {}),
+        // a track is rolled back by ending the release, not by `kubectl rollout undo`
         revisionHistoryLimit: 0,
         selector: { matchLabels: this.selectorLabels },
         strategy: this.scaling?.renderStrategy() ?? strategy,

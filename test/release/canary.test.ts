@@ -178,3 +178,13 @@ test('the track carries the stable track\'s linter suppressions, with its own re
   expect(track.find((s: any) => s.check === 'missingNetworkPolicy')).toEqual(stable.find((s: any) => s.check === 'missingNetworkPolicy'));
   expect(track.find((s: any) => s.check === 'deploymentMissingReplicas').reason).toMatch(/minReplicas 3/);
 });
+
+test('fails when the service\'s name leaves no room for the track\'s names', () => {
+  const { context } = require('../_helpers').setup();
+  const long = 'a'.repeat(57);
+  const e = thrown(() => new (require('../../lib').Microservice)(context, long, {
+    image: STABLE, ports: [require('../../lib').Port.http(8080)], withoutProbes: 'test', release: Release.canary({ image: NEXT, weight: 1 }),
+  }));
+  expect(e.message).toMatch(new RegExp(`'release' \\('canary'\\) must leave room for the names of the release's objects, such as '${long}-canary' \\(64 characters, at most 63\\); shorten the service's name to at most 56 characters`));
+  expect(e.code).toBe('INVALID_NAME');
+});
