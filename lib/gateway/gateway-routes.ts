@@ -13,6 +13,7 @@ import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match
 import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { ErrorCode } from '../internal/configuration-error';
 import { _routedPortsPolicy } from './routing';
+import { _variantHttpMatches } from './variant-matches';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -431,16 +432,7 @@ export class _ServiceRoutes {
       return [rule];
     }
     const [base] = rule.matches!;
-    const matches = plan.matches.map(m => {
-      switch (m.type) {
-        case 'query':
-          return { ...base, queryParams: [{ type: gw.HttpRouteSpecRulesMatchesQueryParamsType.EXACT, name: m.name, value: m.value }] };
-        case 'cookie':
-          return { ...base, headers: [...(base.headers ?? []), { type: gw.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name: 'Cookie', value: _cookieRegex(m.name, m.value) }] };
-        default:
-          return { ...base, headers: [...(base.headers ?? []), { type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: m.name, value: m.value }] };
-      }
-    });
+    const matches = _variantHttpMatches(base, plan.matches);
     return [{ ...rule, matches, backendRefs: [{ name: track, port: r.route.port.servicePort }] }, rule];
   }
 
@@ -605,11 +597,3 @@ function sorted(values: { [name: string]: string }): Array<{ name: string; value
   return Object.keys(values).sort(_compare).map(name => ({ name, value: values[name] }));
 }
 
-/**
- * A regular expression (RE2) for the Cookie header that matches when cookie `name`
- * has exactly `value`. @internal
- */
-export function _cookieRegex(name: string, value: string): string {
-  const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return `(^|;\\s*)${quote(name)}=${quote(value)}(;|$)`;
-}
