@@ -103,11 +103,6 @@ export interface ResolvedScaling {
  * @internal
  */
 export class _Scaling {
-  /**
-   * The Deployment's `spec.replicas`: always left out (undefined), the autoscaler
-   * owns the count. The kinds expose the fixed count as `replicas` (see `fixedReplicas`).
-   */
-  public readonly replicas?: number = undefined;
   /** The fixed replica count (minReplicas = maxReplicas), when the count does not scale. */
   public readonly fixedReplicas?: number;
   /** Why one replica is enough, as the kind says it (set with the Deployment's suppressions). */

@@ -504,15 +504,14 @@ export abstract class Workload extends Construct implements IContextMember, ICon
   }
 
   /**
-   * Renders the Deployment of a horizontally scaled kind (Microservice, Worker): its
-   * replica count or none (the HorizontalPodAutoscaler owns it), the rolling update,
+   * Renders the Deployment of a horizontally scaled kind (Microservice, Worker): no
+   * replica count (the HorizontalPodAutoscaler owns it, a fixed one too), the rolling update,
    * the pod template, and the suppressions that go with them.
    */
   protected _renderScaledDeployment(scaling: _Scaling, singleton: string): k8s.KubeDeployment {
     const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { ...this._meta(), ...this._probeAnnotations() },
       spec: {
-        ...(scaling.replicas !== undefined ? { replicas: scaling.replicas } : {}),
         // the old ReplicaSets `kubectl rollout undo` can return to: each names a ConfigMap revision the output keeps
         revisionHistoryLimit: CONFIG_REVISIONS_KEPT,
         selector: { matchLabels: this.selectorLabels },

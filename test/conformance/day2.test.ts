@@ -4,7 +4,7 @@ import * as path from 'path';
 import { PreviousOutput, synthesize } from '../../lib';
 import { checkApplySetMembers } from '../../lib/change/applyset';
 import { compareMembers, expectedClaims, grantsOf, objectKey } from './day2-checks';
-import { CHANGES } from './day2';
+import { CHANGES, prunedAlready } from './day2';
 import { loadObjects, manifestFiles } from './harness';
 import { build, DAY2_BASE, Day2Variation } from './platforms/day2-base';
 
@@ -78,5 +78,18 @@ describe('the day-2 gate\'s changes (synthesized, no cluster)', () => {
     expect(namespaces(outputs[i - 1]).has('orders')).toBe(true);
     expect(namespaces(outputs[i]).has('orders')).toBe(false);
     expect([...expectedClaims(outputs[i]).keys()].every(k => k.startsWith('catalog/'))).toBe(true);
+  });
+});
+
+describe('a prune kubectl stopped at a NotFound', () => {
+  const ok = 'namespace/orders pruned\n';
+  test('is recognised only when that NotFound is the only error', () => {
+    const raced = `${ok}error: pruning Job.batch orders/orders-migrate-254d64b81f: jobs.batch "orders-migrate-254d64b81f" not found\n`;
+    expect(prunedAlready(raced)).toBe('Job.batch orders/orders-migrate-254d64b81f');
+  });
+  test('any other error is not retried', () => {
+    expect(prunedAlready(`${ok}error: pruning Job.batch orders/m: jobs.batch "m" is forbidden: User cannot delete\n`)).toBeUndefined();
+    expect(prunedAlready(`Error from server (Conflict): conflict\nerror: pruning Job.batch orders/m: jobs.batch "m" not found\n`)).toBeUndefined();
+    expect(prunedAlready(ok)).toBeUndefined();
   });
 });
