@@ -29,7 +29,7 @@ export const RELEASE_HOST = 'api.releases.example.com';
  */
 export const NEVER_READY = '-never-ready';
 
-/** The three sequences the phase runs, in this order, on one cluster. */
+/** The phase's three sequences, run in this order on one cluster, and its self-test's (on a cluster of its own). */
 export type ReleaseSequence = 'canary' | 'blue-green' | 'failed canary' | 'self-test';
 
 /** One step: the code of the service at one commit. */
