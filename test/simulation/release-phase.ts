@@ -18,6 +18,7 @@ import * as path from 'path';
 import { LoadedObject, loadObjects, makeTemp, manifestFiles, removeTemp, Tools } from '../conformance/harness';
 import { progress } from '../conformance/processes';
 import { compareMembers, kubectl, settledMembers } from '../conformance/day2-checks';
+import { prunedAlready } from '../conformance/day2';
 import { PreviousOutput, synthesize } from '../../lib';
 import { ApplySet, checkApplySetMembers } from '../../lib/change/applyset';
 import { _YamlEmitter } from '../../lib/internal/yaml';
@@ -145,11 +146,12 @@ class ReleasePhase {
     const count = (out: string, word: string): number => out.split('\n').filter((l) => l.endsWith(` ${word}`)).length;
     row.applied = count(r.out, 'serverside-applied');
     row.pruned = count(r.out, 'pruned');
-    if (r.code !== 0 && /^error: pruning .* not found$/m.test(r.out)) {
+    const raced = r.code !== 0 ? prunedAlready(r.out) : undefined;
+    if (raced) {
       // kubectl stops its prune at a NotFound (the README's remedy: the same command again)
       r = await commandLine(this.c, this.dir, line);
       row.pruned += count(r.out, 'pruned');
-      row.notes.push('kubectl stopped its prune at an object already deleted; the same command again finished it');
+      row.notes.push(`kubectl stopped its prune at '${raced}', already deleted; the same command run again: exit ${r.code}`);
     }
     if (r.code !== 0) row.failures.push(`apply: '${line}' exited ${r.code}: ${r.out.split('\n').filter((l) => /error|invalid|conflict/i.test(l)).join(' | ').slice(0, 600)}`);
     if (s.pruned.length) row.notes.push(`pruned by the step: ${s.pruned.join(', ')}`);
