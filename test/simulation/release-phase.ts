@@ -126,7 +126,7 @@ class ReleasePhase {
     if (s.error) { row.failures.push(s.error); return row; }
     const failing = new Set(s.step.failing ?? []);
     const inOutput = new Set(s.objects.map((o) => objectName(o.obj)));
-    const before0 = new Set(previous.map((o) => objectName(o.obj)));
+    const inPrevious = new Set(previous.map((o) => objectName(o.obj)));
     const before = new Map([...this.sim.rows.values()].map((r) => [r.check, r.failures.length]));
     this.sim.setPhase(phase);
     this.sim.useObjects(s.objects);
@@ -135,7 +135,7 @@ class ReleasePhase {
     // track's budget is never met (its pods never become ready): the failed-track check instead
     this.sim.watchBudgets(phase, (pdb: Pdb) => {
       const k = objectName({ ...pdb, kind: 'PodDisruptionBudget' });
-      return failing.has(pdb.metadata.name) || !inOutput.has(k) || !before0.has(k);
+      return failing.has(pdb.metadata.name) || !inOutput.has(k) || !inPrevious.has(k);
     });
     const t: [string, number][] = [];
     let lap = Date.now();
