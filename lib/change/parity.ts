@@ -65,7 +65,9 @@ export interface ParityReport {
 /**
  * Which aspect explains a difference: an object kind (or `*`) and a path pattern
  * (`*` one segment, `**` any number, `[*]` any index), first match wins. An object
- * present in one environment only is matched with the path ''. A name that
+ * present in one environment only is matched with the path '', except an object of a
+ * release (labelled `cdk8s-microservices.io/track`): its aspect is `release`, which no
+ * environment declares, since a release runs in every environment. A name that
  * differs only in its content hash (a hashed ConfigMap, a Job) follows the object
  * it names and is matched separately.
  */
