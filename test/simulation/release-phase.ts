@@ -11,7 +11,7 @@
  * becomes ready (kwok stage stages/pod-never-ready.yaml) gets the failed-track check
  * (release-checks.ts) instead of waiting for it. One row per step (release-report.ts).
  *
- *   npm run simulate -- --release      the release phase alone (86 s warm on a loaded 2-core machine)
+ *   npm run simulate -- --release      the release phase alone (83-97 s warm on a shared 2-core machine)
  */
 import * as fs from 'fs';
 import * as path from 'path';
