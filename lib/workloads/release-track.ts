@@ -234,11 +234,14 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
     const version = 'app.kubernetes.io~1version';
     stable.addJsonPatch(JsonPatch.replace(main, this.plan.image.reference),
       JsonPatch.replace(`/spec/template/metadata/labels/${version}`, this.plan.version), JsonPatch.replace(`/metadata/labels/${version}`, this.plan.version));
-    _suppress(stable, 'polaris', 'deploymentMissingReplicas',
-      `the template of the ${progression.controller} workload '${service.name}', which scales this Deployment to zero and owns its count; spec.replicas is left out so that an apply never scales it back up`);
+    const template = `the template of the ${progression.controller} workload '${service.name}', which runs the pods, scales this Deployment to zero and owns its count; spec.replicas is left out so that an apply never scales it back up`;
+    _suppress(stable, 'polaris', 'deploymentMissingReplicas', template);
+    _suppress(stable, 'kube-score', 'deployment-replicas', template);
     const autoscaler = service.node.tryFindChild('Autoscaler');
     if (autoscaler instanceof ApiObject) {
       autoscaler.addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { ...progression.scaleTarget, name: service.name }));
+      _suppress(autoscaler, 'kube-score', 'horizontalpodautoscaler-has-target',
+        `scales the ${progression.scaleTarget.kind} '${service.name}' (${progression.scaleTarget.apiVersion}) rendered beside it, a kind kube-score does not read`);
     }
     this.renderTrackService('Stable', `${service.name}-stable`, { ...service.selectorLabels });
     this.renderTrackService('Service', this.name, { ...service.selectorLabels });
