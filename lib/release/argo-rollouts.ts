@@ -9,7 +9,13 @@ import { _GATEWAY_API_LIMITS } from '../gateway/gateway-api-limits';
 import { UpdateStrategy } from '../workloads/update-strategy';
 import type { _ProgressionTarget } from '../workloads/release-track';
 import type { _ResolvedAnalysis } from './progression-analysis';
-import type { _ResolvedStep } from './progression';
+
+/** A step, resolved: the Rollout's step, with the analysis step's template named when rendered. @internal */
+export interface _ResolvedStep {
+  readonly setWeight?: number;
+  readonly pause?: { readonly duration?: string };
+  readonly analysis?: boolean;
+}
 
 /** The name Argo Rollouts knows the Gateway API traffic router plugin by (its `argo-rollouts-config` ConfigMap entry). */
 export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
@@ -81,7 +87,7 @@ export function _renderArgoRollout(t: _ProgressionTarget, steps: _ResolvedStep[]
         canary: {
           stableService: t.stableService,
           canaryService: t.canaryService,
-          // never below the desired count, as the service's own rollouts
+          // never below the desired count, as the service's own rollouts (with traffic routing these only pace the scale-down of old pods)
           maxSurge: RolloutSpecStrategyCanaryMaxSurge.fromNumber(surge ? t.maxSurge : 0),
           maxUnavailable: RolloutSpecStrategyCanaryMaxUnavailable.fromNumber(surge ? 0 : 1),
           trafficRouting: {

@@ -5,7 +5,7 @@ import { _wholeSeconds } from '../internal/duration';
 import { ErrorCode } from '../internal/configuration-error';
 import type { _ProgressionTarget, _ReleaseProgression } from '../workloads/release-track';
 import { ProgressionAnalysis, _ResolvedAnalysis } from './progression-analysis';
-import { _renderArgoRollout } from './argo-rollouts';
+import { _ResolvedStep, _renderArgoRollout } from './argo-rollouts';
 
 /**
  * One step of an automated progression, which the controller takes in order.
@@ -58,13 +58,6 @@ export class ProgressionStep {
         return { analysis: true };
     }
   }
-}
-
-/** A step, resolved: the Rollout's step, with the analysis step's template named when rendered. @internal */
-export interface _ResolvedStep {
-  readonly setWeight?: number;
-  readonly pause?: { readonly duration?: string };
-  readonly analysis?: boolean;
 }
 
 /**

@@ -53,8 +53,12 @@ describe('a canary that Argo Rollouts moves', () => {
     expect(d.metadata.labels['app.kubernetes.io/version']).toBe('1.9.0');
     expect(d.spec.replicas).toBeUndefined();
     expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' });
-    expect(JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress']).find((s: any) => s.check === 'deploymentMissingReplicas').reason)
-      .toMatch(/the template of the Argo Rollouts workload 'products', which scales this Deployment to zero/);
+    const suppressed = JSON.parse(d.metadata.annotations['conformance.cdk8s-microservices.io/suppress']);
+    for (const check of ['deploymentMissingReplicas', 'deployment-replicas']) {
+      expect(suppressed.find((s: any) => s.check === check).reason).toMatch(/the template of the Argo Rollouts workload 'products', which runs the pods, scales this Deployment to zero/);
+    }
+    const hpa = JSON.parse(find(out, 'HorizontalPodAutoscaler', 'products').metadata.annotations['conformance.cdk8s-microservices.io/suppress']);
+    expect(hpa).toEqual([{ tool: 'kube-score', check: 'horizontalpodautoscaler-has-target', reason: "scales the Rollout 'products' (argoproj.io/v1alpha1) rendered beside it, a kind kube-score does not read" }]);
   });
 
   test('nothing the controller makes: no canary Deployment, autoscaler or budget', () => {
