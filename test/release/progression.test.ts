@@ -41,8 +41,8 @@ describe('a canary that Argo Rollouts moves', () => {
 
   test('the routes render the weights the plugin leaves at rest: every request on the stable Service', () => {
     const out = rendered(buildRelease(progressing()));
-    expect(find(out, 'HTTPRoute', ROUTE).spec.rules[0].backendRefs).toEqual([{ name: 'products-stable', port: 8080, weight: 100 }, { name: 'products-canary', port: 8080, weight: 0 }]);
-    expect(find(out, 'GRPCRoute', ROUTE).spec.rules[0].backendRefs).toEqual([{ name: 'products-stable', port: 9090, weight: 100 }, { name: 'products-canary', port: 9090, weight: 0 }]);
+    expect(find(out, 'HTTPRoute', ROUTE).spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 100 }, { group: '', kind: 'Service', name: 'products-canary', port: 8080, weight: 0 }]);
+    expect(find(out, 'GRPCRoute', ROUTE).spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-stable', port: 9090, weight: 100 }, { group: '', kind: 'Service', name: 'products-canary', port: 9090, weight: 0 }]);
   });
 
   test('the Deployment is the template: the release\'s image and version, no replicas (the Rollout scales it to zero)', () => {
