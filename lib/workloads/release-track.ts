@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
 import { LABEL } from '../internal/labels';
 import { _invalid } from '../internal/errors';
-import { _copySuppressions, _suppress } from '../internal/suppressions';
+import { _copySuppressions, _resuppress, _suppress } from '../internal/suppressions';
 import { ErrorCode } from '../internal/configuration-error';
 import type { BoundedContext } from '../platform/bounded-context';
 import type { Image } from '../platform/image';
@@ -235,8 +235,8 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
     stable.addJsonPatch(JsonPatch.replace(main, this.plan.image.reference),
       JsonPatch.replace(`/spec/template/metadata/labels/${version}`, this.plan.version), JsonPatch.replace(`/metadata/labels/${version}`, this.plan.version));
     const template = `the template of the ${progression.controller} workload '${service.name}', which runs the pods, scales this Deployment to zero and owns its count; spec.replicas is left out so that an apply never scales it back up`;
-    _suppress(stable, 'polaris', 'deploymentMissingReplicas', template);
-    _suppress(stable, 'kube-score', 'deployment-replicas', template);
+    _resuppress(stable, 'polaris', 'deploymentMissingReplicas', template);
+    _resuppress(stable, 'kube-score', 'deployment-replicas', template);
     const autoscaler = service.node.tryFindChild('Autoscaler');
     if (autoscaler instanceof ApiObject) {
       autoscaler.addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { ...progression.scaleTarget, name: service.name }));
