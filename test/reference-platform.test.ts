@@ -358,7 +358,7 @@ describe('reference platform', () => {
     // in-cluster callers call products, which selects both tracks; the gateway splits 90/10
     expect(one('Service', 'products')[0].spec.selector).toEqual({ 'app.kubernetes.io/name': 'products' });
     const [route] = all.filter(o => o.kind === 'HTTPRoute' && o.metadata.namespace === 'catalog');
-    expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'products-stable', port: 8080, weight: 90 }, { name: 'products-canary', port: 8080, weight: 10 }]);
+    expect(route.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 90 }, { group: '', kind: 'Service', name: 'products-canary', port: 8080, weight: 10 }]);
   });
 
   test('only the routed services accept traffic from the gateway\'s Envoy proxies, on their routed ports', () => {

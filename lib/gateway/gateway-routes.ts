@@ -14,6 +14,7 @@ import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { ErrorCode } from '../internal/configuration-error';
 import { _routedPortsPolicy } from './routing';
 import { _variantHttpMatches } from './variant-matches';
+import { _ServiceRef, _serviceRef } from './service-ref';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -408,14 +409,14 @@ export class _ServiceRoutes {
    * Service and the release track's, weighted by the release (a weight 0 backend
    * gets no requests, so that switching is a change of the weights alone).
    */
-  private backendRefs(port: number): Array<{ name: string; port: number; weight?: number }> {
+  private backendRefs(port: number): _ServiceRef[] {
     const plan = this.service._releasePlan;
     const stable = this.service._stableServiceName;
     const track = this.service._trackServiceName;
     if (!plan || !stable || !track) {
-      return [{ name: this.service.name, port }];
+      return [_serviceRef(this.service.name, port)];
     }
-    return [{ name: stable, port, weight: 100 - plan.routeWeight }, { name: track, port, weight: plan.routeWeight }];
+    return [_serviceRef(stable, port, 100 - plan.routeWeight), _serviceRef(track, port, plan.routeWeight)];
   }
 
   /** The release's A/B matches, as HTTPRoute matches of the rule's own path and headers. */
@@ -425,15 +426,15 @@ export class _ServiceRoutes {
     const track = this.service._trackServiceName;
     if (plan?.mirrorPercent !== undefined && track) {
       const mirror: gw.HttpRouteSpecRulesFilters = { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: { name: track, port: r.route.port.servicePort }, ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
-      return [{ ...rule, filters: [...(rule.filters ?? []), mirror], backendRefs: [{ name: this.service._stableServiceName!, port: r.route.port.servicePort }] }];
+        requestMirror: { backendRef: _serviceRef(track, r.route.port.servicePort), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
+      return [{ ...rule, filters: [...(rule.filters ?? []), mirror], backendRefs: [_serviceRef(this.service._stableServiceName!, r.route.port.servicePort)] }];
     }
     if (!plan || plan.matches.length === 0 || !track) {
       return [rule];
     }
     const [base] = rule.matches!;
     const matches = _variantHttpMatches(base, plan.matches);
-    return [{ ...rule, matches, backendRefs: [{ name: track, port: r.route.port.servicePort }] }, rule];
+    return [{ ...rule, matches, backendRefs: [_serviceRef(track, r.route.port.servicePort)] }, rule];
   }
 
   /** The gRPC rule, with the release's split, header matches or mirror. */
@@ -443,8 +444,8 @@ export class _ServiceRoutes {
     const track = this.service._trackServiceName;
     if (plan?.mirrorPercent !== undefined && track) {
       const mirror: gw.GrpcRouteSpecRulesFilters = { type: gw.GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: { name: track, port: r.port.servicePort }, ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
-      return [{ ...rule, filters: [mirror], backendRefs: [{ name: this.service._stableServiceName!, port: r.port.servicePort }] }];
+        requestMirror: { backendRef: _serviceRef(track, r.port.servicePort), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
+      return [{ ...rule, filters: [mirror], backendRefs: [_serviceRef(this.service._stableServiceName!, r.port.servicePort)] }];
     }
     const headers = plan?.matches.filter(m => m.type === 'header') ?? [];
     if (!plan || headers.length === 0 || !track) {
@@ -452,7 +453,7 @@ export class _ServiceRoutes {
     }
     const base = rule.matches?.[0] ?? {};
     const matches = headers.map(m => ({ ...base, headers: [...(base.headers ?? []), { type: gw.GrpcRouteSpecRulesMatchesHeadersType.EXACT, name: m.name, value: m.value }] }));
-    return [{ ...rule, matches, backendRefs: [{ name: track, port: r.port.servicePort }] }, rule];
+    return [{ ...rule, matches, backendRefs: [_serviceRef(track, r.port.servicePort)] }, rule];
   }
 
   /** Throws when a route of `kind` that holds `count` rules has no room for one more. */

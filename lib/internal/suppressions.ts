@@ -70,6 +70,21 @@ export function _suppress(obj: ApiObject, tool: _Linter, check: string, reason: 
   }
 }
 
+/**
+ * Suppresses `check` of `tool` on `obj` with `reason` alone: the reasons given before
+ * (by code that rendered the object for another use) no longer hold, since the object
+ * has been made into something else (a Deployment that a controller's workload uses as
+ * its template). @internal
+ */
+export function _resuppress(obj: ApiObject, tool: _Linter, check: string, reason: Reason): void {
+  const same = entries.get(obj)?.find(s => s.tool === tool && s.check === check);
+  if (same) {
+    same.reasons.splice(0, same.reasons.length, reason);
+    return;
+  }
+  _suppress(obj, tool, check, reason);
+}
+
 /** The suppressions in force on `obj`, with their reasons resolved. */
 export function _suppressions(obj: ApiObject): _Suppression[] {
   const out: _Suppression[] = [];

@@ -44,6 +44,12 @@ export function _resolveTrack(owner: IReleaseOwner, prop: string, strategy: stri
   if (props === undefined || props === null || typeof props !== 'object') {
     throw _invalid(owner, prop, String(props), `must be the props of a ${strategy} release`, `pass { image: Image.fromTag(repository, tag), ... }`, ErrorCode.WRONG_TYPE);
   }
+  const progression = (props as { progression?: unknown }).progression;
+  if (strategy !== 'canary' && progression !== undefined) {
+    // plain JavaScript would pass it through unnoticed: only a canary has steps for a controller to take
+    throw _invalid(owner, `${prop}.progression`, (progression as { controller?: string }).controller ?? String(progression), `must not be set on a ${strategy} release: an automated progression moves a canary's weight by steps`,
+      'use Release.canary({ image, progression }), or remove progression', ErrorCode.CONFLICT);
+  }
   const image = _instanceOf(owner, `${prop}.image`, props.image, Image, 'use Image.fromDigest(repository, digest), Image.fromTag(repository, tag) or Image.fromReference(reference)');
   const minReplicas = props.minReplicas ?? owner.minReplicas;
   const maxReplicas = props.maxReplicas ?? Math.max(owner.maxReplicas, minReplicas);

@@ -1,9 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
 import { LABEL } from '../internal/labels';
 import { _invalid } from '../internal/errors';
-import { _copySuppressions, _suppress } from '../internal/suppressions';
+import { _copySuppressions, _resuppress, _suppress } from '../internal/suppressions';
 import { ErrorCode } from '../internal/configuration-error';
 import type { BoundedContext } from '../platform/bounded-context';
 import type { Image } from '../platform/image';
@@ -94,6 +94,47 @@ export interface _ReleasePlan {
    * release ends.
    */
   readonly sameImage?: string;
+  /**
+   * The controller that moves the canary through its steps (Argo Rollouts), if any:
+   * then no track Deployment is rendered (the controller makes the canary's
+   * ReplicaSet from the stable Deployment's pod template, which carries the release's
+   * image), and the service's autoscaler scales the controller's workload.
+   */
+  readonly progression?: _ReleaseProgression;
+}
+
+/** What a progression controller's objects are rendered against. @internal */
+export interface _ProgressionTarget {
+  /** The service, which errors name. */
+  readonly service: IConstruct;
+  /** Where the controller's objects are rendered (the track's construct). */
+  readonly scope: Construct;
+  /** The service's name: the stable Deployment's, and the controller's workload's. */
+  readonly name: string;
+  /** The service's namespace, where its routes live too. */
+  readonly namespace: string;
+  /** The labels of the service's objects. */
+  readonly labels: { [key: string]: string };
+  /** The labels that select the stable Deployment's pods. */
+  readonly selectorLabels: { [key: string]: string };
+  /** The Service that selects the stable pods (`<service>-stable`). */
+  readonly stableService: string;
+  /** The Service that selects the canary's pods (`<service>-canary`). */
+  readonly canaryService: string;
+  /** How the stable track replaces its pods. */
+  readonly updateStrategy: UpdateStrategy;
+  /** The stable track's surge. */
+  readonly maxSurge: number;
+}
+
+/** A release's automated progression (lib/release/progression.ts). @internal */
+export interface _ReleaseProgression {
+  /** The controller's name, for messages and reasons. */
+  readonly controller: string;
+  /** The workload the service's autoscaler scales instead of the stable Deployment. */
+  readonly scaleTarget: { readonly apiVersion: string; readonly kind: string };
+  /** Renders the controller's objects; returns the workload that runs the pods. */
+  _render(target: _ProgressionTarget): ApiObject;
 }
 
 /** What the track needs of its service. @internal */
@@ -119,7 +160,8 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
   public readonly selectorLabels: { [key: string]: string };
   /** The track's scaling, resolved (undefined when it runs at zero). */
   public readonly scaling?: _Scaling;
-  private readonly deployment: k8s.KubeDeployment;
+  /** The track's Deployment, or under a progression the controller's workload (the Rollout). */
+  private readonly controller: ApiObject;
 
   /**
    * @param template the stable track's pod template, made the track's
@@ -139,7 +181,12 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
     this.selectorLabels = { ...service.selectorLabels, [LABEL.INSTANCE]: this.name };
     const atZero = plan.scaling.minReplicas === 0 && plan.scaling.maxReplicas === 0;
     this.scaling = atZero ? undefined : new _Scaling(this, plan.scaling);
-    this.deployment = new k8s.KubeDeployment(this, 'Resource', {
+    if (plan.progression) {
+      // the controller runs the canary from the stable Deployment's template: the quota still counts it at its maximum
+      this.controller = this.renderProgression(plan.progression, stable);
+      return;
+    }
+    const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: this._meta(),
       spec: {
         ...(atZero ? { replicas: 0 } : {}),
@@ -150,11 +197,12 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
         template: this.trackTemplate(template),
       },
     });
+    this.controller = deployment;
     // after the stable Deployment: every object the stable pods read (the ConfigMap, the Secrets) comes first
-    this.deployment.node.addDependency(stable);
-    _copySuppressions(stable, this.deployment, ['polaris/deploymentMissingReplicas']);
+    deployment.node.addDependency(stable);
+    _copySuppressions(stable, deployment, ['polaris/deploymentMissingReplicas']);
     if (this.scaling) {
-      this.scaling.suppressReplicas(this.deployment, 'one replica of the track by choice (minReplicas = maxReplicas = 1)');
+      this.scaling.suppressReplicas(deployment, 'one replica of the track by choice (minReplicas = maxReplicas = 1)');
       const hpa = this.scaling.renderAutoscaler();
       if (this.scaling.minReplicas === 1 && plan.serviceSelects !== 'track') {
         // the stable track serves beside it: a single pod of the track is a deliberate, small first step
@@ -165,11 +213,46 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
       _renderDisruptionBudget(this, this.scaling.disruptionBudget);
     } else {
       const why = `the idle colour of a ${plan.strategy} release, at zero replicas by choice (IdleScale.ZERO): it takes no traffic until it is scaled WARM and made active`;
-      _suppress(this.deployment, 'polaris', 'deploymentMissingReplicas', why);
-      _suppress(this.deployment, 'kube-score', 'deployment-replicas', why);
+      _suppress(deployment, 'polaris', 'deploymentMissingReplicas', why);
+      _suppress(deployment, 'kube-score', 'deployment-replicas', why);
     }
     this.renderTrackService('Stable', `${service.name}-stable`, { ...service.selectorLabels });
     this.renderTrackService('Service', this.name, this.selectorLabels);
+  }
+
+  /**
+   * A progression: the stable Deployment becomes the template of the controller's
+   * workload (its pod template runs the release's image), the service's autoscaler
+   * scales that workload, and both per-track Services select the stable pods' labels
+   * (the controller adds its pod-template-hash to each selector). No track Deployment,
+   * autoscaler or budget: the controller makes the canary's ReplicaSet, and the
+   * service's budget selects the pods of both.
+   */
+  private renderProgression(progression: _ReleaseProgression, stable: ApiObject): ApiObject {
+    const service = this.service;
+    const main = '/spec/template/spec/containers/0/image';
+    const version = 'app.kubernetes.io~1version';
+    stable.addJsonPatch(JsonPatch.replace(main, this.plan.image.reference),
+      JsonPatch.replace(`/spec/template/metadata/labels/${version}`, this.plan.version), JsonPatch.replace(`/metadata/labels/${version}`, this.plan.version));
+    const template = `the template of the ${progression.controller} workload '${service.name}', which runs the pods, scales this Deployment to zero and owns its count; spec.replicas is left out so that an apply never scales it back up`;
+    _resuppress(stable, 'polaris', 'deploymentMissingReplicas', template);
+    _resuppress(stable, 'kube-score', 'deployment-replicas', template);
+    const autoscaler = service.node.tryFindChild('Autoscaler');
+    if (autoscaler instanceof ApiObject) {
+      autoscaler.addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { ...progression.scaleTarget, name: service.name }));
+      _suppress(autoscaler, 'kube-score', 'horizontalpodautoscaler-has-target',
+        `scales the ${progression.scaleTarget.kind} '${service.name}' (${progression.scaleTarget.apiVersion}) rendered beside it, a kind kube-score does not read`);
+    }
+    this.renderTrackService('Stable', `${service.name}-stable`, { ...service.selectorLabels });
+    this.renderTrackService('Service', this.name, { ...service.selectorLabels });
+    const workload = progression._render({
+      service, scope: this, name: service.name, namespace: this.namespace,
+      labels: { ...service._labels }, selectorLabels: { ...service.selectorLabels },
+      stableService: `${service.name}-stable`, canaryService: this.name,
+      updateStrategy: this.plan.scaling.updateStrategy ?? UpdateStrategy.SURGE, maxSurge: this.plan.scaling.maxSurge ?? 0,
+    });
+    workload.node.addDependency(stable);
+    return workload;
   }
 
   /** The track's labels: the service's, with the track's instance, version and track name. */
@@ -182,11 +265,11 @@ export class _ReleaseTrack extends Construct implements IWorkloadFacetOwner {
   }
 
   public get _controller(): ApiObject {
-    return this.deployment;
+    return this.controller;
   }
 
   public _beforeController(reads: IConstruct): void {
-    this.deployment.node.addDependency(...reads.node.findAll().filter(c => c instanceof ApiObject));
+    this.controller.node.addDependency(...reads.node.findAll().filter(c => c instanceof ApiObject));
   }
 
   /** Pods the quota must hold for the track at its peak (its maximum and the surge of a rollout). */

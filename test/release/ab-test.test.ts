@@ -16,9 +16,9 @@ describe('A/B test', () => {
       { path, headers: [{ type: 'RegularExpression', name: 'Cookie', value: '(^|;\\s*)variant=b(;|$)' }] },
       { path, queryParams: [{ type: 'Exact', name: 'variant', value: 'b' }] },
     ]);
-    expect(variant.backendRefs).toEqual([{ name: 'products-variant', port: 8080 }]);
+    expect(variant.backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-variant', port: 8080 }]);
     expect(rest.matches).toEqual([{ path }]);
-    expect(rest.backendRefs).toEqual([{ name: 'products-stable', port: 8080, weight: 100 }, { name: 'products-variant', port: 8080, weight: 0 }]);
+    expect(rest.backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 100 }, { group: '', kind: 'Service', name: 'products-variant', port: 8080, weight: 0 }]);
     expect(find(out, 'Service', 'products').spec.selector).toEqual({ 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' });
     expect(find(out, 'Deployment', 'products-variant').spec.template.metadata.labels['cdk8s-microservices.io/track']).toBe('variant');
   });
@@ -27,7 +27,7 @@ describe('A/B test', () => {
     const out = rendered(buildRelease(ab(VariantMatch.header('x-variant', 'b'), VariantMatch.query('variant', 'b'))));
     const [variant, rest] = find(out, 'GRPCRoute', ROUTE).spec.rules;
     expect(variant.matches).toEqual([{ headers: [{ type: 'Exact', name: 'x-variant', value: 'b' }] }]);
-    expect(variant.backendRefs).toEqual([{ name: 'products-variant', port: 9090 }]);
+    expect(variant.backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-variant', port: 9090 }]);
     expect(rest.backendRefs.map((b: any) => b.weight)).toEqual([100, 0]);
   });
 

@@ -11,7 +11,7 @@ describe('blue-green', () => {
     const out = rendered(buildRelease(Release.blueGreen({ image: NEXT, active: Colour.BLUE })));
     expect(find(out, 'Service', 'products').spec.selector).toEqual(STABLE_PODS);
     expect(find(out, 'HTTPRoute', ROUTE).spec.rules[0].backendRefs).toEqual([
-      { name: 'products-stable', port: 8080, weight: 100 }, { name: 'products-green', port: 8080, weight: 0 },
+      { group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 100 }, { group: '', kind: 'Service', name: 'products-green', port: 8080, weight: 0 },
     ]);
     const green = find(out, 'Deployment', 'products-green');
     expect(green.spec.selector.matchLabels).toEqual(GREEN_PODS);
@@ -24,7 +24,7 @@ describe('blue-green', () => {
     const out = rendered(buildRelease(Release.blueGreen({ image: NEXT, active: Colour.GREEN })));
     expect(find(out, 'Service', 'products').spec.selector).toEqual(GREEN_PODS);
     expect(find(out, 'HTTPRoute', ROUTE).spec.rules[0].backendRefs).toEqual([
-      { name: 'products-stable', port: 8080, weight: 0 }, { name: 'products-green', port: 8080, weight: 100 },
+      { group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 0 }, { group: '', kind: 'Service', name: 'products-green', port: 8080, weight: 100 },
     ]);
     expect(find(out, 'GRPCRoute', ROUTE).spec.rules[0].backendRefs.map((b: any) => b.weight)).toEqual([0, 100]);
     // the network policy admits both colours, whichever is active

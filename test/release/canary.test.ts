@@ -78,17 +78,17 @@ describe('canary', () => {
     const out = rendered(buildRelease(undefined));
     expect(find(out, 'Service', 'products').spec.selector).toEqual({ 'app.kubernetes.io/name': 'products', 'app.kubernetes.io/instance': 'products' });
     expect(find(out, 'NetworkPolicy', 'products').spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'products' } });
-    expect(find(out, 'HTTPRoute', ROUTE).spec.rules[0].backendRefs).toEqual([{ name: 'products', port: 8080 }]);
+    expect(find(out, 'HTTPRoute', ROUTE).spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products', port: 8080 }]);
     expect(out.filter(m => m.metadata.name === 'products-stable')).toEqual([]);
   });
 
   test.each([0, 10, 50, 100])('the HTTPRoute and the GRPCRoute split by weight %i', weight => {
     const out = rendered(buildRelease(canary(weight)));
     expect(find(out, 'HTTPRoute', ROUTE).spec.rules[0].backendRefs).toEqual([
-      { name: 'products-stable', port: 8080, weight: 100 - weight }, { name: 'products-canary', port: 8080, weight },
+      { group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 100 - weight }, { group: '', kind: 'Service', name: 'products-canary', port: 8080, weight },
     ]);
     expect(find(out, 'GRPCRoute', ROUTE).spec.rules[0].backendRefs).toEqual([
-      { name: 'products-stable', port: 9090, weight: 100 - weight }, { name: 'products-canary', port: 9090, weight },
+      { group: '', kind: 'Service', name: 'products-stable', port: 9090, weight: 100 - weight }, { group: '', kind: 'Service', name: 'products-canary', port: 9090, weight },
     ]);
   });
 

@@ -12,10 +12,10 @@ describe('shadow', () => {
   test('a share of the routed requests is mirrored; the stable track answers all of them', () => {
     const out = rendered(buildRelease(shadow(5)));
     const [rule] = find(out, 'HTTPRoute', ROUTE).spec.rules;
-    expect(rule.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'products-shadow', port: 8080 }, percent: 5 } }]);
-    expect(rule.backendRefs).toEqual([{ name: 'products-stable', port: 8080 }]);
+    expect(rule.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'products-shadow', port: 8080 }, percent: 5 } }]);
+    expect(rule.backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-stable', port: 8080 }]);
     const [grpc] = find(out, 'GRPCRoute', ROUTE).spec.rules;
-    expect(grpc.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'products-shadow', port: 9090 }, percent: 5 } }]);
+    expect(grpc.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'products-shadow', port: 9090 }, percent: 5 } }]);
     // no caller reaches the shadow otherwise
     expect(find(out, 'Service', 'products').spec.selector['app.kubernetes.io/instance']).toBe('products');
   });
@@ -35,7 +35,7 @@ describe('shadow', () => {
 
 test('a shadow of every request renders RequestMirror without percent', () => {
   const [rule] = find(rendered(buildRelease(Release.shadow({ image: NEXT, percent: 100, mirrorsWritesReason: 'read-only' }))), 'HTTPRoute', ROUTE).spec.rules;
-  expect(rule.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'products-shadow', port: 8080 } } }]);
+  expect(rule.filters).toEqual([{ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'products-shadow', port: 8080 } } }]);
 });
 
 describe('a Gateway API release whose RequestMirror has no percent', () => {

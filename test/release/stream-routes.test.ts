@@ -21,7 +21,7 @@ describe('TCP and TLS passthrough routes', () => {
     const b = build(Release.canary({ image: NEXT, weight: 20 }));
     b.add();
     const out = [...objects(b.context), ...objects(b.gateway)];
-    const refs = [{ name: 'ledger-stable', port: 7000, weight: 80 }, { name: 'ledger-canary', port: 7000, weight: 20 }];
+    const refs = [{ group: '', kind: 'Service', name: 'ledger-stable', port: 7000, weight: 80 }, { group: '', kind: 'Service', name: 'ledger-canary', port: 7000, weight: 20 }];
     expect(out.filter(m => m.kind === 'TCPRoute' || m.kind === 'TLSRoute').map(m => m.spec.rules[0].backendRefs)).toEqual([refs, refs]);
   });
 
@@ -37,6 +37,6 @@ describe('TCP and TLS passthrough routes', () => {
   test('without a release, the route names the service', () => {
     const b = build(undefined as unknown as IRelease);
     b.add();
-    expect(find(objects(b.gateway), 'TCPRoute', 'public-ledger-tcp-7000').spec.rules[0].backendRefs).toEqual([{ name: 'ledger', port: 7000 }]);
+    expect(find(objects(b.gateway), 'TCPRoute', 'public-ledger-tcp-7000').spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'ledger', port: 7000 }]);
   });
 });
