@@ -15,7 +15,7 @@
  *   npm run conformance -- --no-models       without the generated platforms (test/conformance/models.ts)
  *   npm run conformance -- --no-simulate     without the simulation (dist/ and its fixtures)
  *   npm run conformance -- --no-day2         without the day-2 gate (apply-and-prune of everyday changes, day2.ts)
- *   npm run conformance -- --no-releases     without the release composition (test/release/synth.ts, platforms/releases.ts)
+ *   npm run conformance -- --no-releases     without the release composition (test/release/progression-synth.ts, platforms/releases.ts)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one

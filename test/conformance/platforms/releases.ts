@@ -1,12 +1,14 @@
 /**
- * The release composition (issue 21): what `test/release/synth.ts` writes (one service
- * per release strategy, their gateway routes, and whatever that entry point adds), checked
+ * The release composition (issue 21): what `test/release/progression-synth.ts` writes
+ * (the composition of `test/release/synth.ts`, one service per release strategy and their
+ * gateway routes, plus 'ratings', whose canary Argo Rollouts moves: a Rollout and an
+ * AnalysisTemplate, whose CRDs tools/crds.env installs), checked
  * as a platform of the default `npm run conformance` run on the newest Kubernetes
  * version: the cluster gates (apply in one pass, server-side dry-run, idempotent second
  * apply) on a control plane of its own, then kube-linter, kube-score and Polaris, in a
  * table of its own. `--no-releases` leaves it out.
  *
- *   tsx test/release/synth.ts DIR && npm run conformance -- --no-gates --dir DIR   the same, by hand
+ *   tsx test/release/progression-synth.ts DIR && npm run conformance -- --no-gates --dir DIR   the same, by hand
  */
 import * as path from 'path';
 import {
@@ -14,10 +16,10 @@ import {
   startControlPlane, Tools,
 } from '../harness';
 
-/** The composition's entry point: it writes the composition's manifests into the directory it is given. */
-export const RELEASES_SYNTH = path.join(REPO, 'test', 'release', 'synth.ts');
+/** The composition's entry point: it writes the composition's manifests into the directory it is given (a superset of synth.ts's). */
+export const RELEASES_SYNTH = path.join(REPO, 'test', 'release', 'progression-synth.ts');
 
-/** Runs the composition's entry point into `outdir` (as its header says: `tsx test/release/synth.ts DIR`). */
+/** Runs the composition's entry point into `outdir` (as its header says: `tsx test/release/progression-synth.ts DIR`). */
 export async function synthesizeReleases(outdir: string): Promise<void> {
   const r = await run(path.join(REPO, 'node_modules', '.bin', 'tsx'), [RELEASES_SYNTH, outdir], { cwd: REPO });
   if (r.code !== 0) throw new Error(`${path.relative(REPO, RELEASES_SYNTH)} exited ${r.code}: ${r.out.trim().slice(-800)}`);
