@@ -5,8 +5,8 @@
  *
  *   tsx test/release/steps.cluster.ts
  *
- * (Not pruning: the objects a step drops stay; the ApplySet prune of a release's end
- * is the next step of issue 21, with the simulation's release phase.)
+ * (Not pruning: the objects a step drops stay here; the simulation's release phase,
+ * test/simulation/release-phase.ts, applies the steps with the ApplySet prune.)
  */
 import * as fs from 'fs';
 import * as os from 'os';

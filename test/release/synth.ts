@@ -5,7 +5,8 @@
  *   tsx test/release/synth.ts /tmp/releases
  *   npm run conformance -- --dir /tmp/releases --no-gates --no-models --no-simulate --no-day2 --versions 1.37.2
  *
- * (Not yet part of the default conformance run: issue 21's next step wires it in.)
+ * The default conformance run checks a superset of it (test/release/progression-synth.ts,
+ * through test/conformance/platforms/releases.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
