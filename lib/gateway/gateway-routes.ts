@@ -14,7 +14,7 @@ import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { ErrorCode } from '../internal/configuration-error';
 import { _routedPortsPolicy } from './routing';
 import { _variantHttpMatches } from './variant-matches';
-import { _ServiceRef, _serviceRef } from './service-ref';
+import { _ServiceRef, _requestMirror, _serviceRef } from './service-ref';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -426,7 +426,7 @@ export class _ServiceRoutes {
     const track = this.service._trackServiceName;
     if (plan?.mirrorPercent !== undefined && track) {
       const mirror: gw.HttpRouteSpecRulesFilters = { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: _serviceRef(track, r.route.port.servicePort), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
+        requestMirror: _requestMirror(track, r.route.port.servicePort, plan.mirrorPercent) };
       return [{ ...rule, filters: [...(rule.filters ?? []), mirror], backendRefs: [_serviceRef(this.service._stableServiceName!, r.route.port.servicePort)] }];
     }
     if (!plan || plan.matches.length === 0 || !track) {
@@ -444,7 +444,7 @@ export class _ServiceRoutes {
     const track = this.service._trackServiceName;
     if (plan?.mirrorPercent !== undefined && track) {
       const mirror: gw.GrpcRouteSpecRulesFilters = { type: gw.GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-        requestMirror: { backendRef: _serviceRef(track, r.port.servicePort), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
+        requestMirror: _requestMirror(track, r.port.servicePort, plan.mirrorPercent) };
       return [{ ...rule, filters: [mirror], backendRefs: [_serviceRef(this.service._stableServiceName!, r.port.servicePort)] }];
     }
     const headers = plan?.matches.filter(m => m.type === 'header') ?? [];

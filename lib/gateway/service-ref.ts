@@ -17,3 +17,12 @@ export interface _ServiceRef {
 export function _serviceRef(name: string, port: number, weight?: number): _ServiceRef {
   return { group: '', kind: 'Service', name, port, ...(weight === undefined ? {} : { weight }) };
 }
+
+/**
+ * A RequestMirror filter's body: a copy of each request to the Service `name`, for
+ * `percent` of the requests (written only below 100, so that a release whose CRD has
+ * no percent renders the field never). @internal
+ */
+export function _requestMirror(name: string, port: number, percent: number): { readonly backendRef: _ServiceRef; readonly percent?: number } {
+  return { backendRef: _serviceRef(name, port), ...(percent < 100 ? { percent } : {}) };
+}
