@@ -63,3 +63,8 @@ export * from './change/acknowledge';
 export * from './change/previous-output';
 export * from './change/config-revisions';
 export * from './change/applyset';
+export * from './observability/platform-monitoring';
+export * from './observability/instrumentation';
+export * from './observability/slo';
+export * from './observability/workload-metrics';
+export * from './observability/service-alerts';

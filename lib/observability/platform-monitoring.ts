@@ -1,0 +1,148 @@
+import { Construct } from 'constructs';
+import { ErrorCode } from '../internal/configuration-error';
+import { _assertDns1123Label, _invalid } from '../internal/errors';
+import { Platform } from '../platform/platform';
+
+/**
+ * Properties of the platform's monitoring: where its Prometheus runs and which labels
+ * make it pick up the monitors and rules the library renders.
+ */
+export interface PlatformMonitoringProps {
+  /**
+   * The namespace the platform's Prometheus pods run in. Each scraped workload's
+   * NetworkPolicy admits pods of this namespace (and `prometheusPodLabels`) on its
+   * metrics port alone.
+   *
+   * @default 'monitoring'
+   */
+  readonly prometheusNamespace?: string;
+
+  /**
+   * Labels selecting the Prometheus pods in `prometheusNamespace`.
+   *
+   * @default { 'app.kubernetes.io/name': 'prometheus' } (what prometheus-operator puts on every Prometheus pod)
+   */
+  readonly prometheusPodLabels?: { [key: string]: string };
+
+  /**
+   * Labels on every ServiceMonitor and PodMonitor, for the Prometheus'
+   * `serviceMonitorSelector` and `podMonitorSelector`. kube-prometheus-stack selects
+   * monitors by its Helm release name in the `release` label, unless its
+   * `prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues` (and the
+   * podMonitor one) are set to false: give the release name you installed it as.
+   *
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly monitorLabels?: { [key: string]: string };
+
+  /**
+   * Labels on every PrometheusRule, for the Prometheus' `ruleSelector`
+   * (kube-prometheus-stack: the `release` label again, unless
+   * `ruleSelectorNilUsesHelmValues` is false).
+   *
+   * @default - the monitorLabels
+   */
+  readonly ruleLabels?: { [key: string]: string };
+
+  /**
+   * The OTLP endpoint of the platform's OpenTelemetry collector, an http or https URL
+   * with its port, such as 'http://otel-collector.observability.svc:4318'.
+   *
+   * @default - none: no workload is pointed at a collector
+   */
+  readonly otlpEndpoint?: string;
+}
+
+/**
+ * The platform's monitoring, declared once on the Platform: the Prometheus that
+ * scrapes the workloads (namespace and pod labels), the labels its selectors look
+ * for, and the OpenTelemetry collector. `WorkloadMetrics` and `ServiceAlerts` read it.
+ * It renders nothing itself.
+ *
+ * @example
+ * new PlatformMonitoring(platform, 'monitoring', { monitorLabels: { release: 'prom' } });
+ */
+export class PlatformMonitoring extends Construct {
+  /** The monitoring declared on `platform`, if any. */
+  public static of(platform: Platform): PlatformMonitoring | undefined {
+    return platform.node.children.find((c): c is PlatformMonitoring => c instanceof PlatformMonitoring);
+  }
+
+  /** The platform it belongs to. */
+  public readonly platform: Platform;
+  /** The namespace of the Prometheus pods. */
+  public readonly prometheusNamespace: string;
+  /** The OTLP endpoint of the collector, if any. */
+  public readonly otlpEndpoint?: string;
+  private readonly _prometheusPodLabels: { [key: string]: string };
+  private readonly _monitorLabels: { [key: string]: string };
+  private readonly _ruleLabels: { [key: string]: string };
+
+  constructor(scope: Platform, id: string, props: PlatformMonitoringProps = {}) {
+    super(scope, id);
+    if (!Platform.isPlatform(scope)) {
+      throw _invalid(this, 'scope', (scope as Construct)?.node?.path ?? String(scope), 'must be a Platform: monitoring is declared once per platform',
+        'create it as new PlatformMonitoring(platform, \'monitoring\', { ... })', ErrorCode.WRONG_SCOPE);
+    }
+    const other = scope.node.children.find(c => c !== this && c instanceof PlatformMonitoring);
+    if (other) {
+      throw _invalid(this, 'id', id, `must be the platform's only monitoring, but ${other.node.path} is declared already`,
+        'declare PlatformMonitoring once per platform', ErrorCode.DUPLICATE);
+    }
+    this.platform = scope;
+    this.prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
+    _assertDns1123Label(this, 'prometheusNamespace', this.prometheusNamespace);
+    this._prometheusPodLabels = _labels(this, 'prometheusPodLabels', props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' });
+    this._monitorLabels = _labels(this, 'monitorLabels', props.monitorLabels ?? { release: 'kube-prometheus-stack' });
+    this._ruleLabels = _labels(this, 'ruleLabels', props.ruleLabels ?? this._monitorLabels);
+    this.otlpEndpoint = props.otlpEndpoint === undefined ? undefined : _checkOtlpEndpoint(this, props.otlpEndpoint);
+  }
+
+  /** Labels selecting the Prometheus pods (a copy). */
+  public get prometheusPodLabels(): { [key: string]: string } {
+    return { ...this._prometheusPodLabels };
+  }
+
+  /** Labels on every ServiceMonitor and PodMonitor (a copy). */
+  public get monitorLabels(): { [key: string]: string } {
+    return { ...this._monitorLabels };
+  }
+
+  /** Labels on every PrometheusRule (a copy). */
+  public get ruleLabels(): { [key: string]: string } {
+    return { ...this._ruleLabels };
+  }
+}
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** A non-empty set of valid Kubernetes labels, copied. */
+function _labels(scope: Construct, prop: string, labels: { [key: string]: string }): { [key: string]: string } {
+  if (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0) {
+    throw _invalid(scope, prop, labels, 'must hold at least one label', 'pass the labels your Prometheus selects by, or leave the prop out for the default',
+      ErrorCode.MISSING_REQUIRED);
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(key) || typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+      throw _invalid(scope, prop, `${key}=${String(value)}`, 'must be a Kubernetes label (a key such as \'release\' or \'example.com/team\', and a value of at most 63 letters, digits, \'-\', \'_\' or \'.\')',
+        'correct the label', ErrorCode.INVALID_NAME);
+    }
+  }
+  return { ...labels };
+}
+
+/** The endpoint when it is an http(s) URL with a host and nothing after the port but '/'. */
+function _checkOtlpEndpoint(scope: Construct, endpoint: string): string {
+  let url: URL | undefined;
+  try {
+    url = typeof endpoint === 'string' ? new URL(endpoint) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.username !== '' || url.search !== '' || url.hash !== '') {
+    throw _invalid(scope, 'otlpEndpoint', endpoint, 'must be an http or https URL of the collector, without credentials, query or fragment',
+      'use a URL such as \'http://otel-collector.observability.svc:4318\'', ErrorCode.INVALID_VALUE);
+  }
+  return endpoint;
+}
