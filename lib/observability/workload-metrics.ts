@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as mon from '../imports/monitoring.coreos.com';
 import { ErrorCode } from '../internal/configuration-error';
+import { _addValidation } from '../internal/chart';
 import { _wholeSeconds } from '../internal/duration';
 import { _invalid } from '../internal/errors';
 import { k8s } from '../internal/k8s';
@@ -112,6 +113,14 @@ export class WorkloadMetrics extends Construct {
     const onService = scope instanceof CallableWorkload && !found.sidecar;
     this.monitorKind = onService ? 'ServiceMonitor' : 'PodMonitor';
     this.render(onService);
+    _addValidation(this, () => Workload.all(scope.context).filter(o => o.name === this.policyName).map(o =>
+      _invalid(this, 'port', this.port.name, `renders the NetworkPolicy '${this.policyName}', which ${o.node.path} renders too`,
+        `rename ${o.node.path}: its name ends in '-metrics' after this workload's`, ErrorCode.DUPLICATE)));
+  }
+
+  /** The name of the NetworkPolicy that admits Prometheus. */
+  public get policyName(): string {
+    return `${this.workload.name}-metrics`;
   }
 
   /** The port named `name` among the main container's and the sidecars' ports. */
@@ -157,7 +166,7 @@ export class WorkloadMetrics extends Construct {
     }
     // a policy of its own: policies add up, and this one admits Prometheus on the metrics port alone
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: { name: `${w.name}-metrics`, namespace: w.namespace, labels: { ...w._labels } },
+      metadata: { name: this.policyName, namespace: w.namespace, labels: { ...w._labels } },
       spec: {
         podSelector: { matchLabels: { [LABEL.INSTANCE]: w.name } },
         policyTypes: ['Ingress'],
