@@ -114,7 +114,7 @@ export function _redGroup(target: _RuleTarget, red: _RedSettings): _RuleGroup {
     labels: { ...labels, severity: 'warning' },
     annotations: {
       summary: `A scrape target of ${target.job} is down`,
-      description: `Prometheus has not scraped {{ $labels.instance }} of ${target.job} for ${forText}: the pod is gone, not ready, or its metrics port does not answer.`,
+      description: `Prometheus has not scraped the target in the instance label for ${forText}: the pod is gone, not ready, or its metrics port does not answer.`,
     },
   }];
   const i = red.instrumentation;
@@ -126,7 +126,7 @@ export function _redGroup(target: _RuleTarget, red: _RedSettings): _RuleGroup {
       labels: { ...labels, severity: 'warning' },
       annotations: {
         summary: `${target.job} fails more than ${fmt(red.errorRatio * 100)}% of its requests`,
-        description: `The error ratio of ${target.job} (${i.convention} metrics) over 5 minutes is {{ $value | humanizePercentage }}.`,
+        description: `The error ratio of ${target.job} (${i.convention} metrics) over 5 minutes is above ${fmt(red.errorRatio * 100)}% (the alert's value).`,
       },
     });
     if (i.latencyBucketMetric !== undefined) {
@@ -137,7 +137,7 @@ export function _redGroup(target: _RuleTarget, red: _RedSettings): _RuleGroup {
         labels: { ...labels, severity: 'warning' },
         annotations: {
           summary: `The p99 latency of ${target.job} is above ${red.latency.toMilliseconds()}ms`,
-          description: `The 99th percentile of ${target.job}'s request latency over 5 minutes is {{ $value }} (${i.latencyUnitSeconds === 1 ? 'seconds' : 'milliseconds'}).`,
+          description: `The 99th percentile of ${target.job}'s request latency over 5 minutes is above ${red.latency.toMilliseconds()}ms (the alert's value, in ${i.latencyUnitSeconds === 1 ? 'seconds' : 'milliseconds'}).`,
         },
       });
     }

@@ -13,6 +13,7 @@
  *   npm run conformance -- --no-models       without the generated platforms (test/conformance/models.ts)
  *   npm run conformance -- --no-simulate     without the simulation (dist/ and its fixtures)
  *   npm run conformance -- --no-day2         without the day-2 gate (apply-and-prune of everyday changes, day2.ts)
+ *   npm run conformance -- --no-promtool     without promtool check rules / test rules on the PrometheusRules (promtool.ts)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
@@ -34,6 +35,7 @@ import { accessMatrix } from './access-matrix';
 import { modelGate } from './models';
 import { simulateDir, simulationSelfTest } from '../simulation/run';
 import { day2Gate } from './day2';
+import { promtoolStage } from './promtool';
 import { synthesizePlatform } from './platforms/synth';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
 
@@ -68,16 +70,17 @@ async function checkOlderRelease(tools: Tools, version: string): Promise<number>
   }
 }
 
-interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
     else if (a === '--no-models') o.models = false;
     else if (a === '--no-simulate') o.simulate = false;
     else if (a === '--no-day2') o.day2 = false;
+    else if (a === '--no-promtool') o.promtool = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
     else if (a === '-h' || a === '--help') {
@@ -155,12 +158,14 @@ async function main(): Promise<number> {
   // the simulation runs on the newest version of tools/versions.env: only when that is tested
   const newest = (readVersionsEnv().KUBERNETES_VERSIONS ?? '').split(/\s+/)[0];
   const simulate = opts.simulate && (!opts.versions || opts.versions.includes(newest));
-  const tools: Tools = ensureTools(opts.versions, simulate ? undefined : ['etcd', 'kube-score', 'kube-linter', 'polaris', 'kubernetes']);
+  const tools: Tools = ensureTools(opts.versions, simulate ? undefined
+    : ['etcd', 'kube-score', 'kube-linter', 'polaris', 'kubernetes', ...(opts.promtool && opts.dist ? ['promtool'] : [])]);
   const versions = opts.versions ?? tools.kubernetesVersions;
   const external = process.env.KUBECONFIG;
   let distFindings = 0;
   let simFailed = 0;
   let day2Failed = 0;
+  let promtoolFailed = 0;
   let selfTest: SelfTestSummary | undefined;
 
   if (opts.dist) {
@@ -193,6 +198,12 @@ async function main(): Promise<number> {
       progress(`day-2 gate on v${newest} (test/conformance/day2.ts): a base platform, then everyday changes with the ApplySet prune command`);
       day2Failed = (await day2Gate(tools, newest)).failed;
     }
+    // promtool (issue 22): the PrometheusRules of the fully checked directory and of the test platform
+    if (opts.promtool) {
+      const fullDir = targets.find((t) => t.full)?.dir ?? opts.dir;
+      progress(`promtool on the PrometheusRules of ${rel(fullDir)} and of the observed test platform (test/conformance/promtool.ts)`);
+      promtoolFailed = await promtoolStage(tools, loadObjects(manifestFiles(fullDir)));
+    }
   }
 
   if (opts.gates && !selfTest) {
@@ -206,7 +217,7 @@ async function main(): Promise<number> {
   if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   if (selfTest) process.stdout.write(`gates: ${selfTest.passed} passed, ${selfTest.failed} failed\n`);
-  return distFindings || simFailed || day2Failed || (selfTest && selfTest.failed) ? 1 : 0;
+  return distFindings || simFailed || day2Failed || promtoolFailed || (selfTest && selfTest.failed) ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (err: Error) => {
