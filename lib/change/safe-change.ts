@@ -76,7 +76,17 @@ export function _checkSafeChange(input: _SafeChangeInput): _NewFile[] {
   const objects = input.files.reduce((n, f) => n + f.docs.length, 0);
   input.log(`safe change: ${objects} objects compared with ${loaded.source}: ${used.size} acknowledged change(s); `
     + `ConfigMap revisions: ${revisions.carried} kept, ${revisions.dropped} dropped (at most ${CONFIG_REVISIONS_KEPT} per workload)`);
+  const rendered = new Set(input.files.flatMap(f => f.docs).filter(isNamespace).map(o => o.metadata?.name));
+  const dropped = loaded.files.flatMap(f => f.docs).filter(isNamespace).map(o => o.metadata.name).filter(n => !rendered.has(n));
+  if (dropped.length > 0) {
+    input.log(`safe change: namespace(s) ${dropped.join(', ')} no longer rendered: the next apply with prune deletes each with everything in it; `
+      + 'if kubectl stops with \'error: pruning ...: not found\' (an object deleted with its namespace first), run the same apply command again to finish the prune');
+  }
   return revisions.files;
+}
+
+function isNamespace(o: _Manifest): boolean {
+  return o.kind === 'Namespace' && group(o) === '';
 }
 
 /** The group of an apiVersion ('' for core). */

@@ -67,3 +67,21 @@ describe('Acknowledge.change', () => {
     expect(thrown(() => Acknowledge.change(chart, 'PriorityClass shop-bulk', AcknowledgedChange.RECREATE, 'y')).code).toBe(ErrorCode.DUPLICATE);
   });
 });
+
+describe('the safe-change progress lines', () => {
+  test('name a dropped namespace and what to do when kubectl stops its prune at "not found"', () => {
+    const saved = 'claims copied to sales and volumes set to Retain on 2026-12-06, runbook storage/move';
+    const { error, lines } = change({}, { context: 'sales', extra: (_, sales) => {
+      Acknowledge.change(sales, 'StatefulSet orders/orders-db', AcknowledgedChange.START_EMPTY_STORE, saved);
+      Acknowledge.change(sales, 'Namespace orders', AcknowledgedChange.DELETE_NAMESPACE_WITH_CLAIMS, saved);
+    } });
+    expect(error).toBeUndefined();
+    const all = lines.join('');
+    expect(all).toContain('safe change: namespace(s) orders no longer rendered: the next apply with prune deletes each with everything in it; '
+      + 'if kubectl stops with \'error: pruning ...: not found\' (an object deleted with its namespace first), run the same apply command again to finish the prune\n');
+  });
+
+  test('say nothing of namespaces when every one is still rendered', () => {
+    expect(change({}, {}).lines.join('')).not.toContain('no longer rendered');
+  });
+});

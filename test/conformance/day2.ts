@@ -197,16 +197,17 @@ class Gate {
     row.seconds = r.seconds;
     row.applied = r.out.split('\n').filter((l) => / serverside-applied$/.test(l)).length;
     row.pruned = r.out.split('\n').filter((l) => / pruned$/.test(l)).length;
-    const raced = r.code !== 0 ? prunedAlready(r.out) : undefined;
-    if (raced) {
-      // kubectl's ApplySet prune deletes in map order and stops at the first NotFound: a
-      // pruned Namespace may delete a member of it first. The README's remedy: run the
-      // same command again; it must finish the prune.
+    // kubectl's ApplySet prune deletes in map order and stops at the first NotFound: a
+    // pruned Namespace may delete a member of it first. The README's remedy: run the
+    // same command again (at most twice more here); it must finish the prune.
+    for (let again = 1; again <= 2 && r.code !== 0; again++) {
+      const raced = prunedAlready(r.out);
+      if (!raced) break;
       r = await this.exec(line);
       row.seconds += r.seconds;
       const more = r.out.split('\n').filter((l) => / pruned$/.test(l)).length;
       row.pruned += more;
-      row.notes.push(`kubectl stopped at '${raced}' (already deleted with its namespace); the same command again finished the prune: ${more} pruned`);
+      row.notes.push(`kubectl stopped at '${raced}' (already deleted with its namespace); the same command run again${r.code === 0 ? ' finished the prune' : ''}: ${more} pruned`);
     }
     if (r.code !== 0) row.failures.push(`'${line}' exited ${r.code}: ${r.out.split('\n').filter((l) => /error|Error|invalid|conflict/i.test(l)).join(' | ').slice(0, 600)}`);
     const members = await settledMembers(this.c, this.set.parentRef, this.set.id, step.objects, TIMEOUT);
