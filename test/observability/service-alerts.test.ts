@@ -124,6 +124,15 @@ describe('ServiceAlerts', () => {
     expect(group(rule, 'catalog/products.slo-availability')[0].expr).toContain('http_requests_total{job="catalog/products",code=~"5..", handler!="/healthz"}[5m]');
   });
 
+  test('custom histogram defaults: the Prometheus client libraries\' buckets, in seconds', () => {
+    const instrumentation = Instrumentation.custom({ requestsMetric: 'http_request_duration_seconds_count', errorMatchers: 'code=~"5.."', latencyBucketMetric: 'http_request_duration_seconds_bucket' });
+    expect(instrumentation.latencyBuckets).toEqual([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+    expect(instrumentation.latencyUnitSeconds).toBe(1);
+    const { rule } = alerts({ instrumentation, slos: [Slo.latency(99.5, Duration.millis(100))] });
+    expect(group(rule, 'catalog/products.slo-latency')[0].expr).toContain('http_request_duration_seconds_bucket{job="catalog/products",le="0.1"}[5m]');
+    expect(thrown(() => alerts({ instrumentation, slos: [Slo.latency(99.5, Duration.millis(75))] })).code).toBe(ErrorCode.UNKNOWN_OPTION);
+  });
+
   test.each([100, 100.5, 49.9, Number.NaN])('fails when the objective is %s%', (objective) => {
     const err = thrown(() => alerts({ instrumentation: Instrumentation.openTelemetryHttp(), slos: [Slo.availability(objective)] }));
     expect(err.code).toBe(ErrorCode.OUT_OF_RANGE);
