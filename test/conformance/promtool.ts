@@ -147,11 +147,39 @@ export function unitTests(s: Subject): Array<Record<string, unknown>> {
   return tests;
 }
 
-/** Writes a PrometheusRule's groups as a Prometheus rules file. */
-function writeRules(dir: string, obj: K8sObject): string {
-  const file = path.join(dir, `${obj.metadata?.namespace ?? 'cluster'}-${obj.metadata?.name}.rules.yaml`);
-  fs.writeFileSync(file, Yaml.stringify({ groups: (obj as { spec: { groups: unknown[] } }).spec.groups }));
+/** Writes a PrometheusRule's groups as a Prometheus rules file; `alter` rewrites every alert's expression. */
+function writeRules(dir: string, obj: K8sObject, alter?: (expr: string) => string, suffix = ''): string {
+  const file = path.join(dir, `${obj.metadata?.namespace ?? 'cluster'}-${obj.metadata?.name}${suffix}.rules.yaml`);
+  const groups = (obj as { spec: { groups: Array<{ rules: Rule[] }> } }).spec.groups;
+  const altered = alter ? groups.map((g) => ({ ...g, rules: g.rules.map((r) => (r.alert ? { ...r, expr: alter(String((r as { expr: unknown }).expr)) } : r)) })) : groups;
+  fs.writeFileSync(file, Yaml.stringify({ groups: altered }));
   return file;
+}
+
+/**
+ * The unit tests must be able to fail: with every alert condition made unreachable, each
+ * test that expects an alert fails; with every condition always true, each quiet test fails.
+ */
+async function selfTest(promtool: string, dir: string, s: Subject): Promise<number> {
+  const tests = unitTests(s);
+  const firing = (t: Record<string, unknown>) => (t.alert_rule_test as Array<{ exp_alerts: unknown[] }>)[0].exp_alerts.length > 0;
+  const cases = [
+    { what: 'never fire', alter: (e: string) => e.replace(/> [-0-9.e+]+/g, '> 1e+30').replace(/== 0$/, '== 42'), mustFail: tests.filter(firing) },
+    { what: 'always fire', alter: (e: string) => e.replace(/> [-0-9.e+]+/g, '> -1e+30').replace(/== 0$/, '>= 0'), mustFail: tests.filter((t) => !firing(t)) },
+  ];
+  let failures = 0;
+  for (const c of cases) {
+    const tag = c.what.replace(' ', '-');
+    const testFile = path.join(dir, `self-test-${tag}.test.yaml`);
+    fs.writeFileSync(testFile, Yaml.stringify({ rule_files: [writeRules(dir, s.rule, c.alter, `-${tag}`)], evaluation_interval: '1m', tests }));
+    const r = await run(promtool, ['test', 'rules', testFile]);
+    const failed = new Set([...r.out.matchAll(/^\s*name: (.*),$/gm)].map((m) => m[1]));
+    const missed = c.mustFail.map((t) => String(t.name)).filter((n) => !failed.has(n));
+    if (missed.length > 0) failures++;
+    progress(`promtool self-test: ${s.job}'s alerts made to ${c.what}: ${missed.length === 0
+      ? `all ${c.mustFail.length} tests that must fail do` : `${missed.length} tests still PASS: ${missed.join('; ')}`}`);
+  }
+  return failures;
 }
 
 /**
@@ -185,6 +213,7 @@ export async function promtoolStage(tools: Tools, objects: LoadedObject[]): Prom
       }
       progress(`promtool test rules: ${s.job}, ${tests.length} tests (${[...new Set(tests.map((t) => String(t.name).split(' ').slice(1).join(' ').split(':')[0]))].join(', ')}): ${r.code === 0 ? 'ok' : 'FAILED'}`);
     }
+    failures += await selfTest(promtool, dir, fixture.subjects[0]);
     process.stdout.write(`promtool: ${files.length} rule files checked, ${count} unit tests; ${failures === 0 ? 'all passed' : `${failures} failed`}\n`);
     return failures;
   } finally {
