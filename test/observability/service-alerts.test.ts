@@ -197,6 +197,17 @@ describe('ServiceAlerts', () => {
     expect(thrown(() => alerts({ instrumentation: 'otel' as never })).code).toBe(ErrorCode.WRONG_TYPE);
   });
 
+  test('fails on a scope that is not a workload, and on a latency threshold of 0', () => {
+    const { context } = observed();
+    expect(thrown(() => new ServiceAlerts(context as never, 'alerts')).code).toBe(ErrorCode.WRONG_SCOPE);
+    expect(thrown(() => alerts({ instrumentation: Instrumentation.openTelemetryHttp(), slos: [Slo.latency(99, Duration.millis(0))] })).code).toBe(ErrorCode.OUT_OF_RANGE);
+  });
+
+  test('names its rule groups after the job', () => {
+    expect(alerts({ instrumentation: Instrumentation.openTelemetryHttp(), slos: [Slo.latency(99, Duration.millis(250)), Slo.availability(99)] }).alerts.groupNames)
+      .toEqual(['catalog/products.red', 'catalog/products.slo-latency', 'catalog/products.slo-availability']);
+  });
+
   test('a gRPC-only service can be alerted on through a metrics port of its own', () => {
     const { context } = observed();
     const auth = microservice(context, 'auth', { ports: [Port.grpc(9090), Port.http(9464, { name: 'metrics' })], readiness: Probe.grpc(), liveness: Probe.tcp() });
