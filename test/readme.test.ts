@@ -41,6 +41,7 @@ test('the README error examples are the messages the library produces', () => {
   expect(block).not.toBeNull();
   const examples = block![1].trim().split('\n');
   const props = { image: lib.Image.fromTag('ghcr.io/acme/payments', '2.1.0'), ports: [lib.Port.http(8080)], readiness: lib.Probe.http('/ready'), liveness: lib.Probe.http('/live') };
+  const next = lib.Image.fromTag('ghcr.io/acme/payments', '2.2.0');
   const context = () => {
     const app = Testing.app();
     const platform = new lib.Platform(app, 'shop');
@@ -118,6 +119,18 @@ test('the README error examples are the messages the library produces', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
+    // Releases (issue 21): the stable image as a canary, a weight above 100, a canary no gateway routes, an A/B header name
+    // with a space, a shadow without a reason, green at zero while active
+    () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.canary({ image: props.image, weight: 10 }) }),
+    () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.canary({ image: next, weight: 120 }) }),
+    () => {
+      const { orders } = context();
+      new lib.Microservice(orders, 'payments', { ...props, release: lib.Release.canary({ image: next, weight: 10 }) });
+      Testing.synth(orders);
+    },
+    () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.abTest({ image: next, matches: [lib.VariantMatch.header('X Variant', 'b')] }) }),
+    () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.shadow({ image: next, percent: 10, mirrorsWritesReason: '' }) }),
+    () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.blueGreen({ image: next, active: lib.Colour.GREEN, idle: lib.IdleScale.ZERO }) }),
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));

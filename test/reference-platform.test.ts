@@ -81,7 +81,8 @@ describe('reference platform', () => {
     test('bounds every autoscaler by its replica bounds and stores by its secret stores', () => {
       const max = env.replicas!.max!;
       const hpas = objects(env.name).filter(o => o.kind === 'HorizontalPodAutoscaler');
-      expect(hpas.length).toBe(8);
+      // seven services and products' canary
+      expect(hpas.length).toBe(9);
       for (const h of hpas) {
         expect(h.spec.maxReplicas).toBeLessThanOrEqual(max);
       }
@@ -182,10 +183,12 @@ describe('reference platform', () => {
     const byKey = new Map(all.map(o => [key(o), o]));
     const deployments = all.filter(o => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] !== 'worker');
     expect(deployments.map(d => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual([
-      'accounts/auth', 'accounts/accounts', 'catalog/products', 'catalog/reviews', 'orders/orders', 'orders/payments', 'orders/notifications',
+      'accounts/auth', 'accounts/accounts', 'catalog/products', 'catalog/products-canary', 'catalog/reviews', 'orders/orders', 'orders/payments', 'orders/notifications',
     ]);
     for (const d of deployments) {
       const { name, namespace } = d.metadata;
+      // a release's track runs as its service: the same account and network policy
+      const service = d.metadata.labels['app.kubernetes.io/name'];
       const pod = d.spec.template.spec;
       expect(d.spec.replicas).toBeUndefined();
       expect(d.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
@@ -193,8 +196,8 @@ describe('reference platform', () => {
       expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(10000);
       expect(pod.securityContext.runAsGroup).toBeGreaterThanOrEqual(10000);
       expect(pod.automountServiceAccountToken).toBe(false);
-      expect(pod.serviceAccountName).toBe(name);
-      expect(byKey.get(`ServiceAccount/${namespace}/${name}`)?.automountServiceAccountToken).toBe(false);
+      expect(pod.serviceAccountName).toBe(service);
+      expect(byKey.get(`ServiceAccount/${namespace}/${service}`)?.automountServiceAccountToken).toBe(false);
       expect(pod.priorityClassName).toMatch(/^sales-(critical|standard|batch)$/);
       expect(pod.topologySpreadConstraints.map((t: Manifest) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(0);
@@ -225,7 +228,10 @@ describe('reference platform', () => {
       expect(pdb?.spec.selector).toEqual(d.spec.selector);
       expect(pdb?.spec.maxUnavailable ?? 0).toBeGreaterThanOrEqual(1);
       expect(pdb?.spec.maxUnavailable).toBeLessThan(hpa?.spec.minReplicas);
-      expect(byKey.get(`NetworkPolicy/${namespace}/${name}`)?.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': d.spec.selector.matchLabels['app.kubernetes.io/instance'] } });
+      // the service's policy selects its pods: by instance, or by name when a release runs a second track
+      const selected = byKey.get(`NetworkPolicy/${namespace}/${service}`)?.spec.podSelector.matchLabels;
+      expect(selected).toEqual(service === 'products' ? { 'app.kubernetes.io/name': 'products' } : { 'app.kubernetes.io/instance': name });
+      expect(d.spec.template.metadata.labels).toMatchObject(selected);
     }
   });
 
@@ -316,7 +322,7 @@ describe('reference platform', () => {
     const flat = routes.flatMap(r => r.spec.rules.map((rule: Manifest) =>
       `${r.spec.hostnames[0]}${rule.matches[0].path.value} -> ${r.metadata.namespace}/${rule.backendRefs[0].name}:${rule.backendRefs[0].port} (${rule.timeouts.request})`));
     expect(flat).toEqual([
-      'api.sales.example.com/catalog -> catalog/products:8080 (1m)',
+      'api.sales.example.com/catalog -> catalog/products-stable:8080 (1m)',
       'api.sales.example.com/accounts -> accounts/accounts:8080 (1m)',
       'api.sales.example.com/orders -> orders/orders:8080 (30s)',
     ]);
@@ -331,6 +337,28 @@ describe('reference platform', () => {
     expect(https.allowedRoutes.namespaces).toEqual({
       from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['accounts', 'catalog', 'orders'] }] },
     });
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s runs one canary in progress: products 1.9.0 beside 1.8.2, a tenth of the routed requests, its own autoscaler and budget', name => {
+    const all = fs.readdirSync(path.join(ROOT, name)).sort().flatMap(f => Yaml.load(path.join(ROOT, name, f)) as Manifest[]);
+    const one = (kind: string, n: string) => all.filter(o => o.kind === kind && o.metadata.namespace === 'catalog' && o.metadata.name === n);
+    const tracks = all.filter(o => o.metadata.labels?.['cdk8s-microservices.io/track'] !== undefined).map(key);
+    expect(tracks.sort()).toEqual(['Deployment/catalog/products-canary', 'HorizontalPodAutoscaler/catalog/products-canary',
+      'PodDisruptionBudget/catalog/products-canary', 'Service/catalog/products-canary', 'Service/catalog/products-stable']);
+    const [stable] = one('Deployment', 'products');
+    const [canary] = one('Deployment', 'products-canary');
+    expect(stable.spec.template.spec.containers[0].image).toBe('ghcr.io/acme-sales/products:1.8.2');
+    expect(canary.spec.template.spec.containers[0].image).toBe('ghcr.io/acme-sales/products:1.9.0');
+    expect(canary.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/version': '1.9.0', 'cdk8s-microservices.io/track': 'canary' });
+    // sized as the stable track is in this environment
+    expect(canary.spec.template.spec.containers[0].resources).toEqual(stable.spec.template.spec.containers[0].resources);
+    const [hpa] = one('HorizontalPodAutoscaler', 'products-canary');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual(name === 'prod' ? [2, 4] : [2, Math.min(4, ENVIRONMENTS.find(e => e.name === name)!.replicas!.max!)]);
+    expect(one('PodDisruptionBudget', 'products-canary')[0].spec.selector).toEqual(canary.spec.selector);
+    // in-cluster callers call products, which selects both tracks; the gateway splits 90/10
+    expect(one('Service', 'products')[0].spec.selector).toEqual({ 'app.kubernetes.io/name': 'products' });
+    const [route] = all.filter(o => o.kind === 'HTTPRoute' && o.metadata.namespace === 'catalog');
+    expect(route.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 90 }, { group: '', kind: 'Service', name: 'products-canary', port: 8080, weight: 10 }]);
   });
 
   test('only the routed services accept traffic from the gateway\'s Envoy proxies, on their routed ports', () => {

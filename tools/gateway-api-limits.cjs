@@ -46,6 +46,15 @@ function at(schema, ...steps) {
   return s;
 }
 
+/** Whether the schema has the path of property names (a field an older release lacks). */
+function has(schema, ...steps) {
+  let s = schema;
+  for (const step of steps) {
+    s = step === '[]' ? s && s.items : s && s.properties && s.properties[step];
+  }
+  return Boolean(s);
+}
+
 function maxItems(schema, ...steps) {
   const s = at(schema, ...steps);
   if (typeof s.maxItems !== 'number') throw new Error(`the CRD sets no maxItems on ${steps.join('.')}`);
@@ -107,6 +116,8 @@ function limits(files) {
     tlsRouteHostnames: maxItems(tls.schema, 'hostnames'),
     tlsRouteRules: maxItems(tls.schema, 'rules'),
     tlsRouteNeedsIpLibrary: usesIpLibrary(tls.schema),
+    httpRouteMirrorPercent: has(h, 'rules', '[]', 'filters', '[]', 'requestMirror', 'percent'),
+    grpcRouteMirrorPercent: has(g, 'rules', '[]', 'filters', '[]', 'requestMirror', 'percent'),
   };
 }
 
@@ -122,8 +133,8 @@ function render(files) {
     '',
     '/**',
     ' * The list limits (maxItems, maxLength, CEL bounds) of the pinned Gateway API CRDs',
-    ' * that an ApiGateway can reach, and whether the TLSRoute CRD\'s CEL rules need the',
-    ' * Kubernetes IP library. @internal',
+    ' * that an ApiGateway can reach, whether the TLSRoute CRD\'s CEL rules need the',
+    ' * Kubernetes IP library, and whether RequestMirror has `percent`. @internal',
     ' */',
     'export const _GATEWAY_API_LIMITS = {',
     ...lines,

@@ -29,6 +29,13 @@ export interface ParityDifference {
   readonly aspects: string[];
   /** Whether one of those aspects has different declared values in the two environments. */
   readonly declared: boolean;
+  /**
+   * The release track (`canary`, `green`, `variant`, `shadow`) this difference
+   * belongs to, when it is part of a service's release: an object of the release
+   * (labelled `cdk8s-microservices.io/track`), an object of a service that runs one,
+   * or a route to a track's Service. Absent otherwise.
+   */
+  readonly track?: string;
 }
 
 /** The differences of one object. */
@@ -58,7 +65,9 @@ export interface ParityReport {
 /**
  * Which aspect explains a difference: an object kind (or `*`) and a path pattern
  * (`*` one segment, `**` any number, `[*]` any index), first match wins. An object
- * present in one environment only is matched with the path ''. A name that
+ * present in one environment only is matched with the path '', except an object of a
+ * release (labelled `cdk8s-microservices.io/track`): its aspect is `release`, which no
+ * environment declares, since a release runs in every environment. A name that
  * differs only in its content hash (a hashed ConfigMap, a Job) follows the object
  * it names and is matched separately.
  */
@@ -71,6 +80,8 @@ export const PARITY_ASPECTS: ReadonlyArray<{ readonly kind: string; readonly pat
   { kind: 'Deployment', path: 'spec.replicas', aspects: ['replicas'] },
   { kind: 'StatefulSet', path: 'spec.replicas', aspects: ['replicas'] },
   { kind: 'Deployment', path: 'metadata.annotations.conformance.cdk8s-microservices.io/suppress', aspects: ['replicas'] },
+  // an autoscaler's annotations are its linter suppressions, which follow its bounds (a release track at one replica says why)
+  { kind: 'HorizontalPodAutoscaler', path: 'metadata.annotations', aspects: ['replicas'] },
   { kind: 'ResourceQuota', path: 'spec.hard', aspects: ['quota', 'replicas', 'resources'] },
   { kind: 'LimitRange', path: 'spec.limits', aspects: ['quota', 'resources'] },
   { kind: 'PriorityClass', path: 'metadata.annotations', aspects: ['kubernetesVersion'] },
@@ -97,6 +108,16 @@ export const PARITY_ASPECTS: ReadonlyArray<{ readonly kind: string; readonly pat
   { kind: 'SealedSecret', path: '', aspects: ['allowLiteralSecrets'] },
 ];
 
+/**
+ * The label on every object of a release (lib/workloads/release-track.ts; lib/change
+ * reads rendered manifests and imports only lib/internal). Its value is the track:
+ * `stable` on `<service>-stable`, else the release's own track.
+ */
+const TRACK_LABEL = 'cdk8s-microservices.io/track';
+
+/** The route kinds that may send requests to a release's track. */
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'];
+
 /** A content hash at the end of a name: `orders-migrate-0a1b2c3d4e`. */
 const HASH = /-[0-9a-f]{10}$/;
 
@@ -112,6 +133,7 @@ export function parityReport(a: EnvironmentOutput, b: EnvironmentOutput): Parity
     .filter(aspect => a.declared[aspect] !== b.declared[aspect]);
   const isDeclared = (aspects: readonly string[]) => aspects.some(x => declaredAspects.includes(x));
   const [left, right] = [_index(a.manifests), _index(b.manifests)];
+  const releases = _releases([...left.values(), ...right.values()]);
   // pair objects whose names differ only in their hash
   const pairs: Array<[string, _Obj | undefined, _Obj | undefined]> = [];
   const unpairedRight = new Map([...right].filter(([k]) => !left.has(k)));
@@ -139,13 +161,18 @@ export function parityReport(a: EnvironmentOutput, b: EnvironmentOutput): Parity
     return { key, kind, x, y, diffs: diffs.map(d => ({ ...d, hashOnly: _hashOnly(d.a, d.b) })) };
   });
   const explained = new Map<string, { aspects: string[]; declared: boolean }>();
-  const objects: ParityObject[] = raw.map(({ key, kind, diffs }) => ({
-    key,
-    differences: diffs.filter(d => !d.hashOnly).map(d => {
-      const aspects = _aspectsOf(kind, d.path);
-      return { path: d.path, a: d.a, b: d.b, aspects, declared: isDeclared(aspects) };
-    }),
-  }));
+  const objects: ParityObject[] = raw.map(({ key, kind, x, y, diffs }) => {
+    const track = _trackOf(x ?? y!, releases) ?? (x && y ? _trackOf(y, releases) : undefined);
+    // a release's object in one environment only: no Environment prop declares a release
+    const ownTrack = (x ?? y)!.track !== undefined;
+    return {
+      key,
+      differences: diffs.filter(d => !d.hashOnly).map(d => {
+        const aspects = d.path === '' && ownTrack ? ['release'] : _aspectsOf(kind, d.path);
+        return { path: d.path, a: d.a, b: d.b, aspects, declared: isDeclared(aspects), ...(track !== undefined ? { track } : {}) };
+      }),
+    };
+  });
   raw.forEach(({ x, y }, i) => {
     const own = objects[i].differences;
     if (own.length > 0) {
@@ -186,7 +213,8 @@ export function renderParityReport(report: ParityReport): string {
   for (const o of report.objects) {
     lines.push(o.key);
     for (const d of o.differences) {
-      const why = d.declared ? d.aspects.filter(x => report.declaredAspects.includes(x)).join(', ') : `UNDECLARED (${d.aspects.join(', ') || 'no aspect'})`;
+      const why = d.declared ? d.aspects.filter(x => report.declaredAspects.includes(x)).join(', ')
+        : `UNDECLARED (${d.aspects.join(', ') || 'no aspect'}${d.track !== undefined ? `; release track ${d.track}` : ''})`;
       lines.push(`  ${d.path || '(object)'}: ${_short(d.a)} -> ${_short(d.b)}  [${why}]`);
     }
   }
@@ -200,18 +228,24 @@ export function renderParityReport(report: ParityReport): string {
  * to fix it. Nothing is thrown when every difference is declared.
  */
 export function checkParity(outputs: readonly EnvironmentOutput[]): void {
+  const releaseNotes: string[] = [];
   const undeclared = outputs.flatMap((a, i) => outputs.slice(i + 1).flatMap(b => {
     const report = parityReport(a, b);
+    releaseNotes.push(..._releaseNotes(report, a, b));
     return report.undeclared.map(d => `${report.a} vs ${report.b}: ${d.key} ${d.path || '(object)'}: ${_short(d.a)} vs ${_short(d.b)}`);
   }));
   if (undeclared.length > 0) {
+    const release = releaseNotes.length === 0 ? '' : 'and a release is part of the model: it runs in every environment, and each environment reaches a step of it '
+      + `when its delivery applies that commit, but here the release differs:\n  ${releaseNotes.join('\n  ')}\n`;
     throw new ConfigurationError({
       path: 'environments',
       prop: 'parity',
       value: `${undeclared.length} undeclared difference${undeclared.length === 1 ? '' : 's'}`,
       expected: 'must each be declared in the environments, since everything else is built identically from the same code:\n  '
-        + `${undeclared.join('\n  ')}\n`,
-      fix: 'declare the difference in the Environment (replicas, resources, quota, hosts, tlsIssuer, allowPlainHttp, allowLiteralSecrets, secretStores, kubernetesVersion, exposure), '
+        + `${undeclared.join('\n  ')}\n${release}`,
+      fix: (release === '' ? '' : 'give the service the same release in every environment (no env.name condition on its release prop, its image or its weights): '
+        + 'to hold a step back in an environment, do not deliver that commit there yet; for any other difference, ')
+        + 'declare the difference in the Environment (replicas, resources, quota, hosts, tlsIssuer, allowPlainHttp, allowLiteralSecrets, secretStores, kubernetesVersion, exposure), '
         + 'or make the code identical for every environment (no branching on env.name)',
       code: ErrorCode.CONFLICT,
     });
@@ -242,6 +276,11 @@ export function loadManifests(dir: string): unknown[] {
 interface _Obj {
   readonly kind: string;
   readonly name: string;
+  readonly namespace: string;
+  /** The service it belongs to (`app.kubernetes.io/name`), if labelled. */
+  readonly service?: string;
+  /** Its release track label, if it is an object of a release. */
+  readonly track?: string;
   /** apiVersion/kind/namespace, for pairing hashed names. */
   readonly group: string;
   readonly json: unknown;
@@ -250,12 +289,75 @@ interface _Obj {
 function _index(manifests: readonly unknown[]): Map<string, _Obj> {
   const out = new Map<string, _Obj>();
   for (const m of manifests) {
-    const o = m as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
-    const group = `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}`;
+    const o = m as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; labels?: { [key: string]: string } } };
+    const namespace = o.metadata?.namespace ?? '';
+    const group = `${o.apiVersion}/${o.kind}/${namespace}`;
     const name = o.metadata?.name ?? '';
-    out.set(`${group}/${name}`, { kind: o.kind ?? '', name, group, json: m });
+    const labels = o.metadata?.labels ?? {};
+    out.set(`${group}/${name}`, { kind: o.kind ?? '', name, namespace, group, json: m, service: labels['app.kubernetes.io/name'], track: labels[TRACK_LABEL] });
   }
   return out;
+}
+
+/** The releases of two environments' objects. */
+interface _Releases {
+  /** `<namespace>/<service>` -> the release's track, for every service with a release in either environment. */
+  readonly tracks: Map<string, string>;
+  /** `<namespace>/<Service name>` -> `<namespace>/<service>`, for every Service of a release. */
+  readonly services: Map<string, string>;
+}
+
+function _releases(objs: readonly _Obj[]): _Releases {
+  const tracks = new Map<string, string>();
+  const services = new Map<string, string>();
+  for (const o of objs.filter(x => x.track !== undefined && x.service !== undefined)) {
+    const owner = `${o.namespace}/${o.service}`;
+    if (o.track !== 'stable') tracks.set(owner, o.track!);
+    if (o.kind === 'Service') services.set(`${o.namespace}/${o.name}`, owner);
+  }
+  return { tracks, services };
+}
+
+/** The release track an object belongs to: its own, its service's, or that of a track Service a route sends requests to. */
+function _trackOf(o: _Obj, releases: _Releases): string | undefined {
+  const own = o.service !== undefined ? releases.tracks.get(`${o.namespace}/${o.service}`) : undefined;
+  if (own !== undefined || !ROUTE_KINDS.includes(o.kind)) {
+    return own;
+  }
+  const names = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      const ref = v as { name?: unknown; namespace?: unknown };
+      if (typeof ref.name === 'string') names.add(`${typeof ref.namespace === 'string' ? ref.namespace : o.namespace}/${ref.name}`);
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk((o.json as { spec?: { rules?: unknown } }).spec?.rules);
+  const owner = [...names].map(n => releases.services.get(n)).find(s => s !== undefined);
+  return owner === undefined ? undefined : releases.tracks.get(owner);
+}
+
+/** One line per service whose release differs between two environments: which track each runs. */
+function _releaseNotes(report: ParityReport, a: EnvironmentOutput, b: EnvironmentOutput): string[] {
+  const differing = report.undeclared.filter(d => d.track !== undefined);
+  if (differing.length === 0) {
+    return [];
+  }
+  const tracksOf = (output: EnvironmentOutput) => new Map([..._index(output.manifests).values()]
+    .filter(o => o.kind === 'Deployment' && o.track !== undefined && o.track !== 'stable' && o.service !== undefined)
+    .map(o => [`${o.namespace}/${o.service}`, { track: o.track!, text: `the ${o.track} track (Deployment ${o.namespace}/${o.name})` }]));
+  const [ta, tb] = [tracksOf(a), tracksOf(b)];
+  // a service whose release runs the same track in both is named when a difference of that track, in its namespace, is undeclared
+  const touched = (k: string, track: string) => differing.some(d => d.track === track && d.key.includes(`/${k.split('/')[0]}/`));
+  return [...new Set([...ta.keys(), ...tb.keys()])].sort().flatMap(k => {
+    const [inA, inB] = [ta.get(k), tb.get(k)];
+    if (inA?.text !== inB?.text) {
+      return [`${report.a} vs ${report.b}: ${k} runs ${inA?.text ?? 'no release'} in ${report.a}, and ${inB?.text ?? 'no release'} in ${report.b}`];
+    }
+    return touched(k, inA!.track)
+      ? [`${report.a} vs ${report.b}: ${k} runs ${inA!.text} in both, rendered differently (its image, version, scale, weight, matches or mirror)`] : [];
+  });
 }
 
 function _diff(a: unknown, b: unknown, at: string): Array<{ path: string; a: unknown; b: unknown }> {
@@ -263,6 +365,10 @@ function _diff(a: unknown, b: unknown, at: string): Array<{ path: string; a: unk
     return [];
   }
   const isObj = (v: unknown): v is object => typeof v === 'object' && v !== null;
+  // an absent map of labels or annotations is the empty map: compare key by key, so that each is classified on its own
+  if (/(^|\.)(labels|annotations)$/.test(at) && (a === undefined || b === undefined) && isObj(a ?? b) && !Array.isArray(a ?? b)) {
+    return _diff(a ?? {}, b ?? {}, at);
+  }
   if (Array.isArray(a) && Array.isArray(b)) {
     const out: Array<{ path: string; a: unknown; b: unknown }> = [];
     for (let i = 0; i < Math.max(a.length, b.length); i++) {

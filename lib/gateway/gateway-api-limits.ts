@@ -4,8 +4,8 @@
 
 /**
  * The list limits (maxItems, maxLength, CEL bounds) of the pinned Gateway API CRDs
- * that an ApiGateway can reach, and whether the TLSRoute CRD's CEL rules need the
- * Kubernetes IP library. @internal
+ * that an ApiGateway can reach, whether the TLSRoute CRD's CEL rules need the
+ * Kubernetes IP library, and whether RequestMirror has `percent`. @internal
  */
 export const _GATEWAY_API_LIMITS = {
   version: 'v1.7.0',
@@ -33,4 +33,6 @@ export const _GATEWAY_API_LIMITS = {
   tlsRouteHostnames: 1024,
   tlsRouteRules: 1,
   tlsRouteNeedsIpLibrary: true,
+  httpRouteMirrorPercent: true,
+  grpcRouteMirrorPercent: true,
 } as const;

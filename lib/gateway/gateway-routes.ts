@@ -13,6 +13,8 @@ import { HeaderChanges, HeaderMatch, PathRewrite, PathType } from './route-match
 import { _GATEWAY_API_LIMITS } from './gateway-api-limits';
 import { ErrorCode } from '../internal/configuration-error';
 import { _routedPortsPolicy } from './routing';
+import { _variantHttpMatches } from './variant-matches';
+import { _ServiceRef, _serviceRef } from './service-ref';
 
 /**
  * A route: requests for a host and path go to a microservice's HTTP port.
@@ -333,7 +335,7 @@ export class _ServiceRoutes {
   constructor(private readonly gateway: Construct, private readonly ctx: _RouteContext, private readonly service: Microservice) {
     const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
     this.scope = new Construct(ns, service.name);
-    _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.selectorLabels,
+    _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.everyTrackSelectorLabels,
       () => this.ctx._peer(), () => this.ports);
   }
 
@@ -352,7 +354,7 @@ export class _ServiceRoutes {
         spec: {
           parentRefs: [this.parent(listener)],
           ...hostnames(group.host),
-          rules: Lazy.any({ produce: () => rules.map(r => this.httpRule(r)) }),
+          rules: Lazy.any({ produce: () => rules.flatMap(r => this.httpRules(r)) }),
         },
       });
       if (rule.streaming) {
@@ -360,13 +362,20 @@ export class _ServiceRoutes {
           { kind: 'HTTPRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
       }
     }
-    this.checkRoom(prop, value, 'HTTPRoute', this.routeName(id), group.rules.length, _GATEWAY_API_LIMITS.httpRouteRules);
+    this.checkRoom(prop, value, 'HTTPRoute', this.routeName(id), this.renderedRules(group.rules.length), _GATEWAY_API_LIMITS.httpRouteRules);
+    this.service._routedBy(this.ctx.gatewayName);
     this.ports.add(rule.route.port);
     group.rules.push(rule);
   }
 
   /** Adds a gRPC rule on the listener of its host; throws when its GRPCRoute is full. */
   public addGrpc(prop: string, value: string, listener: string, host: string, rule: _GrpcRule): void {
+    const plan = this.service._releasePlan;
+    if (plan && plan.matches.length > 0 && !plan.matches.some(m => m.type === 'header')) {
+      throw _invalid(this.gateway, 'addGrpcRoute(service)', this.service.node.path,
+        `must not be a service whose a/b release matches only cookies or query parameters, which a GRPCRoute cannot match: its gRPC calls would never reach the variant`,
+        'add a VariantMatch.header(...) to the release, or route the service\'s HTTP port only', ErrorCode.CONFLICT);
+    }
     let group = this.grpc.get(listener);
     if (!group) {
       group = { host, rules: [] };
@@ -378,15 +387,73 @@ export class _ServiceRoutes {
         spec: {
           parentRefs: [this.parent(listener)],
           ...hostnames(host),
-          rules: Lazy.any({ produce: () => rules.map(r => this.grpcRule(r)) }),
+          rules: Lazy.any({ produce: () => rules.flatMap(r => this.grpcRules(r)) }),
         },
       });
       this.ctx._unbufferedRouteAdded(new Construct(this.scope, `GrpcRoutePolicies-${listener}`),
         { kind: 'GRPCRoute', name: metadata.name, namespace: this.service.namespace, labels: metadata.labels });
     }
-    this.checkRoom(prop, value, 'GRPCRoute', this.routeName(listener), group.rules.length, _GATEWAY_API_LIMITS.grpcRouteRules);
+    this.checkRoom(prop, value, 'GRPCRoute', this.routeName(listener), this.renderedRules(group.rules.length), _GATEWAY_API_LIMITS.grpcRouteRules);
+    this.service._routedBy(this.ctx.gatewayName);
     this.ports.add(rule.port);
     group.rules.push(rule);
+  }
+
+  /** The rules `count` declared rules render: twice as many with an A/B release (the variant's matches first). */
+  private renderedRules(count: number): number {
+    return (this.service._releasePlan?.matches.length ?? 0) > 0 ? 2 * count + 1 : count;
+  }
+
+  /**
+   * The backends of a rule: the service, or with a release, the stable track's
+   * Service and the release track's, weighted by the release (a weight 0 backend
+   * gets no requests, so that switching is a change of the weights alone).
+   */
+  private backendRefs(port: number): _ServiceRef[] {
+    const plan = this.service._releasePlan;
+    const stable = this.service._stableServiceName;
+    const track = this.service._trackServiceName;
+    if (!plan || !stable || !track) {
+      return [_serviceRef(this.service.name, port)];
+    }
+    return [_serviceRef(stable, port, 100 - plan.routeWeight), _serviceRef(track, port, plan.routeWeight)];
+  }
+
+  /** The release's A/B matches, as HTTPRoute matches of the rule's own path and headers. */
+  private httpRules(r: _HttpRule): gw.HttpRouteSpecRules[] {
+    const rule = this.httpRule(r);
+    const plan = this.service._releasePlan;
+    const track = this.service._trackServiceName;
+    if (plan?.mirrorPercent !== undefined && track) {
+      const mirror: gw.HttpRouteSpecRulesFilters = { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        requestMirror: { backendRef: _serviceRef(track, r.route.port.servicePort), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
+      return [{ ...rule, filters: [...(rule.filters ?? []), mirror], backendRefs: [_serviceRef(this.service._stableServiceName!, r.route.port.servicePort)] }];
+    }
+    if (!plan || plan.matches.length === 0 || !track) {
+      return [rule];
+    }
+    const [base] = rule.matches!;
+    const matches = _variantHttpMatches(base, plan.matches);
+    return [{ ...rule, matches, backendRefs: [_serviceRef(track, r.route.port.servicePort)] }, rule];
+  }
+
+  /** The gRPC rule, with the release's split, header matches or mirror. */
+  private grpcRules(r: _GrpcRule): gw.GrpcRouteSpecRules[] {
+    const rule = this.grpcRule(r);
+    const plan = this.service._releasePlan;
+    const track = this.service._trackServiceName;
+    if (plan?.mirrorPercent !== undefined && track) {
+      const mirror: gw.GrpcRouteSpecRulesFilters = { type: gw.GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
+        requestMirror: { backendRef: _serviceRef(track, r.port.servicePort), ...(plan.mirrorPercent < 100 ? { percent: plan.mirrorPercent } : {}) } };
+      return [{ ...rule, filters: [mirror], backendRefs: [_serviceRef(this.service._stableServiceName!, r.port.servicePort)] }];
+    }
+    const headers = plan?.matches.filter(m => m.type === 'header') ?? [];
+    if (!plan || headers.length === 0 || !track) {
+      return [rule];
+    }
+    const base = rule.matches?.[0] ?? {};
+    const matches = headers.map(m => ({ ...base, headers: [...(base.headers ?? []), { type: gw.GrpcRouteSpecRulesMatchesHeadersType.EXACT, name: m.name, value: m.value }] }));
+    return [{ ...rule, matches, backendRefs: [_serviceRef(track, r.port.servicePort)] }, rule];
   }
 
   /** Throws when a route of `kind` that holds `count` rules has no room for one more. */
@@ -401,27 +468,44 @@ export class _ServiceRoutes {
 
   /** Adds a TLS passthrough route on its own listener. */
   public addTls(listener: string, host: string, port: Port): void {
+    this.checkStreamRelease('addTlsPassthroughRoute(service)');
     this.ports.add(port);
     new gw.TlsRoute(this.scope, `TlsRoute-${listener}`, {
       metadata: { ...this.metadata(), name: this.routeName(listener) },
       spec: {
         parentRefs: [this.parent(listener)],
         hostnames: [host],
-        rules: [{ backendRefs: [{ name: this.service.name, port: port.servicePort }] }],
+        rules: [{ backendRefs: this.backendRefs(port.servicePort) }],
       },
     });
   }
 
   /** Adds a TCP route on its own listener. */
   public addTcp(listener: string, port: Port): void {
+    this.checkStreamRelease('addTcpRoute(service)');
     this.ports.add(port);
     new gw.TcpRoute(this.scope, `TcpRoute-${listener}`, {
       metadata: { ...this.metadata(), name: this.routeName(listener) },
       spec: {
         parentRefs: [this.parent(listener)],
-        rules: [{ backendRefs: [{ name: this.service.name, port: port.servicePort }] }],
+        rules: [{ backendRefs: this.backendRefs(port.servicePort) }],
       },
     });
+  }
+
+  /**
+   * Throws when the service's release matches or mirrors requests, which a TLSRoute
+   * or TCPRoute (connections, not requests) cannot; a canary or blue-green splits their
+   * connections by weight.
+   */
+  private checkStreamRelease(prop: string): void {
+    const plan = this.service._releasePlan;
+    if (plan && (plan.matches.length > 0 || plan.mirrorPercent !== undefined)) {
+      throw _invalid(this.gateway, prop, this.service.node.path,
+        `must not be a service whose ${plan.strategy} release ${plan.matches.length > 0 ? 'matches' : 'mirrors'} requests: a TLS passthrough or TCP route forwards connections, which it can neither match nor mirror`,
+        'route the service\'s HTTP or gRPC port, or use Release.canary(...) or Release.blueGreen(...), which split connections by weight', ErrorCode.CONFLICT);
+    }
+    this.service._routedBy(this.ctx.gatewayName);
   }
 
   /** The route's name: `<gateway>-<service>-<listener>` (plus `-streaming`), readable and stable when routes are added. */
@@ -491,7 +575,7 @@ export class _ServiceRoutes {
         ...(r.headers.length > 0 ? { headers: r.headers.map(h => ({ type: gw.HttpRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value })) } : {}),
       }],
       ...(filters.length > 0 ? { filters } : {}),
-      backendRefs: [{ name: this.service.name, port: r.route.port.servicePort }],
+      backendRefs: this.backendRefs(r.route.port.servicePort),
       timeouts: { request: r.timeout },
     };
   }
@@ -501,7 +585,7 @@ export class _ServiceRoutes {
       ? { method: { type: gw.GrpcRouteSpecRulesMatchesMethodType.EXACT, service: r.grpcService, ...(r.method !== undefined ? { method: r.method } : {}) } } : {};
     const headers = r.headers.length > 0 ? { headers: r.headers.map(h => ({ type: gw.GrpcRouteSpecRulesMatchesHeadersType.EXACT, name: h.name, value: h.value })) } : {};
     const matches = r.grpcService !== undefined || r.headers.length > 0 ? { matches: [{ ...method, ...headers }] } : {};
-    return { ...matches, backendRefs: [{ name: this.service.name, port: r.port.servicePort }] };
+    return { ...matches, backendRefs: this.backendRefs(r.port.servicePort) };
   }
 }
 
@@ -513,3 +597,4 @@ function hostnames(host: string): { hostnames?: string[] } {
 function sorted(values: { [name: string]: string }): Array<{ name: string; value: string }> {
   return Object.keys(values).sort(_compare).map(name => ({ name, value: values[name] }));
 }
+

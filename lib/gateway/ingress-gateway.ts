@@ -295,7 +295,7 @@ export class IngressGateway extends _Chart {
         }),
       },
     });
-    _routedPortsPolicy(scope, { ...metadata, name: this.policyName(service) }, service.selectorLabels,
+    _routedPortsPolicy(scope, { ...metadata, name: this.policyName(service) }, service.everyTrackSelectorLabels,
       () => this.controller._peer(), () => backend.routes.map(r => r.port));
     return backend;
   }

@@ -70,6 +70,21 @@ export function _suppress(obj: ApiObject, tool: _Linter, check: string, reason: 
   }
 }
 
+/**
+ * Suppresses `check` of `tool` on `obj` with `reason` alone: the reasons given before
+ * (by code that rendered the object for another use) no longer hold, since the object
+ * has been made into something else (a Deployment that a controller's workload uses as
+ * its template). @internal
+ */
+export function _resuppress(obj: ApiObject, tool: _Linter, check: string, reason: Reason): void {
+  const same = entries.get(obj)?.find(s => s.tool === tool && s.check === check);
+  if (same) {
+    same.reasons.splice(0, same.reasons.length, reason);
+    return;
+  }
+  _suppress(obj, tool, check, reason);
+}
+
 /** The suppressions in force on `obj`, with their reasons resolved. */
 export function _suppressions(obj: ApiObject): _Suppression[] {
   const out: _Suppression[] = [];
@@ -84,4 +99,21 @@ export function _suppressions(obj: ApiObject): _Suppression[] {
 
 function lazy(produce: () => string | undefined): string {
   return Lazy.any({ produce }) as unknown as string;
+}
+
+/**
+ * Suppresses on `to` every finding suppressed on `from`, with the same reasons, as
+ * they stand at synth (a release track's Deployment runs the stable track's pods),
+ * but the checks in `except` (`tool/check`).
+ * Checks first suppressed on `from` after this call are not carried over.
+ * @internal
+ */
+export function _copySuppressions(from: ApiObject, to: ApiObject, except: string[] = []): void {
+  for (const e of (entries.get(from) ?? []).filter(s => !except.includes(`${s.tool}/${s.check}`))) {
+    const check = e;
+    _suppress(to, check.tool, check.check, () => {
+      const reasons = check.reasons.map(r => (typeof r === 'function' ? r() : r)).filter((r): r is string => r !== undefined);
+      return reasons.length > 0 ? reasons.join('; ') : undefined;
+    });
+  }
 }

@@ -28,6 +28,14 @@ export abstract class CallableWorkload extends Workload implements ICallable {
     return `${this.name}.${this.namespace}.svc.${this.context.platform.clusterDomain}`;
   }
 
+  /**
+   * What the Service selects: the controller's pods, or the tracks a release says.
+   * @internal
+   */
+  protected get _serviceSelector(): { [key: string]: string } {
+    return this.selectorLabels;
+  }
+
   /** The calls declared to this workload (a copy). */
   public get callers(): Connection[] {
     return this.connections.callers;
@@ -77,7 +85,7 @@ export abstract class CallableWorkload extends Workload implements ICallable {
       spec: {
         type: 'ClusterIP',
         ...(headless ? { clusterIp: 'None' } : {}),
-        selector: this.selectorLabels,
+        selector: this._serviceSelector,
         ports: this._ports.map(p => ({
           name: p.name,
           port: p.servicePort,

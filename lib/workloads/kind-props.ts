@@ -18,7 +18,7 @@ const JOB_RUN = ['backoffLimit', 'activeDeadline', 'parallelism', 'completions',
 
 /** @internal */
 export const _KIND_PROPS = {
-  Microservice: [...LONG_RUNNING, ...SCALING],
+  Microservice: [...LONG_RUNNING, ...SCALING, 'release'],
   Worker: [...LONG_RUNNING, ...SCALING],
   StatefulService: [...LONG_RUNNING, 'owners', 'replicas', 'storage', 'claims', 'podManagementPolicy', 'whenDeleted', 'whenScaled', 'disruptionBudget', 'crossContextOwners'],
   Job: [...WORKLOAD, ...JOB_RUN, 'ttlAfterFinished', 'argoCdSyncWave', 'argoCdHook', 'helmHooks'],

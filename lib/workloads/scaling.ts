@@ -227,7 +227,7 @@ export class _Scaling {
    * minReplicas and maxReplicas, or holding a fixed count (minReplicas = maxReplicas,
    * which it enforces without a metrics API).
    */
-  public renderAutoscaler(): void {
+  public renderAutoscaler(): k8s.KubeHorizontalPodAutoscalerV2 {
     const w = this.workload;
     const hpa = new k8s.KubeHorizontalPodAutoscalerV2(w, 'Autoscaler', {
       metadata: w._meta(),
@@ -253,6 +253,7 @@ export class _Scaling {
         _suppress(hpa, 'kube-score', 'horizontalpodautoscaler-replicas', one);
       }
     }
+    return hpa;
   }
 }
 

@@ -25,6 +25,8 @@ export interface IConnectable extends IConstruct {
   readonly context: BoundedContext;
   /** The labels that select its pods. */
   readonly selectorLabels: { [key: string]: string };
+  /** The labels every pod of it carries, on every track of a release: what policies that admit or reach its pods select. */
+  readonly everyTrackSelectorLabels: { [key: string]: string };
   /** Declared calls and their NetworkPolicy. */
   readonly connections: WorkloadConnections;
 }
@@ -246,7 +248,7 @@ export class WorkloadConnections {
     const w = this.workload;
     const peer = (s: IConnectable): k8s.NetworkPolicyPeer => ({
       namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: s.namespace } },
-      podSelector: { matchLabels: s.selectorLabels },
+      podSelector: { matchLabels: s.everyTrackSelectorLabels },
     });
     // Polaris' missingNetworkPolicy wants one policy per pod with an ingress and an
     // egress rule; an empty list here is the deny this workload asks for
@@ -266,7 +268,8 @@ export class WorkloadConnections {
         // one label, the instance (the object name, unique in the namespace): a policy
         // selects the pods of one workload, and Polaris' missingNetworkPolicy asks that
         // exactly one of the pod's labels be matched
-        podSelector: { matchLabels: { [LABEL.INSTANCE]: w.name } },
+        // (with a release, the name: the one label the pods of every track share)
+        podSelector: { matchLabels: _sameLabels(w.everyTrackSelectorLabels, w.selectorLabels) ? { [LABEL.INSTANCE]: w.name } : w.everyTrackSelectorLabels },
         policyTypes: ['Ingress', 'Egress'],
         // an empty list is left out rather than rendered as []: the API server drops
         // empty lists, and a rendered [] would show as a change on every apply
@@ -323,4 +326,10 @@ export function _addressStem(callee: ICallable, port: Port, named: boolean): str
  */
 export function _nonEmpty<T>(list: T[]): T[] | undefined {
   return list.length > 0 ? list : undefined;
+}
+
+/** Whether two label sets are the same. @internal */
+export function _sameLabels(a: { [key: string]: string }, b: { [key: string]: string }): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every(k => b[k] === a[k]);
 }

@@ -180,6 +180,15 @@ export abstract class Workload extends Construct implements IContextMember, ICon
     return { [LABEL.NAME]: this.name, [LABEL.INSTANCE]: this.name };
   }
 
+  /**
+   * The labels every pod of the workload carries, whichever track of a release it
+   * belongs to: what the NetworkPolicies that admit or reach its pods select. The same as `selectorLabels` (the controller's selector) unless a
+   * kind runs a release (a Microservice's `release`).
+   */
+  public get everyTrackSelectorLabels(): { [key: string]: string } {
+    return this.selectorLabels;
+  }
+
   /** The configuration environment variables (not those from secrets), sorted by name (a copy). */
   public get env(): { [name: string]: string } {
     return this.configuration.env;

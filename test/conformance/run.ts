@@ -3,8 +3,10 @@
  * real kube-apiserver (every Kubernetes version in tools/versions.env) and passes
  * kube-linter, kube-score and Polaris; then proves that each gate can fail, with
  * the broken fixtures (gates.ts). On the newest version it also runs the simulation
- * (test/simulation/: scheduling, quota, spread, rollouts and a drain on a kwok cluster),
- * whose fixtures join the gate self-test. See test/conformance/README.md.
+ * (test/simulation/: scheduling, quota, spread, rollouts and a drain on a kwok cluster, then
+ * its release phase), whose fixtures join the gate self-test; and the release composition
+ * (one service per release strategy, platforms/releases.ts) through the cluster gates and
+ * the linters. See test/conformance/README.md.
  *
  *   npm run conformance                      dist/prod/ on every version, the simulation, then the gate self-test;
  *                                            dist/dev/ and dist/staging/ applied on the newest version, and linted
@@ -14,6 +16,7 @@
  *   npm run conformance -- --no-simulate     without the simulation (dist/ and its fixtures)
  *   npm run conformance -- --no-day2         without the day-2 gate (apply-and-prune of everyday changes, day2.ts)
  *   npm run conformance -- --no-promtool     without promtool check rules / test rules on the PrometheusRules (promtool.ts)
+ *   npm run conformance -- --no-releases     without the release composition (test/release/progression-synth.ts, platforms/releases.ts)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
@@ -33,10 +36,11 @@ import {
 import { runGateSelfTest, SelfTestSummary } from './gates';
 import { accessMatrix } from './access-matrix';
 import { modelGate } from './models';
-import { simulateDir, simulationSelfTest } from '../simulation/run';
+import { simulateDir, simulateReleases, simulationSelfTest } from '../simulation/run';
 import { day2Gate } from './day2';
 import { promtoolStage } from './promtool';
 import { synthesizePlatform } from './platforms/synth';
+import { checkReleases } from './platforms/releases';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
 
 const minorOf = (version: string) => Number(version.split('.')[1]);
@@ -70,10 +74,10 @@ async function checkOlderRelease(tools: Tools, version: string): Promise<number>
   }
 }
 
-interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; releases: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true, releases: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
@@ -81,6 +85,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-simulate') o.simulate = false;
     else if (a === '--no-day2') o.day2 = false;
     else if (a === '--no-promtool') o.promtool = false;
+    else if (a === '--no-releases') o.releases = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
     else if (a === '-h' || a === '--help') {
@@ -191,7 +196,14 @@ async function main(): Promise<number> {
         progress(`simulation of ${rel(t.dir)} on v${newest} (npm run simulate; test/simulation/README.md)`);
         const sim = await simulateDir(tools, newest, t.dir);
         simFailed = sim.rows.filter((r) => r.failures.length || /^not run/.test(r.detail)).length;
+        // the release phase: a canary, a blue-green switch and a failed canary, on a cluster of its own (issue 21)
+        if (opts.releases) simFailed += await simulateReleases(tools, newest);
       }
+    }
+    // the release composition (issue 21), on the newest version, with dist/ (not a --dir of one's own)
+    if (opts.releases && !external && path.resolve(opts.dir) === path.join(REPO, 'dist') && versions.includes(newest)) {
+      progress(`release composition on v${newest} (test/conformance/platforms/releases.ts): one service per release strategy, cluster gates and linters`);
+      distFindings += await checkReleases(tools, newest);
     }
     // the day-2 gate: its own simulated cluster and platform, newest version, once per run (issue 25)
     if (simulate && opts.day2) {

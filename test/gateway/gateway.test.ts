@@ -87,7 +87,7 @@ describe('ApiGateway', () => {
       expect(r.spec).toEqual({
         parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'public', name: 'public', sectionName: 'https-api-example-com' }],
         hostnames: ['api.example.com'],
-        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'products', port: 8080 }], timeouts: { request: '1m' } }],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }], timeouts: { request: '1m' } }],
       });
     });
 
@@ -154,7 +154,7 @@ describe('ApiGateway', () => {
         {
           matches: [{ path: { type: 'PathPrefix', value: '/catalog' } }],
           filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
-          backendRefs: [{ name: 'products', port: 8080 }], timeouts: { request: '5s' },
+          backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }], timeouts: { request: '5s' },
         },
         {
           matches: [{ path: { type: 'PathPrefix', value: '/catalog' }, headers: [{ type: 'Exact', name: 'X-Api-Version', value: '2' }] }],
@@ -162,12 +162,12 @@ describe('ApiGateway', () => {
             { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Gateway', value: 'public' }], add: [{ name: 'X-Trace', value: 'on' }], remove: ['Cookie'] } },
             { type: 'ResponseHeaderModifier', responseHeaderModifier: { remove: ['Server'] } },
           ],
-          backendRefs: [{ name: 'products', port: 8080 }], timeouts: { request: '1m' },
+          backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }], timeouts: { request: '1m' },
         },
         {
           matches: [{ path: { type: 'Exact', value: '/health' } }],
           filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/ready' } } }],
-          backendRefs: [{ name: 'products', port: 8080 }], timeouts: { request: '1m' },
+          backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }], timeouts: { request: '1m' },
         },
       ]);
     });
@@ -193,8 +193,8 @@ describe('ApiGateway', () => {
       expect(route).toMatchObject({ listenerName: 'https-api-example-com', port: orders.ports[0], url: 'https://api.example.com/acme.orders.v1.Orders/GetOrder' });
       const r = find(objects(gateway), 'GRPCRoute', 'public-orders-https-api-example-com');
       expect(r.spec.rules).toEqual([
-        { matches: [{ method: { type: 'Exact', service: 'acme.orders.v1.Orders', method: 'GetOrder' } }], backendRefs: [{ name: 'orders', port: 9090 }] },
-        { matches: [{ method: { type: 'Exact', service: 'acme.orders.v1.Admin' }, headers: [{ type: 'Exact', name: 'x-team', value: 'ops' }] }], backendRefs: [{ name: 'orders', port: 9090 }] },
+        { matches: [{ method: { type: 'Exact', service: 'acme.orders.v1.Orders', method: 'GetOrder' } }], backendRefs: [{ group: '', kind: 'Service', name: 'orders', port: 9090 }] },
+        { matches: [{ method: { type: 'Exact', service: 'acme.orders.v1.Admin' }, headers: [{ type: 'Exact', name: 'x-team', value: 'ops' }] }], backendRefs: [{ group: '', kind: 'Service', name: 'orders', port: 9090 }] },
       ]);
       expect(gateway.streamRoutes).toHaveLength(2);
     });
@@ -253,8 +253,8 @@ describe('ApiGateway', () => {
           allowedRoutes: { namespaces: admits('catalog'), kinds: [{ group: 'gateway.networking.k8s.io', kind: 'TLSRoute' }] } },
         { name: 'tcp-5432', protocol: 'TCP', port: 5432, allowedRoutes: { namespaces: admits('catalog'), kinds: [{ group: 'gateway.networking.k8s.io', kind: 'TCPRoute' }] } },
       ]);
-      expect(find(out, 'TLSRoute', 'public-db-tls-db-example-com').spec).toMatchObject({ hostnames: ['db.example.com'], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] });
-      expect(find(out, 'TCPRoute', 'public-db-tcp-5432').spec).toMatchObject({ parentRefs: [{ sectionName: 'tcp-5432' }], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] });
+      expect(find(out, 'TLSRoute', 'public-db-tls-db-example-com').spec).toMatchObject({ hostnames: ['db.example.com'], rules: [{ backendRefs: [{ group: '', kind: 'Service', name: 'db', port: 5432 }] }] });
+      expect(find(out, 'TCPRoute', 'public-db-tcp-5432').spec).toMatchObject({ parentRefs: [{ sectionName: 'tcp-5432' }], rules: [{ backendRefs: [{ group: '', kind: 'Service', name: 'db', port: 5432 }] }] });
       expect(find(out, 'NetworkPolicy', 'db-from-public').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
     });
 

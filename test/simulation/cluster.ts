@@ -36,6 +36,9 @@ function probe(port: number, p: string): Promise<number> {
   });
 }
 
+/** The simulation's own kwok stages, added to kwok's (pod-never-ready.yaml). */
+export const SIM_STAGES = path.join(__dirname, 'stages');
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function tail(file: string, n = 25): string {
@@ -84,9 +87,11 @@ export async function startSimulatedCluster(tools: Tools, version: string, count
     ]);
     // kwok: the stages of its release (tools/build-tools.sh copies them beside the binary),
     // node leases renewed like a kubelet's; no server of its own (no --server-address)
+    // plus ours (stages/ here): a readiness that never passes, for the release phase's failed canary
     const stages = path.join(path.dirname(kwokBin), 'stages');
     const config = path.join(dir, 'kwok.yaml');
-    fs.writeFileSync(config, fs.readdirSync(stages).sort().map((f) => fs.readFileSync(path.join(stages, f), 'utf8').trim()).join('\n---\n') + '\n');
+    const files = [...fs.readdirSync(stages).sort().map((f) => path.join(stages, f)), ...fs.readdirSync(SIM_STAGES).sort().map((f) => path.join(SIM_STAGES, f))];
+    fs.writeFileSync(config, files.map((f) => fs.readFileSync(f, 'utf8').trim()).join('\n---\n') + '\n');
     start('kwok', kwokBin, [
       `--kubeconfig=${kc}`, `--config=${config}`, '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,

@@ -2,11 +2,16 @@
  * `npm run simulate` (issue 14): dist/prod/ on a simulated multi-zone cluster of the newest
  * Kubernetes version (etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
  * kwok on 127.0.0.1): scheduling, quota, spread, PriorityClasses and HPAs, maximum scale,
- * a rolling update of every workload against the disruption budgets, and a node drain.
- * See test/simulation/README.md.
+ * a rolling update of every workload against the disruption budgets, and a node drain;
+ * then the release phase (release-phase.ts, issue 21): a canary, a blue-green switch and a
+ * failed canary of one service, step by step with the ApplySet prune command, on a cluster
+ * of its own. See test/simulation/README.md.
  *
   *   npm run simulate                          dist/prod/, then prints the table; exit 1 on a failed check
- *   npm run simulate -- --self-test           the fixtures: good/ passes every check, broken/ fails the named ones
+ *   npm run simulate -- --self-test           the fixtures: good/ passes every check, broken/ fails the named ones;
+ *                                             the release phase's broken stable track fails the failed-track check
+ *   npm run simulate -- --release             the release phase alone
+ *   npm run simulate -- --no-release          without the release phase
  *   npm run simulate -- --dir DIR             another directory of manifests
  *   npm run simulate -- --nodes 6 --zones 3   node count and zones (default 6 in 3 zones)
  *   npm run simulate -- --node-cpu 8 --node-memory 32Gi --node-pods 110 --node-ephemeral 100Gi
@@ -22,6 +27,8 @@ import { ensureTools, loadObjects, manifestFiles, readVersionsEnv, REPO, rel, To
 import { progress, progressLabel } from '../conformance/processes';
 import { NodeSize, parseQuantity } from './model';
 import { CheckName, printSimulation, SimulationResult } from './report';
+import { releasePhase, releaseSelfTest } from './release-phase';
+import { releaseFailed, releaseTable } from './release-report';
 import { simulate } from './scenario';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -36,6 +43,14 @@ export async function simulateDir(tools: Tools, version: string, dir: string, ar
   const r = await simulate(tools, version, { objects, label, nodes: args.nodes, zones: args.zones, timeout: args.timeout, drainTimeout: args.drainTimeout, size: fullSize(args.size) });
   printSimulation(r);
   return r;
+}
+
+/** The release phase on a cluster of its own; prints its table, returns the failed steps. */
+export async function simulateReleases(tools: Tools, version: string, timeout = DEFAULTS.timeout): Promise<number> {
+  progress(`release phase on v${version} (test/simulation/release-phase.ts): a canary, a blue-green switch and a failed canary, with the ApplySet prune command`);
+  const r = await releasePhase(tools, version, { timeout });
+  process.stdout.write(`${releaseTable(r).join('\n')}\n`);
+  return releaseFailed(r);
 }
 
 function fullSize(s?: Partial<NodeSize>): NodeSize | undefined {
@@ -80,6 +95,13 @@ export async function simulationSelfTest(tools: Tools, version: string): Promise
     verdict(!!hit, `broken: ${e.check} fails: ${e.proves}` + (hit ? ` -> ${hit.slice(0, 160)}`
       : ` -- NOT reported; that check cannot fail. It reported: ${row.failures.slice(0, 3).join('; ').slice(0, 300) || 'nothing'}`));
   }
+
+  progress('simulation self-test: release phase, a failing canary beside a broken stable track (the failed-track check must report it)');
+  const released = await releaseSelfTest(tools, version);
+  process.stdout.write(`${releaseTable(released.result).join('\n')}\n`);
+  passed += released.passed;
+  failed += released.failed;
+  lines.push(...released.lines);
   return { passed, failed, lines };
 }
 
@@ -91,8 +113,8 @@ function coldBuilds(tools: Tools): string {
   }).join(', ');
 }
 
-function parseArgs(argv: string[]): SimulationArgs & { dir: string; selfTest: boolean } {
-  const o = { ...DEFAULTS, dir: path.join(REPO, 'dist', 'prod'), selfTest: false, size: {} as Partial<NodeSize> };
+function parseArgs(argv: string[]): SimulationArgs & { dir: string; selfTest: boolean; dist: boolean; release: boolean } {
+  const o = { ...DEFAULTS, dir: path.join(REPO, 'dist', 'prod'), selfTest: false, dist: true, release: true, size: {} as Partial<NodeSize> };
   const int = (v: string, flag: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} wants a positive whole number, got '${v}'`);
@@ -103,6 +125,8 @@ function parseArgs(argv: string[]): SimulationArgs & { dir: string; selfTest: bo
     const v = (): string => { if (argv[i + 1] === undefined) throw new Error(`${a} wants a value`); return argv[++i]; };
     if (a === '--self-test') o.selfTest = true;
     else if (a === '--dir') o.dir = path.resolve(v());
+    else if (a === '--release') o.dist = false;
+    else if (a === '--no-release') o.release = false;
     else if (a === '--nodes') o.nodes = int(v(), a);
     else if (a === '--zones') o.zones = int(v(), a);
     else if (a === '--timeout') o.timeout = int(v(), a);
@@ -136,7 +160,7 @@ if (require.main === module) {
       const s = await simulationSelfTest(tools, newest);
       process.stdout.write(`${s.lines.join('\n')}\nsimulation self-test: ${s.passed} passed, ${s.failed} failed\n`);
       code = s.failed ? 1 : 0;
-    } else {
+    } else if (opts.dist) {
       if (!fs.existsSync(opts.dir)) {
         process.stderr.write(`simulate: ${rel(opts.dir)} does not exist; synthesize the platform first (npm run synth), or pass --dir DIR\n`);
         process.exit(2);
@@ -144,6 +168,7 @@ if (require.main === module) {
       const r = await simulateDir(tools, newest, opts.dir, opts);
       code = r.rows.some((x) => x.failures.length || /^not run/.test(x.detail)) ? 1 : 0;
     }
+    if (!opts.selfTest && opts.release && await simulateReleases(tools, newest, opts.timeout)) code = 1;
     progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s (warm run; tools check ${toolSeconds.toFixed(1)}s)`);
     progress(`cold builds of these tools, as tools/build-tools.sh recorded them: ${coldBuilds(tools)} (tools/BUILD-TIMES.md)`);
     process.exit(code);

@@ -40,19 +40,22 @@ type Obj = ApiObject & { metadata: ApiObject['metadata'] & { uid?: string; label
 const key = (o: { kind?: string; metadata: { namespace?: string; name: string } }, kind = o.kind): string => `${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /** A workload's pods: selected by it and controlled by it (a Deployment through its ReplicaSets). */
-function ownPods(w: Workload, pods: Pod[]): Pod[] {
+export function ownPods(w: Workload, pods: Pod[]): Pod[] {
   return pods.filter((p) => p.metadata.namespace === w.metadata.namespace && selects(w.spec.selector, p.metadata.labels)
     && (p.metadata.ownerReferences ?? []).some((r) => (w.kind === 'Deployment'
       ? r.kind === 'ReplicaSet' && r.name.startsWith(`${w.metadata.name}-`) : r.kind === w.kind && r.name === w.metadata.name)));
 }
 
-class Simulation {
+/** The checks, on the cluster's informers; the scenario below, and the release phase (release-phase.ts), drive them. */
+export class Simulation {
   readonly rows = new Map<CheckName, CheckRow>(CHECKS.map((c) => [c, { check: c, objects: 0, detail: '', failures: [], warnings: [] }]));
   readonly timings: [string, number][] = [];
   readonly notes: string[] = [];
   private readonly scope: Set<string>;
   private readonly informers = new Map<string, Informer<Obj>>();
-  private pdbPhase?: 'rollout-pdb' | 'drain-pdb';
+  /** the phase whose budgets are watched (rollout-pdb, drain-pdb, a release step), and the budgets it leaves out */
+  private pdbPhase?: string;
+  private pdbIgnored: (pdb: Pdb) => boolean = () => false;
   /** per phase and budget: the lowest healthy count seen below what it promises */
   private readonly pdbLow = new Map<string, { healthy: number; text: string }>();
   /** per phase: how many cluster states the budgets were evaluated on */
@@ -63,7 +66,8 @@ class Simulation {
   private readonly completedJobs = new Set<string>();
   private readonly eventsSeen = new Set<string>();
   /** the workloads of the manifests, and the Jobs created from CronJobs: each must show up */
-  private readonly expected: string[];
+  private expected: string[];
+  private objects: LoadedObject[];
   private phase = 'start';
   peakPods = 0;
   podsAfterApply = 0;
@@ -71,9 +75,30 @@ class Simulation {
 
   constructor(private readonly c: SimCluster, private readonly opts: SimulationOptions) {
     this.scope = new Set(opts.objects.flatMap((o) => (o.obj.kind === 'Namespace' ? [o.ref.name] : o.ref.namespace ? [o.ref.namespace] : [])));
-    this.expected = opts.objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.ref.kind))
-      .map((o) => `${o.ref.kind}/${o.ref.namespace ?? ''}/${o.ref.name}`);
+    this.objects = opts.objects;
+    this.expected = this.workloadKeys(opts.objects);
   }
+
+  private workloadKeys(objects: LoadedObject[]): string[] {
+    return objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.ref.kind)).map((o) => `${o.ref.kind}/${o.ref.namespace ?? ''}/${o.ref.name}`);
+  }
+
+  /** The release phase: the objects of its current step (what must show up, what the HPA check reads); the namespaces stay. */
+  useObjects(objects: LoadedObject[]): void { this.objects = objects; this.expected = this.workloadKeys(objects); }
+  setPhase(phase: string): void { this.phase = phase; }
+
+  /** Watches every budget but the `ignored` ones on each pod and workload change, as during the rollout, under `phase`. */
+  watchBudgets(phase: string, ignored: (pdb: Pdb) => boolean = () => false): void { this.pdbPhase = phase; this.pdbIgnored = ignored; this.watchPdbs(); }
+
+  /** Stops watching; the budgets that fell below their promise during `phase`, and on how many changes they were evaluated. */
+  stopWatchingBudgets(phase: string): { failures: string[]; evaluations: number } {
+    this.pdbPhase = undefined;
+    this.pdbIgnored = () => false;
+    return { failures: [...this.pdbLow].filter(([k]) => k.startsWith(`${phase}|`)).map(([, v]) => v.text), evaluations: this.pdbEvaluations.get(phase) ?? 0 };
+  }
+
+  /** The quota resources seen above hard during `phase`. */
+  quotaExceeded(phase: string): string[] { return [...this.quotaSeen.values()].filter((v) => v.startsWith(`${phase}: `)); }
 
   row(c: CheckName): CheckRow { return this.rows.get(c)!; }
   fail(c: CheckName, msg: string): void { this.row(c).failures.push(`${this.phase}: ${msg}`); }
@@ -120,7 +145,7 @@ class Simulation {
     const pods = this.pods();
     const workloads = this.workloads('Deployment', 'StatefulSet');
     this.pdbEvaluations.set(this.pdbPhase, (this.pdbEvaluations.get(this.pdbPhase) ?? 0) + 1);
-    for (const pdb of this.live<Pdb>('pdbs')) {
+    for (const pdb of this.live<Pdb>('pdbs').filter((b) => !this.pdbIgnored(b))) {
       const k = key(pdb, 'PodDisruptionBudget');
       const s = evaluatePdb(pdb, pods, workloads);
       const lowKey = `${this.pdbPhase}|${k}`;
@@ -202,7 +227,8 @@ class Simulation {
    * Waits until every workload in scope is ready (workloadReady) and `extra` holds,
    * printing a progress line; returns the workloads that were not, with why.
    */
-  async waitReady(what: string, floors: Map<string, number>, extra: (w: Workload) => string | undefined = () => undefined): Promise<string[]> {
+  async waitReady(what: string, floors: Map<string, number>, extra: (w: Workload) => string | undefined = () => undefined,
+    ignored: (w: Workload) => boolean = () => false): Promise<string[]> {
     const start = Date.now();
     let lastLine = '';
     let lastPrint = 0;
@@ -211,7 +237,7 @@ class Simulation {
       const pods = this.pods();
       const jobs = new Set(ws.filter((w) => w.kind === 'Job').map((w) => key(w)));
       const pending: string[] = [];
-      for (const w of ws) {
+      for (const w of ws.filter((x) => !ignored(x))) {
         const r = w.kind === 'Job' && this.completedJobs.has(key(w)) ? { ready: true, detail: '' } : workloadReady(w, floors.get(key(w)));
         const more = r.ready ? this.podsBehind(w, pods) ?? extra(w) : undefined;
         if (!r.ready || more) pending.push(`${key(w)}: ${more ?? r.detail}`);
@@ -222,13 +248,13 @@ class Simulation {
       const live = new Set(ws.map((w) => key(w)));
       const missing = this.expected.filter((k) => !live.has(k) && !this.completedJobs.has(k));
       for (const k of missing) pending.push(`${k}: not in the cluster`);
-      const total = ws.length + gone + missing.length;
+      const total = ws.filter((x) => !ignored(x)).length + gone + missing.length;
       const active = pods.filter(podIsActive);
       const line = `${what}: ${total - pending.length}/${total} workloads ready; ${active.length} pods `
         + `(${active.filter(podIsHealthy).length} ready, ${active.filter((p) => !podIsScheduled(p)).length} unscheduled, `
         + `${pods.filter((p) => p.metadata.deletionTimestamp).length} terminating)`;
       const elapsed = (Date.now() - start) / 1000;
-      if (!pending.length && total > 0) { progress(`${line} -- done in ${elapsed.toFixed(1)}s`); return []; }
+      if (!pending.length && (total > 0 || ws.length > 0)) { progress(`${line} -- done in ${elapsed.toFixed(1)}s`); return []; }
       if (elapsed > this.opts.timeout) { progress(`${line} -- timed out after ${this.opts.timeout}s`); return pending; }
       if (line !== lastLine || Date.now() - lastPrint > 10_000) { progress(line); lastLine = line; lastPrint = Date.now(); }
       await sleep(250);
@@ -344,7 +370,7 @@ class Simulation {
       const active = h.status?.conditions?.find((c) => c.type === 'ScalingActive');
       if (active && active.status !== 'True' && active.reason) reasons.add(active.reason);
     }
-    for (const o of this.opts.objects) {
+    for (const o of this.objects) {
       if ((o.obj.kind === 'Deployment' || o.obj.kind === 'StatefulSet') && (o.obj.spec as { replicas?: number }).replicas === undefined
         && !hpaFor({ kind: o.obj.kind, metadata: { name: o.ref.name, namespace: o.ref.namespace } }, hpas)) {
         this.fail('hpa', `${key({ kind: o.ref.kind, metadata: { name: o.ref.name, namespace: o.ref.namespace } })} has no spec.replicas and no HPA: it runs 1 replica`);
