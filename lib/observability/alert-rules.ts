@@ -83,12 +83,6 @@ function selector(target: _RuleTarget, extra?: string): string {
   return `{job="${target.job}"${extra ? `,${extra}` : ''}}`;
 }
 
-/** The error ratio of a service's requests over `window`, 0 when there are requests and no errors. */
-function errorRatio(target: _RuleTarget, i: Instrumentation, window: string): string {
-  return `(sum(rate(${i.requestsMetric}${selector(target, i.errorMatchers)}[${window}])) or vector(0))`
-    + ` / sum(rate(${i.requestsMetric}${selector(target)}[${window}]))`;
-}
-
 /** The share of a service's requests slower than the bucket `le` over `window`. */
 function slowRatio(target: _RuleTarget, i: Instrumentation, le: string, window: string): string {
   return `1 - (sum(rate(${i.latencyBucketMetric}${selector(target, `le="${le}"`)}[${window}]))`
@@ -121,7 +115,7 @@ export function _redGroup(target: _RuleTarget, red: _RedSettings): _RuleGroup {
   if (i) {
     rules.push({
       alert: 'ServiceErrorRatioHigh',
-      expr: `${errorRatio(target, i, '5m')} > ${fmt(red.errorRatio)}`,
+      expr: `${i._errorRatio(target.job, '5m')} > ${fmt(red.errorRatio)}`,
       for: forText,
       labels: { ...labels, severity: 'warning' },
       annotations: {
@@ -155,7 +149,7 @@ export function _sloGroup(target: _RuleTarget, i: Instrumentation, slo: Slo, le:
   const labels = { job: target.job, namespace: target.namespace, service: target.service, slo: slo.name };
   const records: _Rule[] = _sloWindows().map(w => ({
     record: _sloRecord(w),
-    expr: le === undefined ? errorRatio(target, i, _promDuration(w)) : slowRatio(target, i, le, _promDuration(w)),
+    expr: le === undefined ? i._errorRatio(target.job, _promDuration(w)) : slowRatio(target, i, le, _promDuration(w)),
     labels,
   }));
   const sel = `{job="${target.job}",slo="${slo.name}"}`;

@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ErrorCode } from '../internal/configuration-error';
-import { _invalid } from '../internal/errors';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
+import { _duration } from '../internal/duration';
+import { _assertDns1035Label, _invalid } from '../internal/errors';
+import { BoundedContext } from '../platform/bounded-context';
 
 /**
  * The metrics of a custom instrumentation: a request counter, the matchers that
@@ -104,6 +106,46 @@ export class Instrumentation {
   /** The histogram's bucket boundaries, in its own unit (a copy). */
   public get latencyBuckets(): number[] {
     return [...this._buckets];
+  }
+
+  /**
+   * The PromQL expression of a scraped service's error ratio over `window`, from 0 to
+   * 1: its failed requests over all its requests (the `job` label
+   * `<namespace>/<service>` that `WorkloadMetrics` sets), 0 when none failed, with no
+   * result when there were no requests. It is the expression the `ServiceErrorRatioHigh`
+   * alert of `ServiceAlerts` compares with its threshold, so a canary's analysis reads
+   * the declared error ratio:
+   * `ErrorRatioQuery.promql(Instrumentation.openTelemetryHttp().errorRatioExpression(catalog, 'products'))`.
+   * It measures every pod of the service, stable and canary tracks alike.
+   *
+   * @param context the service's bounded context (its namespace)
+   * @param service the service's name
+   * @param window the rate window, whole minutes from 5 (the RED alert's window, which
+   *   holds four samples at every scrape interval `WorkloadMetrics` accepts)
+   */
+  public errorRatioExpression(context: BoundedContext, service: string, window: Duration = Duration.minutes(5)): string {
+    if (!(context instanceof BoundedContext)) {
+      throw new ConfigurationError({ path: '', prop: 'context', value: String(context), expected: 'must be the service\'s BoundedContext',
+        fix: 'pass the bounded context the service is declared in', code: ErrorCode.WRONG_TYPE });
+    }
+    this._check(context, 'instrumentation');
+    _assertDns1035Label(context, 'service', service);
+    const minutes = _duration(context, 'window', window).toSeconds() / 60;
+    if (!Number.isInteger(minutes) || minutes < 5) {
+      throw _invalid(context, 'window', `${window.toSeconds()}s`, 'must be whole minutes from 5: a shorter rate window may hold fewer than four samples at the scrape interval',
+        'use Duration.minutes(5) (the default) or longer', ErrorCode.OUT_OF_RANGE);
+    }
+    return this._errorRatio(`${context.namespaceName}/${service}`, `${minutes}m`);
+  }
+
+  /**
+   * The error ratio of the requests of the scrape job `job` over `window` (a PromQL
+   * duration), 0 when there are requests and no errors.
+   * @internal
+   */
+  public _errorRatio(job: string, window: string): string {
+    return `(sum(rate(${this.requestsMetric}{job="${job}",${this.errorMatchers}}[${window}])) or vector(0))`
+      + ` / sum(rate(${this.requestsMetric}{job="${job}"}[${window}]))`;
   }
 
   /**
