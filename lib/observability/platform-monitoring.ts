@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ErrorCode } from '../internal/configuration-error';
-import { _assertDns1123Label, _invalid } from '../internal/errors';
+import { _assertDns1123Label, _assertInteger, _instanceOf, _invalid } from '../internal/errors';
 import { Platform } from '../platform/platform';
 
 /**
@@ -51,6 +51,63 @@ export interface PlatformMonitoringProps {
    * @default - none: no workload is pointed at a collector
    */
   readonly otlpEndpoint?: string;
+
+  /**
+   * The OTLP transport the collector serves at `otlpEndpoint`.
+   *
+   * @default OtlpProtocol.HTTP_PROTOBUF (the OpenTelemetry SDKs' default, port 4318)
+   */
+  readonly otlpProtocol?: OtlpProtocol;
+
+  /**
+   * The namespace the collector's pods run in: the traced workloads' NetworkPolicy
+   * lets them reach pods of this namespace (and `collectorPodLabels`) on the
+   * collector's port alone.
+   *
+   * @default - the namespace in the endpoint's in-cluster host name (`<service>.<namespace>.svc`)
+   */
+  readonly collectorNamespace?: string;
+
+  /**
+   * Labels selecting the collector's pods in `collectorNamespace`.
+   *
+   * @default { 'app.kubernetes.io/name': 'opentelemetry-collector' } (what the OpenTelemetry Collector Helm chart puts on its pods)
+   */
+  readonly collectorPodLabels?: { [key: string]: string };
+
+  /**
+   * The port the collector's pods receive OTLP on (a Service may map another port to it).
+   *
+   * @default - the endpoint's port (80 for http and 443 for https when it names none)
+   */
+  readonly collectorPort?: number;
+}
+
+/** The OTLP transport of the collector (`OTEL_EXPORTER_OTLP_PROTOCOL`). */
+export class OtlpProtocol {
+  /** OTLP over HTTP with protobuf payloads, 'http/protobuf'. */
+  public static readonly HTTP_PROTOBUF = new OtlpProtocol('http/protobuf');
+  /** OTLP over gRPC, 'grpc'. */
+  public static readonly GRPC = new OtlpProtocol('grpc');
+
+  private constructor(
+    /** The value of `OTEL_EXPORTER_OTLP_PROTOCOL`. */
+    public readonly value: string,
+  ) {}
+}
+
+/** Where the collector runs, resolved from the props. */
+export interface OtlpCollector {
+  /** The OTLP endpoint, an http or https URL. */
+  readonly endpoint: string;
+  /** The OTLP transport. */
+  readonly protocol: OtlpProtocol;
+  /** The namespace of the collector's pods. */
+  readonly namespace: string;
+  /** Labels selecting the collector's pods. */
+  readonly podLabels: { [key: string]: string };
+  /** The port the collector's pods receive OTLP on. */
+  readonly port: number;
 }
 
 /**
@@ -74,6 +131,8 @@ export class PlatformMonitoring extends Construct {
   public readonly prometheusNamespace: string;
   /** The OTLP endpoint of the collector, if any. */
   public readonly otlpEndpoint?: string;
+  /** The OpenTelemetry collector, when `otlpEndpoint` is declared. */
+  public readonly collector?: OtlpCollector;
   private readonly _prometheusPodLabels: { [key: string]: string };
   private readonly _monitorLabels: { [key: string]: string };
   private readonly _ruleLabels: { [key: string]: string };
@@ -96,6 +155,7 @@ export class PlatformMonitoring extends Construct {
     this._monitorLabels = _labels(this, 'monitorLabels', props.monitorLabels ?? { release: 'kube-prometheus-stack' });
     this._ruleLabels = _labels(this, 'ruleLabels', props.ruleLabels ?? this._monitorLabels);
     this.otlpEndpoint = props.otlpEndpoint === undefined ? undefined : _checkOtlpEndpoint(this, props.otlpEndpoint);
+    this.collector = this.otlpEndpoint === undefined ? undefined : _collector(this, this.otlpEndpoint, props);
   }
 
   /** Labels selecting the Prometheus pods (a copy). */
@@ -145,4 +205,22 @@ function _checkOtlpEndpoint(scope: Construct, endpoint: string): string {
       'use a URL such as \'http://otel-collector.observability.svc:4318\'', ErrorCode.INVALID_VALUE);
   }
   return endpoint;
+}
+
+/** The collector of an endpoint already checked, with the props' defaults resolved. */
+function _collector(scope: Construct, endpoint: string, props: PlatformMonitoringProps): OtlpCollector {
+  const url = new URL(endpoint);
+  const protocol = props.otlpProtocol === undefined ? OtlpProtocol.HTTP_PROTOBUF
+    : _instanceOf(scope, 'otlpProtocol', props.otlpProtocol, OtlpProtocol, 'use OtlpProtocol.HTTP_PROTOBUF or OtlpProtocol.GRPC');
+  const inCluster = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?$/.exec(url.hostname);
+  const namespace = props.collectorNamespace ?? inCluster?.[2];
+  if (namespace === undefined) {
+    throw _invalid(scope, 'collectorNamespace', 'none', `must be given: the endpoint's host '${url.hostname}' is no in-cluster Service name (<service>.<namespace>.svc) to read it from`,
+      'give the namespace of the collector\'s pods, or an endpoint such as \'http://otel-collector.observability.svc:4318\'', ErrorCode.MISSING_REQUIRED);
+  }
+  _assertDns1123Label(scope, 'collectorNamespace', namespace);
+  const port = props.collectorPort ?? (url.port !== '' ? Number(url.port) : (url.protocol === 'https:' ? 443 : 80));
+  _assertInteger(scope, 'collectorPort', port, 1, 65535, 'give the port the collector\'s pods receive OTLP on, such as 4318');
+  const podLabels = _labels(scope, 'collectorPodLabels', props.collectorPodLabels ?? { 'app.kubernetes.io/name': 'opentelemetry-collector' });
+  return { endpoint, protocol, namespace, podLabels, port };
 }

@@ -32,7 +32,7 @@ describe('PlatformMonitoring', () => {
 
   test('accepts an http or https collector endpoint', () => {
     expect(observed({ otlpEndpoint: 'http://otel-collector.observability.svc:4318' }).monitoring.otlpEndpoint).toBe('http://otel-collector.observability.svc:4318');
-    expect(observed({ otlpEndpoint: 'https://collector.example.com' }).monitoring.otlpEndpoint).toBe('https://collector.example.com');
+    expect(observed({ otlpEndpoint: 'https://collector.example.com', collectorNamespace: 'tracing' }).monitoring.otlpEndpoint).toBe('https://collector.example.com');
   });
 
   test.each(['otel-collector:4317', 'grpc://collector:4317', 'http://user:pw@collector:4318', 'http://collector:4318/?x=1', ''])(
