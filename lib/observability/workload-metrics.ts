@@ -10,6 +10,7 @@ import { LABEL } from '../internal/labels';
 import { Port, PortProtocol } from '../pod/port';
 import { CallableWorkload } from '../workloads/callable-workload';
 import { Workload } from '../workloads/workload';
+import { _sameLabels } from '../workloads/workload-connections';
 import { _promDuration } from './alert-rules';
 import { PlatformMonitoring } from './platform-monitoring';
 
@@ -168,7 +169,8 @@ export class WorkloadMetrics extends Construct {
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.policyName, namespace: w.namespace, labels: { ...w._labels } },
       spec: {
-        podSelector: { matchLabels: { [LABEL.INSTANCE]: w.name } },
+        // the pods of every track of a release (the Service scrapes them all), as the workload's own policy selects them
+        podSelector: { matchLabels: _sameLabels(w.everyTrackSelectorLabels, w.selectorLabels) ? { [LABEL.INSTANCE]: w.name } : w.everyTrackSelectorLabels },
         policyTypes: ['Ingress'],
         ingress: [{
           from: [{

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ErrorCode, Image, Port, Probe, WorkloadMetrics, Worker } from '../../lib';
+import { ApiGateway, ErrorCode, GatewayTls, Image, Port, Probe, Release, WorkloadMetrics, Worker } from '../../lib';
 import { find, microservice, objects, setup, thrown } from '../_helpers';
 import { observed } from './_observed';
 
@@ -91,6 +91,22 @@ describe('WorkloadMetrics', () => {
     });
     // the workload's own policy still admits no caller on any port: nothing else is opened
     expect(find(out, 'NetworkPolicy', 'products').spec.ingress).toBeUndefined();
+  });
+
+  test('with a release, the Service scrapes the pods of both tracks and the policy admits Prometheus to both', () => {
+    const { app, platform, context } = observed();
+    const products = microservice(context, 'products', { release: Release.canary({ image: Image.fromTag('ghcr.io/acme/products', '2.0.0'), weight: 10 }) });
+    new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') }).addRoute({ host: 'api.example.com', path: '/p', service: products });
+    new WorkloadMetrics(products, 'metrics', { port: 'http' });
+    const out = objects(context);
+    // the ServiceMonitor selects the Service 'products' alone, which selects both tracks' pods: each pod is scraped once
+    expect(find(out, 'ServiceMonitor', 'products').spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'products' } });
+    expect(out.filter(m => m.kind === 'Service' && m.metadata.labels['app.kubernetes.io/instance'] === 'products').map(m => m.spec.selector))
+      .toEqual([{ 'app.kubernetes.io/name': 'products' }]);
+    expect(find(out, 'NetworkPolicy', 'products-metrics').spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'products' } });
+    for (const d of [find(out, 'Deployment', 'products'), find(out, 'Deployment', 'products-canary')]) {
+      expect(d.spec.template.metadata.labels['app.kubernetes.io/name']).toBe('products');
+    }
   });
 
   test('a workload without it is not scraped', () => {
