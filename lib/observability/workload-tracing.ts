@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { _addValidation } from '../internal/chart';
-import { ErrorCode } from '../internal/configuration-error';
+import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { _instanceOf, _invalid } from '../internal/errors';
 import { k8s } from '../internal/k8s';
 import { LABEL } from '../internal/labels';
 import { PodField } from '../pod/pod-field';
+import { BoundedContext } from '../platform/bounded-context';
 import { Workload } from '../workloads/workload';
 import { _sameLabels } from '../workloads/workload-connections';
 import { OtlpCollector, PlatformMonitoring } from './platform-monitoring';
@@ -92,6 +93,23 @@ export class WorkloadTracing extends Construct {
   /** The tracing declared on `workload`, if any. */
   public static of(workload: Workload): WorkloadTracing | undefined {
     return workload.node.children.find((c): c is WorkloadTracing => c instanceof WorkloadTracing);
+  }
+
+  /**
+   * Traces every workload of `context` not traced yet, with `props`, and returns the
+   * tracing it declares: call it once the context's workloads are declared, after the
+   * `WorkloadTracing` of any service that samples otherwise.
+   *
+   * @example
+   * new WorkloadTracing(search, 'tracing', { sampler: TraceSampler.parentBasedRatio(5) });
+   * WorkloadTracing.forEveryWorkload(catalog);
+   */
+  public static forEveryWorkload(context: BoundedContext, props: WorkloadTracingProps = {}): WorkloadTracing[] {
+    if (!(context instanceof BoundedContext)) {
+      throw new ConfigurationError({ path: '', prop: 'context', value: String(context), expected: 'must be a BoundedContext',
+        fix: 'pass the bounded context whose workloads to trace', code: ErrorCode.WRONG_TYPE });
+    }
+    return Workload.all(context).filter(w => !WorkloadTracing.of(w)).map(w => new WorkloadTracing(w, 'tracing', props));
   }
 
   /** The traced workload. */

@@ -183,4 +183,24 @@ describe('WorkloadTracing', () => {
     const e = thrown(() => objects(context));
     expect(e.message).toContain("renders the NetworkPolicy 'products-tracing', which catalog/products-tracing renders too");
   });
+
+  test('forEveryWorkload traces the context\'s workloads not traced yet, and keeps a service\'s own sampling', () => {
+    const { context } = traced();
+    const search = microservice(context, 'search');
+    new WorkloadTracing(search, 'tracing', { sampler: TraceSampler.parentBasedRatio(5) });
+    const products = microservice(context, 'products');
+    const indexer = new Worker(context, 'indexer', { image: Image.fromTag('ghcr.io/acme/indexer', '2.0.0'), withoutProbes: 'a queue consumer with no port' });
+    const added = WorkloadTracing.forEveryWorkload(context, { sampler: TraceSampler.ALWAYS_ON });
+    expect(added.map(t => t.workload)).toEqual([products, indexer]);
+    expect(WorkloadTracing.of(search)!.sampler.name).toBe('parentbased_traceidratio');
+    expect(WorkloadTracing.of(products)!.sampler).toBe(TraceSampler.ALWAYS_ON);
+    expect(WorkloadTracing.forEveryWorkload(context)).toEqual([]);
+    const out = objects(context);
+    expect(['search', 'products', 'indexer'].map(n => find(out, 'NetworkPolicy', `${n}-tracing`).spec.policyTypes)).toEqual([['Egress'], ['Egress'], ['Egress']]);
+    expect(kubeletEnv(out, find(out, 'Deployment', 'indexer'), 'indexer-1').OTEL_SERVICE_NAME).toBe('indexer');
+  });
+
+  test('forEveryWorkload fails on something that is not a bounded context', () => {
+    expect(thrown(() => WorkloadTracing.forEveryWorkload('catalog' as any)).code).toBe(ErrorCode.WRONG_TYPE);
+  });
 });
