@@ -1,11 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Yaml } from 'cdk8s';
-import { Colour, ConfigurationErrors, IRelease, IdleScale, Image, PreviousOutput, Release, VariantMatch } from '../../lib';
-import { _checkSafeChange } from '../../lib/change/safe-change';
+import { Colour, IdleScale, Image, Release, VariantMatch } from '../../lib';
 import { Manifest } from '../_helpers';
-import { NEXT, STABLE, buildRelease, rendered } from '../release/_release';
+import { NEXT, refused, step } from '../release/_release';
 
 /**
  * The README's walkthroughs (Releases): each step of each strategy, what the apply
@@ -13,25 +8,6 @@ import { NEXT, STABLE, buildRelease, rendered } from '../release/_release';
  * without an acknowledgement.
  */
 
-/** The output of 'products' running `image` with `release`. */
-function step(release: IRelease | undefined, image: Image = STABLE): Manifest[] {
-  return rendered(buildRelease(release, { props: { image } }));
-}
-
-/** The refusals of the safe-change check when `after` follows `before` ([] when it lets the change through). */
-function refused(before: Manifest[], after: Manifest[]): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'release-walkthrough-'));
-  Yaml.save(path.join(dir, 'before.yaml'), before);
-  try {
-    _checkSafeChange({ files: [{ file: 'after.yaml', docs: after, onePerResource: false }], pathOf: () => undefined,
-      previous: PreviousOutput.fromDirectory(dir), acknowledgements: [], extension: '.yaml', log: () => undefined });
-    return [];
-  } catch (e) {
-    return (e as ConfigurationErrors).errors.map(x => x.prop);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const id = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
 

@@ -1,5 +1,10 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { ApiGateway, BoundedContext, Colour, GatewayTls, IRelease, IdleScale, Image, Microservice, MicroserviceProps, Port, Probe, Release, VariantMatch } from '../../lib';
+import { ApiGateway, BoundedContext, Colour, ConfigurationErrors, GatewayTls, IRelease, IdleScale, Image, Microservice, MicroserviceProps, Port, PreviousOutput, Probe, Release, VariantMatch } from '../../lib';
+import { _checkSafeChange } from '../../lib/change/safe-change';
 import { Manifest, objects, setup } from '../_helpers';
 
 /** The stable image of 'products' and the new version's. */
@@ -55,3 +60,22 @@ export function composition() {
   return { catalog, shop, gateway, products, idle };
 }
 
+/** The output of 'products' running `image` with `release`. */
+export function step(release: IRelease | undefined, image: Image = STABLE): Manifest[] {
+  return rendered(buildRelease(release, { props: { image } }));
+}
+
+/** The refusals of the safe-change check when `after` follows `before` ([] when it lets the change through). */
+export function refused(before: Manifest[], after: Manifest[]): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'release-step-'));
+  Yaml.save(path.join(dir, 'before.yaml'), before);
+  try {
+    _checkSafeChange({ files: [{ file: 'after.yaml', docs: after, onePerResource: false }], pathOf: () => undefined,
+      previous: PreviousOutput.fromDirectory(dir), acknowledgements: [], extension: '.yaml', log: () => undefined });
+    return [];
+  } catch (e) {
+    return (e as ConfigurationErrors).errors.map(x => x.prop);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

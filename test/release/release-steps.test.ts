@@ -1,31 +1,7 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Yaml } from 'cdk8s';
-import { Colour, ConfigurationErrors, IRelease, Image, PreviousOutput, Release } from '../../lib';
-import { _checkSafeChange } from '../../lib/change/safe-change';
+import { Colour, Release } from '../../lib';
 import { Manifest } from '../_helpers';
-import { NEXT, STABLE, buildRelease, rendered } from './_release';
+import { NEXT, refused, step } from './_release';
 
-/** The output of 'products' running `image` with `release`. */
-function step(release: IRelease | undefined, image: Image = STABLE): Manifest[] {
-  return rendered(buildRelease(release, { props: { image } }));
-}
-
-/** The props of the objects the safe-change check refuses when `after` follows `before`, or [] when it lets the change through. */
-function refused(before: Manifest[], after: Manifest[]): string[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'release-steps-'));
-  Yaml.save(path.join(dir, 'before.yaml'), before);
-  try {
-    _checkSafeChange({ files: [{ file: 'after.yaml', docs: after, onePerResource: false }], pathOf: () => undefined,
-      previous: PreviousOutput.fromDirectory(dir), acknowledgements: [], extension: '.yaml', log: () => undefined });
-    return [];
-  } catch (e) {
-    return (e as ConfigurationErrors).errors.map(x => x.prop);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Each step after the one before it: what the safe-change check refuses. */
 function walk(steps: Manifest[][]): string[][] {

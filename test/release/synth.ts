@@ -13,13 +13,17 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { composition } from './_release';
 
-if (require.main === module) {
+/**
+ * The command line of a composition script: synthesizes the app of `build()` into the
+ * directory given as the one argument (usage and exit 2 without one).
+ */
+export function synthCommand(file: string, build: () => App): void {
   const out = process.argv[2];
   if (!out) {
-    process.stderr.write(`usage: tsx ${path.relative(process.cwd(), __filename)} <outdir>\n`);
+    process.stderr.write(`usage: tsx ${path.relative(process.cwd(), file)} <outdir>\n`);
     process.exit(2);
   }
-  const app = composition().catalog.node.root as App;
+  const app = build();
   app.synth();
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
@@ -27,4 +31,8 @@ if (require.main === module) {
     fs.copyFileSync(path.join(app.outdir, f), path.join(out, f));
   }
   process.stdout.write(`${fs.readdirSync(out).length} files in ${out}\n`);
+}
+
+if (require.main === module) {
+  synthCommand(__filename, () => composition().catalog.node.root as App);
 }
