@@ -7,7 +7,7 @@ import { k8s } from '../internal/k8s';
 import { LABEL, MANAGED_BY } from '../internal/labels';
 import { BoundedContext } from '../platform/bounded-context';
 import { Workload } from '../workloads/workload';
-import { _DashboardService, _dashboardModel } from './dashboard-panels';
+import type { _DashboardService } from './dashboard-panels';
 import { PlatformMonitoring } from './platform-monitoring';
 import { ServiceAlerts } from './service-alerts';
 import { WorkloadMetrics } from './workload-metrics';
@@ -125,6 +125,9 @@ export class ContextDashboard extends Construct {
 
   /** The dashboard's JSON model (Grafana's dashboard schema), as rendered now. */
   public get dashboard(): { [key: string]: unknown } {
+    // loaded on first use: the Grafana Foundation SDK (some 200 modules) costs a synth without dashboards nothing
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { _dashboardModel } = require('./dashboard-panels') as typeof import('./dashboard-panels');
     return _dashboardModel(this.title, this.uid, ['cdk8s-microservices', this.context.namespaceName], this.shown().map(s => s.service));
   }
 
