@@ -1,3 +1,4 @@
+/// <reference path="./grafana-sdk.d.ts" />
 import {
   GraphThresholdsStyleConfigBuilder, GraphThresholdsStyleMode, LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
