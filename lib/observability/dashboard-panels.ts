@@ -90,18 +90,20 @@ export function _dashboardModel(title: string, uid: string, tags: string[], serv
   const dashboard = new DashboardBuilder(title).uid(uid).tags(tags).readonly()
     .time({ from: 'now-6h', to: 'now' }).refresh('1m').timezone('browser')
     .withVariable(new DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Prometheus').type('prometheus'));
+  // ids numbered in order, unique in the dashboard (Grafana links to a panel by its id)
+  let id = 0;
   for (const s of services) {
-    dashboard.withRow(new RowBuilder(s.service));
+    dashboard.withRow(new RowBuilder(s.service).id(++id));
     const red = _redQueries(s);
     const latencyUnit = s.instrumentation.latencyUnitSeconds === 1 ? 's' : 'ms';
     for (const [name, q] of Object.entries(red)) {
       const unit = name === 'Requests' ? 'reqps' : name === 'Error ratio' ? 'percentunit' : latencyUnit;
-      dashboard.withPanel(panel(`${s.service}: ${name.toLowerCase()}`, unit, [q], 24 / Object.keys(red).length));
+      dashboard.withPanel(panel(`${s.service}: ${name.toLowerCase()}`, unit, [q], 24 / Object.keys(red).length).id(++id));
     }
     for (const slo of s.slos) {
       const factors = BurnRateAlert.WORKBOOK.map(a => ({ severity: a.severity, factor: Number(a.factor(slo.window).toPrecision(12)) }));
       const lowest = (severity: string) => Math.min(...factors.filter(f => f.severity === severity).map(f => f.factor));
-      dashboard.withPanel(panel(`${s.service}: ${slo.name} ${slo.objectivePercent}% error budget burn rate`, 'none', _burnRateQueries(s.job, slo), 12)
+      dashboard.withPanel(panel(`${s.service}: ${slo.name} ${slo.objectivePercent}% error budget burn rate`, 'none', _burnRateQueries(s.job, slo), 12).id(++id)
         .thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
           { value: null, color: 'green' }, { value: lowest('ticket'), color: 'orange' }, { value: lowest('page'), color: 'red' },
         ]))

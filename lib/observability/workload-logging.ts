@@ -89,11 +89,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * unless told), which the service's logging library reads at start. A change of level
  * renames the ConfigMap, so the pods roll with the new level.
  *
- * Nothing else is rendered: the records go to stdout, where the cluster's log
- * collector reads them, and no collector reads a format from a pod annotation it
- * could share with the others. Configure the collector to parse the format `format`
- * names (`WorkloadLogging.of(workload).format`), for instance by the
- * `service.namespace` resource attribute or the namespace.
+ * Nothing else is rendered: the records go to stdout, one per line, where the
+ * cluster's log collector reads them from the container log files, and there is no
+ * pod annotation every collector reads a format from. Configure the collector to
+ * parse the format chosen (`WorkloadLogging.of(workload).format`), per namespace or
+ * pod label: the README names each format's parser in the common collectors.
  *
  * @example
  * new WorkloadLogging(checkout, 'logging', { format: LogFormat.JSON, level: LogLevel.INFO });

@@ -127,6 +127,8 @@ describe('ContextDashboard', () => {
     // a 28-day window scales the factors
     expect(ratings.targets[0].legendFormat).toBe('over 1h (page at 13.44x)');
     expect(ratings.gridPos.w).toBe(12);
+    // every row and panel has its own id, in order
+    expect(dashboard.panels.map((p: Manifest) => p.id)).toEqual(dashboard.panels.map((_: Manifest, n: number) => n + 1));
   });
 
   test('the JSON is the same on every synth', () => {
