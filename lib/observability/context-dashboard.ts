@@ -11,6 +11,7 @@ import type { _DashboardService } from './dashboard-panels';
 import { PlatformMonitoring } from './platform-monitoring';
 import { ServiceAlerts } from './service-alerts';
 import { WorkloadMetrics } from './workload-metrics';
+import { _attachOnce } from './attachment';
 
 /**
  * Properties of a bounded context's dashboard.
@@ -75,15 +76,10 @@ export class ContextDashboard extends Construct {
 
   constructor(scope: BoundedContext, id: string, props: ContextDashboardProps = {}) {
     super(scope, id);
-    if (!(scope instanceof BoundedContext)) {
-      throw _invalid(this, 'scope', (scope as Construct)?.node?.path ?? String(scope), 'must be a BoundedContext: a dashboard shows one context\'s services',
-        'create it as new ContextDashboard(context, \'dashboard\')', ErrorCode.WRONG_SCOPE);
-    }
-    const other = scope.node.children.find(c => c !== this && c instanceof ContextDashboard);
-    if (other) {
-      throw _invalid(this, 'id', id, `must be the context's only dashboard, but ${other.node.path} is declared already`,
-        'declare ContextDashboard once per bounded context', ErrorCode.DUPLICATE);
-    }
+    _attachOnce(this, scope, id, {
+      accepts: s => s instanceof BoundedContext, scopeKind: 'a BoundedContext: a dashboard shows one context\'s services',
+      example: 'new ContextDashboard(context, \'dashboard\')', only: 'the context\'s only dashboard', per: 'bounded context',
+    });
     this.context = scope;
     const monitoring = PlatformMonitoring.of(scope.platform);
     if (!monitoring) {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ErrorCode } from '../internal/configuration-error';
 import { _assertDns1123Label, _assertInteger, _instanceOf, _invalid } from '../internal/errors';
 import { Platform } from '../platform/platform';
+import { _attachOnce } from './attachment';
 
 /**
  * Properties of the platform's monitoring: where its Prometheus runs and which labels
@@ -150,15 +151,10 @@ export class PlatformMonitoring extends Construct {
 
   constructor(scope: Platform, id: string, props: PlatformMonitoringProps = {}) {
     super(scope, id);
-    if (!Platform.isPlatform(scope)) {
-      throw _invalid(this, 'scope', (scope as Construct)?.node?.path ?? String(scope), 'must be a Platform: monitoring is declared once per platform',
-        'create it as new PlatformMonitoring(platform, \'monitoring\', { ... })', ErrorCode.WRONG_SCOPE);
-    }
-    const other = scope.node.children.find(c => c !== this && c instanceof PlatformMonitoring);
-    if (other) {
-      throw _invalid(this, 'id', id, `must be the platform's only monitoring, but ${other.node.path} is declared already`,
-        'declare PlatformMonitoring once per platform', ErrorCode.DUPLICATE);
-    }
+    _attachOnce(this, scope, id, {
+      accepts: s => Platform.isPlatform(s), scopeKind: 'a Platform: monitoring is declared once per platform',
+      example: 'new PlatformMonitoring(platform, \'monitoring\', { ... })', only: 'the platform\'s only monitoring', per: 'platform',
+    });
     this.platform = scope;
     this.prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
     _assertDns1123Label(this, 'prometheusNamespace', this.prometheusNamespace);

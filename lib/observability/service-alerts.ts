@@ -9,6 +9,7 @@ import { _redGroup, _RuleGroup, _RuleTarget, _sloGroup } from './alert-rules';
 import { Instrumentation } from './instrumentation';
 import { Slo } from './slo';
 import { WorkloadMetrics } from './workload-metrics';
+import { _attachOnce } from './attachment';
 
 /**
  * Properties of a service's alerts.
@@ -91,10 +92,10 @@ export class ServiceAlerts extends Construct {
 
   constructor(scope: Workload, id: string, props: ServiceAlertsProps = {}) {
     super(scope, id);
-    if (!(scope instanceof Workload)) {
-      throw _invalid(this, 'scope', String(scope), 'must be a workload (a Microservice, Worker or StatefulService)',
-        'create it as new ServiceAlerts(workload, \'alerts\', { ... })', ErrorCode.WRONG_SCOPE);
-    }
+    _attachOnce(this, scope, id, {
+      accepts: s => s instanceof Workload, scopeKind: 'a workload (a Microservice, Worker or StatefulService)',
+      example: 'new ServiceAlerts(workload, \'alerts\', { ... })', only: 'the workload\'s only alerts (one PrometheusRule per workload)', per: 'workload',
+    });
     this.workload = scope;
     const metrics = WorkloadMetrics.of(scope);
     if (!metrics) {

@@ -3,6 +3,7 @@ import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { _invalid, _oneOf } from '../internal/errors';
 import { BoundedContext } from '../platform/bounded-context';
 import { Workload } from '../workloads/workload';
+import { _attachOnce } from './attachment';
 
 /**
  * How a service writes its log records to stdout, one record per line: what a log
@@ -134,15 +135,10 @@ export class WorkloadLogging extends Construct {
 
   constructor(scope: Workload, id: string, props: WorkloadLoggingProps = {}) {
     super(scope, id);
-    if (!(scope instanceof Workload)) {
-      throw _invalid(this, 'scope', String(scope), 'must be a workload (a Microservice, Worker, StatefulService, Job or CronJob)',
-        'create it as new WorkloadLogging(workload, \'logging\')', ErrorCode.WRONG_SCOPE);
-    }
-    const other = scope.node.children.find(c => c !== this && c instanceof WorkloadLogging);
-    if (other) {
-      throw _invalid(this, 'id', id, `must be the workload's only logging, but ${other.node.path} is declared already`,
-        'declare WorkloadLogging once per workload', ErrorCode.DUPLICATE);
-    }
+    _attachOnce(this, scope, id, {
+      accepts: s => s instanceof Workload, scopeKind: 'a workload (a Microservice, Worker, StatefulService, Job or CronJob)',
+      example: 'new WorkloadLogging(workload, \'logging\')', only: 'the workload\'s only logging', per: 'workload',
+    });
     this.workload = scope;
     this.format = props?.format === undefined ? LogFormat.JSON : _oneOf(this, 'format', props.format, LogFormat);
     this.level = props?.level === undefined ? LogLevel.INFO : _oneOf(this, 'level', props.level, LogLevel);

@@ -13,6 +13,7 @@ import { Workload } from '../workloads/workload';
 import { _sameLabels } from '../workloads/workload-connections';
 import { _promDuration } from './alert-rules';
 import { PlatformMonitoring } from './platform-monitoring';
+import { _attachOnce } from './attachment';
 
 /** The shortest window an alert of the library computes a rate over. */
 const SHORTEST_ALERT_WINDOW = Duration.minutes(5);
@@ -81,15 +82,10 @@ export class WorkloadMetrics extends Construct {
 
   constructor(scope: Workload, id: string, props: WorkloadMetricsProps) {
     super(scope, id);
-    if (!(scope instanceof Workload)) {
-      throw _invalid(this, 'scope', String(scope), 'must be a workload (a Microservice, Worker or StatefulService)',
-        'create it as new WorkloadMetrics(workload, \'metrics\', { port })', ErrorCode.WRONG_SCOPE);
-    }
-    const other = scope.node.children.find(c => c !== this && c instanceof WorkloadMetrics);
-    if (other) {
-      throw _invalid(this, 'id', id, `must be the workload's only metrics endpoint, but ${other.node.path} is declared already`,
-        'declare WorkloadMetrics once per workload', ErrorCode.DUPLICATE);
-    }
+    _attachOnce(this, scope, id, {
+      accepts: s => s instanceof Workload, scopeKind: 'a workload (a Microservice, Worker or StatefulService)',
+      example: 'new WorkloadMetrics(workload, \'metrics\', { port })', only: 'the workload\'s only metrics endpoint', per: 'workload',
+    });
     this.workload = scope;
     const monitoring = PlatformMonitoring.of(scope.context.platform);
     if (!monitoring) {

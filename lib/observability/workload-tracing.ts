@@ -9,6 +9,7 @@ import { BoundedContext } from '../platform/bounded-context';
 import { Workload } from '../workloads/workload';
 import { _sameLabels } from '../workloads/workload-connections';
 import { OtlpCollector, PlatformMonitoring } from './platform-monitoring';
+import { _attachOnce } from './attachment';
 
 /**
  * Which traces a service's OpenTelemetry SDK keeps (`OTEL_TRACES_SAMPLER` and
@@ -121,15 +122,10 @@ export class WorkloadTracing extends Construct {
 
   constructor(scope: Workload, id: string, props: WorkloadTracingProps = {}) {
     super(scope, id);
-    if (!(scope instanceof Workload)) {
-      throw _invalid(this, 'scope', String(scope), 'must be a workload (a Microservice, Worker, StatefulService, Job or CronJob)',
-        'create it as new WorkloadTracing(workload, \'tracing\')', ErrorCode.WRONG_SCOPE);
-    }
-    const other = scope.node.children.find(c => c !== this && c instanceof WorkloadTracing);
-    if (other) {
-      throw _invalid(this, 'id', id, `must be the workload's only tracing, but ${other.node.path} is declared already`,
-        'declare WorkloadTracing once per workload', ErrorCode.DUPLICATE);
-    }
+    _attachOnce(this, scope, id, {
+      accepts: s => s instanceof Workload, scopeKind: 'a workload (a Microservice, Worker, StatefulService, Job or CronJob)',
+      example: 'new WorkloadTracing(workload, \'tracing\')', only: 'the workload\'s only tracing', per: 'workload',
+    });
     this.workload = scope;
     const collector = PlatformMonitoring.of(scope.context.platform)?.collector;
     if (!collector) {

@@ -203,6 +203,14 @@ describe('ServiceAlerts', () => {
     expect(thrown(() => alerts({ instrumentation: Instrumentation.openTelemetryHttp(), slos: [Slo.latency(99, Duration.millis(0))] })).code).toBe(ErrorCode.OUT_OF_RANGE);
   });
 
+  test('fails on a second ServiceAlerts on one workload (both would render the PrometheusRule of the same name)', () => {
+    const { alerts: first } = alerts();
+    const e = thrown(() => new ServiceAlerts(first.workload, 'more-alerts'));
+    expect(e).toMatchObject({ code: ErrorCode.DUPLICATE, prop: 'id', value: 'more-alerts' });
+    expect(e.message).toContain(`${first.node.path} is declared already`);
+    expect(e.message).toContain('declare ServiceAlerts once per workload');
+  });
+
   test('names its rule groups after the job', () => {
     expect(alerts({ instrumentation: Instrumentation.openTelemetryHttp(), slos: [Slo.latency(99, Duration.millis(250)), Slo.availability(99)] }).alerts.groupNames)
       .toEqual(['catalog/products.red', 'catalog/products.slo-latency', 'catalog/products.slo-availability']);
