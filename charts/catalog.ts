@@ -1,7 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AddressForm, BackingService, BoundedContext, Image, Microservice, Platform, PodManagementPolicy, Port, Probe, Release, StatefulService, Volume, VolumeClaim } from '../lib';
+import {
+  AddressForm, BackingService, BoundedContext, Image, Instrumentation, Microservice, Platform, PodManagementPolicy, Port, Probe, Release, ServiceAlerts, Slo,
+  StatefulService, Volume, VolumeClaim, WorkloadMetrics,
+} from '../lib';
 import { AccountsContext } from './accounts';
 
 /** The private subnet of the catalog context's managed databases. */
@@ -112,5 +115,18 @@ export class CatalogContext extends BoundedContext {
     this.products.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.accounts);
+
+    // the public products API holds two objectives: three nines of its requests succeed,
+    // and 99% are answered within 250 ms (a bucket boundary of OpenTelemetry's histogram)
+    new WorkloadMetrics(this.products, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.products, 'alerts', {
+      instrumentation: Instrumentation.openTelemetryHttp(),
+      slos: [Slo.availability(99.9), Slo.latency(99, Duration.millis(250))],
+    });
+    new WorkloadMetrics(this.reviews, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.reviews, 'alerts', { instrumentation: Instrumentation.openTelemetryHttp() });
+    // the cache's exporter sidecar (a PodMonitor): watched for its target going down
+    new WorkloadMetrics(this.productsCache, 'metrics', { port: 'metrics' });
+    new ServiceAlerts(this.productsCache, 'alerts');
   }
 }

@@ -1,7 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ArgoCdHook, BackingService, BoundedContext, Image, Job, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore, Worker } from '../lib';
+import {
+  ArgoCdHook, BackingService, BoundedContext, Image, Instrumentation, Job, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore,
+  ServiceAlerts, Slo, Worker, WorkloadMetrics,
+} from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 
@@ -114,6 +117,8 @@ export class OrdersContext extends BoundedContext {
       readiness: Probe.exec(['/app/orders', 'outbox-relay', '--check', 'ready']),
       liveness: Probe.exec(['/app/orders', 'outbox-relay', '--check', 'alive'], { period: Duration.seconds(30) }),
       replicas: 1,
+      // the OpenTelemetry Prometheus exporter's port: the relay serves nothing else
+      ports: [Port.http(9464, { name: 'metrics' })],
       env: { LOG_FORMAT: 'json' },
     });
     this.outboxRelay.addBackingService('DATABASE_URL', BackingService.fromUrl(
@@ -138,5 +143,17 @@ export class OrdersContext extends BoundedContext {
     this.orders.connectTo(accounts.auth, { port: 'grpc' });
     this.payments.connectTo(accounts.auth, { port: 'grpc' });
     this.notifications.connectTo(accounts.accounts);
+
+    // orders holds an availability objective of 99.5%; payments is gRPC, scraped on its admin port
+    // (the migration Job is not scraped: it is traced, and its status is the cluster's)
+    new WorkloadMetrics(this.orders, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.orders, 'alerts', { instrumentation: Instrumentation.openTelemetryHttp(), slos: [Slo.availability(99.5)] });
+    new WorkloadMetrics(this.payments, 'metrics', { port: 'http-admin' });
+    new ServiceAlerts(this.payments, 'alerts', { instrumentation: Instrumentation.openTelemetryGrpc() });
+    new WorkloadMetrics(this.notifications, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.notifications, 'alerts', { instrumentation: Instrumentation.openTelemetryHttp() });
+    // the relay handles no requests: a PodMonitor on its exporter port, watched for its target going down
+    new WorkloadMetrics(this.outboxRelay, 'metrics', { port: 'metrics' });
+    new ServiceAlerts(this.outboxRelay, 'alerts');
   }
 }
