@@ -71,6 +71,8 @@ export * from './observability/slo';
 export * from './observability/workload-metrics';
 export * from './observability/service-alerts';
 export * from './observability/workload-tracing';
+export * from './observability/workload-logging';
+export * from './observability/context-dashboard';
 export { IRelease, TRACK_LABEL } from './workloads/release-track';
 export * from './release/release';
 export * from './release/track-props';

@@ -79,6 +79,14 @@ export function _sloRecord(window: Duration): string {
   return `slo:sli_error:ratio_rate${_promDuration(window)}`;
 }
 
+/**
+ * The label matchers that select the recording rules of one objective of the scrape job `job`.
+ * @internal
+ */
+export function _sloSelector(job: string, slo: Slo): string {
+  return `{job="${job}",slo="${slo.name}"}`;
+}
+
 function selector(target: _RuleTarget, extra?: string): string {
   return `{job="${target.job}"${extra ? `,${extra}` : ''}}`;
 }
@@ -126,7 +134,7 @@ export function _redGroup(target: _RuleTarget, red: _RedSettings): _RuleGroup {
     if (i.latencyBucketMetric !== undefined) {
       rules.push({
         alert: 'ServiceLatencyHigh',
-        expr: `histogram_quantile(0.99, sum by (le) (rate(${i.latencyBucketMetric}${selector(target)}[5m]))) > ${fmt(red.latency.toMilliseconds() / 1000 / i.latencyUnitSeconds)}`,
+        expr: `${i._latencyQuantile(target.job, 0.99, '5m')} > ${fmt(red.latency.toMilliseconds() / 1000 / i.latencyUnitSeconds)}`,
         for: forText,
         labels: { ...labels, severity: 'warning' },
         annotations: {
@@ -152,7 +160,7 @@ export function _sloGroup(target: _RuleTarget, i: Instrumentation, slo: Slo, le:
     expr: le === undefined ? i._errorRatio(target.job, _promDuration(w)) : slowRatio(target, i, le, _promDuration(w)),
     labels,
   }));
-  const sel = `{job="${target.job}",slo="${slo.name}"}`;
+  const sel = _sloSelector(target.job, slo);
   const severities = [...new Set(BurnRateAlert.WORKBOOK.map(a => a.severity))];
   const alerts: _Rule[] = severities.map(severity => {
     const conditions = BurnRateAlert.WORKBOOK.filter(a => a.severity === severity).map(a => {

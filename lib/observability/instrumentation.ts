@@ -145,7 +145,26 @@ export class Instrumentation {
    */
   public _errorRatio(job: string, window: string): string {
     return `(sum(rate(${this.requestsMetric}{job="${job}",${this.errorMatchers}}[${window}])) or vector(0))`
-      + ` / sum(rate(${this.requestsMetric}{job="${job}"}[${window}]))`;
+      + ` / ${this._requestRate(job, window)}`;
+  }
+
+  /**
+   * The requests per second of the scrape job `job` over `window` (a PromQL
+   * duration): the denominator of the error ratio.
+   * @internal
+   */
+  public _requestRate(job: string, window: string): string {
+    return `sum(rate(${this.requestsMetric}{job="${job}"}[${window}]))`;
+  }
+
+  /**
+   * The latency quantile `q` (0.99 for p99) of the scrape job `job` over `window`, in
+   * the histogram's unit; undefined without a latency histogram.
+   * @internal
+   */
+  public _latencyQuantile(job: string, q: number, window: string): string | undefined {
+    if (this.latencyBucketMetric === undefined) return undefined;
+    return `histogram_quantile(${q}, sum by (le) (rate(${this.latencyBucketMetric}{job="${job}"}[${window}])))`;
   }
 
   /**

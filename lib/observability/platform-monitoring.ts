@@ -45,6 +45,16 @@ export interface PlatformMonitoringProps {
   readonly ruleLabels?: { [key: string]: string };
 
   /**
+   * Labels on every dashboard ConfigMap (`ContextDashboard`), for the Grafana
+   * sidecar that loads dashboards: kube-prometheus-stack's Grafana sidecar picks up
+   * ConfigMaps labelled `grafana_dashboard: "1"` (its `grafana.sidecar.dashboards.label`
+   * and `labelValue`) in every namespace (`searchNamespace: ALL`).
+   *
+   * @default { grafana_dashboard: '1' }
+   */
+  readonly dashboardLabels?: { [key: string]: string };
+
+  /**
    * The OTLP endpoint of the platform's OpenTelemetry collector, an http or https URL
    * with its port, such as 'http://otel-collector.observability.svc:4318'.
    *
@@ -136,6 +146,7 @@ export class PlatformMonitoring extends Construct {
   private readonly _prometheusPodLabels: { [key: string]: string };
   private readonly _monitorLabels: { [key: string]: string };
   private readonly _ruleLabels: { [key: string]: string };
+  private readonly _dashboardLabels: { [key: string]: string };
 
   constructor(scope: Platform, id: string, props: PlatformMonitoringProps = {}) {
     super(scope, id);
@@ -154,6 +165,7 @@ export class PlatformMonitoring extends Construct {
     this._prometheusPodLabels = _labels(this, 'prometheusPodLabels', props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' });
     this._monitorLabels = _labels(this, 'monitorLabels', props.monitorLabels ?? { release: 'kube-prometheus-stack' });
     this._ruleLabels = _labels(this, 'ruleLabels', props.ruleLabels ?? this._monitorLabels);
+    this._dashboardLabels = _labels(this, 'dashboardLabels', props.dashboardLabels ?? { grafana_dashboard: '1' });
     this.otlpEndpoint = props.otlpEndpoint === undefined ? undefined : _checkOtlpEndpoint(this, props.otlpEndpoint);
     this.collector = this.otlpEndpoint === undefined ? undefined : _collector(this, this.otlpEndpoint, props);
   }
@@ -171,6 +183,11 @@ export class PlatformMonitoring extends Construct {
   /** Labels on every PrometheusRule (a copy). */
   public get ruleLabels(): { [key: string]: string } {
     return { ...this._ruleLabels };
+  }
+
+  /** Labels on every dashboard ConfigMap (a copy). */
+  public get dashboardLabels(): { [key: string]: string } {
+    return { ...this._dashboardLabels };
   }
 }
 

@@ -71,6 +71,11 @@ export interface ServiceAlertsProps {
  * });
  */
 export class ServiceAlerts extends Construct {
+  /** The alerts declared on `workload`, if any. */
+  public static of(workload: Workload): ServiceAlerts | undefined {
+    return workload.node.children.find((c): c is ServiceAlerts => c instanceof ServiceAlerts);
+  }
+
   /** The workload alerted on. */
   public readonly workload: Workload;
   /** The instrumentation, if any. */
@@ -114,7 +119,7 @@ export class ServiceAlerts extends Construct {
 
     const target: _RuleTarget = { job: metrics.job, namespace: scope.namespace, service: scope.name };
     const i = this.instrumentation;
-        this._groups = [_redGroup(target, { instrumentation: i, errorRatio: e / 100, latency: this.latencyThreshold, for: this.for })];
+    this._groups = [_redGroup(target, { instrumentation: i, errorRatio: e / 100, latency: this.latencyThreshold, for: this.for })];
     const seen = new Set<string>();
     this._slos.forEach((slo, n) => {
       const prop = `slos[${n}]`;
