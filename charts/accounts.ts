@@ -56,7 +56,6 @@ export class AccountsContext extends BoundedContext {
       env: {
         SESSION_TTL: '15m',
         SIGNING_KEY_FILE: '/var/run/secrets/signing-key/signing-key.pem',
-        LOG_FORMAT: 'json',
       },
     });
     this.auth.addBackingService('DATABASE_URL', BackingService.fromUrl(
@@ -71,9 +70,6 @@ export class AccountsContext extends BoundedContext {
       ports: [Port.http(8080)],
       readiness: Probe.http('/ready'),
       liveness: Probe.http('/live'),
-      env: {
-        LOG_FORMAT: 'json',
-      },
     });
     this.accounts.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://accounts-db.accounts.sales.internal:5432/accounts?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -87,7 +83,6 @@ export class AccountsContext extends BoundedContext {
       timeZone: 'Europe/Berlin',
       priority: PriorityTier.BATCH,
       activeDeadline: Duration.minutes(30),
-      env: { LOG_FORMAT: 'json' },
     });
     this.sessionCleanup.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://auth-db.accounts.sales.internal:5432/auth?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));

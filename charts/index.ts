@@ -1,5 +1,7 @@
 import { App } from 'cdk8s';
-import { Environment, Platform, PlatformMonitoring, Subject, TeamRole, TraceSampler, WorkloadTracing } from '../lib';
+import {
+  ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging, WorkloadTracing,
+} from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 import { SalesGateway } from './gateway';
@@ -45,6 +47,12 @@ export function buildSalesPlatform(app: App, environment?: Environment): SalesPl
   new WorkloadTracing(catalog.products, 'tracing', { sampler: TraceSampler.parentBasedRatio(10) });
   for (const context of [accounts, catalog, orders]) {
     WorkloadTracing.forEveryWorkload(context);
+    // our services log JSON records at info (LOG_FORMAT, LOG_LEVEL); redis logs as its redis.conf says
+    for (const w of Workload.all(context).filter(x => x !== catalog.productsCache)) {
+      new WorkloadLogging(w, 'logging', { format: LogFormat.JSON, level: LogLevel.INFO });
+    }
+    // one Grafana dashboard per context: RED panels per service, the burn rate of each objective
+    new ContextDashboard(context, 'dashboard');
   }
 
   // who may do what in each namespace: the owning team's developers and on-call

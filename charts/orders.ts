@@ -47,7 +47,6 @@ export class OrdersContext extends BoundedContext {
       },
       env: {
         DATABASE_CREDENTIALS_DIR: '/var/run/secrets/db',
-        LOG_FORMAT: 'json',
       },
     });
     this.orders.addBackingService('DATABASE_URL', BackingService.fromUrl(
@@ -78,7 +77,6 @@ export class OrdersContext extends BoundedContext {
       },
       env: {
         PAYMENT_PROVIDER_KEY_FILE: '/var/run/secrets/provider/api-key',
-        LOG_FORMAT: 'json',
       },
     });
     // the payment provider's published API address range
@@ -99,9 +97,6 @@ export class OrdersContext extends BoundedContext {
       readiness: Probe.http('/ready'),
       liveness: Probe.tcp(),
       priority: PriorityTier.BATCH,
-      env: {
-        LOG_FORMAT: 'json',
-      },
     });
     this.notifications.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://notifications-db.orders.sales.internal:5432/notifications?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -119,7 +114,6 @@ export class OrdersContext extends BoundedContext {
       replicas: 1,
       // the OpenTelemetry Prometheus exporter's port: the relay serves nothing else
       ports: [Port.http(9464, { name: 'metrics' })],
-      env: { LOG_FORMAT: 'json' },
     });
     this.outboxRelay.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -131,7 +125,6 @@ export class OrdersContext extends BoundedContext {
       args: ['migrate', 'up'],
       activeDeadline: Duration.minutes(15),
       argoCdHook: ArgoCdHook.PRE_SYNC,
-      env: { LOG_FORMAT: 'json' },
     });
     this.migrate.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));

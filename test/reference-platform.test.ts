@@ -402,13 +402,16 @@ describe('reference platform', () => {
     expect(all.filter(o => o.kind === 'SealedSecret').map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['accounts/auth-signing-key']);
     const payments = all.find(o => o.kind === 'Deployment' && o.metadata.name === 'payments')!;
     expect(payments.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'secret-provider', mountPath: '/var/run/secrets/provider', readOnly: true });
-    for (const cm of all.filter(o => o.kind === 'ConfigMap')) {
+    // every workload's configuration is immutable and named after its content; the dashboards are Grafana's to reload
+    const dashboards = all.filter(o => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1');
+    expect(dashboards.map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['accounts/accounts-dashboard', 'catalog/catalog-dashboard', 'orders/orders-dashboard']);
+    for (const cm of all.filter(o => o.kind === 'ConfigMap' && !dashboards.includes(o))) {
       expect(cm.immutable).toBe(true);
       expect(cm.metadata.name).toMatch(/-config-[0-9a-f]{10}$/);
     }
   });
 
-  test.each(['dev', 'staging', 'prod'])('%s: every service, store and worker is scraped and alerted on, products and orders with objectives; every workload is traced', name => {
+  test.each(['dev', 'staging', 'prod'])('%s: every service, store and worker is scraped and alerted on, products and orders with objectives; every workload is traced and logs JSON, each context has a dashboard', name => {
     const all = fs.readdirSync(path.join(ROOT, name)).sort().flatMap(f => Yaml.load(path.join(ROOT, name, f)) as Manifest[]);
     const named = (kind: string) => all.filter(o => o.kind === kind).map(o => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(named('ServiceMonitor')).toEqual(['accounts/auth', 'accounts/accounts', 'catalog/products', 'catalog/reviews', 'orders/orders', 'orders/payments', 'orders/notifications']);
@@ -458,6 +461,25 @@ describe('reference platform', () => {
     expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain(`deployment.environment.name=${name},`);
     const orders = all.find(o => o.kind === 'Deployment' && o.metadata.name === 'orders')!;
     expect(Object.fromEntries(resolvedEnv(all, orders).map(e => [e.name, e.value])).OTEL_TRACES_SAMPLER).toBe('parentbased_always_on');
+    // our workloads log JSON at info; redis (the cache) logs as its redis.conf says
+    for (const c of all.filter(o => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(o.kind))) {
+      const pod = c.kind === 'CronJob' ? c.spec.jobTemplate.spec.template.spec : c.spec.template.spec;
+      const vars = Object.fromEntries(resolvedEnv(all, { ...c, spec: { template: { spec: pod } } }).map(e => [e.name, e.value]));
+      const logs = c.metadata.labels['app.kubernetes.io/name'] === 'products-cache' ? {} : { LOG_FORMAT: 'json', LOG_LEVEL: 'info' };
+      expect(`${c.metadata.name} ${JSON.stringify({ LOG_FORMAT: vars.LOG_FORMAT, LOG_LEVEL: vars.LOG_LEVEL })}`).toBe(`${c.metadata.name} ${JSON.stringify(logs)}`);
+    }
+    // one Grafana dashboard per context, for kube-prometheus-stack's sidecar: a row per service alerted on with requests
+    for (const [ns, services] of [['accounts', ['auth', 'accounts']], ['catalog', ['products', 'reviews']], ['orders', ['orders', 'payments', 'notifications']]] as const) {
+      const cm = all.find(o => o.kind === 'ConfigMap' && o.metadata.name === `${ns}-dashboard`)!;
+      expect(cm.metadata).toMatchObject({ namespace: ns, labels: { grafana_dashboard: '1' } });
+      const board = JSON.parse(cm.data[`${ns}.json`]);
+      expect(board).toMatchObject({ uid: ns, title: `${ns} services` });
+      expect(board.panels.filter((p: Manifest) => p.type === 'row').map((p: Manifest) => p.title)).toEqual(services);
+      // a burn-rate panel per objective: products' two, orders' one
+      const burns = board.panels.filter((p: Manifest) => / error budget burn rate$/.test(p.title)).map((p: Manifest) => p.title);
+      expect(burns).toEqual({ accounts: [], catalog: ['products: availability 99.9% error budget burn rate', 'products: latency 99% error budget burn rate'],
+        orders: ['orders: availability 99.5% error budget burn rate'] }[ns]);
+    }
   });
 
   test('callers get the URLs of the services they call', () => {
