@@ -3,10 +3,10 @@
  *
  * lib/ is grouped by concern, and imports run one way between the folders:
  *
- *   internal <- access, config, change <- platform <- pod <- workloads <- gateway <- release <- index.ts
+ *   internal <- access, config, change <- platform <- pod <- workloads <- gateway, observability <- release <- index.ts
  *
  * A file imports only from its own folder and the folders to its left; access and
- * config and change are peers and import none of each other. No two files import each other,
+ * config and change are peers and import none of each other, and so are gateway and observability. No two files import each other,
  * not even for types (`import type` counts: tsPreCompilationDeps). When a helper
  * needs something of its owner, it asks for a narrow interface of exactly that (the
  * AWS CDK's `Connections` knows only `IConnectable`) and the owner passes it in.
@@ -18,14 +18,17 @@
 
 /** The folders to the right of each folder: what it must not import. */
 const ORDER = {
-  internal: ['access', 'config', 'change', 'platform', 'pod', 'workloads', 'gateway', 'release'],
-  access: ['config', 'change', 'platform', 'pod', 'workloads', 'gateway', 'release'],
-  config: ['access', 'change', 'platform', 'pod', 'workloads', 'gateway', 'release'],
-  change: ['access', 'config', 'platform', 'pod', 'workloads', 'gateway', 'release'],
-  platform: ['pod', 'workloads', 'gateway', 'release'],
-  pod: ['workloads', 'gateway', 'release'],
-  workloads: ['gateway', 'release'],
-  gateway: ['release'],
+  internal: ['access', 'config', 'change', 'platform', 'pod', 'workloads', 'gateway', 'observability', 'release'],
+  access: ['config', 'change', 'platform', 'pod', 'workloads', 'gateway', 'observability', 'release'],
+  config: ['access', 'change', 'platform', 'pod', 'workloads', 'gateway', 'observability', 'release'],
+  change: ['access', 'config', 'platform', 'pod', 'workloads', 'gateway', 'observability', 'release'],
+  platform: ['pod', 'workloads', 'gateway', 'observability', 'release'],
+  pod: ['workloads', 'gateway', 'observability', 'release'],
+  workloads: ['gateway', 'observability', 'release'],
+  // observability (issue 22) renders scraping and alerts for workloads; it needs nothing of the gateway
+  gateway: ['observability', 'release'],
+  observability: ['gateway', 'release'],
+  // release (issue 21) may import observability: a canary's analysis uses a service's declared error ratio
   release: [],
 };
 
@@ -33,7 +36,7 @@ const folderRules = Object.entries(ORDER).map(([folder, above]) => ({
   name: `lib-${folder}-imports-down`,
   severity: 'error',
   comment: `lib/${folder}/ imports only lib/${folder}/ and the folders to its left in the order ` +
-    'internal <- access, config, change <- platform <- pod <- workloads <- gateway <- release <- index.ts; ' +
+    'internal <- access, config, change <- platform <- pod <- workloads <- gateway, observability <- release <- index.ts; ' +
     'ask for a narrow interface declared here instead, and let the owner pass itself in',
   from: { path: `^lib/${folder}/` },
   to: { path: `^lib/(${[...above, 'index\\.ts$'].join('|')})` },
@@ -63,7 +66,7 @@ module.exports = {
       severity: 'error',
       comment: 'every file of lib/ but index.ts lives in a folder of the order; give a new folder its place ' +
         '(ORDER in .dependency-cruiser.cjs) and a line in the README\'s "Where things are"',
-      from: { path: '^lib/', pathNot: '^lib/(internal|access|config|change|platform|pod|workloads|gateway|release|imports)/|^lib/index\\.ts$' },
+      from: { path: '^lib/', pathNot: '^lib/(internal|access|config|change|platform|pod|workloads|gateway|observability|release|imports)/|^lib/index\\.ts$' },
       to: {},
     },
     {

@@ -1,7 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { BackingService, BoundedContext, CronJob, CronSchedule, DisruptionBudget, Image, Microservice, Platform, Port, PriorityTier, Probe, SecretSource } from '../lib';
+import {
+  BackingService, BoundedContext, CronJob, CronSchedule, DisruptionBudget, Image, Instrumentation, Microservice, Platform, Port, PriorityTier, Probe, SecretSource,
+  ServiceAlerts, WorkloadMetrics,
+} from '../lib';
 
 /** The private subnet of the accounts context's managed databases. */
 const DATABASE_SUBNET = '10.20.1.0/24';
@@ -53,7 +56,6 @@ export class AccountsContext extends BoundedContext {
       env: {
         SESSION_TTL: '15m',
         SIGNING_KEY_FILE: '/var/run/secrets/signing-key/signing-key.pem',
-        LOG_FORMAT: 'json',
       },
     });
     this.auth.addBackingService('DATABASE_URL', BackingService.fromUrl(
@@ -68,9 +70,6 @@ export class AccountsContext extends BoundedContext {
       ports: [Port.http(8080)],
       readiness: Probe.http('/ready'),
       liveness: Probe.http('/live'),
-      env: {
-        LOG_FORMAT: 'json',
-      },
     });
     this.accounts.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://accounts-db.accounts.sales.internal:5432/accounts?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -84,9 +83,15 @@ export class AccountsContext extends BoundedContext {
       timeZone: 'Europe/Berlin',
       priority: PriorityTier.BATCH,
       activeDeadline: Duration.minutes(30),
-      env: { LOG_FORMAT: 'json' },
     });
     this.sessionCleanup.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://auth-db.accounts.sales.internal:5432/auth?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
+
+    // scraped on their HTTP port; auth is called over gRPC, so its alerts read the RPC server metrics
+    // (the nightly CronJob is not scraped: it is traced, and its Job's status is the cluster's)
+    new WorkloadMetrics(this.auth, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.auth, 'alerts', { instrumentation: Instrumentation.openTelemetryGrpc() });
+    new WorkloadMetrics(this.accounts, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.accounts, 'alerts', { instrumentation: Instrumentation.openTelemetryHttp() });
   }
 }

@@ -1,7 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AddressForm, BackingService, BoundedContext, Image, Microservice, Platform, PodManagementPolicy, Port, Probe, Release, StatefulService, Volume, VolumeClaim } from '../lib';
+import {
+  AddressForm, BackingService, BoundedContext, Image, Instrumentation, Microservice, Platform, PodManagementPolicy, Port, Probe, Release, ServiceAlerts, Slo,
+  StatefulService, Volume, VolumeClaim, WorkloadMetrics,
+} from '../lib';
 import { AccountsContext } from './accounts';
 
 /** The private subnet of the catalog context's managed databases. */
@@ -42,7 +45,6 @@ export class CatalogContext extends BoundedContext {
       },
       env: {
         CACHE_TTL_SECONDS: '60',
-        LOG_FORMAT: 'json',
       },
       // a canary in progress: 1.9.0 beside 1.8.2, a tenth of the gateway's requests (README, Releases)
       release: Release.canary({ image: Image.fromTag('ghcr.io/acme-sales/products', '1.9.0'), weight: 10, minReplicas: 2, maxReplicas: 4 }),
@@ -68,9 +70,6 @@ export class CatalogContext extends BoundedContext {
       ports: [Port.http(8080)],
       readiness: Probe.http('/ready'),
       liveness: Probe.http('/live'),
-      env: {
-        LOG_FORMAT: 'json',
-      },
     });
     this.reviews.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://reviews-db.catalog.sales.internal:5432/reviews?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -112,5 +111,18 @@ export class CatalogContext extends BoundedContext {
     this.products.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.accounts);
+
+    // the public products API holds two objectives: three nines of its requests succeed,
+    // and 99% are answered within 250 ms (a bucket boundary of OpenTelemetry's histogram)
+    new WorkloadMetrics(this.products, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.products, 'alerts', {
+      instrumentation: Instrumentation.openTelemetryHttp(),
+      slos: [Slo.availability(99.9), Slo.latency(99, Duration.millis(250))],
+    });
+    new WorkloadMetrics(this.reviews, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.reviews, 'alerts', { instrumentation: Instrumentation.openTelemetryHttp() });
+    // the cache's exporter sidecar (a PodMonitor): watched for its target going down
+    new WorkloadMetrics(this.productsCache, 'metrics', { port: 'metrics' });
+    new ServiceAlerts(this.productsCache, 'alerts');
   }
 }

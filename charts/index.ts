@@ -1,5 +1,7 @@
 import { App } from 'cdk8s';
-import { Environment, Platform, Subject, TeamRole } from '../lib';
+import {
+  ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging, WorkloadTracing,
+} from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 import { SalesGateway } from './gateway';
@@ -10,6 +12,9 @@ export { CatalogContext } from './catalog';
 export { SalesGateway } from './gateway';
 export { DEV, ENVIRONMENTS, PROD, STAGING } from './environments';
 export { OrdersContext } from './orders';
+
+/** The OTLP/HTTP endpoint of the OpenTelemetry collector in every environment's cluster. */
+export const OTLP_ENDPOINT = 'http://otel-collector.observability.svc.cluster.local:4318';
 
 /**
  * The reference platform: the sales system, one bounded context per namespace.
@@ -29,10 +34,26 @@ export interface SalesPlatform {
 export function buildSalesPlatform(app: App, environment?: Environment): SalesPlatform {
   // the control plane's endpoints, for the services granted API access
   const platform = new Platform(app, 'sales', { apiServerCidrs: ['10.10.0.0/28'], environment });
+  // every cluster runs the same monitoring stack under the same names (no environment differs):
+  // kube-prometheus-stack in 'monitoring' (its defaults: release label, Prometheus pod labels)
+  // and the OpenTelemetry collector's OTLP/HTTP receiver in 'observability'
+  new PlatformMonitoring(platform, 'monitoring', { otlpEndpoint: OTLP_ENDPOINT });
   const accounts = new AccountsContext(app, platform);
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);
   const gateway = new SalesGateway(app, platform, accounts, catalog, orders);
+
+  // every workload traced; products, the busiest read API, keeps a tenth of the traces it starts
+  new WorkloadTracing(catalog.products, 'tracing', { sampler: TraceSampler.parentBasedRatio(10) });
+  for (const context of [accounts, catalog, orders]) {
+    WorkloadTracing.forEveryWorkload(context);
+    // our services log JSON records at info (LOG_FORMAT, LOG_LEVEL); redis logs as its redis.conf says
+    for (const w of Workload.all(context).filter(x => x !== catalog.productsCache)) {
+      new WorkloadLogging(w, 'logging', { format: LogFormat.JSON, level: LogLevel.INFO });
+    }
+    // one Grafana dashboard per context: RED panels per service, the burn rate of each objective
+    new ContextDashboard(context, 'dashboard');
+  }
 
   // who may do what in each namespace: the owning team's developers and on-call
   // operators, read-only for everyone in sales, and a CI/CD deployer per context

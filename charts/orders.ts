@@ -1,7 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ArgoCdHook, BackingService, BoundedContext, Image, Job, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore, Worker } from '../lib';
+import {
+  ArgoCdHook, BackingService, BoundedContext, Image, Instrumentation, Job, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore,
+  ServiceAlerts, Slo, Worker, WorkloadMetrics,
+} from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 
@@ -44,7 +47,6 @@ export class OrdersContext extends BoundedContext {
       },
       env: {
         DATABASE_CREDENTIALS_DIR: '/var/run/secrets/db',
-        LOG_FORMAT: 'json',
       },
     });
     this.orders.addBackingService('DATABASE_URL', BackingService.fromUrl(
@@ -75,7 +77,6 @@ export class OrdersContext extends BoundedContext {
       },
       env: {
         PAYMENT_PROVIDER_KEY_FILE: '/var/run/secrets/provider/api-key',
-        LOG_FORMAT: 'json',
       },
     });
     // the payment provider's published API address range
@@ -96,9 +97,6 @@ export class OrdersContext extends BoundedContext {
       readiness: Probe.http('/ready'),
       liveness: Probe.tcp(),
       priority: PriorityTier.BATCH,
-      env: {
-        LOG_FORMAT: 'json',
-      },
     });
     this.notifications.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://notifications-db.orders.sales.internal:5432/notifications?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -114,7 +112,8 @@ export class OrdersContext extends BoundedContext {
       readiness: Probe.exec(['/app/orders', 'outbox-relay', '--check', 'ready']),
       liveness: Probe.exec(['/app/orders', 'outbox-relay', '--check', 'alive'], { period: Duration.seconds(30) }),
       replicas: 1,
-      env: { LOG_FORMAT: 'json' },
+      // the OpenTelemetry Prometheus exporter's port: the relay serves nothing else
+      ports: [Port.http(9464, { name: 'metrics' })],
     });
     this.outboxRelay.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -126,7 +125,6 @@ export class OrdersContext extends BoundedContext {
       args: ['migrate', 'up'],
       activeDeadline: Duration.minutes(15),
       argoCdHook: ArgoCdHook.PRE_SYNC,
-      env: { LOG_FORMAT: 'json' },
     });
     this.migrate.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
@@ -138,5 +136,17 @@ export class OrdersContext extends BoundedContext {
     this.orders.connectTo(accounts.auth, { port: 'grpc' });
     this.payments.connectTo(accounts.auth, { port: 'grpc' });
     this.notifications.connectTo(accounts.accounts);
+
+    // orders holds an availability objective of 99.5%; payments is gRPC, scraped on its admin port
+    // (the migration Job is not scraped: it is traced, and its status is the cluster's)
+    new WorkloadMetrics(this.orders, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.orders, 'alerts', { instrumentation: Instrumentation.openTelemetryHttp(), slos: [Slo.availability(99.5)] });
+    new WorkloadMetrics(this.payments, 'metrics', { port: 'http-admin' });
+    new ServiceAlerts(this.payments, 'alerts', { instrumentation: Instrumentation.openTelemetryGrpc() });
+    new WorkloadMetrics(this.notifications, 'metrics', { port: 'http' });
+    new ServiceAlerts(this.notifications, 'alerts', { instrumentation: Instrumentation.openTelemetryHttp() });
+    // the relay handles no requests: a PodMonitor on its exporter port, watched for its target going down
+    new WorkloadMetrics(this.outboxRelay, 'metrics', { port: 'metrics' });
+    new ServiceAlerts(this.outboxRelay, 'alerts');
   }
 }

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Testing, Yaml } from 'cdk8s';
-import { DEV, ENVIRONMENTS, PROD, STAGING, buildSalesPlatform } from '../charts';
-import { Environment, PreviousOutput, parityReport, synthesizeEnvironments } from '../lib';
+import { DEV, ENVIRONMENTS, OTLP_ENDPOINT, PROD, STAGING, buildSalesPlatform } from '../charts';
+import { Environment, PreviousOutput, REVISION_ANNOTATION, parityReport, synthesizeEnvironments } from '../lib';
 import { Manifest, resolvedEnv } from './_helpers';
 
 const ROOT = path.join(__dirname, '..', 'dist');
@@ -45,15 +45,26 @@ describe('reference platform', () => {
     }
   });
 
-  test('prod is the platform as its code declares it: the same manifests as a build without an environment', () => {
+  test('prod is the platform as its code declares it: the same manifests as a build without an environment, but for its name and the earlier configurations kept', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-'));
+    // what an environment adds: its name in the traces' resource attributes (and so in the hashed
+    // name of the Job whose pod carries it), and the earlier ConfigMap revisions carried from the
+    // committed output, which a plain synth does not read
+    const unnamed = (objs: Manifest[]) => objs.filter(o => o.metadata.annotations?.[REVISION_ANNOTATION] === undefined)
+      .map(o => JSON.stringify(o).replace(/deployment\.environment\.name=prod,/g, '').replace(/(orders-migrate)-[0-9a-f]{10}/g, '$1-<hash>'));
     try {
       const app = new App({ outdir });
       buildSalesPlatform(app);
       app.synth();
-      for (const f of fs.readdirSync(outdir).sort()) {
-        expect(`${f}:\n${fs.readFileSync(path.join(DIST, f), 'utf8')}`).toEqual(`${f}:\n${fs.readFileSync(path.join(outdir, f), 'utf8')}`);
+      const files = fs.readdirSync(outdir).sort();
+      expect(files).toEqual(fs.readdirSync(DIST).sort());
+      for (const f of files) {
+        const fresh = Yaml.load(path.join(outdir, f)) as Manifest[];
+        expect(JSON.stringify(fresh)).not.toContain('deployment.environment.name');
+        expect([f, ...unnamed(Yaml.load(path.join(DIST, f)) as Manifest[])]).toEqual([f, ...unnamed(fresh)]);
       }
+      const kept = distObjects().filter(o => o.metadata.annotations?.[REVISION_ANNOTATION] !== undefined);
+      expect(kept.length).toBeLessThanOrEqual(3 * distObjects().filter(o => o.kind === 'ConfigMap' && o.metadata.annotations?.[REVISION_ANNOTATION] === undefined).length);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
@@ -376,18 +387,98 @@ describe('reference platform', () => {
   test('no secret is in plaintext: no Secret with data, no literal env values, secrets from Vault and sealed-secrets', () => {
     const all = distObjects();
     expect(all.filter(o => o.kind === 'Secret' && (o.data || o.stringData))).toEqual([]);
+    // the one value in a pod spec is the traces' resource attributes, which Kubernetes expands from the pod's own fields
     for (const d of all.filter(o => o.kind === 'Deployment')) {
       for (const e of d.spec.template.spec.containers[0].env ?? []) {
-        expect(e.value).toBeUndefined();
+        if (e.name === 'OTEL_RESOURCE_ATTRIBUTES') {
+          expect(e.value).toBe(`service.namespace=${d.metadata.namespace},service.version=$(SERVICE_VERSION),deployment.environment.name=prod,`
+            + 'k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.pod.name=$(K8S_POD_NAME)');
+        } else {
+          expect(e.value).toBeUndefined();
+        }
       }
     }
     expect(all.filter(o => o.kind === 'ExternalSecret').map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['orders/orders-db', 'orders/payments-provider']);
     expect(all.filter(o => o.kind === 'SealedSecret').map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['accounts/auth-signing-key']);
     const payments = all.find(o => o.kind === 'Deployment' && o.metadata.name === 'payments')!;
     expect(payments.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'secret-provider', mountPath: '/var/run/secrets/provider', readOnly: true });
-    for (const cm of all.filter(o => o.kind === 'ConfigMap')) {
+    // every workload's configuration is immutable and named after its content; the dashboards are Grafana's to reload
+    const dashboards = all.filter(o => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1');
+    expect(dashboards.map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['accounts/accounts-dashboard', 'catalog/catalog-dashboard', 'orders/orders-dashboard']);
+    for (const cm of all.filter(o => o.kind === 'ConfigMap' && !dashboards.includes(o))) {
       expect(cm.immutable).toBe(true);
       expect(cm.metadata.name).toMatch(/-config-[0-9a-f]{10}$/);
+    }
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s: every service, store and worker is scraped and alerted on, products and orders with objectives; every workload is traced and logs JSON, each context has a dashboard', name => {
+    const all = fs.readdirSync(path.join(ROOT, name)).sort().flatMap(f => Yaml.load(path.join(ROOT, name, f)) as Manifest[]);
+    const named = (kind: string) => all.filter(o => o.kind === kind).map(o => `${o.metadata.namespace}/${o.metadata.name}`);
+    expect(named('ServiceMonitor')).toEqual(['accounts/auth', 'accounts/accounts', 'catalog/products', 'catalog/reviews', 'orders/orders', 'orders/payments', 'orders/notifications']);
+    expect(named('PodMonitor')).toEqual(['catalog/products-cache', 'orders/outbox-relay']);
+    expect(named('PrometheusRule').sort()).toEqual([...named('ServiceMonitor'), ...named('PodMonitor')].sort());
+    for (const m of all.filter(o => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')) {
+      // kube-prometheus-stack's defaults: its release label, the job label the alerts select by
+      expect(m.metadata.labels.release).toBe('kube-prometheus-stack');
+      const [endpoint] = m.spec.endpoints ?? m.spec.podMetricsEndpoints;
+      expect(endpoint).toMatchObject({ path: '/metrics', interval: '30s', relabelings: [{ targetLabel: 'job', replacement: `${m.metadata.namespace}/${m.metadata.name}` }] });
+    }
+    // a gRPC service is scraped on an HTTP port, and its alerts read the RPC server metrics
+    const port = (kind: string, n: string) => all.find(o => o.kind === kind && o.metadata.name === n)!.spec[kind === 'PodMonitor' ? 'podMetricsEndpoints' : 'endpoints'][0].port;
+    expect([port('ServiceMonitor', 'auth'), port('ServiceMonitor', 'payments'), port('PodMonitor', 'outbox-relay'), port('PodMonitor', 'products-cache')])
+      .toEqual(['http', 'http-admin', 'metrics', 'metrics']);
+    const rules = (n: string) => all.find(o => o.kind === 'PrometheusRule' && o.metadata.name === n)!.spec.groups;
+    const metricOf = (n: string) => rules(n)[0].rules.find((r: Manifest) => r.alert === 'ServiceErrorRatioHigh')?.expr.match(/sum\(rate\((\w+)\{/)?.[1];
+    expect(['auth', 'accounts', 'products', 'reviews', 'orders', 'payments', 'notifications', 'products-cache', 'outbox-relay'].map(metricOf)).toEqual([
+      'rpc_server_duration_milliseconds_count', 'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_count',
+      'http_server_request_duration_seconds_count', 'http_server_request_duration_seconds_count', 'rpc_server_duration_milliseconds_count',
+      'http_server_request_duration_seconds_count', undefined, undefined]);
+    expect(rules('products').map((g: Manifest) => g.name)).toEqual(['catalog/products.red', 'catalog/products.slo-availability', 'catalog/products.slo-latency']);
+    expect(rules('orders').map((g: Manifest) => g.name)).toEqual(['orders/orders.red', 'orders/orders.slo-availability']);
+    expect(all.filter(o => o.kind === 'PrometheusRule' && o.spec.groups.length > 1).map(o => o.metadata.name)).toEqual(['products', 'orders']);
+    // the objectives as declared: three nines and 99% within 250 ms for products, 99.5% for orders
+    const burn = (n: string, slo: string) => rules(n).find((g: Manifest) => g.name.endsWith(`slo-${slo}`)).rules.find((r: Manifest) => r.alert === 'SloErrorBudgetBurn').expr;
+    // the fast page: 14.4 times the budget (0.1% and 0.5% of the requests)
+    expect(burn('products', 'availability')).toContain('slo="availability"} > 0.0144 and');
+    expect(burn('orders', 'availability')).toContain('slo="availability"} > 0.072 and');
+    expect(JSON.stringify(rules('products'))).toContain('le=\\"0.25\\"');
+    // each metrics port is open to the Prometheus pods alone, each workload reaches the collector on its port alone
+    for (const p of all.filter(o => o.kind === 'NetworkPolicy' && o.metadata.name.endsWith('-metrics'))) {
+      expect(p.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ protocol: 'TCP', port: expect.any(Number) }] }]);
+    }
+    const controllers = all.filter(o => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(o.kind)).map(o => o.metadata.labels['app.kubernetes.io/name']);
+    const tracing = all.filter(o => o.kind === 'NetworkPolicy' && o.metadata.name.endsWith('-tracing'));
+    expect(tracing.map(p => p.metadata.name).sort()).toEqual([...new Set(controllers)].map(n => `${n}-tracing`).sort());
+    for (const p of tracing) {
+      expect(p.spec.egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'opentelemetry-collector' } } }],
+        ports: [{ protocol: 'TCP', port: 4318 }] }]);
+    }
+    // every environment sends its traces to the same in-cluster collector, each named by its environment
+    const products = all.find(o => o.kind === 'Deployment' && o.metadata.name === 'products')!;
+    const env = Object.fromEntries(resolvedEnv(all, products).map(e => [e.name, e.value]));
+    expect(env).toMatchObject({ OTEL_SERVICE_NAME: 'products', OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_ENDPOINT, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' });
+    expect(env.OTEL_RESOURCE_ATTRIBUTES).toContain(`deployment.environment.name=${name},`);
+    const orders = all.find(o => o.kind === 'Deployment' && o.metadata.name === 'orders')!;
+    expect(Object.fromEntries(resolvedEnv(all, orders).map(e => [e.name, e.value])).OTEL_TRACES_SAMPLER).toBe('parentbased_always_on');
+    // our workloads log JSON at info; redis (the cache) logs as its redis.conf says
+    for (const c of all.filter(o => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(o.kind))) {
+      const pod = c.kind === 'CronJob' ? c.spec.jobTemplate.spec.template.spec : c.spec.template.spec;
+      const vars = Object.fromEntries(resolvedEnv(all, { ...c, spec: { template: { spec: pod } } }).map(e => [e.name, e.value]));
+      const logs = c.metadata.labels['app.kubernetes.io/name'] === 'products-cache' ? {} : { LOG_FORMAT: 'json', LOG_LEVEL: 'info' };
+      expect(`${c.metadata.name} ${JSON.stringify({ LOG_FORMAT: vars.LOG_FORMAT, LOG_LEVEL: vars.LOG_LEVEL })}`).toBe(`${c.metadata.name} ${JSON.stringify(logs)}`);
+    }
+    // one Grafana dashboard per context, for kube-prometheus-stack's sidecar: a row per service alerted on with requests
+    for (const [ns, services] of [['accounts', ['auth', 'accounts']], ['catalog', ['products', 'reviews']], ['orders', ['orders', 'payments', 'notifications']]] as const) {
+      const cm = all.find(o => o.kind === 'ConfigMap' && o.metadata.name === `${ns}-dashboard`)!;
+      expect(cm.metadata).toMatchObject({ namespace: ns, labels: { grafana_dashboard: '1' } });
+      const board = JSON.parse(cm.data[`${ns}.json`]);
+      expect(board).toMatchObject({ uid: ns, title: `${ns} services` });
+      expect(board.panels.filter((p: Manifest) => p.type === 'row').map((p: Manifest) => p.title)).toEqual(services);
+      // a burn-rate panel per objective: products' two, orders' one
+      const burns = board.panels.filter((p: Manifest) => / error budget burn rate$/.test(p.title)).map((p: Manifest) => p.title);
+      expect(burns).toEqual({ accounts: [], catalog: ['products: availability 99.9% error budget burn rate', 'products: latency 99% error budget burn rate'],
+        orders: ['orders: availability 99.5% error budget burn rate'] }[ns]);
     }
   });
 

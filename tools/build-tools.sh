@@ -10,7 +10,7 @@
 #
 # usage: tools/build-tools.sh [--manifest FILE] [--only NAME[,NAME...]]
 #   --manifest FILE   also write one line per tool: name<TAB>version<TAB>ok|failed<TAB>path-or-note
-#   --only NAMES      build only these (kubernetes, etcd, kube-score, kube-linter, polaris,
+#   --only NAMES      build only these (kubernetes, etcd, kube-score, kube-linter, polaris, promtool,
 #                     simulation = kube-apiserver, kubectl, kube-controller-manager and
 #                     kube-scheduler of the newest version in versions.env, and kwok)
 #   --kubernetes-versions "1.37.2 ..."  instead of KUBERNETES_VERSIONS from versions.env
@@ -158,6 +158,26 @@ build_kwok() {
   go_tool kwok kwok "$KWOK_PACKAGE" "$v" "$KWOK_VERSION_LDFLAG" "" "" --version
 }
 
+# ---------------------------------------------------------------- promtool
+# promtool (issue 22) checks and unit-tests the rendered PrometheusRules. go install at the
+# pinned version with PROMTOOL_BUILD_TAGS (remove_all_sd: no service discovery plugins).
+build_promtool() {
+  local v="$PROMTOOL_VERSION" dir="$TOOLS_DIR/promtool-$PROMTOOL_VERSION" bin start out
+  bin="$dir/promtool"
+  if usable "$bin" "${v#v}" --version; then log "promtool $v: cached ($bin)"; record promtool "$v" ok "$bin"; return 0; fi
+  log "building promtool $v (go install -tags $PROMTOOL_BUILD_TAGS; cold: see tools/BUILD-TIMES.md) ..."
+  mkdir -p "$dir"; start=$(now)
+  if ! out=$(cd "$dir" && GOFLAGS=-buildvcs=false GOBIN="$dir" go install -trimpath -tags "$PROMTOOL_BUILD_TAGS" \
+      -ldflags="-s -w -X $PROMTOOL_VERSION_LDFLAG=${v#v}" "$PROMTOOL_PACKAGE@$v" 2>&1); then
+    echo "$out" | tail -20 >&2
+    log "FAILED to build promtool $v. Next: read the error above; check PROMTOOL_VERSION in tools/versions.env"
+    log "  (go list -m -versions github.com/prometheus/prometheus) and that this Go meets its go.mod"
+    return 1
+  fi
+  usable "$bin" "${v#v}" --version || { log "$bin was built but 'promtool --version' does not report ${v#v}"; return 1; }
+  finish promtool "$v" "$bin" "$start"
+}
+
 # ---------------------------------------------------------------- etcd
 build_etcd() {
   local v="$ETCD_VERSION" dir="$TOOLS_DIR/etcd-$ETCD_VERSION" bin start out
@@ -245,6 +265,7 @@ if want polaris; then
   step polaris go_tool polaris polaris "$POLARIS_PACKAGE" "$POLARIS_VERSION" "$POLARIS_VERSION_LDFLAG" \
     "$POLARIS_ARCHIVE" "$POLARIS_SHA256" version
 fi
+if want promtool; then step promtool build_promtool; fi
 if want kubernetes; then
   for v in $KUBERNETES_VERSIONS; do step "kubernetes-$v" build_kubernetes "$v" kube-apiserver kubectl; done
 fi

@@ -69,7 +69,10 @@ export interface ParityReport {
  * release (labelled `cdk8s-microservices.io/track`): its aspect is `release`, which no
  * environment declares, since a release runs in every environment. A name that
  * differs only in its content hash (a hashed ConfigMap, a Job) follows the object
- * it names and is matched separately.
+ * it names and is matched separately. A value that differs only in the OpenTelemetry
+ * resource attribute `deployment.environment.name=<env>` (a traced workload's
+ * `OTEL_RESOURCE_ATTRIBUTES`) has the aspect `environment`: the environments' names,
+ * which always differ.
  */
 export const PARITY_ASPECTS: ReadonlyArray<{ readonly kind: string; readonly path: string; readonly aspects: readonly string[] }> = [
   { kind: '*', path: '**.containers[*].resources', aspects: ['resources'] },
@@ -118,6 +121,13 @@ const TRACK_LABEL = 'cdk8s-microservices.io/track';
 /** The route kinds that may send requests to a release's track. */
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute'];
 
+/**
+ * The aspect of a difference that the environments' names alone explain: the OpenTelemetry
+ * resource attribute `deployment.environment.name=<env>` that a traced workload carries
+ * (lib/observability/workload-tracing.ts). Two environments always differ in it.
+ */
+const ENVIRONMENT_NAME = 'environment';
+
 /** A content hash at the end of a name: `orders-migrate-0a1b2c3d4e`. */
 const HASH = /-[0-9a-f]{10}$/;
 
@@ -131,7 +141,7 @@ const HASH = /-[0-9a-f]{10}$/;
 export function parityReport(a: EnvironmentOutput, b: EnvironmentOutput): ParityReport {
   const declaredAspects = [...new Set([...Object.keys(a.declared), ...Object.keys(b.declared)])]
     .filter(aspect => a.declared[aspect] !== b.declared[aspect]);
-  const isDeclared = (aspects: readonly string[]) => aspects.some(x => declaredAspects.includes(x));
+  const isDeclared = (aspects: readonly string[]) => aspects.some(x => declaredAspects.includes(x) || (x === ENVIRONMENT_NAME && a.name !== b.name));
   const [left, right] = [_index(a.manifests), _index(b.manifests)];
   const releases = _releases([...left.values(), ...right.values()]);
   // pair objects whose names differ only in their hash
@@ -168,7 +178,8 @@ export function parityReport(a: EnvironmentOutput, b: EnvironmentOutput): Parity
     return {
       key,
       differences: diffs.filter(d => !d.hashOnly).map(d => {
-        const aspects = d.path === '' && ownTrack ? ['release'] : _aspectsOf(kind, d.path);
+        const aspects = d.path === '' && ownTrack ? ['release']
+          : _environmentNameOnly(d.a, d.b, a.name, b.name) ? [ENVIRONMENT_NAME] : _aspectsOf(kind, d.path);
         return { path: d.path, a: d.a, b: d.b, aspects, declared: isDeclared(aspects), ...(track !== undefined ? { track } : {}) };
       }),
     };
@@ -213,7 +224,7 @@ export function renderParityReport(report: ParityReport): string {
   for (const o of report.objects) {
     lines.push(o.key);
     for (const d of o.differences) {
-      const why = d.declared ? d.aspects.filter(x => report.declaredAspects.includes(x)).join(', ')
+      const why = d.declared ? d.aspects.filter(x => report.declaredAspects.includes(x) || x === ENVIRONMENT_NAME).join(', ')
         : `UNDECLARED (${d.aspects.join(', ') || 'no aspect'}${d.track !== undefined ? `; release track ${d.track}` : ''})`;
       lines.push(`  ${d.path || '(object)'}: ${_short(d.a)} -> ${_short(d.b)}  [${why}]`);
     }
@@ -381,6 +392,15 @@ function _diff(a: unknown, b: unknown, at: string): Array<{ path: string; a: unk
     return keys.flatMap(k => _diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at === '' ? k : `${at}.${k}`));
   }
   return [{ path: at, a, b }];
+}
+
+/** Whether two strings differ only in the OpenTelemetry attribute `deployment.environment.name`, holding each environment's name. */
+function _environmentNameOnly(a: unknown, b: unknown, nameA: string, nameB: string): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string' || nameA === nameB) {
+    return false;
+  }
+  const attribute = (name: string) => new RegExp(`(^|,)deployment\\.environment\\.name=${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=,|$)`, 'g');
+  return attribute(nameA).test(a) && a.replace(attribute(nameA), `$1deployment.environment.name=${nameB}`) === b;
 }
 
 function _hashOnly(a: unknown, b: unknown): boolean {

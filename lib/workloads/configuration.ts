@@ -7,6 +7,7 @@ import { _assertDns1123Label, _checkType, _compare, _instanceOf, _invalid } from
 import { _addValidation } from '../internal/chart';
 import { _suppress } from '../internal/suppressions';
 import { SecretSource, ServiceSecret } from '../config/secret-source';
+import { PodField } from '../pod/pod-field';
 import type { IWorkloadFacetOwner } from './facet-owner';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
@@ -32,7 +33,11 @@ export interface AddSecretOptions {
   readonly mountPath?: string;
 }
 
-type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
+type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string }
+  | { readonly field: PodField } | { readonly podSpecValue: string };
+
+/** A reference `$(NAME)` that Kubernetes expands in an env value (`$$(NAME)` is an escaped, literal one). */
+const ENV_REFERENCE = /\$(\$?)\(([^)]*)\)/g;
 
 /**
  * What a workload's configuration needs of the workload beyond what every facet
@@ -104,6 +109,14 @@ export class WorkloadConfiguration {
     const w = this.workload;
     this.reserveEnv(name);
     _checkType(w, `env.${name}`, value, 'string', 'pass the value as a string, for example \'8080\' for a number');
+    this.checkPlaintext(name, value);
+    this._env.set(name, { value });
+    this.ensureConfigMap();
+  }
+
+  /** Throws when a plain environment value (`name`, `value`) reads as a credential. */
+  private checkPlaintext(name: string, value: string): void {
+    const w = this.workload;
     if (_isCredentialName(name)) {
       throw _invalid(w, 'env', name, 'reads as a credential (password, token, bearer, secret), which must not be plain configuration',
         'if the value is a credential, use addSecret(id, source, { env }) or better a mounted file; if it is not, rename the variable', ErrorCode.PLAINTEXT_SECRET);
@@ -113,8 +126,41 @@ export class WorkloadConfiguration {
       throw _invalid(w, `env.${name}`, '(value not shown)', `looks like ${looksLike}, which must not be stored in plaintext in a ConfigMap or the pod spec`,
         'put it in a secret manager and use addSecret(id, SecretSource.fromExternalSecret(...), { env: { ... } }), or remove the credential from the value', ErrorCode.PLAINTEXT_SECRET);
     }
-    this._env.set(name, { value });
-    this.ensureConfigMap();
+  }
+
+  /**
+   * Adds an environment variable the kubelet sets from a field of the pod (the
+   * downward API), such as its name: `addFieldEnv('K8S_POD_NAME', PodField.NAME)`.
+   */
+  public addFieldEnv(name: string, field: PodField): void {
+    const w = this.workload;
+    this.reserveEnv(name);
+    _instanceOf(w, `env.${name}`, field, PodField, 'use PodField.NAME, PodField.NAMESPACE, PodField.label(key) or another PodField');
+    this._env.set(name, { field });
+  }
+
+  /**
+   * Adds an environment variable whose value is written in the pod spec, not in the
+   * ConfigMap, so that Kubernetes expands the references `$(NAME)` in it to
+   * variables of the workload set before (from the ConfigMap, a secret or a pod
+   * field); it is set after all of them. For a value that must combine values known
+   * only in the pod, such as
+   * `addPodSpecEnv('OTEL_RESOURCE_ATTRIBUTES', 'k8s.pod.name=$(K8S_POD_NAME)')`;
+   * prefer `addEnv` for anything else.
+   */
+  public addPodSpecEnv(name: string, value: string): void {
+    const w = this.workload;
+    this.reserveEnv(name);
+    _checkType(w, `env.${name}`, value, 'string', 'pass the value as a string');
+    this.checkPlaintext(name, value);
+    for (const [, escaped, ref] of value.matchAll(ENV_REFERENCE)) {
+      const source = this._env.get(ref);
+      if (escaped === '' && (source === undefined || 'podSpecValue' in source)) {
+        throw _invalid(w, `env.${name}`, value, `refers to $(${ref}), which is not a variable of the workload set before it (from the ConfigMap, a secret or a pod field), so Kubernetes would leave it unexpanded`,
+          `add ${ref} first (addEnv, addSecret or addFieldEnv), or write $$(${ref}) for a literal '$(${ref})'`, ErrorCode.UNKNOWN_REFERENCE);
+      }
+    }
+    this._env.set(name, { podSpecValue: value });
   }
 
   /** Adds a configuration file; see `Workload.addConfigFile`. */
@@ -176,14 +222,21 @@ export class WorkloadConfiguration {
   }
 
   /**
-   * The container's environment: ConfigMap and Secret references, sorted by name.
+   * The container's environment: ConfigMap, Secret and pod field references sorted by
+   * name, then the pod-spec values sorted by name (Kubernetes expands a reference only
+   * to a variable listed before it).
    * @internal
    */
   public _renderEnv(): k8s.EnvVar[] {
     const configMap = this.configMapName;
-    return [...this._env.entries()].sort(([a], [b]) => _compare(a, b)).map(([name, source]) => ('value' in source
-      ? { name, valueFrom: { configMapKeyRef: { name: configMap, key: name } } }
-      : { name, valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } } }));
+    const sorted = [...this._env.entries()].sort(([a], [b]) => _compare(a, b));
+    const render = ([name, source]: [string, EnvSource]): k8s.EnvVar => {
+      if ('value' in source) return { name, valueFrom: { configMapKeyRef: { name: configMap, key: name } } };
+      if ('secretName' in source) return { name, valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } } };
+      if ('field' in source) return { name, valueFrom: { fieldRef: { fieldPath: source.field.fieldPath } } };
+      return { name, value: source.podSpecValue };
+    };
+    return [...sorted.filter(([, s]) => !('podSpecValue' in s)), ...sorted.filter(([, s]) => 'podSpecValue' in s)].map(render);
   }
 
   /**

@@ -15,6 +15,7 @@
  *   npm run conformance -- --no-models       without the generated platforms (test/conformance/models.ts)
  *   npm run conformance -- --no-simulate     without the simulation (dist/ and its fixtures)
  *   npm run conformance -- --no-day2         without the day-2 gate (apply-and-prune of everyday changes, day2.ts)
+ *   npm run conformance -- --no-promtool     without promtool check rules / test rules on the PrometheusRules (promtool.ts)
  *   npm run conformance -- --no-releases     without the release composition (test/release/progression-synth.ts, platforms/releases.ts)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
@@ -37,6 +38,8 @@ import { accessMatrix } from './access-matrix';
 import { modelGate } from './models';
 import { simulateDir, simulateReleases, simulationSelfTest } from '../simulation/run';
 import { day2Gate } from './day2';
+import { buildInBackground } from './background-tool';
+import { promtoolStage } from './promtool';
 import { synthesizePlatform } from './platforms/synth';
 import { checkReleases } from './platforms/releases';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
@@ -72,16 +75,17 @@ async function checkOlderRelease(tools: Tools, version: string): Promise<number>
   }
 }
 
-interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; releases: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; releases: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, releases: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true, releases: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
     else if (a === '--no-models') o.models = false;
     else if (a === '--no-simulate') o.simulate = false;
     else if (a === '--no-day2') o.day2 = false;
+    else if (a === '--no-promtool') o.promtool = false;
     else if (a === '--no-releases') o.releases = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
@@ -160,13 +164,18 @@ async function main(): Promise<number> {
   // the simulation runs on the newest version of tools/versions.env: only when that is tested
   const newest = (readVersionsEnv().KUBERNETES_VERSIONS ?? '').split(/\s+/)[0];
   const simulate = opts.simulate && (!opts.versions || opts.versions.includes(newest));
-  const tools: Tools = ensureTools(opts.versions, simulate ? undefined : ['etcd', 'kube-score', 'kube-linter', 'polaris', 'kubernetes']);
+  // every tool but promtool now; promtool, needed by the last stage only, builds behind the
+  // cluster stages (background-tool.ts): a cold build's compile hides in their waits
+  const tools: Tools = ensureTools(opts.versions, ['etcd', 'kube-score', 'kube-linter', 'polaris', 'kubernetes', ...(simulate ? ['simulation'] : [])]);
+  const promtoolBuild = opts.promtool && opts.dist ? buildInBackground('promtool') : undefined;
   const versions = opts.versions ?? tools.kubernetesVersions;
   const external = process.env.KUBECONFIG;
   let distFindings = 0;
   let simFailed = 0;
   let day2Failed = 0;
+  let promtoolFailed = 0;
   let selfTest: SelfTestSummary | undefined;
+  let promtoolDir: string | undefined;
 
   if (opts.dist) {
     if (!fs.existsSync(opts.dir)) {
@@ -205,6 +214,7 @@ async function main(): Promise<number> {
       progress(`day-2 gate on v${newest} (test/conformance/day2.ts): a base platform, then everyday changes with the ApplySet prune command`);
       day2Failed = (await day2Gate(tools, newest)).failed;
     }
+    promtoolDir = targets.find((t) => t.full)?.dir ?? opts.dir;
   }
 
   if (opts.gates && !selfTest) {
@@ -215,10 +225,16 @@ async function main(): Promise<number> {
     const s = await simulationSelfTest(tools, newest);
     selfTest = { passed: (selfTest?.passed ?? 0) + s.passed, failed: (selfTest?.failed ?? 0) + s.failed, lines: [...(selfTest?.lines ?? []), ...s.lines] };
   }
+  // promtool (issue 22), last: the PrometheusRules of the fully checked directory and of the test platform
+  if (promtoolBuild && promtoolDir) {
+    await promtoolBuild.wait(tools);
+    progress(`promtool on the PrometheusRules of ${rel(promtoolDir)} and of the observed test platform (test/conformance/promtool.ts)`);
+    promtoolFailed = await promtoolStage(tools, loadObjects(manifestFiles(promtoolDir)));
+  }
   if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   if (selfTest) process.stdout.write(`gates: ${selfTest.passed} passed, ${selfTest.failed} failed\n`);
-  return distFindings || simFailed || day2Failed || (selfTest && selfTest.failed) ? 1 : 0;
+  return distFindings || simFailed || day2Failed || promtoolFailed || (selfTest && selfTest.failed) ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (err: Error) => {
