@@ -5,78 +5,21 @@
  * synthetic bad series and stays quiet on a healthy one.
  *
  * The rules checked are those of the directory under test (dist/) and of a test platform
- * built here (`observedPlatform`): an HTTP service with an availability and a latency
- * objective (OpenTelemetry HTTP conventions), a gRPC service with an availability objective
- * (OpenTelemetry RPC conventions, milliseconds) and a worker alerted on without request
- * metrics. The unit tests are generated from the rendered rules: the expected labels and
- * annotations are the rendered ones, so a change of the rules is tested as rendered.
+ * (`observedPlatform` in promtool-subjects.ts): an HTTP service with an availability and a
+ * latency objective (OpenTelemetry HTTP conventions), a gRPC service with an availability
+ * objective over 28 days (OpenTelemetry RPC conventions, milliseconds) and a worker
+ * alerted on without request metrics. Both sets are unit-tested (the directory's when it
+ * is dist/<env>/, whose code says what each rule was rendered from). The unit tests are
+ * generated from the rendered rules: the expected labels and annotations are the rendered
+ * ones, so a change of the rules is tested as rendered.
  *
- *   npx tsx test/conformance/promtool.ts      the stage alone (builds promtool first if needed)
+ *   npx tsx test/conformance/promtool.ts      the stage alone, on dist/prod/ (builds promtool first if needed)
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Testing, Yaml } from 'cdk8s';
-import {
-  BoundedContext, Image, Instrumentation, Microservice, Platform, PlatformMonitoring, Port, Probe, ServiceAlerts, Slo, Worker, WorkloadMetrics,
-} from '../../lib';
-import { ensureTools, K8sObject, LoadedObject, makeTemp, progress, removeTemp, run, toolPath, Tools } from './harness';
-
-/** What an alert family's test feeds in: the request counters and histogram of a service. */
-interface Convention {
-  requests: string;
-  ok: string;
-  error: string;
-  bucket?: string;
-  /** `le` values of the synthetic histogram, ascending, without +Inf */
-  les: string[];
-  /** the `le` of the RED latency threshold and of the latency objective's threshold */
-  redLe?: string;
-  sloLe?: string;
-}
-
-interface Subject { job: string; rule: K8sObject; convention?: Convention }
-
-/** The test platform: services scraped and alerted on, as the README's observability section declares them. */
-export function observedPlatform(app: App = Testing.app()): { rules: K8sObject[]; subjects: Subject[] } {
-  const platform = new Platform(app, 'observed');
-  new PlatformMonitoring(platform, 'monitoring');
-  const shop = new BoundedContext(app, 'shop', { platform, team: 'shop-team' });
-  const probes = { readiness: Probe.http('/ready'), liveness: Probe.http('/live') };
-  const products = new Microservice(shop, 'products', { image: Image.fromTag('ghcr.io/acme/products', '1.0.0'), ports: [Port.http(8080)], ...probes });
-  new WorkloadMetrics(products, 'metrics', { port: 'http' });
-  new ServiceAlerts(products, 'alerts', {
-    instrumentation: Instrumentation.openTelemetryHttp(),
-    slos: [Slo.availability(99.9), Slo.latency(99, Duration.millis(250))],
-  });
-  const auth = new Microservice(shop, 'auth', {
-    image: Image.fromTag('ghcr.io/acme/auth', '1.0.0'), ports: [Port.grpc(9090), Port.http(9464, { name: 'metrics' })],
-    readiness: Probe.grpc(), liveness: Probe.tcp(),
-  });
-  new WorkloadMetrics(auth, 'metrics', { port: 'metrics', interval: Duration.seconds(15) });
-  new ServiceAlerts(auth, 'alerts', { instrumentation: Instrumentation.openTelemetryGrpc(), slos: [Slo.availability(99.95, { window: Duration.days(28) })] });
-  const relay = new Worker(shop, 'relay', {
-    image: Image.fromTag('ghcr.io/acme/relay', '1.0.0'), ports: [Port.http(9090, { name: 'metrics' })],
-    readiness: Probe.http('/ready', { port: 'metrics' }), liveness: Probe.http('/live', { port: 'metrics' }),
-  });
-  new WorkloadMetrics(relay, 'metrics', { port: 'metrics' });
-  new ServiceAlerts(relay, 'alerts');
-  const objects = Testing.synth(shop) as K8sObject[];
-  const rule = (name: string) => objects.find((o) => o.kind === 'PrometheusRule' && o.metadata?.name === name)!;
-  return {
-    rules: objects.filter((o) => o.kind === 'PrometheusRule'),
-    subjects: [
-      { job: 'shop/products', rule: rule('products'), convention: {
-        requests: 'http_server_request_duration_seconds_count', ok: 'http_response_status_code="200"', error: 'http_response_status_code="500"',
-        bucket: 'http_server_request_duration_seconds_bucket', les: ['0.25', '1.0', '2.5'], redLe: '1.0', sloLe: '0.25',
-      } },
-      { job: 'shop/auth', rule: rule('auth'), convention: {
-        requests: 'rpc_server_duration_milliseconds_count', ok: 'rpc_grpc_status_code="0"', error: 'rpc_grpc_status_code="14"',
-        bucket: 'rpc_server_duration_milliseconds_bucket', les: ['250.0', '1000.0', '2500.0'], redLe: '1000.0',
-      } },
-      { job: 'shop/relay', rule: rule('relay') },
-    ],
-  };
-}
+import { Yaml } from 'cdk8s';
+import { ensureTools, K8sObject, LoadedObject, loadObjects, makeTemp, manifestFiles, progress, removeTemp, REPO, run, toolPath, Tools } from './harness';
+import { Convention, observedPlatform, referenceSubjects, Subject } from './promtool-subjects';
 
 type Rule = { alert?: string; record?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 
@@ -112,6 +55,9 @@ function latency(job: string, c: Convention, fastShare: number): Array<{ series:
   ];
 }
 
+/** The share of bad requests that burns `budget` 50 times as fast as it lasts (at most half the requests). */
+const fastBurn = (budget: number) => Math.min(0.5, 50 * budget);
+
 /** The unit tests of one service's alert families: each fires on a bad series and is quiet on a healthy one. */
 export function unitTests(s: Subject): Array<Record<string, unknown>> {
   const { job, rule, convention: c } = s;
@@ -127,20 +73,27 @@ export function unitTests(s: Subject): Array<Record<string, unknown>> {
   tests.push(
     test('error ratio: fires', traffic(job, c, 0.1), 20, 'ServiceErrorRatioHigh', expected(rule, 'ServiceErrorRatioHigh', {})),
     test('error ratio: quiet', traffic(job, c, 0), 20, 'ServiceErrorRatioHigh', []),
-    test('availability burn: pages and tickets', traffic(job, c, 0.05), 30, 'SloErrorBudgetBurn', expected(rule, 'SloErrorBudgetBurn', { slo: 'availability' })),
-    test('availability burn: tickets a slow burn', traffic(job, c, 0.002), 30, 'SloErrorBudgetBurn',
-      expected(rule, 'SloErrorBudgetBurn', { slo: 'availability', slo_severity: 'ticket' })),
-    test('availability burn: quiet', traffic(job, c, 0), 30, 'SloErrorBudgetBurn', []),
   );
+  if (s.availabilityBudget !== undefined) {
+    // a fast burn at 50x the budget (above every page factor), a slow one at 2x (above the
+    // 1x ticket, below the 3x ticket and both pages, whatever the objective)
+    tests.push(
+      test('availability burn: pages and tickets', traffic(job, c, fastBurn(s.availabilityBudget)), 30, 'SloErrorBudgetBurn',
+        expected(rule, 'SloErrorBudgetBurn', { slo: 'availability' })),
+      test('availability burn: tickets a slow burn', traffic(job, c, 2 * s.availabilityBudget), 30, 'SloErrorBudgetBurn',
+        expected(rule, 'SloErrorBudgetBurn', { slo: 'availability', slo_severity: 'ticket' })),
+      test('availability burn: quiet', traffic(job, c, 0), 30, 'SloErrorBudgetBurn', []),
+    );
+  }
   if (c.bucket && c.redLe) {
     tests.push(
       test('latency: fires', latency(job, c, 0.5), 20, 'ServiceLatencyHigh', expected(rule, 'ServiceLatencyHigh', {})),
       test('latency: quiet', latency(job, c, 1), 20, 'ServiceLatencyHigh', []),
     );
   }
-  if (c.bucket && c.sloLe) {
+  if (c.bucket && c.sloLe && s.latencyBudget !== undefined) {
     tests.push(
-      test('latency burn: pages and tickets', latency(job, c, 0.5), 30, 'SloErrorBudgetBurn', expected(rule, 'SloErrorBudgetBurn', { slo: 'latency' })),
+      test('latency burn: pages and tickets', latency(job, c, 1 - fastBurn(s.latencyBudget)), 30, 'SloErrorBudgetBurn', expected(rule, 'SloErrorBudgetBurn', { slo: 'latency' })),
       test('latency burn: quiet', latency(job, c, 1), 30, 'SloErrorBudgetBurn', []),
     );
   }
@@ -186,11 +139,12 @@ async function selfTest(promtool: string, dir: string, s: Subject): Promise<numb
  * The stage: `promtool check rules` on every PrometheusRule of `objects` and of the test
  * platform, then `promtool test rules` on the generated unit tests. Returns the failures.
  */
-export async function promtoolStage(tools: Tools, objects: LoadedObject[]): Promise<number> {
+export async function promtoolStage(tools: Tools, objects: LoadedObject[], reference?: { subjects: Subject[]; skipped: string[] }): Promise<number> {
   const promtool = toolPath(tools, 'promtool');
   const dir = makeTemp('cdk8s-ms-promtool-');
   try {
     const fixture = observedPlatform();
+    for (const why of reference?.skipped ?? []) progress(`promtool test rules: ${why}`);
     const fromDist = objects.filter((o) => o.obj.kind === 'PrometheusRule' && o.obj.apiVersion === 'monitoring.coreos.com/v1').map((o) => o.obj);
     const files = [...fromDist, ...fixture.rules].map((o) => writeRules(dir, o));
     const check = await run(promtool, ['check', 'rules', ...files]);
@@ -201,17 +155,18 @@ export async function promtoolStage(tools: Tools, objects: LoadedObject[]): Prom
     }
     progress(`promtool check rules: ${files.length} PrometheusRules (${fromDist.length} of the directory, ${fixture.rules.length} of the test platform): ${check.code === 0 ? 'ok' : 'FAILED'} in ${check.seconds.toFixed(1)}s`);
     let count = 0;
-    for (const s of fixture.subjects) {
+    for (const s of [...fixture.subjects, ...(reference?.subjects ?? [])]) {
       const tests = unitTests(s);
       count += tests.length;
-      const testFile = path.join(dir, `${s.job.replace('/', '-')}.test.yaml`);
+      const origin = fixture.subjects.includes(s) ? 'test platform' : 'directory';
+      const testFile = path.join(dir, `${s.job.replace('/', '-')}-${origin.replace(' ', '-')}.test.yaml`);
       fs.writeFileSync(testFile, Yaml.stringify({ rule_files: [writeRules(dir, s.rule)], evaluation_interval: '1m', tests }));
       const r = await run(promtool, ['test', 'rules', testFile]);
       if (r.code !== 0) {
         failures++;
         process.stderr.write(r.out);
       }
-      progress(`promtool test rules: ${s.job}, ${tests.length} tests (${[...new Set(tests.map((t) => String(t.name).split(' ').slice(1).join(' ').split(':')[0]))].join(', ')}): ${r.code === 0 ? 'ok' : 'FAILED'}`);
+      progress(`promtool test rules: ${s.job} (${origin}), ${tests.length} tests (${[...new Set(tests.map((t) => String(t.name).split(' ').slice(1).join(' ').split(':')[0]))].join(', ')}): ${r.code === 0 ? 'ok' : 'FAILED'}`);
     }
     failures += await selfTest(promtool, dir, fixture.subjects[0]);
     process.stdout.write(`promtool: ${files.length} rule files checked, ${count} unit tests; ${failures === 0 ? 'all passed' : `${failures} failed`}\n`);
@@ -223,7 +178,10 @@ export async function promtoolStage(tools: Tools, objects: LoadedObject[]): Prom
 
 if (require.main === module) {
   const tools = ensureTools(undefined, ['promtool']);
-  promtoolStage(tools, []).then((f) => process.exit(f ? 1 : 0), (err: Error) => {
+  // the rules of dist/prod/ (checked and unit-tested) beside the test platform's
+  const dir = path.join(REPO, 'dist', 'prod');
+  const objects = fs.existsSync(dir) ? loadObjects(manifestFiles(dir)) : [];
+  promtoolStage(tools, objects, objects.length ? referenceSubjects('prod', objects.map((o) => o.obj)) : undefined).then((f) => process.exit(f ? 1 : 0), (err: Error) => {
     process.stderr.write(`promtool stage: ${err.message}\n`);
     process.exit(2);
   });

@@ -40,6 +40,7 @@ import { simulateDir, simulateReleases, simulationSelfTest } from '../simulation
 import { day2Gate } from './day2';
 import { buildInBackground } from './background-tool';
 import { promtoolStage } from './promtool';
+import { referenceSubjects } from './promtool-subjects';
 import { synthesizePlatform } from './platforms/synth';
 import { checkReleases } from './platforms/releases';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
@@ -229,7 +230,10 @@ async function main(): Promise<number> {
   if (promtoolBuild && promtoolDir) {
     await promtoolBuild.wait(tools);
     progress(`promtool on the PrometheusRules of ${rel(promtoolDir)} and of the observed test platform (test/conformance/promtool.ts)`);
-    promtoolFailed = await promtoolStage(tools, loadObjects(manifestFiles(promtoolDir)));
+    // the reference platform's own rules are unit-tested too when the directory is dist/<env>/
+    const objects = loadObjects(manifestFiles(promtoolDir));
+    const env = path.dirname(path.resolve(promtoolDir)) === path.join(REPO, 'dist') ? path.basename(promtoolDir) : undefined;
+    promtoolFailed = await promtoolStage(tools, objects, env ? referenceSubjects(env, objects.map((o) => o.obj)) : undefined);
   }
   if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
