@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ConfigurationError, ErrorCode, POLICY_RULES, POLICY_SUPPRESSION_PREFIX, PolicyPack, PolicyRule, formatViolation, policySuppressionAnnotation } from '../../lib';
 import { compliantApp, found, pod } from './_fixtures';
 
@@ -60,4 +62,10 @@ describe('PolicyPack', () => {
   test('ignores what is not an object (an empty YAML document)', () => {
     expect(new PolicyPack().check([null, undefined, 'x', [], ...compliantApp().all]).objects).toBe(4);
   });
+});
+
+test('the README\'s rule table lists every rule of the pack, word for word', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| (CMS-\d{3}) \| `([a-z-]+)` \| (.+) \|$/gm)].map(m => [m[1], m[2], m[3]]);
+  expect(rows).toEqual(new PolicyPack().rules.map(r => [r.id, r.slug, r.description]));
 });
