@@ -1,4 +1,5 @@
-import { PolicyContext, PolicyManifest, _at, _list, _obj, _str } from './policy-rule';
+import { PolicyContext, PolicyManifest } from './policy-rule';
+import { _at, _list, _obj, _str } from './json';
 
 /** The kinds that carry a pod template (or are a pod), with where the pod spec is. */
 const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {

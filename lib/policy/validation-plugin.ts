@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { POLICY_RULES, PolicyPack, policySuppressionAnnotation } from './policy-pack';
 import { PolicyViolation } from './policy-rule';
@@ -67,20 +68,35 @@ export class PolicyValidation {
     this.pack = new PolicyPack({ skip });
   }
 
-  /** Checks the manifests of `context` and submits the report. */
+  /**
+   * Checks the manifests of `context` and submits the report. The manifests of one
+   * directory are checked together (rules across objects look within it).
+   */
   public async validate(context: PolicyValidationContext): Promise<void> {
-    const objects: unknown[] = [];
-    const fileOf = new Map<unknown, string>();
+    // the manifests of one directory are one set (an app writes one directory; a
+    // platform synthesized per environment, one directory each, is checked per environment)
+    const sets = new Map<string, string[]>();
     for (const file of context.manifests) {
-      for (const doc of context.parseManifest(file)) {
-        objects.push(doc);
-        fileOf.set(doc, file);
+      const dir = path.dirname(file);
+      sets.set(dir, [...(sets.get(dir) ?? []), file]);
+    }
+    const violations: Array<{ violation: PolicyViolation; file: string }> = [];
+    let objects = 0;
+    let suppressed = 0;
+    for (const files of sets.values()) {
+      const docs = files.map(file => ({ file, docs: context.parseManifest(file) }));
+      const report = this.pack.check(docs.flatMap(d => d.docs));
+      objects += report.objects;
+      suppressed += report.suppressed.length;
+      for (const violation of report.violations) {
+        violations.push({ violation, file: docs.find(d => d.docs.some(o => isObject(o, violation)))?.file ?? files[0] });
+      }
+      for (const s of report.suppressed) {
+        context.logger.log(`suppressed ${s.ruleId} ${s.rule} on ${s.kind} ${s.namespace === '' ? '' : `${s.namespace}/`}${s.name} ${s.path}: ${s.reason}`);
       }
     }
-    const report = this.pack.check(objects);
-    const located = (v: PolicyViolation) => fileOf.get(objects.find(o => isObject(o, v))) ?? '';
     for (const rule of this.pack.rules) {
-      const mine = report.violations.filter(v => v.ruleId === rule.id);
+      const mine = violations.filter(v => v.violation.ruleId === rule.id);
       if (mine.length === 0) {
         continue;
       }
@@ -88,16 +104,12 @@ export class PolicyValidation {
         ruleName: `${rule.id} ${rule.slug}: ${rule.description}`,
         recommendation: `${rule.reason}; if it truly does not apply to an object, annotate it with ${policySuppressionAnnotation(rule)}: <why>`,
         fix: rule.fix,
-        violatingResources: mine.map(v => ({ resourceName: v.name, manifestPath: located(v),
+        violatingResources: mine.map(({ violation: v, file }) => ({ resourceName: v.name, manifestPath: file,
           locations: [`${v.kind} ${v.namespace === '' ? '' : `${v.namespace}/`}${v.name} ${v.path}: ${v.message}`] })),
       });
     }
-    for (const s of report.suppressed) {
-      context.logger.log(`suppressed ${s.ruleId} ${s.rule} on ${s.kind} ${s.namespace === '' ? '' : `${s.namespace}/`}${s.name} ${s.path}: ${s.reason}`);
-    }
-    context.report.submit(report.violations.length === 0 ? 'success' : 'failure', {
-      rules: String(this.pack.rules.length), objects: String(report.objects),
-      violations: String(report.violations.length), suppressed: String(report.suppressed.length),
+    context.report.submit(violations.length === 0 ? 'success' : 'failure', {
+      rules: String(this.pack.rules.length), objects: String(objects), violations: String(violations.length), suppressed: String(suppressed),
     });
   }
 }

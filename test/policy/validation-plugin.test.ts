@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { ErrorCode, PolicyValidation, PolicyValidationContext } from '../../lib';
+import { compliantApp } from './_fixtures';
 import { buildPlusApp } from './fixtures/plus-app';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -61,6 +62,19 @@ describe('PolicyValidation', () => {
     const skipped = context(Testing.synth(buildPlusApp(Testing.app(), true)), dir);
     await new PolicyValidation({ skip: ['CMS-001', 'probes'] }).validate(skipped.ctx);
     expect(skipped.recorded.violations).toHaveLength(4);
+  });
+
+  test('checks the manifests of each directory as one set (a platform synthesized per environment)', async () => {
+    const { sa, deployment, pdb, deny } = compliantApp();
+    const { ctx, recorded } = context([deployment], dir);
+    fs.mkdirSync(path.join(dir, 'other'));
+    const beside = path.join(dir, 'other', 'rest.k8s.yaml');
+    fs.writeFileSync(beside, Yaml.stringify(sa, pdb, deny));
+    await new PolicyValidation().validate({ ...ctx, manifests: [...ctx.manifests, beside] });
+    expect(recorded.violations.map(v => v.ruleName.split(':')[0])).toEqual(['CMS-006 own-service-account', 'CMS-008 disruption-budget', 'CMS-014 network-policy']);
+    const together = context([deployment, sa, pdb, deny], dir);
+    await new PolicyValidation().validate(together.ctx);
+    expect(together.recorded.violations).toEqual([]);
   });
 
   test('fails when skip is not a list of rule names', () => {

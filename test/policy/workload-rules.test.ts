@@ -52,7 +52,7 @@ describe('CMS-002 probes', () => {
   });
 
   test('a native sidecar needs probes, an init container and a Job do not', () => {
-    const sidecar = { ...container('proxy', 'ghcr.io/acme/proxy:1.0.0'), restartPolicy: 'Always' };
+    const sidecar: Obj = { ...container('proxy', 'ghcr.io/acme/proxy:1.0.0'), restartPolicy: 'Always' };
     delete sidecar.livenessProbe;
     const init = container('migrate', 'ghcr.io/acme/migrate:1.0.0');
     delete init.livenessProbe;

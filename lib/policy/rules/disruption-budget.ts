@@ -1,5 +1,6 @@
 import { _REPLICATED_KINDS, _labelsPath, _maxReplicas, _podTemplateOf, _sameNamespace, _selects } from '../pod-template';
-import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule, _obj } from '../policy-rule';
+import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _obj } from '../json';
 
 /**
  * CMS-008: a workload that may run more than one pod (`replicas` above 1, or a

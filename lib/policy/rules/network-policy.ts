@@ -1,5 +1,6 @@
 import { _POD_KINDS, _labelsPath, _podTemplateOf, _sameNamespace, _selects } from '../pod-template';
-import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule, _list, _obj } from '../policy-rule';
+import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _list, _obj } from '../json';
 
 /** The directions a NetworkPolicy governs: `policyTypes`, or as the API server defaults it. */
 function directions(policy: PolicyManifest): string[] {

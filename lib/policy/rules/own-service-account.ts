@@ -1,5 +1,6 @@
 import { _POD_KINDS, _podTemplateOf, _sameNamespace } from '../pod-template';
-import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule, _at, _str } from '../policy-rule';
+import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _str } from '../json';
 
 /** The ServiceAccount a pod runs as (`serviceAccountName`, or the deprecated `serviceAccount`), or 'default'. */
 function accountOf(manifest: PolicyManifest): string {

@@ -1,6 +1,7 @@
 import { Image, ImagePolicy } from '../../platform/image';
 import { _POD_KINDS, _containersOf, _podTemplateOf } from '../pod-template';
-import { PolicyFinding, PolicyManifest, PolicyRule, _at, _str } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _str } from '../json';
 
 /**
  * CMS-001: every container image is pinned to a release: a digest, or a tag of

@@ -1,6 +1,7 @@
 import { _commandLineCredential, _credentialKind, _isCredentialName } from '../../internal/credentials';
 import { _POD_KINDS, _Container, _containersOf, _podTemplateOf } from '../pod-template';
-import { PolicyFinding, PolicyManifest, PolicyRule, _at, _list, _obj, _str } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _list, _obj, _str } from '../json';
 
 /** A ConfigMap key that an `envFrom` turns into an environment variable. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

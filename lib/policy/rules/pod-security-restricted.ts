@@ -1,5 +1,6 @@
 import { _POD_KINDS, _containersOf, _podTemplateOf } from '../pod-template';
-import { PolicyFinding, PolicyManifest, PolicyRule, _at, _list, _obj, _str } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _list, _obj, _str } from '../json';
 
 /** The volume types the Pod Security Standard `restricted` allows. */
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];

@@ -1,5 +1,6 @@
 import { _POD_KINDS, _podTemplateOf } from '../pod-template';
-import { PolicyFinding, PolicyManifest, PolicyRule, _at, _str } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _str } from '../json';
 
 const SYSTEM_CLASSES = ['system-cluster-critical', 'system-node-critical'];
 

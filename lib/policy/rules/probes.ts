@@ -1,5 +1,6 @@
 import { _LONG_RUNNING_KINDS, _containersOf, _podTemplateOf } from '../pod-template';
-import { PolicyFinding, PolicyManifest, PolicyRule, _at } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at } from '../json';
 
 /**
  * CMS-002: every long-running container (a regular container or a native sidecar of

@@ -1,6 +1,7 @@
 import { ESCALATION_ANNOTATION, _escalationOf } from '../../access/escalation';
 import { _KNOWN_CLUSTER_ROLES } from '../../internal/rbac';
-import { PolicyFinding, PolicyManifest, PolicyRule, _at, _list, _obj, _str } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _list, _obj, _str } from '../json';
 
 /** Verbs that read. */
 const READ_VERBS = ['get', 'list', 'watch'];

@@ -1,4 +1,5 @@
-import { PolicyFinding, PolicyManifest, PolicyRule, _at, _list, _obj } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _list, _obj } from '../json';
 
 /** Verbs that hand out more than they name: granting roles one does not hold, acting as someone else. */
 const ESCALATING_VERBS = ['bind', 'escalate', 'impersonate'];

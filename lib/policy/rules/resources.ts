@@ -1,5 +1,6 @@
 import { _POD_KINDS, _containersOf, _podTemplateOf } from '../pod-template';
-import { PolicyFinding, PolicyManifest, PolicyRule, _at, _obj } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _obj } from '../json';
 
 const RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 

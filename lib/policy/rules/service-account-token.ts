@@ -1,5 +1,6 @@
 import { _POD_KINDS, _podTemplateOf, _sameNamespace } from '../pod-template';
-import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule, _at, _str } from '../policy-rule';
+import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _str } from '../json';
 
 /**
  * CMS-007: no API token is mounted unless asked for: ServiceAccounts set

@@ -1,5 +1,6 @@
 import { _REPLICATED_KINDS, _maxReplicas, _podTemplateOf } from '../pod-template';
-import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule, _at, _list, _obj, _str } from '../policy-rule';
+import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at, _list, _obj, _str } from '../json';
 
 const DOMAINS: Array<[string, string]> = [['kubernetes.io/hostname', 'nodes'], ['topology.kubernetes.io/zone', 'zones']];
 

@@ -1,4 +1,5 @@
-import { PolicyFinding, PolicyManifest, PolicyRule, _at } from '../policy-rule';
+import { PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
+import { _at } from '../json';
 
 /**
  * The prefix of the annotation that suppresses a rule on one object, followed by the
