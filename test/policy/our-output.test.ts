@@ -1,7 +1,8 @@
 /**
  * Our constructs' output passes the pack by construction (issue 23): the reference
  * platform in every environment, as committed in dist/ and as a fresh synth, the
- * test platforms of the conformance run, and generated platform models.
+ * test platforms of the conformance run, the release composition, and generated
+ * platform models.
  */
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
@@ -10,6 +11,7 @@ import { ENVIRONMENTS, buildSalesPlatform } from '../../charts';
 import { KubernetesVersion, PolicyPack, formatViolation, loadManifests } from '../../lib';
 import { buildShop } from '../conformance/platforms/_shop';
 import { buildPlatform, platformSpec } from '../model/spec';
+import { progressionComposition } from '../release/_progression';
 import { Obj } from './_fixtures';
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
@@ -47,6 +49,12 @@ describe('our output passes the policy pack', () => {
     buildShop(app, version);
     const manifests = synth(app);
     expect(manifests.length).toBeGreaterThan(30);
+    expect(violations(manifests)).toEqual([]);
+  });
+
+  test('the release composition: one service per release strategy, and an Argo Rollouts canary', () => {
+    const manifests = synth(progressionComposition().catalog.node.root as App);
+    expect(manifests.filter(m => m.kind === 'Rollout')).toHaveLength(1);
     expect(violations(manifests)).toEqual([]);
   });
 

@@ -33,6 +33,10 @@ describe('CMS-001 pinned-image', () => {
     expect(v[0].message).not.toContain('imagePolicy');
   });
 
+  test('fails when a container has no image', () => {
+    expect(broken(app => { delete pod(app).containers[0].image; })).toEqual([`CMS-001 ${C0}.image`]);
+  });
+
   test('fails for an init container too, and a CronJob\'s pod template', () => {
     const app = compliantApp();
     pod(app).initContainers = [{ ...container('migrate', 'ghcr.io/acme/migrate:latest') }];
