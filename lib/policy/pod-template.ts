@@ -11,16 +11,18 @@ const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
   ReplicationController: ['spec', 'template'],
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  // Argo Rollouts: a Rollout with its own template (one with a workloadRef runs the pods of a Deployment, checked itself)
+  Rollout: ['spec', 'template'],
 };
 
 /** The kinds that run pods. @internal */
 export const _POD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
 
 /** The kinds that run pods for as long as they exist (not run to completion). @internal */
-export const _LONG_RUNNING_KINDS: readonly string[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController'];
+export const _LONG_RUNNING_KINDS: readonly string[] = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Rollout'];
 
 /** The kinds whose replica count a PodDisruptionBudget and spreading matter for. @internal */
-export const _REPLICATED_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
+export const _REPLICATED_KINDS: readonly string[] = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout'];
 
 /** A pod spec inside an object, with its JSONPath and the pods' labels. @internal */
 export interface _PodTemplate {
@@ -46,7 +48,7 @@ export interface _Container {
   readonly longRunning: boolean;
 }
 
-/** The pod template of `manifest`, or undefined for kinds that have none. @internal */
+/** The pod template of `manifest`, or undefined for kinds that have none and objects without one (a Rollout with a workloadRef). @internal */
 export function _podTemplateOf(manifest: PolicyManifest): _PodTemplate | undefined {
   const where = POD_SPEC_PATHS[manifest.kind ?? ''];
   if (where === undefined) {
@@ -57,6 +59,9 @@ export function _podTemplateOf(manifest: PolicyManifest): _PodTemplate | undefin
   for (const key of where) {
     node = _obj(node)[key];
     path = _at(path, key);
+  }
+  if (manifest.kind !== 'Pod' && (typeof node !== 'object' || node === null)) {
+    return undefined;
   }
   const template = _obj(node);
   const labels = _obj(_obj(template.metadata).labels) as { [key: string]: string };

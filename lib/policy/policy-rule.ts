@@ -54,7 +54,7 @@ export interface PolicyRule {
   readonly reason: string;
   /** How to fix a violation. */
   readonly fix: string;
-  /** The kinds the rule applies to; other objects are not applicable. */
+  /** The kinds the rule applies to (`'*'`: every kind); other objects are not applicable. */
   readonly kinds: readonly string[];
   /**
    * The findings on `manifest` (one of `kinds`): an empty list when it complies.

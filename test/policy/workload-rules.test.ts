@@ -172,3 +172,16 @@ describe('CMS-010 priority-class', () => {
     expect(broken(app => { pod(app).priorityClassName = 'system-node-critical'; })).toEqual(['CMS-010 Deployment/web $.spec.template.spec.priorityClassName']);
   });
 });
+
+describe('Argo Rollouts', () => {
+  test('a Rollout with its own template is checked as a Deployment; one with a workloadRef runs the Deployment\'s pods, checked there', () => {
+    const app = compliantApp();
+    const rollout: Obj = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'web', namespace: 'shop' }, spec: { ...app.deployment.spec } };
+    expect(found([app.sa, app.pdb, app.deny, rollout])).toEqual([]);
+    rollout.spec = { ...rollout.spec, template: { ...rollout.spec.template, spec: { ...pod(app), priorityClassName: undefined } } };
+    expect(found([app.sa, app.pdb, app.deny, rollout])).toEqual(['CMS-010 Rollout/web $.spec.template.spec.priorityClassName']);
+    const ref: Obj = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'web', namespace: 'shop' },
+      spec: { replicas: 3, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } };
+    expect(found([...compliantApp().all, ref])).toEqual([]);
+  });
+});

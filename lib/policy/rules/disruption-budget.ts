@@ -19,7 +19,10 @@ export const DISRUPTION_BUDGET: PolicyRule = {
     if (replicas <= 1) {
       return [];
     }
-    const pod = _podTemplateOf(manifest)!;
+    const pod = _podTemplateOf(manifest);
+    if (pod === undefined) {
+      return [];
+    }
     const covered = _sameNamespace(context, manifest, 'PodDisruptionBudget')
       .some(pdb => _obj(pdb.spec).selector !== undefined && _selects(_obj(pdb.spec).selector, pod.labels));
     return covered ? [] : [{ path: _labelsPath(pod),

@@ -24,7 +24,10 @@ export const NETWORK_POLICY: PolicyRule = {
   fix: 'add a default-deny NetworkPolicy (podSelector: {}, policyTypes: [Ingress, Egress]) to the namespace and allow each declared call explicitly',
   kinds: _POD_KINDS,
   check(manifest: PolicyManifest, context: PolicyContext): PolicyFinding[] {
-    const pod = _podTemplateOf(manifest)!;
+    const pod = _podTemplateOf(manifest);
+    if (pod === undefined) {
+      return [];
+    }
     const selecting = _sameNamespace(context, manifest, 'NetworkPolicy').filter(p => _selects(_obj(p.spec).podSelector, pod.labels));
     const covered = new Set(selecting.flatMap(directions));
     return ['Ingress', 'Egress'].filter(d => !covered.has(d)).map(d => ({

@@ -2,15 +2,15 @@ import { _POD_KINDS, _podTemplateOf, _sameNamespace } from '../pod-template';
 import { PolicyContext, PolicyFinding, PolicyManifest, PolicyRule } from '../policy-rule';
 import { _at, _str } from '../json';
 
-/** The ServiceAccount a pod runs as (`serviceAccountName`, or the deprecated `serviceAccount`), or 'default'. */
-function accountOf(manifest: PolicyManifest): string {
-  const spec = _podTemplateOf(manifest)!.spec;
-  return _str(spec.serviceAccountName) ?? _str(spec.serviceAccount) ?? 'default';
+/** The ServiceAccount a pod runs as (`serviceAccountName`, or the deprecated `serviceAccount`), or 'default'; undefined without a pod template. */
+function accountOf(manifest: PolicyManifest): string | undefined {
+  const spec = _podTemplateOf(manifest)?.spec;
+  return spec === undefined ? undefined : _str(spec.serviceAccountName) ?? _str(spec.serviceAccount) ?? 'default';
 }
 
 /** The application a pod template belongs to (`app.kubernetes.io/name`), if it says. */
 function applicationOf(manifest: PolicyManifest): string | undefined {
-  return _podTemplateOf(manifest)!.labels['app.kubernetes.io/name'];
+  return _podTemplateOf(manifest)?.labels['app.kubernetes.io/name'];
 }
 
 /**
@@ -27,9 +27,12 @@ export const OWN_SERVICE_ACCOUNT: PolicyRule = {
   fix: 'create a ServiceAccount per workload in the same app and set serviceAccountName to it',
   kinds: _POD_KINDS,
   check(manifest: PolicyManifest, context: PolicyContext): PolicyFinding[] {
-    const pod = _podTemplateOf(manifest)!;
-    const path = _at(pod.path, 'serviceAccountName');
+    const pod = _podTemplateOf(manifest);
     const account = accountOf(manifest);
+    if (pod === undefined || account === undefined) {
+      return [];
+    }
+    const path = _at(pod.path, 'serviceAccountName');
     if (account === 'default') {
       return [{ path, message: 'the pods run as the namespace\'s default ServiceAccount' }];
     }

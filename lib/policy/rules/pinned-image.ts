@@ -16,7 +16,10 @@ export const PINNED_IMAGE: PolicyRule = {
   fix: 'use the full version tag (for example 1.8.2 or 7.2.5-alpine) or a digest (repo@sha256:...)',
   kinds: _POD_KINDS,
   check(manifest: PolicyManifest): PolicyFinding[] {
-    const pod = _podTemplateOf(manifest)!;
+    const pod = _podTemplateOf(manifest);
+    if (pod === undefined) {
+      return [];
+    }
     const findings: PolicyFinding[] = [];
     for (const c of _containersOf(pod)) {
       const image = _str(c.container.image);

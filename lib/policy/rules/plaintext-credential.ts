@@ -82,6 +82,7 @@ export const PLAINTEXT_CREDENTIAL: PolicyRule = {
       return keys.length === 0 ? [] : [{ path: manifest.stringData !== undefined ? '$.stringData' : '$.data',
         message: `Secret '${manifest.metadata?.name ?? ''}' carries its values (${keys.join(', ')}) in the manifest, base64 is not encryption` }];
     }
-    return _containersOf(_podTemplateOf(manifest)!).flatMap(containerFindings);
+    const pod = _podTemplateOf(manifest);
+    return pod === undefined ? [] : _containersOf(pod).flatMap(containerFindings);
   },
 };

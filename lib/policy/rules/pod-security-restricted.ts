@@ -21,7 +21,10 @@ export const POD_SECURITY_RESTRICTED: PolicyRule = {
   fix: 'set runAsNonRoot: true and seccompProfile.type: RuntimeDefault on the pod, allowPrivilegeEscalation: false and capabilities.drop: [ALL] on every container; remove host namespaces, hostPath volumes and hostPorts',
   kinds: _POD_KINDS,
   check(manifest: PolicyManifest): PolicyFinding[] {
-    const pod = _podTemplateOf(manifest)!;
+    const pod = _podTemplateOf(manifest);
+    if (pod === undefined) {
+      return [];
+    }
     const findings: PolicyFinding[] = [];
     const add = (path: string, message: string) => findings.push({ path, message });
     for (const host of ['hostNetwork', 'hostPID', 'hostIPC']) {

@@ -16,7 +16,10 @@ export const PRIORITY_CLASS: PolicyRule = {
   fix: 'set priorityClassName to one of the platform\'s classes (critical, standard, batch tiers)',
   kinds: _POD_KINDS,
   check(manifest: PolicyManifest): PolicyFinding[] {
-    const pod = _podTemplateOf(manifest)!;
+    const pod = _podTemplateOf(manifest);
+    if (pod === undefined) {
+      return [];
+    }
     const name = _str(pod.spec.priorityClassName);
     const path = _at(pod.path, 'priorityClassName');
     if (name === undefined || name === '') {

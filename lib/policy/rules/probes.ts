@@ -15,7 +15,8 @@ export const PROBES: PolicyRule = {
   kinds: _LONG_RUNNING_KINDS,
   check(manifest: PolicyManifest): PolicyFinding[] {
     const findings: PolicyFinding[] = [];
-    for (const c of _containersOf(_podTemplateOf(manifest)!).filter(x => x.longRunning)) {
+    const pod = _podTemplateOf(manifest);
+    for (const c of pod === undefined ? [] : _containersOf(pod).filter(x => x.longRunning)) {
       for (const probe of ['readinessProbe', 'livenessProbe']) {
         if (c.container[probe] === undefined || c.container[probe] === null) {
           findings.push({ path: _at(c.path, probe), message: `container '${c.name}' has no ${probe}` });

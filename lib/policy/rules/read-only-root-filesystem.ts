@@ -11,7 +11,8 @@ export const READ_ONLY_ROOT_FILESYSTEM: PolicyRule = {
   fix: 'set securityContext.readOnlyRootFilesystem: true and mount an emptyDir (with a sizeLimit) where the program writes, such as /tmp',
   kinds: _POD_KINDS,
   check(manifest: PolicyManifest): PolicyFinding[] {
-    return _containersOf(_podTemplateOf(manifest)!).filter(c => c.list !== 'ephemeralContainers')
+    const pod = _podTemplateOf(manifest);
+    return (pod === undefined ? [] : _containersOf(pod)).filter(c => c.list !== 'ephemeralContainers')
       .filter(c => _obj(c.container.securityContext).readOnlyRootFilesystem !== true)
       .map(c => ({ path: _at(_at(c.path, 'securityContext'), 'readOnlyRootFilesystem'), message: `container '${c.name}' has a writable root filesystem` }));
   },

@@ -17,7 +17,8 @@ export const RESOURCES_SET: PolicyRule = {
   kinds: _POD_KINDS,
   check(manifest: PolicyManifest): PolicyFinding[] {
     const findings: PolicyFinding[] = [];
-    for (const c of _containersOf(_podTemplateOf(manifest)!).filter(x => x.list !== 'ephemeralContainers')) {
+    const pod = _podTemplateOf(manifest);
+    for (const c of pod === undefined ? [] : _containersOf(pod).filter(x => x.list !== 'ephemeralContainers')) {
       const resources = _obj(c.container.resources);
       for (const side of ['requests', 'limits']) {
         const set = _obj(resources[side]);

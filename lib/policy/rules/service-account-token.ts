@@ -19,7 +19,10 @@ export const SERVICE_ACCOUNT_TOKEN: PolicyRule = {
       return manifest.automountServiceAccountToken === false ? []
         : [{ path: '$.automountServiceAccountToken', message: `ServiceAccount '${manifest.metadata?.name ?? ''}' does not set automountServiceAccountToken: false` }];
     }
-    const pod = _podTemplateOf(manifest)!;
+    const pod = _podTemplateOf(manifest);
+    if (pod === undefined) {
+      return [];
+    }
     const own = pod.spec.automountServiceAccountToken;
     if (own === false) {
       return [];

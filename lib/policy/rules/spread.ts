@@ -28,7 +28,10 @@ export const SPREAD: PolicyRule = {
     if (_maxReplicas(manifest, context) <= 1) {
       return [];
     }
-    const pod = _podTemplateOf(manifest)!;
+    const pod = _podTemplateOf(manifest);
+    if (pod === undefined) {
+      return [];
+    }
     const keys = spreadKeys(pod.spec);
     return DOMAINS.filter(([key]) => !keys.includes(key)).map(([key, what]) => ({
       path: _at(pod.path, 'topologySpreadConstraints'), message: `the pods are not spread over ${what} (${key})`,
