@@ -35,7 +35,11 @@ function context(manifests: unknown[], dir: string): { ctx: PolicyValidationCont
 
 describe('PolicyValidation', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(ROOT, 'test', '.policy-')); });
+  // inside the repository (tsx and cdk8s resolve from its node_modules), where git ignores it
+  beforeEach(() => {
+    fs.mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
+    dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'policy-plugin-'));
+  });
   afterEach(() => { fs.rmSync(dir, { recursive: true, force: true }); });
 
   test('reports one violation per rule, each object with its location, the reason and the fix, and fails', async () => {
