@@ -84,3 +84,7 @@ export * from './release/variant-match';
 export * from './release/progression';
 export * from './release/progression-analysis';
 export { GATEWAY_API_PLUGIN } from './release/argo-rollouts';
+export * from './policy/policy-rule';
+export * from './policy/policy-pack';
+export * from './policy/validation-plugin';
+export { POLICY_SUPPRESSION_PREFIX } from './policy/rules/suppression-reason';
