@@ -153,6 +153,7 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
     seen.add(env.name);
   }
   const staging = path.join(path.dirname(outdir), `.${path.basename(outdir)}.envs-${process.pid}-${Date.now()}`);
+  let metadata = false;
   try {
     const outputs = environments.map(env => {
       let built: App | undefined;
@@ -176,16 +177,42 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
       if (i === 0) fs.writeFileSync(path.join(staging, APPLYSET_CRD_FILE), emitter.stringify([set.crd()]));
       fs.writeFileSync(path.join(staging, `${o.name}.applyset.yaml`), emitter.stringify([set.parent()]));
     }
+    metadata = _gatherConstructMetadata(staging, environments.map(env => env.name));
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
   _swapInto(staging, outdir);
-  const files: string[] = [APPLYSET_CRD_FILE, ...environments.map(env => `${env.name}.applyset.yaml`)];
+  const files: string[] = [APPLYSET_CRD_FILE, ...environments.map(env => `${env.name}.applyset.yaml`), ...(metadata ? [CONSTRUCT_METADATA_FILE] : [])];
   for (const env of environments) {
     files.push(...fs.readdirSync(path.join(outdir, env.name)).sort().map(f => `${env.name}/${f}`));
   }
   return files;
+}
+
+const CONSTRUCT_METADATA_FILE = 'construct-metadata.json';
+
+/**
+ * Moves the `construct-metadata.json` each environment's app wrote (when `cdk8s synth`
+ * asks for it, for its validation plugins) out of the environment directories into one
+ * at the output's root: the CLI reads it there only, and a JSON file inside
+ * `dist/<env>/` would be read by `kubectl apply -R -f dist/<env>/` as a manifest.
+ * The environments render the same objects from the same constructs, so their
+ * entries (object name to construct path) are merged.
+ * @returns whether there was any metadata
+ */
+function _gatherConstructMetadata(root: string, environments: string[]): boolean {
+  const resources: { [name: string]: { path: string } } = {};
+  let found = false;
+  for (const env of environments) {
+    const file = path.join(root, env, CONSTRUCT_METADATA_FILE);
+    if (!fs.existsSync(file)) continue;
+    found = true;
+    Object.assign(resources, JSON.parse(fs.readFileSync(file, 'utf8')).resources);
+    fs.rmSync(file);
+  }
+  if (found) fs.writeFileSync(path.join(root, CONSTRUCT_METADATA_FILE), JSON.stringify({ version: '1.0.0', resources }));
+  return found;
 }
 
 /** The name of the one Platform an environment's app holds: it names the environment's ApplySet. */

@@ -42,6 +42,24 @@ describe('synthesizeEnvironments', () => {
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   });
 
+  test('writes the construct metadata cdk8s synth asks for at the output\'s root, not inside an environment\'s directory that kubectl applies', () => {
+    const outdir = path.join(tmp, 'dist');
+    const before = process.env.CDK8S_RECORD_CONSTRUCT_METADATA;
+    process.env.CDK8S_RECORD_CONSTRUCT_METADATA = 'true';
+    try {
+      const files = synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), { outdir });
+      expect(files).toContain('construct-metadata.json');
+      expect(files.filter(f => f.endsWith('.json'))).toEqual(['construct-metadata.json']);
+      const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf8'));
+      expect(metadata.version).toBe('1.0.0');
+      expect(metadata.resources.products).toEqual({ path: expect.stringMatching(/^catalog\/products\//) });
+      for (const env of ['dev', 'prod']) expect(fs.readdirSync(path.join(outdir, env)).filter(f => !f.endsWith('.yaml'))).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.CDK8S_RECORD_CONSTRUCT_METADATA;
+      else process.env.CDK8S_RECORD_CONSTRUCT_METADATA = before;
+    }
+  });
+
   test('writes the ApplySet bootstrap beside the directories: the parent type once, a parent per environment named <platform>-<env>', () => {
     const outdir = path.join(tmp, 'dist');
     synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), { outdir });
