@@ -15,6 +15,9 @@ import { Platform } from './platform';
 import { ContainerLimits, ContextQuota, _ResolvedQuota, _Resources } from './context-quota';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
+/** Why a developer role granted `allowExec` may open a shell in the context's pods; written on its Role. */
+const _EXEC_ESCALATION = 'this developer role was granted exec explicitly (allowExec): a shell in the context\'s own pods, which may read what they mount; confined to this namespace';
+
 /**
  * Properties of a bounded context.
  */
@@ -257,8 +260,10 @@ export class BoundedContext extends _Chart implements IPlatformMember {
       const rules = allowExec ? [...role.rules, _EXEC_RULE] : role.rules;
       const rendered = this.renderRoleAndBinding(`Team-${roleName}`, roleName, rules, () => this._teamGrants.filter(g => g.roleName === roleName).map(g => g.subject),
         { 'cdk8s-microservices.io/team-role': role.name });
-      if (role.escalation !== undefined) {
-        rendered.role.metadata.addAnnotation(ESCALATION_ANNOTATION, role.escalation.reason);
+      // the reviewed reasons of what the role grants beyond reading (the policy pack's CMS-013 reads them)
+      const escalations = [role.escalation?.reason, allowExec ? _EXEC_ESCALATION : undefined].filter((r): r is string => r !== undefined);
+      if (escalations.length > 0) {
+        rendered.role.metadata.addAnnotation(ESCALATION_ANNOTATION, escalations.join('; '));
       }
       if (role.operator) {
         _suppress(rendered.binding, 'kube-linter', 'access-to-create-pods',

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { ENVIRONMENTS, buildSalesPlatform } from '../../charts';
-import { KubernetesVersion, PolicyPack, formatViolation, loadManifests } from '../../lib';
+import { BoundedContext, KubernetesVersion, Platform, PolicyPack, Subject, TeamRole, formatViolation, loadManifests } from '../../lib';
 import { buildShop } from '../conformance/platforms/_shop';
 import { buildPlatform, platformSpec } from '../model/spec';
 import { progressionComposition } from '../release/_progression';
@@ -49,6 +49,19 @@ describe('our output passes the policy pack', () => {
     buildShop(app, version);
     const manifests = synth(app);
     expect(manifests.length).toBeGreaterThan(30);
+    expect(violations(manifests)).toEqual([]);
+  });
+
+  test('every team role, the developer role with exec included: each grant beyond reading carries its reviewed reason', () => {
+    const app = Testing.app();
+    const platform = new Platform(app, 'shop');
+    const context = new BoundedContext(app, 'catalog', { platform, team: 'catalog-team' });
+    context.grantTeam(Subject.group('oidc:catalog-developers'), TeamRole.DEVELOPER, { allowExec: true });
+    context.grantTeam(Subject.group('oidc:catalog-operators'), TeamRole.OPERATOR);
+    context.grantTeam(Subject.group('oidc:catalog-readers'), TeamRole.VIEWER);
+    const manifests = synth(app);
+    const exec = manifests.find(m => m.kind === 'Role' && m.metadata.name === 'team-developer-exec')!;
+    expect(exec.metadata.annotations['cdk8s-microservices.io/escalation']).toContain('granted exec explicitly (allowExec)');
     expect(violations(manifests)).toEqual([]);
   });
 
