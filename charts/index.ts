@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { Environment, Platform, Subject, TeamRole } from '../lib';
+import { AdmissionPolicies, Environment, Platform, Subject, TeamRole } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
 import { SalesGateway } from './gateway';
@@ -29,6 +29,8 @@ export interface SalesPlatform {
 export function buildSalesPlatform(app: App, environment?: Environment): SalesPlatform {
   // the control plane's endpoints, for the services granted API access
   const platform = new Platform(app, 'sales', { apiServerCidrs: ['10.10.0.0/28'], environment });
+  // the policy pack's rules that CEL can judge, enforced by the API server in the contexts' namespaces
+  new AdmissionPolicies(platform, 'admission');
   const accounts = new AccountsContext(app, platform);
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);
