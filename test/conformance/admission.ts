@@ -22,11 +22,14 @@ import { REPO, ControlPlane, ensureTools, loadObjects, makeTemp, manifestFiles, 
 export interface AdmissionFixture { readonly title: string; readonly object: Obj; readonly deniedBy?: string }
 
 const NS = 'catalog';
+/** A PriorityClass of dist/prod (the Priority admission plugin refuses a Pod whose class does not exist). */
+const PRIORITY_CLASS = 'sales-standard';
 
 /** A compliant Deployment with `change` applied to a fresh copy, named `name`. */
 function deployment(name: string, change: (d: Obj) => void = () => undefined): Obj {
   const d = compliantApp().deployment;
   d.metadata = { name, namespace: NS };
+  d.spec.template.spec.priorityClassName = PRIORITY_CLASS;
   change(d);
   return d;
 }
@@ -34,6 +37,7 @@ function deployment(name: string, change: (d: Obj) => void = () => undefined): O
 /** The pod template of the compliant Deployment as another kind. */
 function asKind(kind: string, name: string, change: (spec: Obj) => void = () => undefined): Obj {
   const template = compliantApp().deployment.spec.template;
+  template.spec.priorityClassName = PRIORITY_CLASS;
   change(template.spec);
   const labels = template.metadata.labels;
   const meta = { name, namespace: NS };
