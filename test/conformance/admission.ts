@@ -6,7 +6,8 @@
  * applied (admitted, no warning), then fixtures with a server-side dry-run (admission
  * runs on it): each bad one denied with its rule's id, the compliant ones of every
  * pod-template kind admitted, a suppression with its reason honoured, a namespace the
- * bindings do not cover left alone. On a release below 1.30 it prints why the policies
+ * bindings do not cover left alone; then one binding switched to [Warn, Audit] admits its
+ * bad fixture with the rule's warning. On a release below 1.30 it prints why the policies
  * are skipped there.
  *
  *   npx tsx test/conformance/admission.ts [--versions 1.37.2,1.27.16]
@@ -170,6 +171,20 @@ export async function admissionStage(tools: Tools, version: string, distDir = pa
         const denied = r.code !== 0 && said.includes(`denied request: ${f.deniedBy} `);
         check(denied, `${f.title}: ${denied ? `denied by ${said.slice(said.indexOf(f.deniedBy), said.indexOf(f.deniedBy) + 60)}...` : `expected a denial by ${f.deniedBy}, the API server said: ${said.slice(0, 600)}`}`);
       }
+    }
+    // 4. PolicyAction.WARN: the same bad object admitted with the rule's message as a warning once its binding says [Warn, Audit]
+    const spread = policies.find(p => p.kind === 'ValidatingAdmissionPolicyBinding' && /-cms-009-/.test(String(p.metadata?.name)));
+    if (spread !== undefined) {
+      await apply(plane, write('warn-binding.yaml', [{ ...spread, spec: { ...(spread.spec as Obj), validationActions: ['Warn', 'Audit'] } }]), false);
+      const bad = write('warn-fixture.yaml', [deployment('warned-cms-009', d => { delete d.spec.template.spec.topologySpreadConstraints; })]);
+      const t = Date.now();
+      do {
+        r = await apply(plane, bad, true);
+        if (r.code === 0) break;
+        await new Promise(res => setTimeout(res, 500));
+      } while (Date.now() - t < 30_000);
+      const warned = r.code === 0 && /Warning: Validation failed for ValidatingAdmissionPolicy '[^']*cms-009[^']*'.*CMS-009 spread/.test(r.out.replace(/\s+/g, ' '));
+      check(warned, `with [Warn, Audit] on CMS-009 the unspread Deployment: ${warned ? 'admitted with the rule\'s warning' : `expected admitted with a warning, the API server said: ${r.out.trim().slice(0, 600)}`}`);
     }
   } finally {
     await plane.stop();
