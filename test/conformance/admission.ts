@@ -135,10 +135,6 @@ export async function admissionStage(tools: Tools, version: string, distDir = pa
     progress(`admission v${version}: installing ${policies.length / 2} ValidatingAdmissionPolicies and their bindings of ${path.relative(REPO, distDir)}`);
     let r = await apply(plane, write('policies.yaml', policies), false);
     check(r.code === 0 && !/Warning/.test(r.out), `${policies.length} policies and bindings installed${r.code === 0 ? '' : `: ${r.out.trim().slice(0, 2000)}`}`);
-    const status = await run(plane.kubectl, ['--kubeconfig', plane.kubeconfig, 'get', 'validatingadmissionpolicies', '-o',
-      'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.typeChecking.expressionWarnings}{"\\n"}{end}']);
-    const typeWarnings = status.out.split('\n').filter(l => /\[/.test(l));
-    if (typeWarnings.length) lines.push(`  note  type-checking warnings (informational): ${typeWarnings.join('; ').slice(0, 1500)}`);
     // 2. dist/: its namespaces are the contexts the bindings cover; wait until a policy is in force first (informers)
     const rest = objects.filter(o => !isPolicy(o));
     const probe = write('probe.yaml', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'admission-probe', labels: { 'app.kubernetes.io/part-of': 'sales', 'cdk8s-microservices.io/context': 'admission-probe' } } }]);
