@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import {
-  ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging, WorkloadTracing,
+  AdmissionPolicies, ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging,
+  WorkloadTracing,
 } from '../lib';
 import { AccountsContext } from './accounts';
 import { CatalogContext } from './catalog';
@@ -38,6 +39,8 @@ export function buildSalesPlatform(app: App, environment?: Environment): SalesPl
   // kube-prometheus-stack in 'monitoring' (its defaults: release label, Prometheus pod labels)
   // and the OpenTelemetry collector's OTLP/HTTP receiver in 'observability'
   new PlatformMonitoring(platform, 'monitoring', { otlpEndpoint: OTLP_ENDPOINT });
+  // the policy pack's rules that CEL can judge, enforced by the API server in the contexts' namespaces
+  new AdmissionPolicies(platform, 'admission');
   const accounts = new AccountsContext(app, platform);
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);

@@ -88,3 +88,5 @@ export * from './policy/policy-rule';
 export * from './policy/policy-pack';
 export * from './policy/validation-plugin';
 export { POLICY_SUPPRESSION_PREFIX } from './policy/rules/suppression-reason';
+export * from './policy/admission/admission-policies';
+export { ADMISSION_UNSUPPORTED_RULES } from './policy/admission/cel-rules';

@@ -17,6 +17,7 @@
  *   npm run conformance -- --no-day2         without the day-2 gate (apply-and-prune of everyday changes, day2.ts)
  *   npm run conformance -- --no-promtool     without promtool check rules / test rules on the PrometheusRules (promtool.ts)
  *   npm run conformance -- --no-releases     without the release composition (test/release/progression-synth.ts, platforms/releases.ts)
+ *   npm run conformance -- --no-admission    without the admission stage (admission.ts: dist/prod's ValidatingAdmissionPolicies on the newest version)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
@@ -41,6 +42,7 @@ import { day2Gate } from './day2';
 import { buildInBackground } from './background-tool';
 import { promtoolStage } from './promtool';
 import { referenceSubjects } from './promtool-subjects';
+import { admissionStage } from './admission';
 import { synthesizePlatform } from './platforms/synth';
 import { checkReleases } from './platforms/releases';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
@@ -76,10 +78,10 @@ async function checkOlderRelease(tools: Tools, version: string): Promise<number>
   }
 }
 
-interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; releases: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; releases: boolean; admission: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true, releases: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true, releases: true, admission: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
@@ -88,6 +90,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-day2') o.day2 = false;
     else if (a === '--no-promtool') o.promtool = false;
     else if (a === '--no-releases') o.releases = false;
+    else if (a === '--no-admission') o.admission = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
     else if (a === '-h' || a === '--help') {
@@ -175,6 +178,7 @@ async function main(): Promise<number> {
   let simFailed = 0;
   let day2Failed = 0;
   let promtoolFailed = 0;
+  let admissionFailed = 0;
   let selfTest: SelfTestSummary | undefined;
   let promtoolDir: string | undefined;
 
@@ -215,6 +219,16 @@ async function main(): Promise<number> {
       progress(`day-2 gate on v${newest} (test/conformance/day2.ts): a base platform, then everyday changes with the ApplySet prune command`);
       day2Failed = (await day2Gate(tools, newest)).failed;
     }
+    // the admission stage (issue 23): dist/prod's policies on a control plane of its own, the newest version; skipped with the reason below 1.30
+    const prod = path.join(opts.dir, 'prod');
+    if (opts.admission && !external && path.resolve(opts.dir) === path.join(REPO, 'dist') && fs.existsSync(prod)) {
+      for (const v of versions) {
+        const stage = await admissionStage(tools, v, prod);
+        process.stdout.write(`${stage.lines.join('\n')}\n`);
+        if (stage.passed + stage.failed > 0) process.stdout.write(`admission: ${stage.passed} passed, ${stage.failed} failed\n`);
+        admissionFailed += stage.failed;
+      }
+    }
     promtoolDir = targets.find((t) => t.full)?.dir ?? opts.dir;
   }
 
@@ -238,7 +252,7 @@ async function main(): Promise<number> {
   if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   if (selfTest) process.stdout.write(`gates: ${selfTest.passed} passed, ${selfTest.failed} failed\n`);
-  return distFindings || simFailed || day2Failed || promtoolFailed || (selfTest && selfTest.failed) ? 1 : 0;
+  return distFindings || simFailed || day2Failed || promtoolFailed || admissionFailed || (selfTest && selfTest.failed) ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (err: Error) => {
