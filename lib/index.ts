@@ -42,6 +42,7 @@ export * from './config/backing-service';
 export * from './platform/synthesize';
 export * from './platform/environment';
 export * from './change/parity';
+export * from './change/change-report';
 export * from './platform/microservices-app';
 export * from './workloads/worker';
 export * from './workloads/stateful-service';

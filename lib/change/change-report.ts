@@ -1,0 +1,264 @@
+import { _IMMUTABLE_FIELDS, _firstDifference } from './immutable-fields';
+import type { _Manifest } from './previous-output';
+
+/**
+ * What one line of a change report is about, in the platform's own terms. Each
+ * category is a class of facts read from the rendered manifests; a fact present in
+ * one output only is a line.
+ */
+export class ChangeCategory {
+  /** A call between workloads, or from outside, that a NetworkPolicy allows (peer, port, protocol). */
+  public static readonly CALL = new ChangeCategory('call');
+  /** What a subject may do: a RoleBinding's subject with each rule of its Role (or the ClusterRole's name). */
+  public static readonly GRANT = new ChangeCategory('grant');
+  /** A hostname and path (or gRPC method) an HTTPRoute, GRPCRoute or TLSRoute sends to a backend. */
+  public static readonly ROUTE = new ChangeCategory('route');
+  /** An autoscaler's bounds, a workload's replicas, a container's requests and limits, a quota. */
+  public static readonly CAPACITY = new ChangeCategory('capacity');
+  /** A container's image. */
+  public static readonly IMAGE = new ChangeCategory('image');
+  /** An object kubectl cannot update in place (an immutable field changed, `_IMMUTABLE_FIELDS`): it must be deleted and re-created. */
+  public static readonly REPLACE = new ChangeCategory('replace');
+  /** An object in the previous output only: an apply with prune deletes it. */
+  public static readonly PRUNE = new ChangeCategory('prune');
+
+  /** Every category, in the order a report lists them. */
+  public static readonly ALL: readonly ChangeCategory[] = [ChangeCategory.CALL, ChangeCategory.GRANT, ChangeCategory.ROUTE,
+    ChangeCategory.CAPACITY, ChangeCategory.IMAGE, ChangeCategory.REPLACE, ChangeCategory.PRUNE];
+
+  private constructor(
+    /** The category's name, as a report line starts with it. */
+    public readonly value: string) {}
+}
+
+/** One line of a change report. */
+export interface ChangeLine {
+  /** The bounded context (namespace) the line belongs to; '(cluster)' for cluster-scoped objects. */
+  readonly context: string;
+  /** What it is about. */
+  readonly category: ChangeCategory;
+  /** '+' added (opened, granted, exposed), '-' removed, '~' changed. */
+  readonly sign: string;
+  /** The fact, in the platform's terms (`orders/orders -> catalog/products :8080/TCP`). */
+  readonly text: string;
+}
+
+/** What a change does, per bounded context. */
+export interface ChangeReport {
+  /** The lines, by context, then category (in `ChangeCategory.ALL` order), then text. */
+  readonly lines: ChangeLine[];
+  /** The number of objects compared (those of either output). */
+  readonly compared: number;
+  /** The number of objects added. */
+  readonly added: number;
+  /** The number of objects that differ (added, removed or changed), whether a line names them or not. */
+  readonly changed: number;
+}
+
+const CLUSTER = '(cluster)';
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout'];
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute'];
+
+/**
+ * Compares two outputs (plain rendered manifests, as `loadManifests` or a synth
+ * returns them) and says what the change does: calls opened or closed, grants added
+ * or removed, routes exposed or withdrawn, capacity and images changed, objects that
+ * will be replaced or pruned. Objects are paired by API group, kind, namespace and name.
+ *
+ * @param before the previous output (the committed one)
+ * @param after the new output
+ */
+export function changeReport(before: readonly unknown[], after: readonly unknown[]): ChangeReport {
+  const [b, a] = [_index(before), _index(after)];
+  const lines: ChangeLine[] = [];
+  // facts as sets: a fact in one side only is a line
+  for (const [category, facts] of [[ChangeCategory.CALL, _calls], [ChangeCategory.GRANT, _grants], [ChangeCategory.ROUTE, _routes]] as const) {
+    const [was, now] = [facts([...b.values()]), facts([...a.values()])];
+    for (const k of now) if (!was.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '+', text: k.slice(k.indexOf('\0') + 1) });
+    for (const k of was) if (!now.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '-', text: k.slice(k.indexOf('\0') + 1) });
+  }
+  // values per object: a value that differs is a line
+  for (const [category, values] of [[ChangeCategory.CAPACITY, _capacity], [ChangeCategory.IMAGE, _images]] as const) {
+    const [was, now] = [values([...b.values()]), values([...a.values()])];
+    for (const k of [...new Set([...was.keys(), ...now.keys()])]) {
+      const [x, y] = [was.get(k), now.get(k)];
+      if (x?.value === y?.value) continue;
+      lines.push({ context: (x ?? y)!.context, category, sign: x === undefined ? '+' : y === undefined ? '-' : '~',
+        text: `${k}: ${x?.value ?? '(none)'} -> ${y?.value ?? '(none)'}` });
+    }
+  }
+  let changed = 0;
+  for (const [k, now] of a) {
+    const was = b.get(k);
+    if (was === undefined || JSON.stringify(was) === JSON.stringify(now)) continue;
+    changed++;
+    const row = _IMMUTABLE_FIELDS.find(r => r.kind === now.kind && r.group === _group(now) && _replaces(r, was, now));
+    if (row !== undefined) {
+      const field = _firstDifference(_get(was, row.field), _get(now, row.field), row.field.join('.'))?.field ?? row.field.join('.');
+      lines.push({ context: _context(now), category: ChangeCategory.REPLACE, sign: '~', text: `${_name(now)} (${field} is immutable: delete and re-create)` });
+    }
+  }
+  for (const [k, was] of b) {
+    if (!a.has(k)) lines.push({ context: _context(was), category: ChangeCategory.PRUNE, sign: '-', text: _name(was) });
+  }
+  const added = [...a.keys()].filter(k => !b.has(k)).length;
+  const order = (l: ChangeLine) => ChangeCategory.ALL.indexOf(l.category);
+  lines.sort((x, y) => _cmp(x.context, y.context) || order(x) - order(y) || _cmp(x.text, y.text) || _cmp(x.sign, y.sign));
+  return { lines, compared: new Set([...a.keys(), ...b.keys()]).size, added, changed: changed + added + (b.size - (a.size - added)) };
+}
+
+/**
+ * The report as text: one line of totals, then each bounded context with its lines
+ * (`  + call orders/orders -> catalog/products :8080/TCP`). Deterministic: the same two
+ * outputs give the same text.
+ *
+ * @param title what was compared (`prod: git HEAD:dist/prod`)
+ */
+export function renderChangeReport(report: ChangeReport, title: string): string {
+  const counts = ChangeCategory.ALL.map(c => [c.value, report.lines.filter(l => l.category === c).length] as const).filter(([, n]) => n > 0);
+  const contexts = [...new Set(report.lines.map(l => l.context))];
+  const out = [`change report ${title}: ${report.compared} objects compared, ${report.changed} differ (${report.added} added); `
+    + `${report.lines.length} line(s) in ${contexts.length} context(s)${counts.length > 0 ? `: ${counts.map(([c, n]) => `${c} ${n}`).join(', ')}` : ''}`];
+  for (const context of contexts) {
+    out.push(`${context}:`);
+    for (const l of report.lines.filter(x => x.context === context)) out.push(`  ${l.sign} ${l.category.value} ${_short(l.text)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function _cmp(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function _short(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+function _group(o: _Manifest): string {
+  const v = String(o.apiVersion ?? '');
+  return v.includes('/') ? v.slice(0, v.indexOf('/')) : '';
+}
+
+function _index(manifests: readonly unknown[]): Map<string, _Manifest> {
+  const objects = manifests.filter((m): m is _Manifest => typeof m === 'object' && m !== null && typeof (m as _Manifest).kind === 'string');
+  return new Map(objects.map(o => [`${_group(o)}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]));
+}
+
+function _context(o: _Manifest): string {
+  return o.metadata?.namespace ?? CLUSTER;
+}
+
+function _name(o: _Manifest): string {
+  return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+}
+
+function _get(o: _Manifest, field: readonly string[]): unknown {
+  return field.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as _Manifest)[k] : undefined), o);
+}
+
+function _replaces(row: (typeof _IMMUTABLE_FIELDS)[number], was: _Manifest, now: _Manifest): boolean {
+  const [x, y] = [_get(was, row.field) ?? row.defaultValue, _get(now, row.field) ?? row.defaultValue];
+  return row.refuses ? row.refuses(x, y, was) : _firstDifference(x, y, '') !== undefined;
+}
+
+/** A label selector in a few words: its distinct values (`auth`), or '*' when it selects everything. */
+function _selector(s: _Manifest | undefined): string {
+  const values = [...new Set(Object.values(s?.matchLabels ?? {}).map(String))];
+  const exprs = (s?.matchExpressions ?? []).map((e: _Manifest) => `${e.key} ${e.operator} ${(e.values ?? []).join(',')}`.trim());
+  return [...values, ...exprs].join(',') || '*';
+}
+
+/** A NetworkPolicy peer: `namespace/pods`, a CIDR, or 'anywhere'. */
+function _peer(p: _Manifest | undefined, own: string): string {
+  if (p === undefined) return 'anywhere';
+  if (p.ipBlock !== undefined) return `${p.ipBlock.cidr}${(p.ipBlock.except ?? []).length > 0 ? ` except ${p.ipBlock.except.join(',')}` : ''}`;
+  const ns = p.namespaceSelector === undefined ? own : _selector(p.namespaceSelector);
+  return `${ns}/${_selector(p.podSelector)}`;
+}
+
+function _ports(ports: _Manifest[] | undefined): string[] {
+  return (ports ?? [{}]).map(p => p.port === undefined ? 'any port' : `:${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${p.protocol ?? 'TCP'}`);
+}
+
+/** Every call a NetworkPolicy allows, `<namespace>\0from -> to :port/protocol` (the policy's namespace). */
+function _calls(objects: _Manifest[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects.filter(x => x.kind === 'NetworkPolicy')) {
+    const ns = _context(o);
+    const self = `${ns}/${_selector(o.spec?.podSelector)}`;
+    for (const rule of (o.spec?.ingress ?? []) as _Manifest[]) {
+      for (const peer of rule.from ?? [undefined]) for (const port of _ports(rule.ports)) out.add(`${ns}\0${_peer(peer, ns)} -> ${self} ${port}`);
+    }
+    for (const rule of (o.spec?.egress ?? []) as _Manifest[]) {
+      for (const peer of rule.to ?? [undefined]) for (const port of _ports(rule.ports)) out.add(`${ns}\0${self} -> ${_peer(peer, ns)} ${port}`);
+    }
+  }
+  return out;
+}
+
+/** Every rule a subject holds through a binding: `Group oidc:x may get,list pods,services (Role ns/name)`. */
+function _grants(objects: _Manifest[]): Set<string> {
+  const out = new Set<string>();
+  const roles = new Map(objects.filter(o => o.kind === 'Role' || o.kind === 'ClusterRole').map(o => [`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]));
+  for (const o of objects.filter(x => x.kind === 'RoleBinding' || x.kind === 'ClusterRoleBinding')) {
+    const ns = o.metadata?.namespace ?? '';
+    const ref = o.roleRef ?? {};
+    const role = roles.get(`${ref.kind}/${ref.kind === 'Role' ? ns : ''}/${ref.name}`);
+    const where = `${ref.kind} ${ref.kind === 'Role' ? `${ns}/` : ''}${ref.name}`;
+    const rules: string[] = role === undefined ? [`what ${where} allows`] : ((role.rules ?? []) as _Manifest[]).map(r =>
+      `${(r.verbs ?? []).join(',')} ${[...(r.resources ?? []), ...(r.nonResourceURLs ?? [])].map(res => (r.apiGroups ?? ['']).filter((g: string) => g !== '')
+        .map((g: string) => `${g}/${res}`).concat((r.apiGroups ?? ['']).includes('') ? [res] : []).join(',')).join(',')}`
+      + `${(r.resourceNames ?? []).length > 0 ? ` named ${r.resourceNames.join(',')}` : ''}`);
+    for (const s of (o.subjects ?? []) as _Manifest[]) {
+      const subject = `${s.kind} ${s.kind === 'ServiceAccount' ? `${s.namespace ?? ns}/` : ''}${s.name}`;
+      for (const rule of rules) out.add(`${ns || CLUSTER}\0${subject} may ${rule}${ns ? ` in ${ns}` : ''} (${where})`);
+    }
+  }
+  return out;
+}
+
+/** Every hostname and match a route sends to its backends: `https api.example.com/orders -> orders/orders:8080`. */
+function _routes(objects: _Manifest[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects.filter(x => ROUTE_KINDS.includes(x.kind))) {
+    const ns = _context(o);
+    const hosts: string[] = o.spec?.hostnames?.length ? o.spec.hostnames : ['*'];
+    const parents = (o.spec?.parentRefs ?? []).map((p: _Manifest) => `${p.name}${p.sectionName ? `/${p.sectionName}` : ''}`).join(',');
+    for (const rule of (o.spec?.rules ?? []) as _Manifest[]) {
+      const backends = ((rule.backendRefs ?? []) as _Manifest[]).map(r => `${r.namespace ?? ns}/${r.name}${r.port ? `:${r.port}` : ''}`
+        + `${r.weight !== undefined ? ` (weight ${r.weight})` : ''}`);
+      const filters = ((rule.filters ?? []) as _Manifest[]).map(f => String(f.type));
+      const to = backends.length > 0 ? backends.join(', ') : filters.join(', ') || 'no backend';
+      const matches = ((rule.matches ?? [{}]) as _Manifest[]).map(m => m.path ? `${m.path.value}${m.path.type === 'Exact' ? '' : '*'}`
+        : m.method ? `/${m.method.service ?? '*'}/${m.method.method ?? '*'}` : '/*');
+      for (const host of hosts) for (const m of matches) out.add(`${ns}\0${o.kind} ${host}${m} via ${parents || '(no parent)'} -> ${to}`);
+    }
+  }
+  return out;
+}
+
+/** Capacity values per object: autoscaler bounds, replicas, each container's requests and limits, quotas. */
+function _capacity(objects: _Manifest[]): Map<string, { context: string; value: string }> {
+  const out = new Map<string, { context: string; value: string }>();
+  const res = (r: _Manifest | undefined) => ['requests', 'limits'].map(k => `${k} ${Object.entries(r?.[k] ?? {}).map(([x, v]) => `${x}=${v}`).join(',') || '-'}`).join('; ');
+  for (const o of objects) {
+    const ctx = _context(o);
+    if (o.kind === 'HorizontalPodAutoscaler') out.set(`${_name(o)} replicas`, { context: ctx, value: `${o.spec?.minReplicas ?? 1}..${o.spec?.maxReplicas}` });
+    if (o.kind === 'ResourceQuota') out.set(`${_name(o)} hard`, { context: ctx, value: Object.entries(o.spec?.hard ?? {}).map(([k, v]) => `${k}=${v}`).join(',') });
+    if (!WORKLOAD_KINDS.includes(o.kind)) continue;
+    if (o.spec?.replicas !== undefined) out.set(`${_name(o)} replicas`, { context: ctx, value: String(o.spec.replicas) });
+    for (const c of _containers(o)) out.set(`${_name(o)} container ${c.name}`, { context: ctx, value: res(c.resources) });
+  }
+  return out;
+}
+
+/** Each container's image per workload. */
+function _images(objects: _Manifest[]): Map<string, { context: string; value: string }> {
+  return new Map(objects.filter(o => WORKLOAD_KINDS.includes(o.kind))
+    .flatMap(o => _containers(o).map(c => [`${_name(o)} container ${c.name}`, { context: _context(o), value: String(c.image) }] as const)));
+}
+
+function _containers(o: _Manifest): _Manifest[] {
+  const pod = o.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template?.spec : o.spec?.template?.spec;
+  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])];
+}
