@@ -1,5 +1,9 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { ConfigurationError, PreviousOutput, loadManifests, parityReport, renderParityReport, synthesizeEnvironments } from './lib';
+import {
+  ConfigurationError, PreviousOutput, changeReport, loadManifests, parityReport, renderChangeReport, renderParityReport, synthesizeEnvironments,
+} from './lib';
 import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 
 // `npm run synth` (or `cdk8s synth`): synthesizes the reference platform once per
@@ -9,6 +13,11 @@ import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 // `npm run parity -- dev prod`: prints what differs between dist/dev/ and dist/prod/,
 // object by object, and fails on a difference the environments do not declare.
 //
+// `npm run diff [-- prod]`: synthesizes every environment into a temporary directory
+// (dist/ is left as it is) and prints, per environment and bounded context, what the
+// change does compared with dist/<env>/ as committed (HEAD, or DIFF_REF=origin/main):
+// calls, grants, routes, capacity, images, objects replaced or pruned.
+//
 // Each environment's safe-change check compares with its directory as committed in git
 // (dist/<env>/ at HEAD), wherever the synth writes: CI synthesizes into a temporary
 // directory and must get the same bytes (the ConfigMap revisions are carried from there).
@@ -16,6 +25,9 @@ const [command, ...args] = process.argv.slice(2);
 try {
   if (command === 'parity') {
     process.exit(parity(args));
+  }
+  if (command === 'diff') {
+    process.exit(diff(args));
   }
   synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
     { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
@@ -38,4 +50,34 @@ function parity([a, b, dir = process.env.CDK8S_OUTDIR ?? 'dist']: string[]): num
   const report = parityReport(output(a), output(b));
   process.stdout.write(renderParityReport(report));
   return report.undeclared.length > 0 ? 1 : 0;
+}
+
+function diff(names: string[]): number {
+  const known = ENVIRONMENTS.map(e => e.name);
+  const unknown = names.find(n => !known.includes(n));
+  if (unknown !== undefined) {
+    throw new ConfigurationError({ path: 'diff', prop: 'environment', value: unknown,
+      expected: `must name an environment of the platform (${known.join(', ')})`, fix: 'run npm run diff, or npm run diff -- prod' });
+  }
+  const ref = process.env.DIFF_REF ?? 'HEAD';
+  const committed = (env: string) => PreviousOutput.committed(`dist/${env}`, { ref });
+  const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-diff-')), 'dist');
+  try {
+    try {
+      synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), { outdir, previous: env => committed(env.name) });
+    } catch (err) {
+      // a change the safe-change check refuses: report it anyway (the replace lines name it), without carried ConfigMap revisions
+      process.stderr.write(`diff: the synth refuses this change as it stands:\n${err instanceof Error ? err.message : String(err)}\n`);
+      synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), { outdir, previous: () => PreviousOutput.NONE });
+    }
+    for (const env of names.length > 0 ? names : known) {
+      const loaded = committed(env)._load();
+      const before = (loaded.files ?? []).flatMap(f => f.docs);
+      const title = `${env}: ${loaded.source}${loaded.files === undefined ? ` (${loaded.missing})` : ''}`;
+      process.stdout.write(renderChangeReport(changeReport(before, loadManifests(path.join(outdir, env))), title));
+    }
+  } finally {
+    fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
+  }
+  return 0;
 }
