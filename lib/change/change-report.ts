@@ -9,7 +9,10 @@ import type { _Manifest } from './previous-output';
 export class ChangeCategory {
   /** A call between workloads, or from outside, that a NetworkPolicy allows (peer, port, protocol). */
   public static readonly CALL = new ChangeCategory('call');
-  /** What a subject may do: a RoleBinding's subject with each rule of its Role (or the ClusterRole's name). */
+  /**
+   * What a subject may do: a RoleBinding's subject with each rule of its Role (or the
+   * ClusterRole's name); the rules one subject gains or loses through one binding are one line.
+   */
   public static readonly GRANT = new ChangeCategory('grant');
   /** A hostname and path (or gRPC method) an HTTPRoute, GRPCRoute or TLSRoute sends to a backend. */
   public static readonly ROUTE = new ChangeCategory('route');
@@ -77,6 +80,17 @@ export function changeReport(before: readonly unknown[], after: readonly unknown
     for (const k of now) if (!was.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '+', text: k.slice(k.indexOf('\0') + 1) });
     for (const k of was) if (!now.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '-', text: k.slice(k.indexOf('\0') + 1) });
   }
+  // a subject's rules through one binding, gained or lost together, are one line
+  const grants = new Map<string, ChangeLine & { rules: string[] }>();
+  for (const l of lines.filter(x => x.category === ChangeCategory.GRANT)) {
+    const [subject, rule, suffix] = l.text.split('\u0001');
+    const k = `${l.context}\0${l.sign}\0${subject}\0${suffix}`;
+    const merged = grants.get(k) ?? { ...l, rules: [] };
+    merged.rules.push(rule);
+    grants.set(k, { ...merged, text: `${subject} via ${suffix} may ${merged.rules.join('; ')}` });
+  }
+  lines.splice(0, lines.length, ...lines.filter(x => x.category !== ChangeCategory.GRANT),
+    ...[...grants.values()].map(({ context, category, sign, text }) => ({ context, category, sign, text })));
   // values per object: a value that differs is a line
   for (const [category, values] of [[ChangeCategory.CAPACITY, _capacity], [ChangeCategory.IMAGE, _images]] as const) {
     const [was, now] = [values([...b.values()]), values([...a.values()])];
@@ -196,7 +210,7 @@ function _calls(objects: _Manifest[]): Set<string> {
   return out;
 }
 
-/** Every rule a subject holds through a binding: `Group oidc:x may get,list pods,services (Role ns/name)`. */
+/** Every rule a subject holds through a binding: `<ns>\0Group oidc:x\u0001get,list pods,services\u0001Role ns/name`. */
 function _grants(objects: _Manifest[]): Set<string> {
   const out = new Set<string>();
   const roles = new Map(objects.filter(o => o.kind === 'Role' || o.kind === 'ClusterRole').map(o => [`${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o]));
@@ -211,7 +225,7 @@ function _grants(objects: _Manifest[]): Set<string> {
       + `${(r.resourceNames ?? []).length > 0 ? ` named ${r.resourceNames.join(',')}` : ''}`);
     for (const s of (o.subjects ?? []) as _Manifest[]) {
       const subject = `${s.kind} ${s.kind === 'ServiceAccount' ? `${s.namespace ?? ns}/` : ''}${s.name}`;
-      for (const rule of rules) out.add(`${ns || CLUSTER}\0${subject} may ${rule}${ns ? ` in ${ns}` : ''} (${where})`);
+      for (const rule of rules) out.add(`${ns || CLUSTER}\0${subject}\u0001${rule}\u0001${where}${ref.kind !== 'Role' && ns ? ` in ${ns}` : ''}`);
     }
   }
   return out;
