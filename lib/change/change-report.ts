@@ -175,9 +175,14 @@ function _replaces(row: (typeof _IMMUTABLE_FIELDS)[number], was: _Manifest, now:
   return row.refuses ? row.refuses(x, y, was) : _firstDifference(x, y, '') !== undefined;
 }
 
-/** A label selector in a few words: its distinct values (`auth`), or '*' when it selects everything. */
+/**
+ * A label selector in a few words: the workload it names (`app.kubernetes.io/instance`,
+ * else `app.kubernetes.io/name`), else its distinct values, or '*' when it selects everything.
+ */
 function _selector(s: _Manifest | undefined): string {
-  const values = [...new Set(Object.values(s?.matchLabels ?? {}).map(String))];
+  const labels: { [k: string]: string } = s?.matchLabels ?? {};
+  const named = labels['app.kubernetes.io/instance'] ?? labels['app.kubernetes.io/name'];
+  const values = named !== undefined ? [named] : [...new Set(Object.values(labels).map(String))];
   const exprs = (s?.matchExpressions ?? []).map((e: _Manifest) => `${e.key} ${e.operator} ${(e.values ?? []).join(',')}`.trim());
   return [...values, ...exprs].join(',') || '*';
 }

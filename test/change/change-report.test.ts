@@ -123,11 +123,13 @@ describe('change report on plain manifests', () => {
 
   test('calls: an IP block, a peer in the own namespace, any peer and any port, a port range', () => {
     const after = np({ podSelector: { matchLabels: { app: 'web' } },
-      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 5432 }] }, { to: [{ podSelector: {} }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 5432 }] }, { to: [{ podSelector: {} }] },
+        { to: [{ namespaceSelector: { matchLabels: { team: 'ops' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'envoy', 'component': 'proxy' } } }], ports: [{ port: 53 }] }],
       ingress: [{ ports: [{ port: 8000, endPort: 8010, protocol: 'UDP' }] }] });
     expect(lines(changeReport([], [after]))).toEqual([
       'shop + call anywhere -> shop/web :8000-8010/UDP',
       'shop + call shop/web -> 10.0.0.0/8 except 10.1.0.0/16 :5432/TCP',
+      'shop + call shop/web -> ops/envoy :53/TCP',
       'shop + call shop/web -> shop/* any port',
     ]);
   });
