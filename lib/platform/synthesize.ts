@@ -113,6 +113,28 @@ export interface SynthesizeEnvironmentsOptions {
    * @default KUBECTL_VERSION ('1.37.2')
    */
   readonly kubectlVersion?: string;
+
+  /**
+   * Files rendered from the built environments and written beside their directories,
+   * outside what `kubectl apply -f <outdir>/<env>/` reads (Argo CD applications, the
+   * diagram): a path relative to `outdir` (not inside an environment's directory, not
+   * one of the files this function writes itself) to its content. Called once, after
+   * every environment was synthesized and the parity check passed; the files are part
+   * of the same atomic swap.
+   *
+   * @default - none
+   */
+  readonly extraFiles?: (built: readonly BuiltEnvironment[]) => Readonly<Record<string, string | Uint8Array>>;
+}
+
+/** One environment as `synthesizeEnvironments` built it, for `SynthesizeEnvironmentsOptions.extraFiles`. */
+export interface BuiltEnvironment {
+  /** The environment. */
+  readonly environment: Environment;
+  /** The app built for it (synthesized: its charts hold the rendered objects). */
+  readonly app: App;
+  /** The directory its manifests are written to, relative to `outdir` (its name). */
+  readonly directory: string;
 }
 
 /**
@@ -154,6 +176,7 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
   }
   const staging = path.join(path.dirname(outdir), `.${path.basename(outdir)}.envs-${process.pid}-${Date.now()}`);
   let metadata = false;
+  let extra: string[] = [];
   try {
     const outputs = environments.map(env => {
       let built: App | undefined;
@@ -166,9 +189,12 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
       const manifests = built!.charts.flatMap(c => Object.values(c.toJson()).filter(d => d !== undefined));
       // kubectl adds the part-of label itself and refuses input that has it
       checkApplySetMembers(manifests as RenderedObject[]);
-      return { name: env.name, declared: env.declared(), manifests, platform: _platformOf(built!, env) };
+      return { name: env.name, declared: env.declared(), manifests, platform: _platformOf(built!, env), app: built!, env };
     });
     checkParity(outputs);
+    if (options.extraFiles) {
+      extra = _writeExtraFiles(staging, environments, options.extraFiles(outputs.map(o => ({ environment: o.env, app: o.app, directory: o.name }))));
+    }
     // the ApplySet of each environment (lib/change/applyset.ts): the parent type once, a parent per environment
     const emitter = new _YamlEmitter();
     const kubectlVersion = options.kubectlVersion ?? KUBECTL_VERSION;
@@ -183,7 +209,7 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
     throw err;
   }
   _swapInto(staging, outdir);
-  const files: string[] = [APPLYSET_CRD_FILE, ...environments.map(env => `${env.name}.applyset.yaml`), ...(metadata ? [CONSTRUCT_METADATA_FILE] : [])];
+  const files: string[] = [APPLYSET_CRD_FILE, ...environments.map(env => `${env.name}.applyset.yaml`), ...(metadata ? [CONSTRUCT_METADATA_FILE] : []), ...extra];
   for (const env of environments) {
     files.push(...fs.readdirSync(path.join(outdir, env.name)).sort().map(f => `${env.name}/${f}`));
   }
@@ -191,6 +217,25 @@ export function synthesizeEnvironments(environments: readonly Environment[], bui
 }
 
 const CONSTRUCT_METADATA_FILE = 'construct-metadata.json';
+
+/** Writes `extraFiles` into the staging directory, refusing a path inside an environment's directory or outside the output. @internal */
+function _writeExtraFiles(staging: string, environments: readonly Environment[], files: Readonly<Record<string, string | Uint8Array>>): string[] {
+  const written: string[] = [];
+  const reserved = new Set([APPLYSET_CRD_FILE, CONSTRUCT_METADATA_FILE, ...environments.map(env => `${env.name}.applyset.yaml`)]);
+  for (const [file, content] of Object.entries(files)) {
+    const normal = path.posix.normalize(file.split(path.sep).join('/'));
+    const top = normal.split('/')[0];
+    if (path.isAbsolute(file) || normal.startsWith('..') || reserved.has(normal) || environments.some(env => env.name === top)) {
+      throw new ConfigurationError({ path: 'synthesizeEnvironments', prop: 'extraFiles', value: file,
+        expected: 'must be a path relative to the output directory, outside every environment\'s directory and not a file synthesizeEnvironments writes itself',
+        fix: 'write it beside the environments, e.g. \'argocd/prod.yaml\' or \'diagram/platform.md\'', code: ErrorCode.INVALID_VALUE });
+    }
+    fs.mkdirSync(path.dirname(path.join(staging, normal)), { recursive: true });
+    fs.writeFileSync(path.join(staging, normal), content);
+    written.push(normal);
+  }
+  return written.sort();
+}
 
 /**
  * Moves the `construct-metadata.json` each environment's app wrote (when `cdk8s synth`

@@ -60,6 +60,25 @@ describe('synthesizeEnvironments', () => {
     }
   });
 
+  test('extraFiles: writes files rendered from the built environments beside their directories, in the same swap', () => {
+    const outdir = path.join(tmp, 'dist');
+    const files = synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), {
+      outdir,
+      extraFiles: built => Object.fromEntries(built.map(b => [`extra/${b.directory}.txt`, `${b.environment.name}: ${b.app.charts.length} charts`])),
+    });
+    expect(files).toEqual(expect.arrayContaining(['extra/dev.txt', 'extra/prod.txt']));
+    expect(fs.readFileSync(path.join(outdir, 'extra', 'prod.txt'), 'utf8')).toBe('prod: 2 charts');
+  });
+
+  test.each(['dev/notes.md', 'prod.applyset.yaml', '../outside.md', '/abs/path.md'])('extraFiles: refuses %s (inside an environment, ours, or outside the output) and leaves the output as it was', (file) => {
+    const outdir = path.join(tmp, 'dist');
+    const err = thrown(() => synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), { outdir, extraFiles: () => ({ [file]: 'x' }) }));
+    expect(err).toBeInstanceOf(ConfigurationError);
+    expect(err.message).toContain('extraFiles');
+    expect(err.message).toContain(file);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
   test('writes the ApplySet bootstrap beside the directories: the parent type once, a parent per environment named <platform>-<env>', () => {
     const outdir = path.join(tmp, 'dist');
     synthesizeEnvironments([DEV, PROD], (app, env) => build(app, env), { outdir });
