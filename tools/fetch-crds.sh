@@ -70,3 +70,31 @@ fetch "$ENVOY_GATEWAY_MODULE" "$ENVOY_GATEWAY_VERSION" $ENVOY_GATEWAY_CRDS
 # shellcheck disable=SC2086
 fetch "$PROMETHEUS_OPERATOR_MODULE" "$PROMETHEUS_OPERATOR_VERSION" $PROMETHEUS_OPERATOR_CRDS
 fetch "$ARGO_ROLLOUTS_MODULE" "$ARGO_ROLLOUTS_VERSION" $ARGO_ROLLOUTS_CRDS
+
+# split: one module file that holds many CRDs, split into one file per CRD named in $3
+# (metadata.name <plural>.<group>), written as <group>_<plural>.yaml beside it
+split_crds() { # module version file names
+  local module=$1 version=$2 file=$3 names=$4
+  local bundle dest name missing=false
+  dest="$cache/$(basename "$module")-$version"
+  for name in $names; do [ -f "$dest/${name#*.}_${name%%.*}.yaml" ] || missing=true; done
+  if $missing; then
+    bundle=$(fetch "$module" "$version" "$file")
+    for name in $names; do
+      # a document starts at '---'; it is kept when its metadata.name (two spaces in) is $name
+      awk -v want="$name" '
+        /^---/ { if (keep) printf "%s", doc; doc = ""; keep = 0; next }
+        { doc = doc $0 "\n" }
+        $0 == "  name: " want { keep = 1 }
+        END { if (keep) printf "%s", doc }' "$bundle" > "$dest/${name#*.}_${name%%.*}.yaml.tmp"
+      if ! grep -q "^kind: CustomResourceDefinition" "$dest/${name#*.}_${name%%.*}.yaml.tmp"; then
+        echo "[crds] $module@$version: $file holds no CRD named $name; update tools/crds.env" >&2
+        rm -f "$dest/${name#*.}_${name%%.*}.yaml.tmp"
+        exit 1
+      fi
+      mv "$dest/${name#*.}_${name%%.*}.yaml.tmp" "$dest/${name#*.}_${name%%.*}.yaml"
+    done
+  fi
+  for name in $names; do echo "$dest/${name#*.}_${name%%.*}.yaml"; done
+}
+split_crds "$ISTIO_API_MODULE" "$ISTIO_API_VERSION" "$ISTIO_API_CRDS_FILE" "$ISTIO_CRD_NAMES"
