@@ -3,7 +3,7 @@
  *
  * lib/ is grouped by concern, and imports run one way between the folders:
  *
- *   internal <- access, config, change <- platform <- policy <- pod <- workloads <- gateway, observability <- release <- delivery <- index.ts
+ *   internal <- access, config, change <- platform <- policy <- pod <- workloads <- gateway, observability <- mesh <- release <- delivery <- index.ts
  *
  * A file imports only from its own folder and the folders to its left; access and
  * config and change are peers and import none of each other, and so are gateway and observability. No two files import each other,
@@ -18,18 +18,20 @@
 
 /** The folders to the right of each folder: what it must not import. */
 const ORDER = {
-  internal: ['access', 'config', 'change', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'release', 'delivery'],
-  access: ['config', 'change', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'release', 'delivery'],
-  config: ['access', 'change', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'release', 'delivery'],
-  change: ['access', 'config', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'release', 'delivery'],
-  platform: ['policy', 'pod', 'workloads', 'gateway', 'observability', 'release', 'delivery'],
+  internal: ['access', 'config', 'change', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'mesh', 'release', 'delivery'],
+  access: ['config', 'change', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'mesh', 'release', 'delivery'],
+  config: ['access', 'change', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'mesh', 'release', 'delivery'],
+  change: ['access', 'config', 'platform', 'policy', 'pod', 'workloads', 'gateway', 'observability', 'mesh', 'release', 'delivery'],
+  platform: ['policy', 'pod', 'workloads', 'gateway', 'observability', 'mesh', 'release', 'delivery'],
   // the policy pack checks rendered manifests, so it knows no construct that renders them
-  policy: ['pod', 'workloads', 'gateway', 'observability', 'release', 'delivery'],
-  pod: ['workloads', 'gateway', 'observability', 'release', 'delivery'],
-  workloads: ['gateway', 'observability', 'release', 'delivery'],
+  policy: ['pod', 'workloads', 'gateway', 'observability', 'mesh', 'release', 'delivery'],
+  pod: ['workloads', 'gateway', 'observability', 'mesh', 'release', 'delivery'],
+  workloads: ['gateway', 'observability', 'mesh', 'release', 'delivery'],
   // observability (issue 22) renders scraping and alerts for workloads; it needs nothing of the gateway
-  gateway: ['observability', 'release', 'delivery'],
-  observability: ['gateway', 'release', 'delivery'],
+  gateway: ['observability', 'mesh', 'release', 'delivery'],
+  observability: ['gateway', 'mesh', 'release', 'delivery'],
+  // mesh (issue 24) renders Istio policy from the declared calls, the gateways' routes and the scraped metrics
+  mesh: ['release', 'delivery'],
   // release (issue 21) may import observability: a canary's analysis uses a service's declared error ratio
   release: ['delivery'],
   // delivery (issue 26) renders what delivers the platform (Argo CD, Helm, the diagram) from the whole model
@@ -40,7 +42,7 @@ const folderRules = Object.entries(ORDER).map(([folder, above]) => ({
   name: `lib-${folder}-imports-down`,
   severity: 'error',
   comment: `lib/${folder}/ imports only lib/${folder}/ and the folders to its left in the order ` +
-    'internal <- access, config, change <- platform <- policy <- pod <- workloads <- gateway, observability <- release <- delivery <- index.ts; ' +
+    'internal <- access, config, change <- platform <- policy <- pod <- workloads <- gateway, observability <- mesh <- release <- delivery <- index.ts; ' +
     'ask for a narrow interface declared here instead, and let the owner pass itself in',
   from: { path: `^lib/${folder}/` },
   to: { path: `^lib/(${[...above, 'index\\.ts$'].join('|')})` },
@@ -70,7 +72,7 @@ module.exports = {
       severity: 'error',
       comment: 'every file of lib/ but index.ts lives in a folder of the order; give a new folder its place ' +
         '(ORDER in .dependency-cruiser.cjs) and a line in the README\'s "Where things are"',
-      from: { path: '^lib/', pathNot: '^lib/(internal|access|config|change|platform|policy|pod|workloads|gateway|observability|release|delivery|imports)/|^lib/index\\.ts$' },
+      from: { path: '^lib/', pathNot: '^lib/(internal|access|config|change|platform|policy|pod|workloads|gateway|observability|mesh|release|delivery|imports)/|^lib/index\\.ts$' },
       to: {},
     },
     {

@@ -184,6 +184,7 @@ export class BoundedContext extends _Chart implements IPlatformMember {
     this.renderQuota();
     this.renderLimitRange();
     this.renderNetworkBaseline();
+    this.platform.mesh?._renderContext(this);
     _addValidation(this, () => this.validateQuota());
   }
 
@@ -480,6 +481,7 @@ export class BoundedContext extends _Chart implements IPlatformMember {
           [LABEL.NAME]: this.namespaceName,
           [LABEL.TEAM]: this.team,
           ..._podSecurityLabels(),
+          ...this.platform.mesh?._namespaceLabels(),
         },
       },
     });

@@ -11,6 +11,7 @@ import { ImagePolicy } from './image';
 import { KubernetesVersion } from './kubernetes-version';
 import { IContextMember, IPlatformMember } from './members';
 import { PriorityTier, PriorityTierOptions } from './priority-tier';
+import { IServiceMesh } from './service-mesh';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 
 /**
@@ -93,6 +94,17 @@ export interface PlatformProps {
    * @default - no environment: the platform is built as its code declares
    */
   readonly environment?: Environment;
+
+  /**
+   * The service mesh the platform runs in, declared once (like a gateway's
+   * implementation): it enrols every bounded context's namespace, requires mutual
+   * TLS in each, and allows each workload exactly the identities of its declared
+   * callers, beside the NetworkPolicies.
+   *
+   * @default - no mesh: calls are plaintext and allowed by NetworkPolicy only (L3/L4)
+   * @example ServiceMesh.istio({ mode: IstioMode.SIDECAR })
+   */
+  readonly mesh?: IServiceMesh;
 }
 
 /**
@@ -135,6 +147,8 @@ export class Platform extends _Chart {
   public readonly imagePolicy: ImagePolicy;
   /** The environment the platform is built for, if any. */
   public readonly environment?: Environment;
+  /** The service mesh the platform runs in, if any. */
+  public readonly mesh?: IServiceMesh;
   private readonly _apiServerCidrs?: string[];
   private readonly _dnsPodLabels: { [key: string]: string };
   private readonly _contexts: IPlatformMember[] = [];
@@ -158,6 +172,10 @@ export class Platform extends _Chart {
     this.apiServerPort = props.apiServerPort ?? 443;
     this.kubernetesVersion = (env ? env._platformProp(this.node.path, 'kubernetesVersion', props.kubernetesVersion) : props.kubernetesVersion) ?? KubernetesVersion.NEWEST;
     this.imagePolicy = props.imagePolicy ?? ImagePolicy.VERSION_TAGS;
+    if (props.mesh !== undefined && typeof (props.mesh as Partial<IServiceMesh>)._renderWorkload !== 'function') {
+      throw _invalid(this, 'mesh', String(props.mesh), 'must be a ServiceMesh', 'use ServiceMesh.istio({ ... })', ErrorCode.WRONG_TYPE);
+    }
+    this.mesh = props.mesh;
     if (!(this.kubernetesVersion instanceof KubernetesVersion)) {
       throw _invalid(this, 'kubernetesVersion', String(this.kubernetesVersion), 'must be a KubernetesVersion', 'use a constant such as KubernetesVersion.V1_33', ErrorCode.WRONG_TYPE);
     }

@@ -103,6 +103,33 @@ export interface ConnectOptions {
    * (two named ports of one protocol) are refused: pin one with envVar
    */
   readonly envVar?: string;
+
+  /**
+   * The HTTP methods the caller may use on this call, enforced by the service mesh
+   * (the callee's AuthorizationPolicy): for example ['GET'] for a read-only caller.
+   * HTTP ports only; needs the platform's `mesh`.
+   *
+   * @default - every method
+   */
+  readonly methods?: string[];
+
+  /**
+   * The request paths the caller may use on this call, enforced by the service mesh:
+   * an exact path ('/v1/orders'), or a prefix ending in '*' ('/v1/orders/*').
+   * HTTP ports only (a gRPC port takes `grpcServices`); needs the platform's `mesh`.
+   *
+   * @default - every path
+   */
+  readonly paths?: string[];
+
+  /**
+   * The fully qualified gRPC services the caller may call on this call
+   * ('acme.payments.v1.Payments'), enforced by the service mesh as the paths
+   * '/<service>/*'. gRPC ports only; needs the platform's `mesh`.
+   *
+   * @default - every service of the port
+   */
+  readonly grpcServices?: string[];
 }
 
 /**
@@ -123,6 +150,10 @@ export interface Connection {
   readonly envVars: { [name: string]: string };
   /** The in-cluster URL of the callee's port. */
   readonly url: string;
+  /** The HTTP methods the call may use (empty: every method). */
+  readonly methods: string[];
+  /** The request paths the call may use, gRPC services as '/<service>/*' (empty: every path). */
+  readonly paths: string[];
 }
 
 /**
@@ -192,6 +223,7 @@ export class WorkloadConnections {
       throw _invalid(w, 'connectTo(envVar)', options.envVar, `must not be set with AddressForm.${address.name}(), which ${address.name === 'none' ? 'sets no variable' : 'names its two variables itself'}`,
         address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()', ErrorCode.CONFLICT);
     }
+    const { methods, paths } = _requestRules(w, port, options);
     const url = callee.url(port.name);
     const envVars = address._variables(_addressStem(callee, port, options.port !== undefined), options.envVar, { url, host: callee.host, port: port.servicePort });
     const existing = this._calls.find(c => c.callee === callee && c.port === port);
@@ -205,6 +237,11 @@ export class WorkloadConnections {
         throw _invalid(w, 'connectTo(address)', address.name,
           `must hand over the address as the call to ${callee.node.path} port '${port.name}' declared before does (${Object.keys(existing.envVars).join(', ') || 'no variable'})`,
           'declare each call once, with the address form and variables you want', ErrorCode.CONFLICT);
+      }
+      if (JSON.stringify([methods, paths]) !== JSON.stringify([existing.methods, existing.paths])) {
+        throw _invalid(w, 'connectTo(methods, paths, grpcServices)', JSON.stringify({ methods, paths }),
+          `must match the call to ${callee.node.path} port '${port.name}' declared before (${JSON.stringify({ methods: existing.methods, paths: existing.paths })})`,
+          'declare each call once, with every method and path it uses', ErrorCode.CONFLICT);
       }
       return existing;
     }
@@ -224,7 +261,7 @@ export class WorkloadConnections {
       this.configuration.addEnv(name, value);
     }
     const envVar = address._single ? Object.keys(envVars)[0] : undefined;
-    const connection: Connection = { caller: w, callee, port, address, envVar, envVars, url };
+    const connection: Connection = { caller: w, callee, port, address, envVar, envVars, url, methods, paths };
     this._calls.push(connection);
     callee.connections._callers.push(connection);
     return connection;
@@ -260,6 +297,11 @@ export class WorkloadConnections {
       ];
       return why.length > 0 ? why.join('; ') : undefined;
     });
+    // a mesh that tunnels calls between pods (Istio ambient: HBONE, 15008) needs that
+    // port beside the callee's own, from and to the same peers
+    const tunnel = w.context.platform.mesh?._tunnelPort;
+    const callPorts = (c: Connection) => [c.port.containerPort, ...(tunnel !== undefined ? [tunnel] : [])]
+      .map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
     const byPath = (a: Connection, b: Connection, side: 'caller' | 'callee') =>
       _compare(a[side].node.path, b[side].node.path) || a.port.containerPort - b.port.containerPort;
     new k8s.KubeNetworkPolicy(w, 'NetworkPolicy', {
@@ -276,14 +318,14 @@ export class WorkloadConnections {
         ingress: Lazy.any({
           produce: () => _nonEmpty([...this._callers].sort((a, b) => byPath(a, b, 'caller')).map(c => ({
             from: [peer(c.caller)],
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
+            ports: callPorts(c),
           }))),
         }),
         egress: Lazy.any({
           produce: () => _nonEmpty([
             ...[...this._calls].sort((a, b) => byPath(a, b, 'callee')).map(c => ({
               to: [peer(c.callee)],
-              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(c.port.containerPort) }],
+              ports: callPorts(c),
             })),
             ...[...this._backing].sort((a, b) => _compare(a.envVar, b.envVar)).map(b => ({
               to: b.backing.cidrs.map(cidr => ({ ipBlock: { cidr } })),
@@ -298,7 +340,66 @@ export class WorkloadConnections {
         }),
       },
     });
+    w.context.platform.mesh?._renderWorkload(w);
   }
+}
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * A call's request rules (methods, and paths with gRPC services as '/<service>/*'),
+ * checked against its port and the platform's mesh; empty lists when it sets none.
+ * @internal
+ */
+export function _requestRules(w: IConnectionsOwner, port: Port, options: ConnectOptions): { methods: string[]; paths: string[] } {
+  const given = (['methods', 'paths', 'grpcServices'] as const).filter(k => options[k] !== undefined);
+  if (given.length === 0) {
+    return { methods: [], paths: [] };
+  }
+  const mesh = w.context.platform.mesh;
+  const prop = `connectTo(${given[0]})`;
+  if (!mesh) {
+    throw _invalid(w, prop, JSON.stringify(options[given[0]]),
+      `is enforced by a service mesh, and platform '${w.context.platform.platformName}' declares none (NetworkPolicy sees ports, not requests)`,
+      'set the Platform\'s mesh (ServiceMesh.istio()), or remove the request rules from the call', ErrorCode.CONFLICT);
+  }
+  mesh._checkRequestRules(w, prop);
+  for (const k of given) {
+    const list = options[k];
+    if (!Array.isArray(list) || list.length === 0 || list.some(x => typeof x !== 'string')) {
+      throw _invalid(w, `connectTo(${k})`, JSON.stringify(list), 'must be a non-empty list of strings', `list at least one, or leave ${k} out for every one`, ErrorCode.MISSING_REQUIRED);
+    }
+  }
+  const grpc = port.protocol.name === 'grpc';
+  const http = port.protocol.name === 'http';
+  if ((options.paths || options.methods) && !http) {
+    const k = options.paths ? 'paths' : 'methods';
+    throw _invalid(w, `connectTo(${k})`, JSON.stringify(options[k]), `must be set on an HTTP port only, but port '${port.name}' speaks ${port.protocol.name}`,
+      grpc ? 'name the gRPC services with grpcServices instead' : 'remove the request rules: a TCP port has no requests to match', ErrorCode.CONFLICT);
+  }
+  if (options.grpcServices && !grpc) {
+    throw _invalid(w, 'connectTo(grpcServices)', JSON.stringify(options.grpcServices), `must be set on a gRPC port only, but port '${port.name}' speaks ${port.protocol.name}`,
+      http ? 'restrict the call with paths (and methods) instead' : 'remove grpcServices: a TCP port has no requests to match', ErrorCode.CONFLICT);
+  }
+  for (const m of options.methods ?? []) {
+    if (!HTTP_METHODS.includes(m)) {
+      throw _invalid(w, 'connectTo(methods)', m, `must be one of ${HTTP_METHODS.join(', ')}`, 'use the upper-case method name', ErrorCode.UNKNOWN_OPTION);
+    }
+  }
+  for (const p of options.paths ?? []) {
+    if (!/^\/[^\s*?#]*\*?$/.test(p)) {
+      throw _invalid(w, 'connectTo(paths)', p, 'must be a path starting with \'/\', without spaces, \'?\' or \'#\', with \'*\' at most as its last character (a prefix)',
+        'use an exact path such as \'/v1/orders\' or a prefix such as \'/v1/orders/*\'', ErrorCode.INVALID_VALUE);
+    }
+  }
+  for (const g of options.grpcServices ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(g)) {
+      throw _invalid(w, 'connectTo(grpcServices)', g, 'must be a fully qualified gRPC service (package.Service)',
+        'use the name from the .proto file, for example \'acme.payments.v1.Payments\'', ErrorCode.INVALID_VALUE);
+    }
+  }
+  const unique = (xs: string[]) => [...new Set(xs)].sort();
+  return { methods: unique(options.methods ?? []), paths: unique([...(options.paths ?? []), ...(options.grpcServices ?? []).map(g => `/${g}/*`)]) };
 }
 
 /**

@@ -1,0 +1,42 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * A service mesh as the platform knows it: what a bounded context and a workload ask
+ * of it while they render. Implemented by `ServiceMesh` (lib/mesh/), which renders
+ * the mesh's own resources; the platform and its members only call these hooks, so
+ * they depend on no mesh. Pass one as the Platform's `mesh`.
+ */
+export interface IServiceMesh {
+  /** The mesh's name, for messages: 'Istio (sidecar)', 'Istio (ambient)'. */
+  readonly name: string;
+  /**
+   * The labels that enrol a bounded context's namespace in the mesh.
+   * @internal
+   */
+  _namespaceLabels(): { [key: string]: string };
+  /**
+   * The port the mesh tunnels calls through between pods, which each call's
+   * NetworkPolicy rules must admit beside the callee's own port (ambient's HBONE
+   * port 15008); undefined when calls keep their own port.
+   * @internal
+   */
+  readonly _tunnelPort?: number;
+  /**
+   * Whether the mesh enforces a call's methods, paths and gRPC services (L7); throws
+   * at `scope` with the reason when it does not.
+   * @internal
+   */
+  _checkRequestRules(scope: IConstruct, prop: string): void;
+  /**
+   * Renders what the mesh needs once per bounded context (mutual TLS required, every
+   * call denied that is not allowed), in the context's chart.
+   * @internal
+   */
+  _renderContext(context: IConstruct): void;
+  /**
+   * Renders who may call a workload (its declared callers, the gateways that route
+   * to it, the Prometheus that scrapes it), under the workload.
+   * @internal
+   */
+  _renderWorkload(workload: IConstruct): void;
+}
