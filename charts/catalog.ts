@@ -107,7 +107,8 @@ export class CatalogContext extends BoundedContext {
 
     // redis clients take host:port
     this.products.connectTo(this.productsCache, { address: AddressForm.hostPort() });
-    this.products.connectTo(this.reviews);
+    // products only reads reviews: the mesh lets it GET and nothing else
+    this.products.connectTo(this.reviews, { methods: ['GET', 'HEAD'] });
     this.products.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.auth, { port: 'grpc' });
     this.reviews.connectTo(accounts.accounts);

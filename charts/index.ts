@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import {
-  AdmissionPolicies, ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging,
+  AdmissionPolicies, ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, ServiceMesh, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging,
   WorkloadTracing,
 } from '../lib';
 import { AccountsContext } from './accounts';
@@ -34,7 +34,8 @@ export interface SalesPlatform {
  */
 export function buildSalesPlatform(app: App, environment?: Environment): SalesPlatform {
   // the control plane's endpoints, for the services granted API access
-  const platform = new Platform(app, 'sales', { apiServerCidrs: ['10.10.0.0/28'], environment });
+  // and Istio in sidecar mode (with its CNI node agent) in every cluster: mutual TLS and per-call authorization
+  const platform = new Platform(app, 'sales', { apiServerCidrs: ['10.10.0.0/28'], environment, mesh: ServiceMesh.istio() });
   // every cluster runs the same monitoring stack under the same names (no environment differs):
   // kube-prometheus-stack in 'monitoring' (its defaults: release label, Prometheus pod labels)
   // and the OpenTelemetry collector's OTLP/HTTP receiver in 'observability'
