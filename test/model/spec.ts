@@ -8,8 +8,8 @@ import { App, Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  AccessMode, AccessRule, ApiGateway, BoundedContext, CallableWorkload, GatewayTls, CronJob, CronSchedule, Image, Job, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore,
-  ProjectedSource, StatefulService, Volume, VolumeClaim, Worker, Workload,
+  AccessMode, AccessRule, ApiGateway, BoundedContext, CallableWorkload, GatewayTls, CronJob, CronSchedule, Image, IstioMode, Job, Microservice, Platform, Port, Probe, RemoteRef, SecretSource, SecretStore,
+  ProjectedSource, ServiceMesh, StatefulService, Volume, VolumeClaim, Worker, Workload,
 } from '../../lib';
 
 export type Kind = 'service' | 'worker' | 'store' | 'job' | 'cron';
@@ -67,6 +67,8 @@ export interface PlatformSpec {
   storeName: string;
   contexts: ContextSpec[];
   calls: CallSpec[];
+  /** The platform's service mesh (issue 24): none, or Istio in one of its modes. */
+  mesh?: 'sidecar' | 'ambient';
 }
 
 /** The host the generated gateway serves. */
@@ -126,6 +128,9 @@ export const platformSpec: fc.Arbitrary<PlatformSpec> = fc.record({
     .filter(cs => cs.every(c => !['default', 'kube-system', 'kube-public', 'kube-node-lease', 'shop', 'sales', 'acme'].includes(c.name))),
   calls: fc.array(fc.record({ from: fc.tuple(fc.nat(), fc.nat()), to: fc.tuple(fc.nat(), fc.nat()), port: fc.nat() }), { maxLength: 6 }),
   routes: fc.array(fc.record({ to: fc.tuple(fc.nat(), fc.nat()), host: fc.constant(HOST), streaming: fc.boolean() }), { maxLength: 3 }),
+  // half the models run in Istio's sidecar mode: its policies join the invariants and the server-side dry-run
+  // (ambient's extra HBONE port in each call's NetworkPolicy is covered by test/mesh/mesh-models.test.ts)
+  mesh: fc.constantFrom<PlatformSpec['mesh']>(undefined, 'sidecar'),
 }).map(p => ({ ...p, calls: validCalls(p), routes: validRoutes(p) }));
 
 /** Routes resolved to services, at most one per service. */
@@ -165,7 +170,8 @@ export function ownerIndex(c: ContextSpec): number {
 
 /** Builds the model's constructs in `app`; throws what the library throws. */
 export function buildPlatform(app: App, p: PlatformSpec): void {
-  const platform = new Platform(app, p.name, { apiServerCidrs: [p.apiServerCidr] });
+  const mesh = p.mesh ? ServiceMesh.istio({ mode: p.mesh === 'ambient' ? IstioMode.AMBIENT : IstioMode.SIDECAR }) : undefined;
+  const platform = new Platform(app, p.name, { apiServerCidrs: [p.apiServerCidr], ...(mesh ? { mesh } : {}) });
   const built: Workload[][] = [];
   for (const c of p.contexts) {
     const ctx = new BoundedContext(app, c.name, {
