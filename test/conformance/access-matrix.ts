@@ -8,6 +8,10 @@
  * oidc:<context>-developers / -operators groups, oidc:sales-readers, each context's
  * deployer ServiceAccount, and the services' own ServiceAccounts.
  */
+import { Testing } from 'cdk8s';
+import { buildSalesPlatform, PROD } from '../../charts';
+import { BoundedContext, Platform, Workload } from '../../lib';
+import { authorizedCalls, callKey, CallKey, differences, networkCalls } from '../mesh/mesh-invariants';
 import { ControlPlane, Finding, GateResult, progress, run } from './harness';
 
 /** One question to the authorizer and the answer it must give. */
@@ -165,8 +169,49 @@ export async function accessMatrix(plane: ControlPlane, checks: AccessCheck[] = 
       });
     }
   }
+  const calls = await callMatrix(plane, findings);
   return {
-    gate: 'access', context: plane.version, tool: `kubectl auth can-i ${plane.version}`, objects: checks.length, findings,
+    gate: 'access', context: plane.version, tool: `kubectl auth can-i ${plane.version}`, objects: checks.length + calls, findings,
     suppressed: [], seconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * Who may call whom (issue 24): the calls the reference platform declares
+ * (`connectTo`, read from the model built as for dist/prod), against the calls the
+ * AuthorizationPolicies and the workloads' NetworkPolicies stored by the API server
+ * allow (read back with kubectl after the apply). A call one layer allows and the
+ * other does not, or that neither declares, is a finding. No proxy runs: this proves
+ * the policies say the same thing, not that Istio enforces them. Returns the number
+ * of calls compared.
+ */
+export async function callMatrix(plane: ControlPlane, findings: Finding[]): Promise<number> {
+  const app = Testing.app();
+  const { platform } = buildSalesPlatform(app, PROD);
+  const declared = declaredCalls(platform);
+  const workloads = new Set(BoundedContext.all(platform).flatMap(c => Workload.all(c).map(w => `${w.namespace}/${w.name}`)));
+  progress(`${plane.version}: who may call whom, ${declared.size} declared calls against the AuthorizationPolicies and NetworkPolicies the API server holds`);
+  const r = await run(plane.kubectl, ['--kubeconfig', plane.kubeconfig, 'get', 'authorizationpolicies.security.istio.io,networkpolicies.networking.k8s.io', '-A', '-o', 'json']);
+  const at = r.out.indexOf('{');
+  if (r.code !== 0 || at < 0) {
+    findings.push({ gate: 'access', context: plane.version, check: 'calls', message: `kubectl get authorizationpolicies,networkpolicies failed (exit ${r.code}): ${r.out.slice(-500)}` });
+    return 0;
+  }
+  const objects = (JSON.parse(r.out.slice(at)).items ?? []).map((o: { apiVersion?: string }) => ({ ...o, apiVersion: o.apiVersion }));
+  const authz = authorizedCalls(objects);
+  const problems = [
+    ...authz.problems,
+    ...differences('AuthorizationPolicy', declared, authz.calls),
+    ...differences('NetworkPolicy', declared, networkCalls(objects, workloads)),
+  ];
+  for (const message of problems) {
+    findings.push({ gate: 'access', context: plane.version, check: 'calls', message: `${message}. Fix the call in charts/ or the policy in lib/mesh/ or lib/workloads/workload-connections.ts` });
+  }
+  return declared.size;
+}
+
+/** The declared calls of a platform, as the invariants name them. */
+export function declaredCalls(platform: Platform): Set<CallKey> {
+  return new Set(BoundedContext.all(platform).flatMap(c => Workload.all(c)).flatMap(w => w.connections.calls)
+    .map(c => callKey(`${c.caller.namespace}/${c.caller.name}`, `${c.callee.namespace}/${c.callee.name}`, c.port.containerPort)));
 }
