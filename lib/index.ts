@@ -13,6 +13,7 @@ export * from './workloads/scheduling';
 export * from './workloads/scaling';
 export * from './workloads/update-strategy';
 export * from './workloads/workload-connections';
+export * from './workloads/call-resilience';
 export * from './platform/image';
 export * from './pod/port';
 export * from './pod/pod-field';

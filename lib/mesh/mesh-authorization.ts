@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { _compare } from '../internal/errors';
 import * as sec from '../imports/security.istio.io';
@@ -92,7 +92,12 @@ export function _meshRules(w: Workload, mesh: _Principals): _MeshRule[] {
   return [...calls, ...routes, ...scrape];
 }
 
-interface RoutedPort { gateway: string; namespace: string; port: number }
+interface RoutedPort { gateway: string; namespace: string; port: number; timeout?: Duration }
+
+/** The request timeouts of the gateways that route to a workload. @internal */
+export function _gatewayTimeouts(w: Workload): Array<{ gateway: string; timeout: Duration }> {
+  return (_routedPorts(w.node.root).get(w) ?? []).filter(r => r.timeout).map(r => ({ gateway: r.gateway, timeout: r.timeout! }));
+}
 
 const ROUTED = new WeakMap<IConstruct, Map<IConstruct, RoutedPort[]>>();
 
@@ -111,11 +116,11 @@ function _routedPorts(root: IConstruct): Map<IConstruct, RoutedPort[]> {
     if (ApiGateway.prototype.isPrototypeOf(c)) {
       const g = c as ApiGateway;
       for (const r of [...g.routes, ...g.streamRoutes]) {
-        add(r.service, { gateway: g.node.path, namespace: g.implementation.namespace, port: r.port.containerPort });
+        add(r.service, { gateway: g.node.path, namespace: g.implementation.namespace, port: r.port.containerPort, timeout: g.requestTimeout });
       }
     } else if (IngressGateway.prototype.isPrototypeOf(c)) {
       const g = c as IngressGateway;
-      for (const r of g.routes) add(r.service, { gateway: g.node.path, namespace: g.controller.namespace, port: r.port.containerPort });
+      for (const r of g.routes) add(r.service, { gateway: g.node.path, namespace: g.controller.namespace, port: r.port.containerPort, timeout: g.readTimeout });
     }
   }
   ROUTED.set(root, out);

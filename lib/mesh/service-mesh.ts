@@ -4,7 +4,9 @@ import { ErrorCode } from '../internal/configuration-error';
 import { IServiceMesh } from '../platform/service-mesh';
 import { BoundedContext } from '../platform/bounded-context';
 import { Workload } from '../workloads/workload';
+import { Connection } from '../workloads/workload-connections';
 import { _renderContextPolicies, _renderWorkloadPolicy } from './mesh-authorization';
+import { _renderCallResilience } from './mesh-routes';
 
 /**
  * How Istio's data plane runs: a proxy beside every pod (sidecar), or a node proxy
@@ -104,6 +106,8 @@ export class ServiceMesh implements IServiceMesh {
   public readonly cniNodeAgent: boolean;
   /** @internal */
   public readonly _tunnelPort?: number;
+  /** @internal */
+  public readonly _routesCalls: boolean;
   private checked = false;
 
   private constructor(options: IstioOptions) {
@@ -112,6 +116,8 @@ export class ServiceMesh implements IServiceMesh {
     this.cniNodeAgent = options.cniNodeAgent ?? true;
     this.name = `Istio (${this.mode instanceof IstioMode ? this.mode.name : String(this.mode)})`;
     this._tunnelPort = this.mode === IstioMode.AMBIENT ? 15008 : undefined;
+    // ambient without a waypoint has no L7 proxy to carry routes and traffic policy
+    this._routesCalls = this.mode === IstioMode.SIDECAR;
   }
 
   /** The identity of a ServiceAccount in the mesh, as AuthorizationPolicies name it. */
@@ -125,11 +131,11 @@ export class ServiceMesh implements IServiceMesh {
   }
 
   /** @internal */
-  public _checkRequestRules(scope: IConstruct, prop: string): void {
+  public _checkL7(scope: IConstruct, prop: string, value: unknown): void {
     if (this.mode === IstioMode.AMBIENT) {
-      throw _invalid(scope, prop, 'request rules',
-        'cannot be enforced by Istio in ambient mode without a waypoint proxy (ztunnel sees identities and ports only), and the library renders none',
-        'use IstioMode.SIDECAR, or remove methods, paths and grpcServices from the call (its identity and port are still enforced)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
+      throw _invalid(scope, prop, value,
+        'cannot be enforced by Istio in ambient mode without a waypoint proxy (ztunnel sees identities and ports only, not requests), and the library renders none',
+        'use IstioMode.SIDECAR, or remove it from the call (its identity and port are still enforced)', ErrorCode.UNSUPPORTED_BY_IMPLEMENTATION);
     }
   }
 
@@ -148,6 +154,14 @@ export class ServiceMesh implements IServiceMesh {
       throw _invalid(workload, 'mesh', workload.node.path, 'renders for a Workload only', 'let the Workload call it', ErrorCode.WRONG_TYPE);
     }
     _renderWorkloadPolicy(workload, this);
+  }
+
+  /** @internal */
+  public _renderCall(caller: IConstruct, call: object): void {
+    if (!(caller instanceof Workload)) {
+      throw _invalid(caller, 'mesh', caller.node.path, 'renders calls of a Workload only', 'let the Workload call it', ErrorCode.WRONG_TYPE);
+    }
+    _renderCallResilience(caller, call as Connection);
   }
 
   private check(scope: IConstruct): void {

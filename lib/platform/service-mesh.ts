@@ -22,11 +22,23 @@ export interface IServiceMesh {
    */
   readonly _tunnelPort?: number;
   /**
-   * Whether the mesh enforces a call's methods, paths and gRPC services (L7); throws
-   * at `scope` with the reason when it does not.
+   * Whether the mesh enforces a call's L7 settings (methods, paths, gRPC services,
+   * timeouts, retries, circuit breaking); throws at `scope` with the reason when it does not.
    * @internal
    */
-  _checkRequestRules(scope: IConstruct, prop: string): void;
+  _checkL7(scope: IConstruct, prop: string, value: unknown): void;
+  /**
+   * Whether the mesh renders each call's resilience (timeouts, retries, circuit
+   * breaking) as routes and traffic policy of the callee.
+   * @internal
+   */
+  readonly _routesCalls: boolean;
+  /**
+   * Renders a declared call's resilience (a `Connection` of `caller`) on the callee's
+   * mesh route and traffic policy; throws when it contradicts another call to the port.
+   * @internal
+   */
+  _renderCall(caller: IConstruct, call: object): void;
   /**
    * Renders what the mesh needs once per bounded context (mutual TLS required, every
    * call denied that is not allowed), in the context's chart.

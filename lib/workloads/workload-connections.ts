@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
 import { AddressForm } from '../config/address-form';
@@ -11,6 +11,7 @@ import type { BoundedContext } from '../platform/bounded-context';
 import type { WorkloadConfiguration } from './configuration';
 import type { IWorkloadFacetOwner } from './facet-owner';
 import type { WorkloadIdentity } from './identity';
+import { _CallResilience, _resolveResilience, CallConnectionPool, CallOutlierDetection, CallRetries } from './call-resilience';
 
 /**
  * A workload that takes part in declared calls: every workload kind can call, and
@@ -130,6 +131,41 @@ export interface ConnectOptions {
    * @default - every service of the port
    */
   readonly grpcServices?: string[];
+
+  /**
+   * How long the caller waits for an answer, retries included (the callee's mesh
+   * route, HTTPRoute `timeouts.request`). HTTP calls only; at most the callee's
+   * termination grace period and the caller's own request timeout. Needs the
+   * platform's mesh (sidecar mode).
+   *
+   * @default Duration.seconds(10) on HTTP calls in a mesh
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Retries of failed tries (HTTPRoute `retry`): only idempotent methods unless
+   * acknowledged, at most MAX_TRIES_PER_REQUEST tries, the worst case within the
+   * timeout. HTTP calls only; needs the platform's mesh (sidecar mode).
+   *
+   * @default - on HTTP calls in a mesh: 2 retries of GET, HEAD, PUT, DELETE and OPTIONS on 502, 503 and 504, 25 ms backoff, each try a third of what the timeout leaves
+   */
+  readonly retries?: CallRetries;
+
+  /**
+   * Ejection of callee pods that keep failing (Istio DestinationRule
+   * `outlierDetection`). Needs the platform's mesh (sidecar mode).
+   *
+   * @default - in a mesh: after 5 consecutive 5xx or 3 consecutive gateway errors, checked every 10 s, for 30 s, at most 50 % of the pods
+   */
+  readonly outlierDetection?: CallOutlierDetection;
+
+  /**
+   * Connection-pool limits and the retry budget towards the callee (Istio
+   * DestinationRule `connectionPool`). Needs the platform's mesh (sidecar mode).
+   *
+   * @default - in a mesh: 1000 connections, 1000 pending and 1000 concurrent requests, 200 concurrent retries
+   */
+  readonly connectionPool?: CallConnectionPool;
 }
 
 /**
@@ -154,6 +190,11 @@ export interface Connection {
   readonly methods: string[];
   /** The request paths the call may use, gRPC services as '/<service>/*' (empty: every path). */
   readonly paths: string[];
+  /**
+   * The call's timeouts, retries and circuit breaking, resolved, when the mesh renders them.
+   * @internal
+   */
+  readonly _resilience?: _CallResilience;
 }
 
 /**
@@ -224,6 +265,7 @@ export class WorkloadConnections {
         address.name === 'none' ? 'remove envVar' : 'remove envVar and pass hostVar and portVar to AddressForm.hostAndPort()', ErrorCode.CONFLICT);
     }
     const { methods, paths } = _requestRules(w, port, options);
+    const resilience = _callResilience(w, port, options, methods);
     const url = callee.url(port.name);
     const envVars = address._variables(_addressStem(callee, port, options.port !== undefined), options.envVar, { url, host: callee.host, port: port.servicePort });
     const existing = this._calls.find(c => c.callee === callee && c.port === port);
@@ -238,10 +280,10 @@ export class WorkloadConnections {
           `must hand over the address as the call to ${callee.node.path} port '${port.name}' declared before does (${Object.keys(existing.envVars).join(', ') || 'no variable'})`,
           'declare each call once, with the address form and variables you want', ErrorCode.CONFLICT);
       }
-      if (JSON.stringify([methods, paths]) !== JSON.stringify([existing.methods, existing.paths])) {
+      if (JSON.stringify([methods, paths, resilience]) !== JSON.stringify([existing.methods, existing.paths, existing._resilience])) {
         throw _invalid(w, 'connectTo(methods, paths, grpcServices)', JSON.stringify({ methods, paths }),
-          `must match the call to ${callee.node.path} port '${port.name}' declared before (${JSON.stringify({ methods: existing.methods, paths: existing.paths })})`,
-          'declare each call once, with every method and path it uses', ErrorCode.CONFLICT);
+          `must match the call to ${callee.node.path} port '${port.name}' declared before (its methods, paths, timeout, retries and circuit breaking)`,
+          'declare each call once, with every method and path it uses and its resilience options', ErrorCode.CONFLICT);
       }
       return existing;
     }
@@ -261,7 +303,10 @@ export class WorkloadConnections {
       this.configuration.addEnv(name, value);
     }
     const envVar = address._single ? Object.keys(envVars)[0] : undefined;
-    const connection: Connection = { caller: w, callee, port, address, envVar, envVars, url, methods, paths };
+    const connection: Connection = { caller: w, callee, port, address, envVar, envVars, url, methods, paths, ...(resilience ? { _resilience: resilience } : {}) };
+    if (resilience) {
+      w.context.platform.mesh?._renderCall(w, connection);
+    }
     this._calls.push(connection);
     callee.connections._callers.push(connection);
     return connection;
@@ -344,6 +389,30 @@ export class WorkloadConnections {
   }
 }
 
+/**
+ * A call's resilience, resolved, when the platform's mesh renders it (sidecar mode);
+ * the options are refused without a mesh or with one that cannot enforce them.
+ * @internal
+ */
+export function _callResilience(w: IConnectionsOwner, port: Port, options: ConnectOptions, methods: string[]): _CallResilience | undefined {
+  const given = (['timeout', 'retries', 'outlierDetection', 'connectionPool'] as const).filter(k => options[k] !== undefined);
+  const mesh = w.context.platform.mesh;
+  if (given.length > 0) {
+    const prop = `connectTo(${given[0]})`;
+    const value = options[given[0]] instanceof Duration ? `${(options[given[0]] as Duration).toMilliseconds({ integral: false })}ms` : JSON.stringify(options[given[0]]);
+    if (!mesh) {
+      throw _invalid(w, prop, value,
+        `is rendered on the service mesh (routes and traffic policy of the callee), and platform '${w.context.platform.platformName}' declares none`,
+        'set the Platform\'s mesh (ServiceMesh.istio()), or remove the option from the call', ErrorCode.CONFLICT);
+    }
+    mesh._checkL7(w, prop, value);
+  }
+  if (!mesh?._routesCalls) {
+    return undefined;
+  }
+  return _resolveResilience(w, options, port.protocol.name === 'http', methods);
+}
+
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
@@ -363,7 +432,7 @@ export function _requestRules(w: IConnectionsOwner, port: Port, options: Connect
       `is enforced by a service mesh, and platform '${w.context.platform.platformName}' declares none (NetworkPolicy sees ports, not requests)`,
       'set the Platform\'s mesh (ServiceMesh.istio()), or remove the request rules from the call', ErrorCode.CONFLICT);
   }
-  mesh._checkRequestRules(w, prop);
+  mesh._checkL7(w, prop, JSON.stringify(options[given[0]]));
   for (const k of given) {
     const list = options[k];
     if (!Array.isArray(list) || list.length === 0 || list.some(x => typeof x !== 'string')) {
