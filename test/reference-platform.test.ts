@@ -326,7 +326,8 @@ describe('reference platform', () => {
 
   test('each routed service has an HTTPRoute in its namespace on the HTTPS listener, to a Service port there; the listener admits exactly those namespaces', () => {
     const all = distObjects();
-    const routes = all.filter(o => o.kind === 'HTTPRoute' && o.metadata.namespace !== 'gateway');
+    // the gateway's routes (a mesh route's parent is a Service: test/mesh/)
+    const routes = all.filter(o => o.kind === 'HTTPRoute' && o.metadata.namespace !== 'gateway' && o.spec.parentRefs[0].kind === 'Gateway');
     expect(routes.map(r => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
       'catalog/gateway-products-https-api-sales-example-com', 'accounts/gateway-accounts-https-api-sales-example-com', 'orders/gateway-orders-https-api-sales-example-com',
     ]);
@@ -368,7 +369,7 @@ describe('reference platform', () => {
     expect(one('PodDisruptionBudget', 'products-canary')[0].spec.selector).toEqual(canary.spec.selector);
     // in-cluster callers call products, which selects both tracks; the gateway splits 90/10
     expect(one('Service', 'products')[0].spec.selector).toEqual({ 'app.kubernetes.io/name': 'products' });
-    const [route] = all.filter(o => o.kind === 'HTTPRoute' && o.metadata.namespace === 'catalog');
+    const [route] = all.filter(o => o.kind === 'HTTPRoute' && o.metadata.namespace === 'catalog' && o.spec.parentRefs[0].kind === 'Gateway');
     expect(route.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'products-stable', port: 8080, weight: 90 }, { group: '', kind: 'Service', name: 'products-canary', port: 8080, weight: 10 }]);
   });
 
