@@ -131,7 +131,31 @@ test('the README error examples are the messages the library produces', () => {
     () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.abTest({ image: next, matches: [lib.VariantMatch.header('X Variant', 'b')] }) }),
     () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.shadow({ image: next, percent: 10, mirrorsWritesReason: '' }) }),
     () => new lib.Microservice(context().orders, 'payments', { ...props, release: lib.Release.blueGreen({ image: next, active: lib.Colour.GREEN, idle: lib.IdleScale.ZERO }) }),
+    // the service mesh (issue 24): request rules without a mesh, a path on a gRPC port, unsafe retries, a retry worst case, a timeout past the grace period, no CNI
+    ...meshMistakes(props),
   ];
   expect(examples).toHaveLength(mistakes.length);
   mistakes.forEach((mistake, i) => expect(mistake).toThrow(examples[i]));
 });
+
+/** The mesh's mistakes of the README's error examples, in their order. */
+function meshMistakes(props: lib.MicroserviceProps): Array<() => unknown> {
+  const orders = (mesh?: lib.ServiceMesh) => {
+    const app = Testing.app();
+    return new lib.BoundedContext(app, 'orders', { platform: new lib.Platform(app, 'shop', mesh ? { mesh } : {}), team: 'orders-team' });
+  };
+  const call = (options: lib.ConnectOptions, mesh?: lib.ServiceMesh, callee: Partial<lib.MicroserviceProps> = {}) => () => {
+    const ctx = orders(mesh);
+    new lib.Microservice(ctx, 'orders', props).connectTo(new lib.Microservice(ctx, 'payments', { ...props, ...callee }), options);
+  };
+  const istio = lib.ServiceMesh.istio();
+  return [
+    call({ methods: ['GET'] }),
+    call({ paths: ['/v1/*'] }, istio, { ports: [lib.Port.grpc(9090)], readiness: lib.Probe.grpc(), liveness: lib.Probe.tcp() }),
+    call({ methods: ['POST'], retries: { attempts: 2 } }, istio),
+    call({ retries: { attempts: 5 } }, istio),
+    call({ timeout: Duration.seconds(2), retries: { attempts: 2, perTryTimeout: Duration.seconds(1) } }, istio),
+    call({ timeout: Duration.seconds(45) }, istio),
+    () => orders(lib.ServiceMesh.istio({ cniNodeAgent: false })),
+  ];
+}
