@@ -6,6 +6,9 @@ import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import * as gw from '../imports/gateway.networking.k8s.io';
 import * as net from '../imports/networking.istio.io';
 import { _gatewayDuration } from '../gateway/gateway-routes';
+import { _requestMirror, _serviceRef } from '../gateway/service-ref';
+import { _variantHttpMatches } from '../gateway/variant-matches';
+import { Microservice } from '../workloads/microservice';
 import { _CallResilience } from '../workloads/call-resilience';
 import { Workload } from '../workloads/workload';
 import { Connection } from '../workloads/workload-connections';
@@ -101,9 +104,32 @@ function gatewayDuration(d: Duration): string {
   return _gatewayDuration(d) ?? `${ms(d)}ms`;
 }
 
+/**
+ * The callee's release east-west (issue 24): in-cluster calls reach the tracks as the
+ * gateway's routes do. A canary's weight splits them between `<service>-stable` and
+ * the track's Service; an A/B release's matches go to the track first; a shadow
+ * mirrors them to the track. Without a release, the rules are left as they are. (A
+ * progressing canary's controller finds this route by its backend to the canary
+ * Service, and moves its weights with the gateway's.)
+ */
+function releaseRules(callee: Workload, port: number, rules: gw.HttpRouteSpecRules[]): gw.HttpRouteSpecRules[] {
+  const plan = callee instanceof Microservice ? callee._releasePlan : undefined;
+  const stable = callee instanceof Microservice ? callee._stableServiceName : undefined;
+  const track = callee instanceof Microservice ? callee._trackServiceName : undefined;
+  if (!plan || !stable || !track) return rules;
+  if (plan.mirrorPercent !== undefined) {
+    const mirror: gw.HttpRouteSpecRulesFilters = { type: gw.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR, requestMirror: _requestMirror(track, port, plan.mirrorPercent) };
+    return rules.map(rule => ({ ...rule, filters: [mirror], backendRefs: [_serviceRef(stable, port)] }));
+  }
+  const split = rules.map(rule => ({ ...rule, backendRefs: [_serviceRef(stable, port, 100 - plan.routeWeight), _serviceRef(track, port, plan.routeWeight)] }));
+  if (plan.matches.length === 0) return split;
+  const variants = rules.map(rule => ({ ...rule, matches: (rule.matches ?? [{}]).flatMap(base => _variantHttpMatches(base, plan.matches)), backendRefs: [_serviceRef(track, port)] }));
+  return [...variants, ...split];
+}
+
 function renderRoute(callee: Workload, call: Connection, r: _CallResilience): void {
   const port = call.port;
-  const backendRefs = [{ name: callee.name, port: port.servicePort }];
+  const backendRefs = [_serviceRef(callee.name, port.servicePort)];
   const request = gatewayDuration(r.timeout!);
   const retried = r.retries ? {
     timeouts: { request, backendRequest: gatewayDuration(r.retries.perTryTimeout) },
@@ -119,7 +145,7 @@ function renderRoute(callee: Workload, call: Connection, r: _CallResilience): vo
     metadata: { ...callee._meta(), name: `${callee.name}-mesh-${port.name}` },
     spec: {
       parentRefs: [{ group: '', kind: 'Service', name: callee.name, port: port.servicePort }],
-      rules,
+      rules: releaseRules(callee, port.servicePort, rules),
     },
   });
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ApiGateway, ConfigurationError, GatewayTls, IstioMode, MAX_TRIES_PER_REQUEST, Port, ServiceMesh } from '../../lib';
+import { ApiGateway, ConfigurationError, GatewayTls, Image, IstioMode, MAX_TRIES_PER_REQUEST, Port, Release, ServiceMesh } from '../../lib';
 import { find, microservice, objects, setup, Manifest } from '../_helpers';
 
 const sidecar = () => setup({}, { mesh: ServiceMesh.istio() });
@@ -45,11 +45,11 @@ describe('call resilience: production defaults', () => {
       rules: [
         {
           matches: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].map(method => ({ method })),
-          backendRefs: [{ name: 'products', port: 8080 }],
+          backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }],
           timeouts: { request: '10s', backendRequest: '3316ms' },
           retry: { attempts: 2, backoff: '25ms', codes: [502, 503, 504] },
         },
-        { backendRefs: [{ name: 'products', port: 8080 }], timeouts: { request: '10s' } },
+        { backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }], timeouts: { request: '10s' } },
       ],
     });
     expect(out.filter(o => o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute').map(o => o.metadata.name)).toEqual(['products-mesh-http']);
@@ -74,7 +74,7 @@ describe('call resilience: options', () => {
     const products = microservice(context, 'products');
     microservice(context, 'reviews').connectTo(products, { timeout: Duration.seconds(2), retries: { attempts: 1, nonIdempotent: true, perTryTimeout: Duration.millis(900) } });
     expect(find(objects(context), 'HTTPRoute', 'products-mesh-http').spec.rules).toEqual([
-      { backendRefs: [{ name: 'products', port: 8080 }], timeouts: { request: '2s', backendRequest: '900ms' }, retry: { attempts: 1, backoff: '25ms', codes: [502, 503, 504] } },
+      { backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }], timeouts: { request: '2s', backendRequest: '900ms' }, retry: { attempts: 1, backoff: '25ms', codes: [502, 503, 504] } },
     ]);
   });
 
@@ -82,7 +82,7 @@ describe('call resilience: options', () => {
     const { context } = sidecar();
     const products = microservice(context, 'products');
     microservice(context, 'reviews').connectTo(products, { retries: { attempts: 0 } });
-    expect(find(objects(context), 'HTTPRoute', 'products-mesh-http').spec.rules).toEqual([{ backendRefs: [{ name: 'products', port: 8080 }], timeouts: { request: '10s' } }]);
+    expect(find(objects(context), 'HTTPRoute', 'products-mesh-http').spec.rules).toEqual([{ backendRefs: [{ group: '', kind: 'Service', name: 'products', port: 8080 }], timeouts: { request: '10s' } }]);
   });
 
   test('ambient mode renders no route or traffic policy (no waypoint)', () => {
@@ -171,5 +171,30 @@ describe('call resilience: refusals', () => {
     microservice(context, 'reviews').connectTo(products, { timeout: Duration.seconds(2) });
     const e = err(() => microservice(context, 'ratings').connectTo(products, { timeout: Duration.seconds(3) }));
     expect(e.message).toMatch(/must match the resilience of catalog\/reviews's call to catalog\/products port 'http' .*every caller of a port shares the port's mesh route/);
+  });
+});
+
+describe('releases east-west (the mesh route)', () => {
+  const routed = (release: Release) => {
+    const { app, platform, context } = sidecar();
+    const products = microservice(context, 'products', { release });
+    new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') }).addRoute({ host: 'api.example.com', service: products });
+    microservice(context, 'reviews').connectTo(products, { retries: { attempts: 0 } });
+    return find(objects(context), 'HTTPRoute', 'products-mesh-http').spec.rules;
+  };
+  const ref = (name: string, weight?: number) => ({ group: '', kind: 'Service', name, port: 8080, ...(weight === undefined ? {} : { weight }) });
+
+  test('a canary: in-cluster calls split between the stable and the canary Service by the release\'s weight', () => {
+    expect(routed(Release.canary({ image: Image.fromTag('ghcr.io/acme/products', '1.1.0'), weight: 10 }))).toEqual([
+      { backendRefs: [ref('products-stable', 90), ref('products-canary', 10)], timeouts: { request: '10s' } },
+    ]);
+  });
+
+  test('a shadow: in-cluster calls go to the stable Service and are mirrored to the shadow', () => {
+    const rules = routed(Release.shadow({ image: Image.fromTag('ghcr.io/acme/products', '1.1.0'), percent: 20, mirrorsWritesReason: 'the shadow writes to its own store' }));
+    expect(rules).toEqual([{
+      backendRefs: [ref('products-stable')], timeouts: { request: '10s' },
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: ref('products-shadow'), percent: 20 } }],
+    }]);
   });
 });
