@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ApiGateway, ConfigurationError, GatewayTls, Image, IstioMode, MAX_TRIES_PER_REQUEST, Port, Release, ServiceMesh } from '../../lib';
+import { ApiGateway, ConfigurationError, GatewayTls, Image, IRelease, IstioMode, MAX_TRIES_PER_REQUEST, Port, Release, ServiceMesh } from '../../lib';
 import { find, microservice, objects, setup, Manifest } from '../_helpers';
 
 const sidecar = () => setup({}, { mesh: ServiceMesh.istio() });
@@ -175,7 +175,7 @@ describe('call resilience: refusals', () => {
 });
 
 describe('releases east-west (the mesh route)', () => {
-  const routed = (release: Release) => {
+  const routed = (release: IRelease) => {
     const { app, platform, context } = sidecar();
     const products = microservice(context, 'products', { release });
     new ApiGateway(app, 'public', { platform, hosts: ['api.example.com'], tls: GatewayTls.fromSecret('api-tls') }).addRoute({ host: 'api.example.com', service: products });
