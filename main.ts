@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -60,6 +61,11 @@ function diff(names: string[]): number {
       expected: `must name an environment of the platform (${known.join(', ')})`, fix: 'run npm run diff, or npm run diff -- prod' });
   }
   const ref = process.env.DIFF_REF ?? 'HEAD';
+  // a ref git does not know would make every object look new: refuse it instead
+  if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf8' }).status !== 0) {
+    throw new ConfigurationError({ path: 'diff', prop: 'DIFF_REF', value: ref, expected: 'must name a commit git knows here (a branch, tag or commit)',
+      fix: 'fetch it first (git fetch origin main, then DIFF_REF=origin/main npm run diff), or leave DIFF_REF unset to compare with HEAD' });
+  }
   const committed = (env: string) => PreviousOutput.committed(`dist/${env}`, { ref });
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-diff-')), 'dist');
   try {
