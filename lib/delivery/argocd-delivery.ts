@@ -8,7 +8,7 @@ import { BoundedContext } from '../platform/bounded-context';
 import { Platform } from '../platform/platform';
 import type { BuiltEnvironment } from '../platform/synthesize';
 import { _ArgoCdSettings, _chartObjects, _renderArgoCd } from './argocd-render';
-import { SYNC_WAVE_ANNOTATION, argoCdSyncWave } from './argocd-sync-wave';
+import { SYNC_WAVE_ANNOTATION, argoCdSyncWaveOf } from './argocd-sync-wave';
 
 /**
  * Props of `ArgoCdDelivery`.
@@ -81,7 +81,7 @@ export interface ArgoCdDeliveryProps {
  * its chart's file of the committed `dist/<env>/`, and one `AppProject` per team that
  * allows exactly its namespaces and the kinds its charts render (the platform-level
  * charts in a project of the platform team). It also annotates every rendered object
- * with its sync wave (`argoCdSyncWave`).
+ * with its sync wave (`argoCdSyncWaveOf`), unless it names one itself (a Job's `argoCdSyncWave`).
  *
  * The Argo CD objects are written beside the environments (`ArgoCdDelivery.files`, for
  * `synthesizeEnvironments`' `extraFiles`): `dist/argocd/<env>.yaml`, outside what
@@ -187,10 +187,12 @@ export class ArgoCdDelivery extends Construct {
     });
   }
 
-  /** Every API object of the app, annotated with its sync wave. @internal */
+  /** Every API object of the app, annotated with its sync wave, unless it names its own (a Job's `argoCdSyncWave`). @internal */
   private _annotateWaves(): void {
     for (const o of this.node.root.node.findAll()) {
-      if (o instanceof ApiObject) o.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(argoCdSyncWave(o.apiVersion, o.kind)));
+      if (o instanceof ApiObject && o.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION] === undefined) {
+        o.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(argoCdSyncWaveOf(o.apiVersion, o.kind)));
+      }
     }
   }
 
@@ -204,6 +206,12 @@ export class ArgoCdDelivery extends Construct {
     for (const chart of (this.node.root as App).charts) {
       if (!BoundedContext.isBoundedContext(chart)) continue;
       for (const o of _chartObjects(chart)) {
+        // Argo CD runs PreSync hooks before the Sync phase, which creates the context's Namespace: on the first sync the hook has no namespace to run in
+        if ((o.metadata.toJson().annotations?.[HOOK_ANNOTATION] ?? '').split(',').map((h: string) => h.trim()).includes('PreSync')) {
+          errors.push(_invalid(this, 'platform', `${o.kind} ${o.metadata.namespace}/${o.name} (${o.node.path})`,
+            `must not be a PreSync hook: Argo CD runs PreSync hooks before the Sync phase that creates namespace '${chart.namespaceName}' (its Namespace is in the same application), so the first sync of an environment fails and every retry with it`,
+            'make it a Sync hook ordered after its secrets and before the workloads: argoCdHook: ArgoCdHook.SYNC, argoCdSyncWave: ArgoCdSyncWave.STORES', ErrorCode.CONFLICT));
+        }
         const ns = o.metadata.namespace;
         const own = ns === chart.namespaceName || (ns === undefined && o.kind === 'Namespace' && o.apiVersion === 'v1' && o.name === chart.namespaceName);
         if (!own) {
@@ -229,6 +237,9 @@ export class ArgoCdDelivery extends Construct {
     };
   }
 }
+
+/** The annotation that makes an object an Argo CD hook. */
+const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
 
 /** https://, http://, ssh://, git:// URLs without credentials, or scp-like user@host:path. */
 const GIT_URL = /^(?:(?:https?|ssh|git):\/\/(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+(?::\d+)?\/[^\s@:]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s@:/][^\s@:]*)$/;

@@ -87,7 +87,7 @@ const WAVES: Readonly<Record<string, ArgoCdSyncWave>> = {
  * know is configuration that workloads may read (a custom resource of an operator the
  * platform added): it goes with the Secrets, before every workload.
  */
-export function argoCdSyncWave(apiVersion: string, kind: string): ArgoCdSyncWave {
+export function argoCdSyncWaveOf(apiVersion: string, kind: string): ArgoCdSyncWave {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   return WAVES[`${group}/${kind}`] ?? ArgoCdSyncWave.SECRETS;
 }

@@ -1,6 +1,6 @@
 import { ApiObject, App, Testing } from 'cdk8s';
 import {
-  ArgoCdDelivery, ArgoCdDeliveryProps, ArgoCdSyncWave, BoundedContext, ConfigurationError, Environment, ErrorCode, Platform, StatefulService, argoCdSyncWave,
+  ArgoCdDelivery, ArgoCdDeliveryProps, ArgoCdHook, ArgoCdSyncWave, BoundedContext, ConfigurationError, Environment, ErrorCode, Image, Job, Platform, StatefulService, argoCdSyncWaveOf,
 } from '../../lib';
 import { Manifest, microservice, storeProps, thrown } from '../_helpers';
 
@@ -105,11 +105,20 @@ describe('ArgoCdDelivery', () => {
     const { app } = build();
     app.synth();
     const all = app.charts.flatMap(c => c.toJson()) as Manifest[];
-    for (const o of all) expect(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe(String(argoCdSyncWave(o.apiVersion, o.kind)));
+    for (const o of all) expect(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe(String(argoCdSyncWaveOf(o.apiVersion, o.kind)));
     const wave = (kind: string) => new Set(all.filter(o => o.kind === kind).map(o => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave'])));
     expect([...wave('Namespace'), ...wave('ResourceQuota'), ...wave('LimitRange'), ...wave('ServiceAccount')]).toEqual([0, 0, 0, 0]);
     expect([...wave('StatefulSet')]).toEqual([2]);
     expect([...wave('Deployment')]).toEqual([3]);
+  });
+
+  test('keeps the wave an object names itself: a Sync hook Job between its secrets and the workloads', () => {
+    const { app } = build({}, PROD, a => {
+      new Job(a.charts[2] as BoundedContext, 'migrate', { image: Image.fromTag('ghcr.io/acme/orders', '1.0.0'), args: ['migrate'], argoCdHook: ArgoCdHook.SYNC, argoCdSyncWave: ArgoCdSyncWave.STORES });
+    });
+    app.synth();
+    const job = (app.charts[2].toJson() as Manifest[]).find(o => o.kind === 'Job')!;
+    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/sync-wave': '2' });
   });
 
   test('no annotation on a platform that does not deliver through Argo CD', () => {
@@ -124,7 +133,7 @@ describe('ArgoCdDelivery', () => {
 
 describe('argoCdSyncWave', () => {
   test('orders what a workload needs before it', () => {
-    const w = argoCdSyncWave;
+    const w = argoCdSyncWaveOf;
     expect(w('v1', 'Namespace')).toBe(ArgoCdSyncWave.FOUNDATION);
     expect(w('v1', 'ResourceQuota')).toBeLessThan(w('external-secrets.io/v1', 'ExternalSecret'));
     expect(w('external-secrets.io/v1', 'SecretStore')).toBe(w('external-secrets.io/v1', 'ExternalSecret'));
@@ -138,7 +147,7 @@ describe('argoCdSyncWave', () => {
   });
 
   test('a kind it does not know goes with the secrets and configuration, before every workload', () => {
-    expect(argoCdSyncWave('example.com/v1', 'Widget')).toBe(ArgoCdSyncWave.SECRETS);
+    expect(argoCdSyncWaveOf('example.com/v1', 'Widget')).toBe(ArgoCdSyncWave.SECRETS);
   });
 });
 
@@ -185,6 +194,15 @@ describe('refusals', () => {
     expect(e.message).toContain('ConfigMap orders/elsewhere');
     expect(e.message).toContain('ClusterRole wide');
     expect(e.message).toContain('team \'catalog-team\'s AppProject allows that namespace only');
+  });
+
+  test('a PreSync hook in a bounded context: it would run before the Sync phase creates the namespace, and the first sync could never pass', () => {
+    const { app } = build({}, PROD, a => {
+      new Job(a.charts[2] as BoundedContext, 'migrate', { image: Image.fromTag('ghcr.io/acme/orders', '1.0.0'), args: ['migrate'], argoCdHook: ArgoCdHook.PRE_SYNC });
+    });
+    const e = thrown(() => app.synth());
+    expect(e.message).toContain('must not be a PreSync hook');
+    expect(e.message).toContain('argoCdHook: ArgoCdHook.SYNC, argoCdSyncWave: ArgoCdSyncWave.STORES');
   });
 
   test('a team named as the platform\'s project', () => {
