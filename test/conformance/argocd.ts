@@ -1,8 +1,8 @@
 /**
  * The Argo CD stage (issue 26): the Argo CD objects of dist/argocd/<env>.yaml on a real
- * API server, on a control plane of its own (the newest version). The harness installs
- * Argo CD's Application and AppProject CRDs (tools/fetch-crds.sh, pinned in
- * tools/crds.env); the stage creates the argocd namespace, then for each environment:
+ * API server, on a control plane of its own (the newest version). It installs Argo CD's
+ * Application and AppProject CRDs (pinned in tools/crds.env, printed by
+ * tools/fetch-crds.sh --all) and the argocd namespace, then for each environment:
  * - every file of dist/<env>/ is read by exactly one Application, whose source path is
  *   dist/<env> and whose project exists, and no Application names a file that is not there;
  * - `kubectl apply --server-side --dry-run=server` of the file is accepted (the CRDs'
@@ -12,6 +12,7 @@
  *
  *   npx tsx test/conformance/argocd.ts [--versions 1.37.2]
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
@@ -61,6 +62,14 @@ export async function argoCdStage(tools: Tools, version: string, distDir = path.
   const plane = await startControlPlane(tools, version);
   const kc = ['--kubeconfig', plane.kubeconfig];
   try {
+    // Argo CD's CRDs: printed by tools/fetch-crds.sh with --all only (no other stage needs them)
+    const fetched = spawnSync('bash', [path.join(REPO, 'tools', 'fetch-crds.sh'), '--all'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const crds = fetched.stdout.split('\n').map(l => l.trim()).filter(l => /\/argo-cd-v[^/]+\/[^/]+-crd\.yaml$/.test(l));
+    if (fetched.status !== 0 || crds.length === 0) throw new Error('tools/fetch-crds.sh --all printed no Argo CD CRD: check ARGO_CD_* in tools/crds.env');
+    const installed = await run(plane.kubectl, [...kc, 'apply', '--server-side', ...crds.flatMap(f => ['-f', f])]);
+    const established = installed.code === 0 ? await run(plane.kubectl, [...kc, 'wait', '--for=condition=Established', '--timeout=60s', 'crd/applications.argoproj.io', 'crd/appprojects.argoproj.io']) : installed;
+    if (established.code !== 0) throw new Error(`installing Argo CD's CRDs failed: ${installed.out}${established.out}`);
+    progress(`argocd v${version}: installed ${crds.map(f => path.basename(f, '.yaml')).join(', ')} (${(installed.seconds + established.seconds).toFixed(1)}s)`);
     const ns = await run(plane.kubectl, [...kc, 'create', 'namespace', 'argocd']);
     if (ns.code !== 0) throw new Error(`creating the argocd namespace failed: ${ns.out}`);
     for (const env of envs) {
