@@ -1,4 +1,4 @@
-import { ApiObject, App, Testing } from 'cdk8s';
+import { ApiObject, App, Testing, YamlOutputType } from 'cdk8s';
 import {
   ArgoCdDelivery, ArgoCdDeliveryProps, ArgoCdHook, ArgoCdSyncWave, BoundedContext, ConfigurationError, Environment, ErrorCode, Image, Job, Platform, StatefulService, argoCdSyncWaveOf,
 } from '../../lib';
@@ -203,6 +203,13 @@ describe('refusals', () => {
     const e = thrown(() => app.synth());
     expect(e.message).toContain('must not be a PreSync hook');
     expect(e.message).toContain('argoCdHook: ArgoCdHook.SYNC, argoCdSyncWave: ArgoCdSyncWave.STORES');
+  });
+
+  test('an app that does not write one file per chart: an application reads its chart\'s file', () => {
+    const app = Testing.app({ yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
+    new ArgoCdDelivery(new Platform(app, 'shop', { environment: PROD }), 'argocd', { repoURL: REPO });
+    app.synth();
+    expect(thrown(() => ArgoCdDelivery.files([{ environment: PROD, app, directory: 'prod' }])).prop).toBe('yamlOutputType');
   });
 
   test('a team named as the platform\'s project', () => {
