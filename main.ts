@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ConfigurationError, PreviousOutput, changeReport, loadManifests, parityReport, renderChangeReport, renderParityReport, synthesizeEnvironments,
+  ArgoCdDelivery, ConfigurationError, PreviousOutput, changeReport, loadManifests, parityReport, renderChangeReport, renderParityReport, synthesizeEnvironments,
 } from './lib';
 import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 
@@ -31,7 +31,7 @@ try {
     process.exit(diff(args));
   }
   synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
-    { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
+    { previous: env => PreviousOutput.committed(`dist/${env.name}`), extraFiles: built => ArgoCdDelivery.files(built) });
 } catch (err) {
   // A construct error already says where, what and how to fix it: print it
   // without a stack trace and fail.

@@ -15,7 +15,10 @@ mkdir -p "$cache"
 
 fetch() { # module version files...
   local module=$1 version=$2; shift 2
-  local dest="$cache/$(basename "$module")-$version"
+  # a major-version suffix (.../argo-cd/v3) is not a name: the directory is named by the element before it
+  local name; name=$(basename "$module")
+  case $name in v[0-9]*) name=$(basename "$(dirname "$module")") ;; esac
+  local dest="$cache/$name-$version"
   local missing=false f
   for f in "$@"; do [ -f "$dest/$(basename "$f")" ] || missing=true; done
   if $missing; then
@@ -70,3 +73,7 @@ fetch "$ENVOY_GATEWAY_MODULE" "$ENVOY_GATEWAY_VERSION" $ENVOY_GATEWAY_CRDS
 # shellcheck disable=SC2086
 fetch "$PROMETHEUS_OPERATOR_MODULE" "$PROMETHEUS_OPERATOR_VERSION" $PROMETHEUS_OPERATOR_CRDS
 fetch "$ARGO_ROLLOUTS_MODULE" "$ARGO_ROLLOUTS_VERSION" $ARGO_ROLLOUTS_CRDS
+if $all; then
+  # shellcheck disable=SC2086
+  fetch "$ARGO_CD_MODULE" "$ARGO_CD_VERSION" $ARGO_CD_CRDS
+fi
