@@ -92,3 +92,4 @@ export { POLICY_SUPPRESSION_PREFIX } from './policy/rules/suppression-reason';
 export * from './policy/admission/admission-policies';
 export { ADMISSION_UNSUPPORTED_RULES } from './policy/admission/cel-rules';
 export * from './delivery/helm-chart';
+export * from './delivery/third-party-chart';
