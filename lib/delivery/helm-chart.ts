@@ -5,6 +5,7 @@ import { App } from 'cdk8s';
 import { PreviousOutput } from '../change/previous-output';
 import { ConfigurationError, ErrorCode } from '../internal/configuration-error';
 import { Environment } from '../platform/environment';
+import { Platform } from '../platform/platform';
 import { synthesizeEnvironments } from '../platform/synthesize';
 
 /**
@@ -81,6 +82,8 @@ export interface SynthesizeHelmChartOptions {
  * is CRD-free: the ApplySet parent and its CustomResourceDefinition are left out, since
  * Helm tracks what a release owns itself (its release record) and prunes by it on upgrade.
  * `construct-metadata.json` is left out too (Helm would read it as a template).
+ * The CLI names the chart after the current directory; it is renamed `<platform>-<env>`
+ * (`sales-prod`), the rest of its `Chart.yaml` (version, API version) kept.
  *
  * @returns the template files written, relative to `templates/`
  */
@@ -105,7 +108,17 @@ export function synthesizeHelmChart(environments: readonly Environment[], build:
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-ms-helm-'));
   try {
     const outdir = path.join(scratch, 'out');
-    synthesizeEnvironments([env], build, { outdir, previous: options.previous ?? (e => PreviousOutput.defaultFor(path.join('dist', e.name))) });
+    let platform: string | undefined;
+    synthesizeEnvironments([env], (app, e) => {
+      build(app, e);
+      platform = app.node.findAll().find(Platform.isPlatform)?.platformName;
+    }, { outdir, previous: options.previous ?? (e => PreviousOutput.defaultFor(path.join('dist', e.name))) });
+    // synthesizeEnvironments has checked that the app holds exactly one Platform
+    const chartFile = path.join(path.dirname(templatesDir), CHART_FILE);
+    // top-level keys of a flat file the CLI wrote: replaced line by line (the library does not parse YAML itself)
+    const others = fs.readFileSync(chartFile, 'utf8').split('\n').filter(l => l.trim() !== '' && !/^(name|description):/.test(l));
+    fs.writeFileSync(chartFile, [...others, `name: ${platform}-${env.name}`,
+      `description: The ${platform} platform's ${env.name} environment, synthesized by cdk8s-microservices`, ''].join('\n'));
     const files = fs.readdirSync(path.join(outdir, env.name)).filter(f => f.endsWith('.yaml')).sort();
     fs.mkdirSync(templatesDir, { recursive: true });
     for (const file of files) {

@@ -96,6 +96,9 @@ describe('synthesizeHelmChart', () => {
     const rendered = files.flatMap(f => parse(render(fs.readFileSync(path.join(templates, f), 'utf8')))).filter(o => o);
     const cm = rendered.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'alerts');
     expect(cm.data).toEqual({ summary: '{{ $labels.job }} is down', env: 'prod', nested: 'a {{{ b }}} c {{- d -}} }}', block: 'line one {{ x }}\nline two }}\n' });
+    // named after the platform and environment, the CLI's version kept
+    expect(fs.readFileSync(path.join(path.dirname(templates), 'Chart.yaml'), 'utf8'))
+      .toBe("apiVersion: v2\nversion: 1.0.0\nname: shop-prod\ndescription: The shop platform's prod environment, synthesized by cdk8s-microservices\n");
   });
 
   test('defaults: the environment from CDK8S_MS_HELM_ENVIRONMENT, the templates/ directory from CDK8S_OUTDIR', () => {
