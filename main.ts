@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ArgoCdDelivery, ConfigurationError, PreviousOutput, changeReport, loadManifests, parityReport, renderChangeReport, renderParityReport, synthesizeEnvironments,
+  ArgoCdDelivery, ConfigurationError, PreviousOutput, changeReport, helmChartDirectory, loadManifests, parityReport, renderChangeReport, renderParityReport,
+  synthesizeEnvironments, synthesizeHelmChart,
 } from './lib';
 import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 
@@ -30,8 +31,13 @@ try {
   if (command === 'diff') {
     process.exit(diff(args));
   }
-  synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
-    { previous: env => PreviousOutput.committed(`dist/${env.name}`), extraFiles: built => ArgoCdDelivery.files(built) });
+  if (helmChartDirectory() !== undefined) {
+    // `CDK8S_MS_HELM_ENVIRONMENT=prod cdk8s synth --format helm --chart-version 1.0.0`: one environment as a chart (README "Helm")
+    synthesizeHelmChart(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
+  } else {
+    synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
+      { previous: env => PreviousOutput.committed(`dist/${env.name}`), extraFiles: built => ArgoCdDelivery.files(built) });
+  }
 } catch (err) {
   // A construct error already says where, what and how to fix it: print it
   // without a stack trace and fail.

@@ -93,3 +93,5 @@ export * from './policy/admission/admission-policies';
 export { ADMISSION_UNSUPPORTED_RULES } from './policy/admission/cel-rules';
 export * from './delivery/argocd-delivery';
 export * from './delivery/argocd-sync-wave';
+export * from './delivery/helm-chart';
+export * from './delivery/third-party-chart';
