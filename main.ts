@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ConfigurationError, PreviousOutput, changeReport, loadManifests, parityReport, renderChangeReport, renderParityReport, synthesizeEnvironments,
+  ConfigurationError, DiagramRenderer, PreviousOutput, changeReport, diagramFiles, loadManifests, parityReport, renderChangeReport, renderParityReport,
+  synthesizeEnvironments,
 } from './lib';
 import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 
@@ -21,6 +22,8 @@ import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 // Each environment's safe-change check compares with its directory as committed in git
 // (dist/<env>/ at HEAD), wherever the synth writes: CI synthesizes into a temporary
 // directory and must get the same bytes (the ConfigMap revisions are carried from there).
+// The synth also writes the platform's diagram beside the environments (dist/diagram/):
+// Graphviz (WebAssembly) is loaded first, as loading it is asynchronous.
 const [command, ...args] = process.argv.slice(2);
 try {
   if (command === 'parity') {
@@ -29,9 +32,15 @@ try {
   if (command === 'diff') {
     process.exit(diff(args));
   }
-  synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
-    { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
+  DiagramRenderer.load().then(diagram => synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), {
+    previous: env => PreviousOutput.committed(`dist/${env.name}`),
+    extraFiles: built => ({ ...diagramFiles(built, diagram) }),
+  })).catch(fail);
 } catch (err) {
+  fail(err);
+}
+
+function fail(err: unknown): never {
   // A construct error already says where, what and how to fix it: print it
   // without a stack trace and fail.
   process.stderr.write(`${command ?? 'synth'} failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -91,3 +91,7 @@ export * from './policy/validation-plugin';
 export { POLICY_SUPPRESSION_PREFIX } from './policy/rules/suppression-reason';
 export * from './policy/admission/admission-policies';
 export { ADMISSION_UNSUPPORTED_RULES } from './policy/admission/cel-rules';
+export * from './delivery/diagram';
+export * from './delivery/diagram-mermaid';
+export * from './delivery/diagram-dot';
+export * from './delivery/diagram-files';
