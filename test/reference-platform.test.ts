@@ -28,7 +28,7 @@ describe('reference platform', () => {
       // compared with the committed output, as npm run synth does (its ConfigMap revisions are carried over from there)
       synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
         { outdir, previous: env => PreviousOutput.fromDirectory(path.join(ROOT, env.name)) });
-      expect(fs.readdirSync(ROOT).sort()).toEqual(['applyset-crd.yaml', 'dev', 'dev.applyset.yaml', 'prod', 'prod.applyset.yaml', 'staging', 'staging.applyset.yaml']);
+      expect(fs.readdirSync(ROOT).sort()).toEqual(['applyset-crd.yaml', 'dev', 'dev.applyset.yaml', 'diagram', 'prod', 'prod.applyset.yaml', 'staging', 'staging.applyset.yaml']);
       for (const f of ['applyset-crd.yaml', ...ENVIRONMENTS.map(e => `${e.name}.applyset.yaml`)]) {
         expect(`${f}:\n${fs.readFileSync(path.join(ROOT, f), 'utf8')}`).toEqual(`${f}:\n${fs.readFileSync(path.join(outdir, f), 'utf8')}`);
       }
