@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ArgoCdDelivery, ConfigurationError, PreviousOutput, changeReport, helmChartDirectory, loadManifests, parityReport, renderChangeReport, renderParityReport,
-  synthesizeEnvironments, synthesizeHelmChart,
+  ArgoCdDelivery, ConfigurationError, DiagramRenderer, PreviousOutput, changeReport, diagramFiles, helmChartDirectory, loadManifests, parityReport,
+  renderChangeReport, renderParityReport, synthesizeEnvironments, synthesizeHelmChart,
 } from './lib';
 import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 
@@ -23,6 +23,8 @@ import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 // Each environment's safe-change check compares with its directory as committed in git
 // (dist/<env>/ at HEAD), wherever the synth writes: CI synthesizes into a temporary
 // directory and must get the same bytes (the ConfigMap revisions are carried from there).
+// The synth also writes the platform's diagram beside the environments (dist/diagram/):
+// Graphviz (WebAssembly) is loaded first, as loading it is asynchronous.
 const [command, ...args] = process.argv.slice(2);
 try {
   if (command === 'parity') {
@@ -32,13 +34,20 @@ try {
     process.exit(diff(args));
   }
   if (helmChartDirectory() !== undefined) {
-    // `CDK8S_MS_HELM_ENVIRONMENT=prod cdk8s synth --format helm --chart-version 1.0.0`: one environment as a chart (README "Helm")
+    // `CDK8S_MS_HELM_ENVIRONMENT=prod cdk8s synth --format helm --chart-version 1.0.0`: one environment as a chart (README "Helm"),
+    // templates only (no Argo CD applications, no diagram)
     synthesizeHelmChart(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
   } else {
-    synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
-      { previous: env => PreviousOutput.committed(`dist/${env.name}`), extraFiles: built => ArgoCdDelivery.files(built) });
+    DiagramRenderer.load().then(diagram => synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), {
+      previous: env => PreviousOutput.committed(`dist/${env.name}`),
+      extraFiles: built => ({ ...ArgoCdDelivery.files(built), ...diagramFiles(built, diagram) }),
+    })).catch(fail);
   }
 } catch (err) {
+  fail(err);
+}
+
+function fail(err: unknown): never {
   // A construct error already says where, what and how to fix it: print it
   // without a stack trace and fail.
   process.stderr.write(`${command ?? 'synth'} failed: ${err instanceof Error ? err.message : String(err)}\n`);

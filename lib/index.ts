@@ -95,3 +95,7 @@ export * from './delivery/argocd-delivery';
 export * from './delivery/argocd-sync-wave';
 export * from './delivery/helm-chart';
 export * from './delivery/third-party-chart';
+export * from './delivery/diagram';
+export * from './delivery/diagram-mermaid';
+export * from './delivery/diagram-dot';
+export * from './delivery/diagram-files';
