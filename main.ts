@@ -1,8 +1,10 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ConfigurationError, PreviousOutput, changeReport, loadManifests, parityReport, renderChangeReport, renderParityReport, synthesizeEnvironments,
+  ArgoCdDelivery, ConfigurationError, DiagramRenderer, PreviousOutput, changeReport, diagramFiles, helmChartDirectory, loadManifests, parityReport,
+  renderChangeReport, renderParityReport, synthesizeEnvironments, synthesizeHelmChart,
 } from './lib';
 import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 
@@ -21,6 +23,8 @@ import { ENVIRONMENTS, buildSalesPlatform } from './charts';
 // Each environment's safe-change check compares with its directory as committed in git
 // (dist/<env>/ at HEAD), wherever the synth writes: CI synthesizes into a temporary
 // directory and must get the same bytes (the ConfigMap revisions are carried from there).
+// The synth also writes the platform's diagram beside the environments (dist/diagram/):
+// Graphviz (WebAssembly) is loaded first, as loading it is asynchronous.
 const [command, ...args] = process.argv.slice(2);
 try {
   if (command === 'parity') {
@@ -29,9 +33,21 @@ try {
   if (command === 'diff') {
     process.exit(diff(args));
   }
-  synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
-    { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
+  if (helmChartDirectory() !== undefined) {
+    // `CDK8S_MS_HELM_ENVIRONMENT=prod cdk8s synth --format helm --chart-version 1.0.0`: one environment as a chart (README "Helm"),
+    // templates only (no Argo CD applications, no diagram)
+    synthesizeHelmChart(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), { previous: env => PreviousOutput.committed(`dist/${env.name}`) });
+  } else {
+    DiagramRenderer.load().then(diagram => synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env), {
+      previous: env => PreviousOutput.committed(`dist/${env.name}`),
+      extraFiles: built => ({ ...ArgoCdDelivery.files(built), ...diagramFiles(built, diagram) }),
+    })).catch(fail);
+  }
 } catch (err) {
+  fail(err);
+}
+
+function fail(err: unknown): never {
   // A construct error already says where, what and how to fix it: print it
   // without a stack trace and fail.
   process.stderr.write(`${command ?? 'synth'} failed: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -60,6 +76,11 @@ function diff(names: string[]): number {
       expected: `must name an environment of the platform (${known.join(', ')})`, fix: 'run npm run diff, or npm run diff -- prod' });
   }
   const ref = process.env.DIFF_REF ?? 'HEAD';
+  // a ref git does not know would make every object look new: refuse it instead
+  if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf8' }).status !== 0) {
+    throw new ConfigurationError({ path: 'diff', prop: 'DIFF_REF', value: ref, expected: 'must name a commit git knows here (a branch, tag or commit)',
+      fix: 'fetch it first (git fetch origin main, then DIFF_REF=origin/main npm run diff), or leave DIFF_REF unset to compare with HEAD' });
+  }
   const committed = (env: string) => PreviousOutput.committed(`dist/${env}`, { ref });
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-diff-')), 'dist');
   try {

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import {
-  AdmissionPolicies, ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, ServiceMesh, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging,
+  AdmissionPolicies, ArgoCdDelivery, ContextDashboard, Environment, LogFormat, LogLevel, Platform, PlatformMonitoring, ServiceMesh, Subject, TeamRole, TraceSampler, Workload, WorkloadLogging,
   WorkloadTracing,
 } from '../lib';
 import { AccountsContext } from './accounts';
@@ -13,6 +13,9 @@ export { CatalogContext } from './catalog';
 export { SalesGateway } from './gateway';
 export { DEV, ENVIRONMENTS, PROD, STAGING } from './environments';
 export { OrdersContext } from './orders';
+
+/** The git repository that holds the reference platform and its committed dist/: what Argo CD delivers. */
+export const PLATFORM_REPOSITORY = 'https://github.com/acme-sales/platform.git';
 
 /** The OTLP/HTTP endpoint of the OpenTelemetry collector in every environment's cluster. */
 export const OTLP_ENDPOINT = 'http://otel-collector.observability.svc.cluster.local:4318';
@@ -42,6 +45,8 @@ export function buildSalesPlatform(app: App, environment?: Environment): SalesPl
   new PlatformMonitoring(platform, 'monitoring', { otlpEndpoint: OTLP_ENDPOINT });
   // the policy pack's rules that CEL can judge, enforced by the API server in the contexts' namespaces
   new AdmissionPolicies(platform, 'admission');
+  // delivered by Argo CD from the committed dist/<env>/ (dist/argocd/<env>.yaml): one application per chart, a project per team
+  new ArgoCdDelivery(platform, 'argocd', { repoURL: PLATFORM_REPOSITORY });
   const accounts = new AccountsContext(app, platform);
   const catalog = new CatalogContext(app, platform, accounts);
   const orders = new OrdersContext(app, platform, accounts, catalog);

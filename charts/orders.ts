@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  ArgoCdHook, BackingService, BoundedContext, Image, Instrumentation, Job, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore,
+  ArgoCdHook, ArgoCdSyncWave, BackingService, BoundedContext, Image, Instrumentation, Job, Microservice, Platform, Port, PriorityTier, Probe, RemoteRef, SecretSource, SecretStore,
   ServiceAlerts, Slo, Worker, WorkloadMetrics,
 } from '../lib';
 import { AccountsContext } from './accounts';
@@ -119,12 +119,14 @@ export class OrdersContext extends BoundedContext {
       'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));
     this.outboxRelay.connectTo(this.notifications);
 
-    // the schema migration runs before Argo CD applies the new release
+    // the schema migration runs before Argo CD applies the new release: a Sync hook in the wave after
+    // its secrets and before the workloads (a PreSync hook would run before the namespace exists on a first sync)
     this.migrate = new Job(this, 'orders-migrate', {
       image: Image.fromTag('ghcr.io/acme-sales/orders', '4.0.3'),
       args: ['migrate', 'up'],
       activeDeadline: Duration.minutes(15),
-      argoCdHook: ArgoCdHook.PRE_SYNC,
+      argoCdHook: ArgoCdHook.SYNC,
+      argoCdSyncWave: ArgoCdSyncWave.STORES,
     });
     this.migrate.addBackingService('DATABASE_URL', BackingService.fromUrl(
       'postgresql://orders-db.orders.sales.internal:5432/orders?sslmode=verify-full', { cidrs: [DATABASE_SUBNET] }));

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing, Yaml } from 'cdk8s';
 import { DEV, ENVIRONMENTS, OTLP_ENDPOINT, PROD, STAGING, buildSalesPlatform } from '../charts';
-import { Environment, PreviousOutput, REVISION_ANNOTATION, parityReport, synthesizeEnvironments } from '../lib';
+import { ArgoCdDelivery, Environment, PreviousOutput, REVISION_ANNOTATION, parityReport, synthesizeEnvironments } from '../lib';
 import { Manifest, resolvedEnv } from './_helpers';
 
 const ROOT = path.join(__dirname, '..', 'dist');
@@ -27,9 +27,10 @@ describe('reference platform', () => {
     try {
       // compared with the committed output, as npm run synth does (its ConfigMap revisions are carried over from there)
       synthesizeEnvironments(ENVIRONMENTS, (app, env) => buildSalesPlatform(app, env),
-        { outdir, previous: env => PreviousOutput.fromDirectory(path.join(ROOT, env.name)) });
-      expect(fs.readdirSync(ROOT).sort()).toEqual(['applyset-crd.yaml', 'dev', 'dev.applyset.yaml', 'prod', 'prod.applyset.yaml', 'staging', 'staging.applyset.yaml']);
-      for (const f of ['applyset-crd.yaml', ...ENVIRONMENTS.map(e => `${e.name}.applyset.yaml`)]) {
+        { outdir, previous: env => PreviousOutput.fromDirectory(path.join(ROOT, env.name)), extraFiles: built => ArgoCdDelivery.files(built) });
+      // the diagram (dist/diagram/) is compared with a fresh synth by test/delivery/diagram-files.test.ts
+      expect(fs.readdirSync(ROOT).sort()).toEqual(['applyset-crd.yaml', 'argocd', 'dev', 'dev.applyset.yaml', 'diagram', 'prod', 'prod.applyset.yaml', 'staging', 'staging.applyset.yaml']);
+      for (const f of ['applyset-crd.yaml', ...ENVIRONMENTS.map(e => `${e.name}.applyset.yaml`), ...ENVIRONMENTS.map(e => `argocd/${e.name}.yaml`)]) {
         expect(`${f}:\n${fs.readFileSync(path.join(ROOT, f), 'utf8')}`).toEqual(`${f}:\n${fs.readFileSync(path.join(outdir, f), 'utf8')}`);
       }
       for (const env of ENVIRONMENTS) {
@@ -114,7 +115,7 @@ describe('reference platform', () => {
     expect(auth(dev)).toEqual({ requests: expect.objectContaining({ cpu: '63m', memory: '192Mi' }), limits: expect.objectContaining({ cpu: '250m', memory: '192Mi' }) });
     expect(auth(gateway('prod'))).toEqual({ requests: expect.objectContaining({ cpu: '250m', memory: '384Mi' }), limits: expect.objectContaining({ cpu: '1', memory: '384Mi' }) });
     for (const name of ['staging', 'prod']) {
-      expect(gateway(name).find(o => o.kind === 'Gateway')!.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': `letsencrypt-${name}` });
+      expect(gateway(name).find(o => o.kind === 'Gateway')!.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '4', 'cert-manager.io/cluster-issuer': `letsencrypt-${name}` });
     }
   });
 
@@ -301,7 +302,7 @@ describe('reference platform', () => {
     const gateways = all.filter(o => o.kind === 'Gateway');
     expect(gateways.map(g => `${g.metadata.namespace}/${g.metadata.name} ${g.spec.gatewayClassName}`)).toEqual(['gateway/gateway eg']);
     const gateway = gateways[0];
-    expect(gateway.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
+    expect(gateway.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '4', 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' });
     expect(gateway.spec.listeners.map((l: Manifest) => `${l.name} ${l.protocol}:${l.port} ${l.hostname ?? '*'} ${l.tls ? `${l.tls.mode} ${l.tls.certificateRefs[0].name}` : '-'}`)).toEqual([
       'https-api-sales-example-com HTTPS:443 api.sales.example.com Terminate gateway-tls',
       'http HTTP:80 * -',

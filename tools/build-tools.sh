@@ -10,7 +10,7 @@
 #
 # usage: tools/build-tools.sh [--manifest FILE] [--only NAME[,NAME...]]
 #   --manifest FILE   also write one line per tool: name<TAB>version<TAB>ok|failed<TAB>path-or-note
-#   --only NAMES      build only these (kubernetes, etcd, kube-score, kube-linter, polaris, promtool,
+#   --only NAMES      build only these (kubernetes, etcd, kube-score, kube-linter, polaris, promtool, helm,
 #                     simulation = kube-apiserver, kubectl, kube-controller-manager and
 #                     kube-scheduler of the newest version in versions.env, and kwok)
 #   --kubernetes-versions "1.37.2 ..."  instead of KUBERNETES_VERSIONS from versions.env
@@ -266,6 +266,8 @@ if want polaris; then
     "$POLARIS_ARCHIVE" "$POLARIS_SHA256" version
 fi
 if want promtool; then step promtool build_promtool; fi
+# helm (issue 26): `helm version --template` prints the stamped version alone
+if want helm; then step helm go_tool helm helm "$HELM_PACKAGE" "$HELM_VERSION" "$HELM_VERSION_LDFLAG" "" "" version --template '{{.Version}}'; fi
 if want kubernetes; then
   for v in $KUBERNETES_VERSIONS; do step "kubernetes-$v" build_kubernetes "$v" kube-apiserver kubectl; done
 fi

@@ -15,7 +15,10 @@ mkdir -p "$cache"
 
 fetch() { # module version files...
   local module=$1 version=$2; shift 2
-  local dest="$cache/$(basename "$module")-$version"
+  # a major-version suffix (.../argo-cd/v3) is not a name: the directory is named by the element before it
+  local name; name=$(basename "$module")
+  case $name in v[0-9]*) name=$(basename "$(dirname "$module")") ;; esac
+  local dest="$cache/$name-$version"
   local missing=false f
   for f in "$@"; do [ -f "$dest/$(basename "$f")" ] || missing=true; done
   if $missing; then
@@ -98,3 +101,7 @@ split_crds() { # module version file names
   for name in $names; do echo "$dest/${name#*.}_${name%%.*}.yaml"; done
 }
 split_crds "$ISTIO_API_MODULE" "$ISTIO_API_VERSION" "$ISTIO_API_CRDS_FILE" "$ISTIO_CRD_NAMES"
+if $all; then
+  # shellcheck disable=SC2086
+  fetch "$ARGO_CD_MODULE" "$ARGO_CD_VERSION" $ARGO_CD_CRDS
+fi

@@ -14,7 +14,12 @@ export class ChangeCategory {
    * ClusterRole's name); the rules one subject gains or loses through one binding are one line.
    */
   public static readonly GRANT = new ChangeCategory('grant');
-  /** A hostname and path (or gRPC method) an HTTPRoute, GRPCRoute or TLSRoute sends to a backend. */
+  /**
+   * What is reachable from outside: a hostname and path (or gRPC method) an HTTPRoute,
+   * GRPCRoute or TLSRoute sends to a backend, an Ingress rule, a Gateway listener (its
+   * port, protocol, hostname and the namespaces whose routes may attach to it), a
+   * Service of type LoadBalancer or NodePort.
+   */
   public static readonly ROUTE = new ChangeCategory('route');
   /** An autoscaler's bounds, a workload's replicas, a container's requests and limits, a quota. */
   public static readonly CAPACITY = new ChangeCategory('capacity');
@@ -75,7 +80,7 @@ export function changeReport(before: readonly unknown[], after: readonly unknown
   const [b, a] = [_index(before), _index(after)];
   const lines: ChangeLine[] = [];
   // facts as sets: a fact in one side only is a line
-  for (const [category, facts] of [[ChangeCategory.CALL, _calls], [ChangeCategory.GRANT, _grants], [ChangeCategory.ROUTE, _routes]] as const) {
+  for (const [category, facts] of [[ChangeCategory.CALL, _calls], [ChangeCategory.GRANT, _grants], [ChangeCategory.ROUTE, _exposed]] as const) {
     const [was, now] = [facts([...b.values()]), facts([...a.values()])];
     for (const k of now) if (!was.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '+', text: k.slice(k.indexOf('\0') + 1) });
     for (const k of was) if (!now.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '-', text: k.slice(k.indexOf('\0') + 1) });
@@ -251,6 +256,35 @@ function _routes(objects: _Manifest[]): Set<string> {
       const matches = ((rule.matches ?? [{}]) as _Manifest[]).map(m => m.path ? `${m.path.value}${m.path.type === 'Exact' ? '' : '*'}`
         : m.method ? `/${m.method.service ?? '*'}/${m.method.method ?? '*'}` : '/*');
       for (const host of hosts) for (const m of matches) out.add(`${ns}\0${o.kind} ${host}${m} via ${parents || '(no parent)'} -> ${to}`);
+    }
+  }
+  return out;
+}
+
+/** Everything reachable from outside: routes, Ingress rules, Gateway listeners, Services outside the cluster network. */
+function _exposed(objects: _Manifest[]): Set<string> {
+  const out = _routes(objects);
+  for (const o of objects) {
+    const ns = _context(o);
+    if (o.kind === 'Gateway') {
+      for (const l of (o.spec?.listeners ?? []) as _Manifest[]) {
+        const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
+        const who = from === 'Selector' ? _selector(l.allowedRoutes.namespaces.selector) : from === 'Same' ? ns : from.toLowerCase();
+        out.add(`${ns}\0Gateway ${ns}/${o.metadata?.name} listener ${l.name}: ${l.protocol} :${l.port} ${l.hostname ?? '*'}, routes from ${who}`);
+      }
+    }
+    if (o.kind === 'Ingress') {
+      const backend = (b: _Manifest | undefined) => (b?.service ? `${ns}/${b.service.name}:${b.service.port?.number ?? b.service.port?.name}` : 'no backend');
+      if (o.spec?.defaultBackend) out.add(`${ns}\0Ingress ${ns}/${o.metadata?.name} default -> ${backend(o.spec.defaultBackend)}`);
+      for (const rule of (o.spec?.rules ?? []) as _Manifest[]) {
+        for (const p of (rule.http?.paths ?? []) as _Manifest[]) {
+          out.add(`${ns}\0Ingress ${rule.host ?? '*'}${p.path ?? '/'}${p.pathType === 'Exact' ? '' : '*'} via ${o.spec?.ingressClassName ?? '(default class)'} -> ${backend(p.backend)}`);
+        }
+      }
+    }
+    if (o.kind === 'Service' && (o.spec?.type === 'LoadBalancer' || o.spec?.type === 'NodePort')) {
+      const ports = ((o.spec?.ports ?? []) as _Manifest[]).map(p => `:${p.port}/${p.protocol ?? 'TCP'}${p.nodePort ? ` (node port ${p.nodePort})` : ''}`).join(',');
+      out.add(`${ns}\0Service ${ns}/${o.metadata?.name} ${o.spec.type} ${ports}${(o.spec?.loadBalancerSourceRanges ?? []).length > 0 ? ` from ${o.spec.loadBalancerSourceRanges.join(',')}` : ''}`);
     }
   }
   return out;

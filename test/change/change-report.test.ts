@@ -167,6 +167,25 @@ describe('change report on plain manifests', () => {
     ]);
   });
 
+  test('what is exposed besides routes: a Gateway listener and who may attach to it, Ingress rules, a LoadBalancer and a NodePort Service', () => {
+    const gateway = (namespaces: Manifest) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'edge' },
+      spec: { gatewayClassName: 'eg', listeners: [{ name: 'https', protocol: 'HTTPS', port: 443, hostname: 'a.example', allowedRoutes: { namespaces } }, { name: 'http', protocol: 'HTTP', port: 80 }] } });
+    const before = gateway({ from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop'] }] } });
+    const ingress = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'shop' },
+      spec: { ingressClassName: 'haproxy', defaultBackend: { service: { name: 'web', port: { name: 'http' } } },
+        rules: [{ host: 'b.example', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 8080 } } } }] } }] } };
+    const service = (type: string, extra: Manifest = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: type.toLowerCase(), namespace: 'shop' },
+      spec: { type, ports: [{ port: 80, ...extra }] } });
+    expect(lines(changeReport([before, service('ClusterIP')], [gateway({ from: 'All' }), ingress, service('ClusterIP'), service('LoadBalancer'), service('NodePort', { nodePort: 30080 })]))).toEqual([
+      'edge + route Gateway edge/gw listener https: HTTPS :443 a.example, routes from all',
+      'edge - route Gateway edge/gw listener https: HTTPS :443 a.example, routes from kubernetes.io/metadata.name In shop',
+      'shop + route Ingress b.example/api* via haproxy -> shop/api:8080',
+      'shop + route Ingress shop/i default -> shop/web:http',
+      'shop + route Service shop/loadbalancer LoadBalancer :80/TCP',
+      'shop + route Service shop/nodeport NodePort :80/TCP (node port 30080)',
+    ]);
+  });
+
   test('capacity and images: a CronJob\'s container, a workload\'s replicas, a quota', () => {
     const cron = (image: string, cpu: string) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'shop' },
       spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'main', image, resources: { requests: { cpu } } }] } } } } } });

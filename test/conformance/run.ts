@@ -18,6 +18,8 @@
  *   npm run conformance -- --no-promtool     without promtool check rules / test rules on the PrometheusRules (promtool.ts)
  *   npm run conformance -- --no-releases     without the release composition (test/release/progression-synth.ts, platforms/releases.ts)
  *   npm run conformance -- --no-admission    without the admission stage (admission.ts: dist/prod's ValidatingAdmissionPolicies on the newest version)
+ *   npm run conformance -- --no-argocd       without the Argo CD stage (argocd.ts: dist/argocd/<env>.yaml server-side on the newest version)
+ *   npm run conformance -- --no-helm         without the Helm stage (helm.ts: the prod chart linted and templated against dist/prod/, a third-party chart)
  *   npm run conformance -- --dir DIR         check DIR instead of dist/
  *   npm run conformance -- --versions 1.37.2 only these Kubernetes versions
  *   KUBECONFIG=~/.kube/config npm run conformance   use that cluster (once) instead of starting one
@@ -40,9 +42,11 @@ import { modelGate } from './models';
 import { simulateDir, simulateReleases, simulationSelfTest } from '../simulation/run';
 import { day2Gate } from './day2';
 import { buildInBackground } from './background-tool';
+import { helmStage } from './helm';
 import { promtoolStage } from './promtool';
 import { referenceSubjects } from './promtool-subjects';
 import { admissionStage } from './admission';
+import { argoCdStage } from './argocd';
 import { synthesizePlatform } from './platforms/synth';
 import { checkReleases } from './platforms/releases';
 import { TARGET_ANNOTATION } from '../../lib/platform/platform';
@@ -78,10 +82,10 @@ async function checkOlderRelease(tools: Tools, version: string): Promise<number>
   }
 }
 
-interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; releases: boolean; admission: boolean; versions?: string[] }
+interface Options { dir: string; gates: boolean; dist: boolean; models: boolean; simulate: boolean; day2: boolean; promtool: boolean; releases: boolean; admission: boolean; argocd: boolean; helm: boolean; versions?: string[] }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true, releases: true, admission: true };
+  const o: Options = { dir: path.join(REPO, 'dist'), gates: true, dist: true, models: true, simulate: true, day2: true, promtool: true, releases: true, admission: true, argocd: true, helm: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--gates') { o.dist = false; o.gates = true; } else if (a === '--no-gates') o.gates = false;
@@ -91,6 +95,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-promtool') o.promtool = false;
     else if (a === '--no-releases') o.releases = false;
     else if (a === '--no-admission') o.admission = false;
+    else if (a === '--no-argocd') o.argocd = false;
+    else if (a === '--no-helm') o.helm = false;
     else if (a === '--dir') o.dir = path.resolve(argv[++i]);
     else if (a === '--versions') o.versions = argv[++i].split(',').map((v) => v.replace(/^v/, ''));
     else if (a === '-h' || a === '--help') {
@@ -107,7 +113,8 @@ function environmentDirs(dir: string): string[] {
   // beside the environments: the ApplySet bootstrap (applyset-crd.yaml, <env>.applyset.yaml), applied by the day-2 gate
   const bootstrap = (f: string) => f === 'applyset-crd.yaml' || /\.applyset\.yaml$/.test(f);
   if (entries.some((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !bootstrap(e.name))) return [];
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && fs.readdirSync(path.join(dir, e.name)).some((f) => /\.ya?ml$/.test(f)))
+  // and the Argo CD applications (argocd/<env>.yaml, the Argo CD stage): not an environment
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'argocd' && fs.readdirSync(path.join(dir, e.name)).some((f) => /\.ya?ml$/.test(f)))
     .map((e) => e.name).sort();
 }
 
@@ -172,6 +179,8 @@ async function main(): Promise<number> {
   // cluster stages (background-tool.ts): a cold build's compile hides in their waits
   const tools: Tools = ensureTools(opts.versions, ['etcd', 'kube-score', 'kube-linter', 'polaris', 'kubernetes', ...(simulate ? ['simulation'] : [])]);
   const promtoolBuild = opts.promtool && opts.dist ? buildInBackground('promtool') : undefined;
+  // helm (issue 26) likewise; its build waits for promtool's (tools/build-tools.sh builds one at a time)
+  const helmBuild = opts.helm && opts.dist && path.resolve(opts.dir) === path.join(REPO, 'dist') ? buildInBackground('helm') : undefined;
   const versions = opts.versions ?? tools.kubernetesVersions;
   const external = process.env.KUBECONFIG;
   let distFindings = 0;
@@ -179,6 +188,7 @@ async function main(): Promise<number> {
   let day2Failed = 0;
   let promtoolFailed = 0;
   let admissionFailed = 0;
+  let argocdFailed = 0;
   let selfTest: SelfTestSummary | undefined;
   let promtoolDir: string | undefined;
 
@@ -229,6 +239,12 @@ async function main(): Promise<number> {
         admissionFailed += stage.failed;
       }
     }
+    // the Argo CD stage (issue 26): dist/argocd/<env>.yaml on a control plane of its own, the newest version
+    if (opts.argocd && !external && fs.existsSync(path.join(opts.dir, 'argocd')) && versions.includes(newest)) {
+      const stage = await argoCdStage(tools, newest, opts.dir);
+      process.stdout.write(`${stage.lines.join('\n')}\nargocd: ${stage.passed} passed, ${stage.failed} failed in ${stage.seconds.toFixed(0)}s\n`);
+      argocdFailed = stage.failed;
+    }
     promtoolDir = targets.find((t) => t.full)?.dir ?? opts.dir;
   }
 
@@ -249,10 +265,16 @@ async function main(): Promise<number> {
     const env = path.dirname(path.resolve(promtoolDir)) === path.join(REPO, 'dist') ? path.basename(promtoolDir) : undefined;
     promtoolFailed = await promtoolStage(tools, objects, env ? referenceSubjects(env, objects.map((o) => o.obj)) : undefined);
   }
+  // Helm (issue 26), after promtool: the prod chart against dist/prod/, the escaping, a third-party chart
+  let helmFailed = 0;
+  if (helmBuild) {
+    await helmBuild.wait(tools);
+    helmFailed = await helmStage(tools);
+  }
   if (selfTest) process.stdout.write(`${selfTest.lines.join('\n')}\n`);
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
   if (selfTest) process.stdout.write(`gates: ${selfTest.passed} passed, ${selfTest.failed} failed\n`);
-  return distFindings || simFailed || day2Failed || promtoolFailed || admissionFailed || (selfTest && selfTest.failed) ? 1 : 0;
+  return distFindings || simFailed || day2Failed || promtoolFailed || admissionFailed || argocdFailed || helmFailed || (selfTest && selfTest.failed) ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (err: Error) => {
