@@ -168,11 +168,13 @@ export function _unique<T>(items: T[]): T[] {
 /**
  * The NetworkPolicy 'NetworkPolicy' under `scope` that lets a gateway's proxies
  * (`peer`) reach exactly the container ports routed to the pods `podLabels` select,
- * each once, in order; both are read at synth, when every route is in.
+ * each once, in order; both are read at synth, when every route is in. A mesh that
+ * tunnels calls between pods (`tunnelPort`: Istio ambient's HBONE, 15008) has that
+ * port admitted too, from the same proxies, after the routed ones.
  * @internal
  */
 export function _routedPortsPolicy(scope: Construct, metadata: ApiObjectMetadata, podLabels: { [key: string]: string },
-  peer: () => k8s.NetworkPolicyPeer, ports: () => Iterable<Port>): k8s.KubeNetworkPolicy {
+  peer: () => k8s.NetworkPolicyPeer, ports: () => Iterable<Port>, tunnelPort: number | undefined): k8s.KubeNetworkPolicy {
   return new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
     metadata,
     spec: {
@@ -181,8 +183,8 @@ export function _routedPortsPolicy(scope: Construct, metadata: ApiObjectMetadata
       ingress: Lazy.any({
         produce: () => [{
           from: [peer()],
-          ports: [...ports()].sort((a, b) => a.containerPort - b.containerPort).filter((p, i, all) => all.findIndex(q => q.containerPort === p.containerPort) === i)
-            .map(p => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.containerPort) })),
+          ports: _unique([...[...ports()].map(p => p.containerPort).sort((a, b) => a - b), ...(tunnelPort !== undefined ? [tunnelPort] : [])])
+            .map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
         }],
       }),
     },

@@ -7,6 +7,7 @@ import { Workload } from '../workloads/workload';
 import { Connection } from '../workloads/workload-connections';
 import { _renderContextPolicies, _renderWorkloadPolicy } from './mesh-authorization';
 import { _renderCallResilience } from './mesh-routes';
+import { _renderProbePolicy } from './kubelet-probes';
 
 /**
  * How Istio's data plane runs: a proxy beside every pod (sidecar), or a node proxy
@@ -25,10 +26,13 @@ export class IstioMode {
 
   /**
    * Ambient: the namespace is labelled `istio.io/dataplane-mode=ambient` and the
-   * node's ztunnel carries calls between pods over HBONE (port 15008, which each
-   * call's NetworkPolicy rules then admit too). ztunnel enforces L4 rules only
-   * (identities and ports); the library renders no waypoint proxy, so a call that
-   * declares methods, paths or gRPC services is refused in this mode.
+   * node's ztunnel carries calls between pods over HBONE (port 15008, which the
+   * NetworkPolicies admitting calls, gateways' proxies and Prometheus then admit
+   * too). ztunnel enforces L4 rules only (identities and ports); the library renders
+   * no waypoint proxy, so a call that declares methods, paths or gRPC services is
+   * refused in this mode. Each bounded
+   * context gets a NetworkPolicy 'allow-kubelet-probes' admitting the kubelet's health
+   * probes, which Istio's CNI node agent sends from 169.254.7.127.
    */
   public static readonly AMBIENT = new IstioMode('ambient', { 'istio.io/dataplane-mode': 'ambient' });
 
@@ -146,6 +150,8 @@ export class ServiceMesh implements IServiceMesh {
     }
     this.check(context);
     _renderContextPolicies(context);
+    // ambient: the kubelet's probes arrive from a link-local address the default-deny drops
+    if (this.mode === IstioMode.AMBIENT) _renderProbePolicy(context);
   }
 
   /** @internal */

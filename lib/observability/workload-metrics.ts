@@ -161,7 +161,8 @@ export class WorkloadMetrics extends Construct {
         },
       });
     }
-    // a policy of its own: policies add up, and this one admits Prometheus on the metrics port alone
+    // a policy of its own: policies add up, and this one admits Prometheus on the metrics port alone (and a mesh's tunnel port)
+    const tunnel = w.context.platform.mesh?._tunnelPort;
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.policyName, namespace: w.namespace, labels: { ...w._labels } },
       spec: {
@@ -173,7 +174,8 @@ export class WorkloadMetrics extends Construct {
             namespaceSelector: { matchLabels: { [LABEL.NAMESPACE_NAME]: this.monitoring.prometheusNamespace } },
             podSelector: { matchLabels: this.monitoring.prometheusPodLabels },
           }],
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(this.port.containerPort) }],
+          // a mesh that tunnels calls between pods (Istio ambient: HBONE, 15008) carries the scrape through that port
+          ports: [this.port.containerPort, ...(tunnel !== undefined ? [tunnel] : [])].map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
         }],
       },
     });

@@ -16,8 +16,9 @@ export interface IServiceMesh {
   _namespaceLabels(): { [key: string]: string };
   /**
    * The port the mesh tunnels calls through between pods, which each call's
-   * NetworkPolicy rules must admit beside the callee's own port (ambient's HBONE
-   * port 15008); undefined when calls keep their own port.
+   * NetworkPolicy rules (and those admitting a gateway's proxies or Prometheus) must
+   * admit beside the callee's own port (ambient's HBONE port 15008); undefined when
+   * calls keep their own port.
    * @internal
    */
   readonly _tunnelPort?: number;
