@@ -7,7 +7,11 @@ import type { _Manifest } from './previous-output';
  * one output only is a line.
  */
 export class ChangeCategory {
-  /** A call between workloads, or from outside, that a NetworkPolicy allows (peer, port, protocol). */
+  /**
+   * A call between workloads, or from outside, that a NetworkPolicy allows (peer, port,
+   * protocol), or that a mesh's AuthorizationPolicy allows or denies (identities, ports,
+   * methods, paths).
+   */
   public static readonly CALL = new ChangeCategory('call');
   /**
    * What a subject may do: a RoleBinding's subject with each rule of its Role (or the
@@ -80,7 +84,7 @@ export function changeReport(before: readonly unknown[], after: readonly unknown
   const [b, a] = [_index(before), _index(after)];
   const lines: ChangeLine[] = [];
   // facts as sets: a fact in one side only is a line
-  for (const [category, facts] of [[ChangeCategory.CALL, _calls], [ChangeCategory.GRANT, _grants], [ChangeCategory.ROUTE, _exposed]] as const) {
+  for (const [category, facts] of [[ChangeCategory.CALL, _allCalls], [ChangeCategory.GRANT, _grants], [ChangeCategory.ROUTE, _exposed]] as const) {
     const [was, now] = [facts([...b.values()]), facts([...a.values()])];
     for (const k of now) if (!was.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '+', text: k.slice(k.indexOf('\0') + 1) });
     for (const k of was) if (!now.has(k)) lines.push({ context: k.slice(0, k.indexOf('\0')), category, sign: '-', text: k.slice(k.indexOf('\0') + 1) });
@@ -215,6 +219,37 @@ function _calls(objects: _Manifest[]): Set<string> {
     }
     for (const rule of (o.spec?.egress ?? []) as _Manifest[]) {
       for (const peer of rule.to ?? [undefined]) for (const port of _ports(rule.ports)) out.add(`${ns}\0${self} -> ${_peer(peer, ns)} ${port}`);
+    }
+  }
+  return out;
+}
+
+/** The calls NetworkPolicies allow and those mesh AuthorizationPolicies allow or deny. */
+function _allCalls(objects: _Manifest[]): Set<string> {
+  return new Set([..._calls(objects), ..._meshCalls(objects)]);
+}
+
+/**
+ * Every rule of an Istio AuthorizationPolicy, `<ns>\0mesh ALLOW cluster.local/ns/orders/sa/orders -> catalog/products :8080 GET,HEAD /reviews*`;
+ * an ALLOW policy without rules allows nothing (`mesh ALLOW nothing -> ns/*`), a rule without `from` or `to` any identity or any port.
+ */
+function _meshCalls(objects: _Manifest[]): Set<string> {
+  const out = new Set<string>();
+  const list = (label: string, xs: unknown) => (Array.isArray(xs) && xs.length > 0 ? `${label}${xs.join(',')}` : '');
+  for (const o of objects.filter(x => x.kind === 'AuthorizationPolicy' && _group(x) === 'security.istio.io')) {
+    const ns = _context(o);
+    const action = String(o.spec?.action ?? 'ALLOW');
+    const target = `${ns}/${_selector(o.spec?.selector)}`;
+    const rules = (o.spec?.rules ?? []) as _Manifest[];
+    if (rules.length === 0) out.add(`${ns}\0mesh ${action} ${action === 'ALLOW' ? 'nothing' : 'every call'} -> ${target}`);
+    for (const rule of rules) {
+      const sources = ((rule.from ?? [{ source: {} }]) as _Manifest[]).map(f => f.source ?? {}).map((src: _Manifest) =>
+        [list('', src.principals), list('ns ', src.namespaces), list('ip ', src.ipBlocks), list('not ', src.notPrincipals), list('not ns ', src.notNamespaces)]
+          .filter(Boolean).join(' ') || 'any identity');
+      const ops = ((rule.to ?? [{ operation: {} }]) as _Manifest[]).map(t => t.operation ?? {}).map((op: _Manifest) =>
+        [list(':', op.ports) || 'any port', list('', op.methods), list('', op.paths), list('not ', op.notMethods), list('not ', op.notPaths)].filter(Boolean).join(' '));
+      const when = ((rule.when ?? []) as _Manifest[]).map(c => ` when ${c.key} in ${(c.values ?? []).join(',')}`).join('');
+      for (const src of sources) for (const op of ops) out.add(`${ns}\0mesh ${action} ${src} -> ${target} ${op}${when}`);
     }
   }
   return out;

@@ -46,6 +46,8 @@ describe('change report on planted changes to the reference platform', () => {
       'accounts + call accounts/auth -> catalog/products :8080/TCP',
       `accounts - prune ConfigMap accounts/${config.metadata.name}`,
       'catalog + call accounts/auth -> catalog/products :8080/TCP',
+      // the mesh: the callee's AuthorizationPolicy admits the caller's identity on the port
+      'catalog + call mesh ALLOW cluster.local/ns/accounts/sa/auth -> catalog/products :8080',
     ]);
   });
 
@@ -109,9 +111,9 @@ describe('change report on planted changes to the reference platform', () => {
     const after = platform(p => p.accounts.auth.connectTo(p.catalog.products));
     const text = renderChangeReport(changeReport(base(), after), 'prod: git HEAD:dist/prod');
     expect(text).toBe(renderChangeReport(changeReport(base(), after), 'prod: git HEAD:dist/prod'));
-    expect(text.split('\n')[0]).toMatch(/^change report prod: git HEAD:dist\/prod: \d+ objects compared, 6 differ \(1 added\); 3 line\(s\) in 2 context\(s\): call 2, prune 1$/);
+    expect(text.split('\n')[0]).toMatch(/^change report prod: git HEAD:dist\/prod: \d+ objects compared, 6 differ \(1 added\); 4 line\(s\) in 2 context\(s\): call 3, prune 1$/);
     expect(text.split('\n').slice(1)).toEqual(['accounts:', '  + call accounts/auth -> catalog/products :8080/TCP', expect.stringMatching(/^  - prune ConfigMap accounts\/auth-config-/),
-      'catalog:', '  + call accounts/auth -> catalog/products :8080/TCP', '']);
+      'catalog:', '  + call accounts/auth -> catalog/products :8080/TCP', '  + call mesh ALLOW cluster.local/ns/accounts/sa/auth -> catalog/products :8080', '']);
   });
 
   test('ignores what is not an object, and names a cluster-scoped object\'s context (cluster)', () => {
@@ -133,6 +135,21 @@ describe('change report on plain manifests', () => {
       'shop + call shop/web -> 10.0.0.0/8 except 10.1.0.0/16 :5432/TCP',
       'shop + call shop/web -> ops/envoy :53/TCP',
       'shop + call shop/web -> shop/* any port',
+    ]);
+  });
+
+  test('mesh calls: a method added to an AuthorizationPolicy rule, an allow-nothing policy, a rule open to any identity, a DENY', () => {
+    const ap = (name: string, spec: Manifest) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'shop' }, spec });
+    const reviews = (methods: string[]) => ap('reviews', { selector: { matchLabels: { 'app.kubernetes.io/instance': 'reviews' } }, action: 'ALLOW',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], to: [{ operation: { ports: ['8080'], methods, paths: ['/reviews*'] } }] }] });
+    const after = [reviews(['GET', 'POST']), ap('default-deny', { action: 'ALLOW' }), ap('open', { selector: { matchLabels: { app: 'x' } }, rules: [{}] }),
+      ap('deny', { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: ['shop'] } }] }] })];
+    expect(lines(changeReport([reviews(['GET'])], after))).toEqual([
+      'shop + call mesh ALLOW any identity -> shop/x any port',
+      'shop - call mesh ALLOW cluster.local/ns/shop/sa/web -> shop/reviews :8080 GET /reviews*',
+      'shop + call mesh ALLOW cluster.local/ns/shop/sa/web -> shop/reviews :8080 GET,POST /reviews*',
+      'shop + call mesh ALLOW nothing -> shop/*',
+      'shop + call mesh DENY not ns shop -> shop/* any port',
     ]);
   });
 
