@@ -336,7 +336,7 @@ export class _ServiceRoutes {
     const ns = (gateway.node.tryFindChild(service.namespace) as Construct | undefined) ?? new Construct(gateway, service.namespace);
     this.scope = new Construct(ns, service.name);
     _routedPortsPolicy(this.scope, { ...this.metadata(), name: `${service.name}-from-${ctx.gatewayName}` }, service.everyTrackSelectorLabels,
-      () => this.ctx._peer(), () => this.ports, service.context.platform.mesh?._tunnelPort);
+      () => this.ctx._peer(), () => this.ports, service.context.platform.mesh);
   }
 
   /** Adds an HTTP rule on the listener of its host; throws when its HTTPRoute is full (`prop` and `value`: what asked for it). */

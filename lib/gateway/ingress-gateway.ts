@@ -296,7 +296,7 @@ export class IngressGateway extends _Chart {
       },
     });
     _routedPortsPolicy(scope, { ...metadata, name: this.policyName(service) }, service.everyTrackSelectorLabels,
-      () => this.controller._peer(), () => backend.routes.map(r => r.port), service.context.platform.mesh?._tunnelPort);
+      () => this.controller._peer(), () => backend.routes.map(r => r.port), service.context.platform.mesh);
     return backend;
   }
 

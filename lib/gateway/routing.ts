@@ -7,6 +7,7 @@ import type { Microservice } from '../workloads/microservice';
 import { Port, PortProtocol } from '../pod/port';
 import { PathType } from './route-match';
 import { ErrorCode } from '../internal/configuration-error';
+import { IServiceMesh, _meshAwarePorts } from '../platform/service-mesh';
 
 /** Checks shared by the gateways (ApiGateway and IngressGateway): hosts, paths, ports, route clashes. */
 
@@ -169,12 +170,12 @@ export function _unique<T>(items: T[]): T[] {
  * The NetworkPolicy 'NetworkPolicy' under `scope` that lets a gateway's proxies
  * (`peer`) reach exactly the container ports routed to the pods `podLabels` select,
  * each once, in order; both are read at synth, when every route is in. A mesh that
- * tunnels calls between pods (`tunnelPort`: Istio ambient's HBONE, 15008) has that
+ * tunnels calls between pods (`mesh`: Istio ambient's HBONE, 15008) has that
  * port admitted too, from the same proxies, after the routed ones.
  * @internal
  */
 export function _routedPortsPolicy(scope: Construct, metadata: ApiObjectMetadata, podLabels: { [key: string]: string },
-  peer: () => k8s.NetworkPolicyPeer, ports: () => Iterable<Port>, tunnelPort: number | undefined): k8s.KubeNetworkPolicy {
+  peer: () => k8s.NetworkPolicyPeer, ports: () => Iterable<Port>, mesh: IServiceMesh | undefined): k8s.KubeNetworkPolicy {
   return new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
     metadata,
     spec: {
@@ -183,8 +184,7 @@ export function _routedPortsPolicy(scope: Construct, metadata: ApiObjectMetadata
       ingress: Lazy.any({
         produce: () => [{
           from: [peer()],
-          ports: _unique([...[...ports()].map(p => p.containerPort).sort((a, b) => a - b), ...(tunnelPort !== undefined ? [tunnelPort] : [])])
-            .map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+          ports: _meshAwarePorts(mesh, _unique([...ports()].map(p => p.containerPort).sort((a, b) => a - b))),
         }],
       }),
     },

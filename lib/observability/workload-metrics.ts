@@ -6,6 +6,7 @@ import { _addValidation } from '../internal/chart';
 import { _wholeSeconds } from '../internal/duration';
 import { _invalid } from '../internal/errors';
 import { k8s } from '../internal/k8s';
+import { _meshAwarePorts } from '../platform/service-mesh';
 import { LABEL } from '../internal/labels';
 import { Port, PortProtocol } from '../pod/port';
 import { CallableWorkload } from '../workloads/callable-workload';
@@ -162,7 +163,6 @@ export class WorkloadMetrics extends Construct {
       });
     }
     // a policy of its own: policies add up, and this one admits Prometheus on the metrics port alone (and a mesh's tunnel port)
-    const tunnel = w.context.platform.mesh?._tunnelPort;
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { name: this.policyName, namespace: w.namespace, labels: { ...w._labels } },
       spec: {
@@ -175,7 +175,7 @@ export class WorkloadMetrics extends Construct {
             podSelector: { matchLabels: this.monitoring.prometheusPodLabels },
           }],
           // a mesh that tunnels calls between pods (Istio ambient: HBONE, 15008) carries the scrape through that port
-          ports: [this.port.containerPort, ...(tunnel !== undefined ? [tunnel] : [])].map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+          ports: _meshAwarePorts(w.context.platform.mesh, [this.port.containerPort]),
         }],
       },
     });

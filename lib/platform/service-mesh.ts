@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { k8s } from '../internal/k8s';
 
 /**
  * A service mesh as the platform knows it: what a bounded context and a workload ask
@@ -52,4 +53,17 @@ export interface IServiceMesh {
    * @internal
    */
   _renderWorkload(workload: IConstruct): void;
+}
+
+/**
+ * The ports of a NetworkPolicy rule that admits `ports` (TCP, in the order given) and,
+ * when `mesh` tunnels calls between pods (Istio ambient's HBONE, 15008), its tunnel port
+ * after them, from and to the same peers: every policy that lets a call, a gateway's
+ * proxies or a scrape in asks here.
+ * @internal
+ */
+export function _meshAwarePorts(mesh: IServiceMesh | undefined, ports: readonly number[]): k8s.NetworkPolicyPort[] {
+  const tunnel = mesh?._tunnelPort;
+  return [...ports, ...(tunnel !== undefined && !ports.includes(tunnel) ? [tunnel] : [])]
+    .map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
 }

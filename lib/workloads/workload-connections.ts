@@ -1,6 +1,7 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { k8s } from '../internal/k8s';
+import { _meshAwarePorts } from '../platform/service-mesh';
 import { AddressForm } from '../config/address-form';
 import { BackingService } from '../config/backing-service';
 import { _compare, _invalid } from '../internal/errors';
@@ -344,9 +345,7 @@ export class WorkloadConnections {
     });
     // a mesh that tunnels calls between pods (Istio ambient: HBONE, 15008) needs that
     // port beside the callee's own, from and to the same peers
-    const tunnel = w.context.platform.mesh?._tunnelPort;
-    const callPorts = (c: Connection) => [c.port.containerPort, ...(tunnel !== undefined ? [tunnel] : [])]
-      .map(port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+    const callPorts = (c: Connection) => _meshAwarePorts(w.context.platform.mesh, [c.port.containerPort]);
     const byPath = (a: Connection, b: Connection, side: 'caller' | 'callee') =>
       _compare(a[side].node.path, b[side].node.path) || a.port.containerPort - b.port.containerPort;
     new k8s.KubeNetworkPolicy(w, 'NetworkPolicy', {
